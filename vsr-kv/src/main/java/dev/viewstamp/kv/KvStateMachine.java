@@ -1,0 +1,221 @@
+package dev.viewstamp.kv;
+
+import dev.viewstamp.core.check.Check;
+import dev.viewstamp.core.check.Verify;
+import dev.viewstamp.core.service.StateMachine;
+import dev.viewstamp.kv.KvCommand.Append;
+import dev.viewstamp.kv.KvCommand.CompareAndSet;
+import dev.viewstamp.kv.KvCommand.Delete;
+import dev.viewstamp.kv.KvCommand.Get;
+import dev.viewstamp.kv.KvCommand.Put;
+import dev.viewstamp.kv.KvResult.CasFailed;
+import dev.viewstamp.kv.KvResult.CasOk;
+import dev.viewstamp.kv.KvResult.Deleted;
+import dev.viewstamp.kv.KvResult.Error;
+import dev.viewstamp.kv.KvResult.Ok;
+import dev.viewstamp.kv.KvResult.Value;
+import java.lang.System.Logger.Level;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The replicated key-value store: executes encoded {@link KvCommand}s and returns encoded
+ * {@link KvResult}s.
+ *
+ * <p>Deterministic, as {@link StateMachine} requires: a reply depends only on the map and the
+ * command. Bad input is not an assertion: clients can send any bytes, and a committed op runs on
+ * every replica, so malformed bytes and commands over {@link KvLimits} get an {@link Error} reply
+ * and change nothing, on every replica alike. An exception here would stop every replica on the
+ * same op.
+ *
+ * <p>Not thread-safe; the replica's event loop is its only caller.
+ */
+public final class KvStateMachine implements StateMachine {
+
+    private static final System.Logger LOG = System.getLogger(KvStateMachine.class.getName());
+    private static final byte[] EMPTY = new byte[0];
+
+    private final KvLimits limits;
+
+    /**
+     * The store. Invariant: every key is within {@code keySizeBytesMax} and every value within
+     * {@code valueSizeBytesMax}. The arrays are never handed out, only copies of them.
+     */
+    private final Map<Key, byte[]> entries = new HashMap<>();
+
+    /**
+     * Invariant: the sum, modulo 2^64, of {@link EntryHash#of} over all entries. Kept up to date on
+     * every write, so {@link #stateChecksum()} is O(1) and independent of the map's iteration
+     * order. Recomputed and compared after every op when {@link Verify#ENABLED}.
+     */
+    private long checksum;
+
+    /** A store with {@link KvLimits#defaults()}. */
+    public KvStateMachine() {
+        this(KvLimits.defaults());
+    }
+
+    public KvStateMachine(KvLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Decodes and executes one command. Never throws for bad bytes: they get an encoded
+     * {@link Error}. The timestamp is unused, because no command depends on time yet.
+     */
+    @Override
+    public byte[] execute(long op, long timestamp, byte[] operation) {
+        KvResult result;
+        try {
+            result = apply(KvCommand.decode(operation));
+        } catch (KvFormatException e) {
+            result = new Error(e.getMessage());
+        }
+        if (result instanceof Error error) {
+            LOG.log(Level.DEBUG, () -> "op " + op + ": command rejected: " + error.message());
+        }
+        if (Verify.ENABLED) checkInvariants();
+        return result.encode();
+    }
+
+    @Override
+    public long stateChecksum() {
+        return checksum;
+    }
+
+    /** The number of keys. */
+    public int size() {
+        return entries.size();
+    }
+
+    /** A copy of the value of {@code key}, or null if the key is absent. For tests and checkers. */
+    public byte[] get(byte[] key) {
+        return Bytes.copy(entries.get(new Key(key)));
+    }
+
+    /** The value of {@code key} decoded as UTF-8, or null if the key is absent. For tests and checkers. */
+    public String get(String key) {
+        return Bytes.utf8(entries.get(new Key(Bytes.utf8(key))));
+    }
+
+    public KvLimits limits() {
+        return limits;
+    }
+
+    /** Executes a decoded command. */
+    KvResult apply(KvCommand command) {
+        return switch (command) {
+            case Get get -> onGet(get);
+            case Put put -> onPut(put);
+            case Append append -> onAppend(append);
+            case Delete delete -> onDelete(delete);
+            case CompareAndSet cas -> onCompareAndSet(cas);
+        };
+    }
+
+    private KvResult onGet(Get get) {
+        byte[] key = get.key();
+        String oversize = oversizeKey("Get", key);
+        if (oversize != null) return new Error(oversize);
+
+        return new Value(entries.get(new Key(key)));
+    }
+
+    private KvResult onPut(Put put) {
+        byte[] key = put.key();
+        byte[] value = put.value();
+        String oversize = firstNonNull(oversizeKey("Put", key), oversizeValue("Put", "value", value));
+        if (oversize != null) return new Error(oversize);
+
+        write(new Key(key), value);
+        return new Ok();
+    }
+
+    private KvResult onAppend(Append append) {
+        byte[] key = append.key();
+        byte[] suffix = append.value();
+        String oversize = firstNonNull(oversizeKey("Append", key), oversizeValue("Append", "value", suffix));
+        if (oversize != null) return new Error(oversize);
+
+        // A missing key appends to the empty value, as Redis APPEND does.
+        byte[] current = entries.getOrDefault(new Key(key), EMPTY);
+        // Example: a 60 KiB value plus a 5 KiB suffix is over 64 KiB even though each part is under.
+        long sizeBytes = (long) current.length + suffix.length;
+        if (sizeBytes > limits.valueSizeBytesMax()) {
+            return new Error("Append: value size after append " + sizeBytes + " bytes > valueSizeBytesMax "
+                    + limits.valueSizeBytesMax());
+        }
+        byte[] value = Arrays.copyOf(current, (int) sizeBytes);
+        System.arraycopy(suffix, 0, value, current.length, suffix.length);
+        write(new Key(key), value);
+        return new Ok();
+    }
+
+    private KvResult onDelete(Delete delete) {
+        byte[] key = delete.key();
+        String oversize = oversizeKey("Delete", key);
+        if (oversize != null) return new Error(oversize);
+
+        byte[] removed = entries.remove(new Key(key));
+        if (removed != null) checksum -= EntryHash.of(key, removed);
+        return new Deleted(removed != null);
+    }
+
+    private KvResult onCompareAndSet(CompareAndSet cas) {
+        byte[] key = cas.key();
+        byte[] expected = cas.expected();
+        byte[] value = cas.value();
+        // An expected value over the limit could never match, but it is still a malformed request,
+        // and rejecting it keeps the rule simple: every field of every command is within limits.
+        String oversize = firstNonNull(
+                oversizeKey("CompareAndSet", key),
+                expected == null ? null : oversizeValue("CompareAndSet", "expected", expected),
+                oversizeValue("CompareAndSet", "value", value));
+        if (oversize != null) return new Error(oversize);
+
+        byte[] current = entries.get(new Key(key));
+        // Arrays.equals(null, null) is true: expecting absence matches an absent key.
+        if (!Arrays.equals(current, expected)) return new CasFailed(current);
+        write(new Key(key), value);
+        return new CasOk();
+    }
+
+    /** Sets an entry and moves the checksum from the old entry's hash to the new one's. */
+    private void write(Key key, byte[] value) {
+        byte[] previous = entries.put(key, value);
+        if (previous != null) checksum -= EntryHash.of(key.bytes(), previous);
+        checksum += EntryHash.of(key.bytes(), value);
+    }
+
+    private String oversizeKey(String what, byte[] key) {
+        if (key.length <= limits.keySizeBytesMax()) return null;
+        return what + ": key size " + key.length + " bytes > keySizeBytesMax " + limits.keySizeBytesMax();
+    }
+
+    private String oversizeValue(String what, String name, byte[] value) {
+        if (value.length <= limits.valueSizeBytesMax()) return null;
+        return what + ": " + name + " size " + value.length + " bytes > valueSizeBytesMax "
+                + limits.valueSizeBytesMax();
+    }
+
+    private static String firstNonNull(String... reasons) {
+        for (String reason : reasons) {
+            if (reason != null) return reason;
+        }
+        return null;
+    }
+
+    /** The expensive invariants: a full scan, so only under {@link Verify#ENABLED}. */
+    private void checkInvariants() {
+        long checksumRecomputed = 0;
+        for (Map.Entry<Key, byte[]> entry : entries.entrySet()) {
+            Check.that(entry.getKey().bytes().length <= limits.keySizeBytesMax(), "key within keySizeBytesMax");
+            Check.that(entry.getValue().length <= limits.valueSizeBytesMax(), "value within valueSizeBytesMax");
+            checksumRecomputed += EntryHash.of(entry.getKey().bytes(), entry.getValue());
+        }
+        Check.that(checksum == checksumRecomputed, "incremental checksum equals recomputed", checksum,
+                checksumRecomputed);
+    }
+}
