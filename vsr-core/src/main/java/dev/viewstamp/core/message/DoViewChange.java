@@ -1,0 +1,24 @@
+package dev.viewstamp.core.message;
+
+import java.util.List;
+
+/**
+ * VRR 4.2 step 2: the sender's vote and log for the new primary of {@code view}.
+ *
+ * <p>Deviation from VRR: the paper ships the whole log. We ship only the suffix after
+ * {@code anchorOp}, which is an op the sender knows to be committed: anything older is identical
+ * in every log that holds the anchor (hash chain), and is fetched by state transfer when the new
+ * primary lacks it. The suffix holds at most {@code pipelinePrepareCountMax} entries.
+ *
+ * @param logView the latest view in which the sender's status was normal (VRR's last-normal-view)
+ * @param op the sender's op number; {@code suffix} ends at it
+ * @param commit the highest op the sender knows to be committed
+ * @param anchorChecksum the checksum of the sender's entry at {@code anchorOp}
+ */
+public record DoViewChange(long view, long logView, long op, long commit, long anchorOp, long anchorChecksum,
+        List<Entry> suffix, int replica) implements Message {
+
+    public DoViewChange {
+        suffix = List.copyOf(suffix);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.viewstamp.core.message;
+
+import java.util.Arrays;
+
+/**
+ * VRR 4.1 step 7: the primary's reply to a client, carrying the view so that the client learns
+ * which replica is primary. {@link Status#EVICTED} tells the client that its session is gone from
+ * the client table (DESIGN: an explicit error rather than a silent hang) and the request was not
+ * executed.
+ */
+public record Reply(long view, long clientId, long requestNumber, Status status, byte[] result, int replica)
+        implements Message {
+
+    public enum Status { OK, EVICTED }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Reply r && r.view == view && r.clientId == clientId && r.requestNumber == requestNumber
+                && r.status == status && Arrays.equals(r.result, result) && r.replica == replica;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(clientId) * 31 + Long.hashCode(requestNumber);
+    }
+
+    @Override
+    public String toString() {
+        return "Reply[view=" + view + " client=" + clientId + " n=" + requestNumber + " " + status
+                + " bytes=" + result.length + " from=" + replica + "]";
+    }
+}

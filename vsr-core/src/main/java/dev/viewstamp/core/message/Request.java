@@ -1,0 +1,46 @@
+package dev.viewstamp.core.message;
+
+import java.util.Arrays;
+
+/**
+ * VRR 4.1 step 1: a client asks the primary to execute {@code operation}. Request number 0
+ * registers the session (a committed operation that creates the client-table entry); later
+ * requests number 1, 2, 3... and a client has at most one outstanding at a time.
+ */
+public record Request(long clientId, long requestNumber, byte[] operation) implements Message {
+    public static final long REGISTER = 0;
+
+    public Request {
+        if (requestNumber < 0) throw new IllegalArgumentException("requestNumber < 0: " + requestNumber);
+        if (operation == null) throw new IllegalArgumentException("operation is null");
+    }
+
+    public static Request register(long clientId) {
+        return new Request(clientId, REGISTER, new byte[0]);
+    }
+
+    public boolean isRegister() {
+        return requestNumber == REGISTER;
+    }
+
+    /** Bytes this request adds to a prepare's body, counted against the batch limit. */
+    public int sizeBytes() {
+        return 16 + 4 + operation.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Request r && r.clientId == clientId && r.requestNumber == requestNumber
+                && Arrays.equals(r.operation, operation);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(clientId) * 31 + Long.hashCode(requestNumber) * 17 + Arrays.hashCode(operation);
+    }
+
+    @Override
+    public String toString() {
+        return "Request[client=" + clientId + " n=" + requestNumber + " bytes=" + operation.length + "]";
+    }
+}

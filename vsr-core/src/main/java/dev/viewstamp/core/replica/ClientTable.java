@@ -1,0 +1,85 @@
+package dev.viewstamp.core.replica;
+
+import dev.viewstamp.core.Checksum;
+import dev.viewstamp.core.check.Check;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+
+/**
+ * VRR 4: the client table, part of the replicated state. For each session it keeps the latest
+ * executed request number and its reply, which gives at-most-once semantics: an older request is
+ * dropped, a duplicate of the latest gets the cached reply.
+ *
+ * <p>Its size is bounded by {@code clientTableSessionsMax}. When a new session registers into a
+ * full table, the least recently used session (the one whose latest request executed longest ago)
+ * is evicted. Every replica executes the same ops in the same order, so every replica evicts the
+ * same session. The map is kept in execution order (entries are re-inserted when they execute),
+ * so the eldest entry is the one to evict; lookups never reorder it.
+ */
+final class ClientTable {
+
+    static final class Session {
+        final long clientId;
+        long requestNumber;
+        byte[] reply;
+        long op;
+
+        Session(long clientId, long requestNumber, byte[] reply, long op) {
+            this.clientId = clientId;
+            this.requestNumber = requestNumber;
+            this.reply = reply;
+            this.op = op;
+        }
+    }
+
+    private final int sessionsMax;
+    private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>();
+    private long evictions;
+
+    ClientTable(int sessionsMax) {
+        this.sessionsMax = sessionsMax;
+    }
+
+    Session get(long clientId) {
+        return sessions.get(clientId);
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    long evictions() {
+        return evictions;
+    }
+
+    /** Records that {@code clientId} executed {@code requestNumber} at {@code op}. */
+    void update(long clientId, long requestNumber, byte[] reply, long op) {
+        Session session = sessions.remove(clientId);
+        if (session == null) {
+            if (sessions.size() == sessionsMax) evictEldest();
+            session = new Session(clientId, requestNumber, reply, op);
+        } else {
+            Check.that(requestNumber > session.requestNumber, "request numbers increase");
+            session.requestNumber = requestNumber;
+            session.reply = reply;
+            session.op = op;
+        }
+        sessions.put(clientId, session);
+        Check.that(sessions.size() <= sessionsMax, "client table within sessionsMax");
+    }
+
+    private void evictEldest() {
+        Iterator<Session> eldest = sessions.values().iterator();
+        eldest.next();
+        eldest.remove();
+        evictions++;
+    }
+
+    /** A checksum of the table, in its (deterministic) order. */
+    long checksum() {
+        Checksum c = new Checksum().add(sessions.size());
+        for (Session s : sessions.values()) c.add(s.clientId).add(s.requestNumber).add(s.op).add(Arrays.hashCode(s.reply));
+        return c.value();
+    }
+}

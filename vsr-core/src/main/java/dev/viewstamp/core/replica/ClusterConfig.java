@@ -1,0 +1,126 @@
+package dev.viewstamp.core.replica;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The cluster's size and every limit and timeout of the protocol. Times are in ticks; sizes in
+ * bytes or counts, with the unit last in the name. {@link Builder#build} checks how the limits
+ * relate, so a replica never starts with settings that cannot work.
+ */
+public record ClusterConfig(
+        long clusterId,
+        int replicaCount,
+        int pipelinePrepareCountMax,
+        int batchRequestCountMax,
+        int batchSizeBytesMax,
+        int requestQueueCountMax,
+        int clientTableSessionsMax,
+        int stateTransferOpsMax,
+        int commitIntervalTicks,
+        int prepareRetransmitTicks,
+        int normalTimeoutTicks,
+        int viewChangeTimeoutTicks,
+        int viewChangeRetransmitTicks,
+        int viewChangeBackoffExponentMax,
+        int stateTransferRetransmitTicks,
+        Set<Canary> canaries) {
+
+    public ClusterConfig {
+        canaries = canaries.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(canaries));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The largest number of replicas that may fail: n = 2f + 1. */
+    public int faultsMax() {
+        return (replicaCount - 1) / 2;
+    }
+
+    /** f + 1: a majority, the size of every replication and view-change quorum. */
+    public int quorum() {
+        return faultsMax() + 1;
+    }
+
+    /** VRR 4: the primary of a view is chosen round-robin. */
+    public int primaryIndex(long view) {
+        return (int) Long.remainderUnsigned(view, replicaCount);
+    }
+
+    boolean canary(Canary canary) {
+        return !canaries.isEmpty() && canaries.contains(canary);
+    }
+
+    public static final class Builder {
+        private long clusterId = 0;
+        private int replicaCount = 3;
+        private int pipelinePrepareCountMax = 8;
+        private int batchRequestCountMax = 64;
+        private int batchSizeBytesMax = 1 << 20;
+        private int requestQueueCountMax = 1024;
+        private int clientTableSessionsMax = 1024;
+        private int stateTransferOpsMax = 64;
+        private int commitIntervalTicks = 10;
+        private int prepareRetransmitTicks = 20;
+        private int normalTimeoutTicks = 100;
+        private int viewChangeTimeoutTicks = 100;
+        private int viewChangeRetransmitTicks = 20;
+        private int viewChangeBackoffExponentMax = 4;
+        private int stateTransferRetransmitTicks = 30;
+        private Set<Canary> canaries = Set.of();
+
+        public Builder clusterId(long v) { clusterId = v; return this; }
+        public Builder replicaCount(int v) { replicaCount = v; return this; }
+        public Builder pipelinePrepareCountMax(int v) { pipelinePrepareCountMax = v; return this; }
+        public Builder batchRequestCountMax(int v) { batchRequestCountMax = v; return this; }
+        public Builder batchSizeBytesMax(int v) { batchSizeBytesMax = v; return this; }
+        public Builder requestQueueCountMax(int v) { requestQueueCountMax = v; return this; }
+        public Builder clientTableSessionsMax(int v) { clientTableSessionsMax = v; return this; }
+        public Builder stateTransferOpsMax(int v) { stateTransferOpsMax = v; return this; }
+        public Builder commitIntervalTicks(int v) { commitIntervalTicks = v; return this; }
+        public Builder prepareRetransmitTicks(int v) { prepareRetransmitTicks = v; return this; }
+        public Builder normalTimeoutTicks(int v) { normalTimeoutTicks = v; return this; }
+        public Builder viewChangeTimeoutTicks(int v) { viewChangeTimeoutTicks = v; return this; }
+        public Builder viewChangeRetransmitTicks(int v) { viewChangeRetransmitTicks = v; return this; }
+        public Builder viewChangeBackoffExponentMax(int v) { viewChangeBackoffExponentMax = v; return this; }
+        public Builder stateTransferRetransmitTicks(int v) { stateTransferRetransmitTicks = v; return this; }
+
+        /** Plants protocol bugs; for tests that prove the checkers can fail. */
+        public Builder canariesForTesting(Set<Canary> v) { canaries = v; return this; }
+
+        public ClusterConfig build() {
+            require(clusterId >= 0, "clusterId must be non-negative");
+            require(replicaCount >= 1 && replicaCount % 2 == 1, "replicaCount must be odd and positive (n = 2f + 1)");
+            require(pipelinePrepareCountMax >= 1, "pipelinePrepareCountMax must be at least 1");
+            require(batchRequestCountMax >= 1, "batchRequestCountMax must be at least 1");
+            require(batchSizeBytesMax >= 64, "batchSizeBytesMax must be at least 64");
+            require(requestQueueCountMax >= 1, "requestQueueCountMax must be at least 1");
+            require(clientTableSessionsMax >= 1, "clientTableSessionsMax must be at least 1");
+            // A catching-up replica must be able to receive the whole uncommitted suffix of a
+            // peer in one NewState, and that suffix can be a full pipeline long.
+            require(stateTransferOpsMax >= pipelinePrepareCountMax,
+                    "stateTransferOpsMax must be at least pipelinePrepareCountMax");
+            require(commitIntervalTicks >= 1, "commitIntervalTicks must be at least 1");
+            require(prepareRetransmitTicks >= 1, "prepareRetransmitTicks must be at least 1");
+            // A backup must hear several heartbeats before it suspects the primary.
+            require(normalTimeoutTicks > 2 * commitIntervalTicks,
+                    "normalTimeoutTicks must exceed twice commitIntervalTicks");
+            require(viewChangeTimeoutTicks > viewChangeRetransmitTicks,
+                    "viewChangeTimeoutTicks must exceed viewChangeRetransmitTicks");
+            require(viewChangeRetransmitTicks >= 1, "viewChangeRetransmitTicks must be at least 1");
+            require(viewChangeBackoffExponentMax >= 0 && viewChangeBackoffExponentMax <= 16,
+                    "viewChangeBackoffExponentMax must be in [0, 16]");
+            require(stateTransferRetransmitTicks >= 1, "stateTransferRetransmitTicks must be at least 1");
+            return new ClusterConfig(clusterId, replicaCount, pipelinePrepareCountMax, batchRequestCountMax,
+                    batchSizeBytesMax, requestQueueCountMax, clientTableSessionsMax, stateTransferOpsMax,
+                    commitIntervalTicks, prepareRetransmitTicks, normalTimeoutTicks, viewChangeTimeoutTicks,
+                    viewChangeRetransmitTicks, viewChangeBackoffExponentMax, stateTransferRetransmitTicks, canaries);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) throw new IllegalArgumentException(message);
+        }
+    }
+}

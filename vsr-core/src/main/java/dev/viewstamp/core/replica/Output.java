@@ -1,0 +1,37 @@
+package dev.viewstamp.core.replica;
+
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Message;
+import dev.viewstamp.core.message.Reply;
+import java.util.List;
+
+/**
+ * Everything a replica asks of the world during one step: messages to send and writes to make
+ * durable. The driver (simulator or runtime) implements it.
+ *
+ * <p>Durability port contract: writes complete in the order they were issued, and the driver
+ * reports each completion back ({@link Replica#onPrepareDurable}, {@link Replica#onStateDurable}).
+ * The replica acts on a write only after its completion: it sends PrepareOk only for durable
+ * prepares, and no message of a new view before that view is durable. A crash may lose any write
+ * that has not completed; it never loses a completed one.
+ */
+public interface Output {
+
+    /** Sends {@code message} to replica {@code replica}. Delivery is not guaranteed. */
+    void send(int replica, Message message);
+
+    /** Sends {@code reply} to the client {@code reply.clientId()}. Delivery is not guaranteed. */
+    void reply(Reply reply);
+
+    /** Appends {@code entry} to the durable log; completion: {@link Replica#onPrepareDurable}. */
+    void persistPrepare(Entry entry);
+
+    /**
+     * Atomically: truncates the durable log after {@code anchorOp}, appends {@code suffix} (which
+     * starts at {@code anchorOp + 1}), and records {@code view} and {@code logView}. With an empty
+     * suffix and {@code anchorOp} equal to the last op this only records the views.
+     * {@code anchorChecksum} is the checksum of the entry at {@code anchorOp}. Completion:
+     * {@link Replica#onStateDurable}, with the last entry the write covers.
+     */
+    void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix);
+}

@@ -1,0 +1,1055 @@
+package dev.viewstamp.core.replica;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.check.Check;
+import dev.viewstamp.core.check.Verify;
+import dev.viewstamp.core.message.Commit;
+import dev.viewstamp.core.message.DoViewChange;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.GetState;
+import dev.viewstamp.core.message.Message;
+import dev.viewstamp.core.message.NewState;
+import dev.viewstamp.core.message.Prepare;
+import dev.viewstamp.core.message.PrepareOk;
+import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.message.StartView;
+import dev.viewstamp.core.message.StartViewChange;
+import dev.viewstamp.core.service.StateMachine;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One VR replica as a deterministic state machine. The driver feeds it messages ({@link #step}),
+ * ticks ({@link #tick}) and durability completions ({@link #onPrepareDurable},
+ * {@link #onStateDurable}); the replica answers through an {@link Output}. It has no threads, no
+ * clock, no I/O and no randomness but the injected {@link Prng}, so the simulator and the runtime
+ * drive exactly this code, and one seed reproduces one run.
+ *
+ * <p>Sections: normal operation (VRR 4.1), view change (VRR 4.2), state transfer (VRR 5.2). The
+ * deviations from the paper are listed in docs/PROTOCOL.md and commented where they are made.
+ *
+ * <p>The knowledge of what is committed rests on two facts, used throughout:
+ * <ol>
+ *   <li>Entries at or below {@link #commitMax} in this replica's log are committed. A replica only
+ *       raises {@code commitMax} from a source that speaks about its own log (the primary of its
+ *       view, a StartView it adopted, or committed entries it installed), and it never removes a
+ *       committed entry.
+ *   <li>A primary prepares op n only when its commit number is at least
+ *       {@code n - pipelinePrepareCountMax}. So in any log holding op n, every entry at or below
+ *       {@code n - pipelinePrepareCountMax} is committed: the hash chain makes the prefix identical
+ *       to the prefix the preparing primary had. See {@link #opCommittedKnown()}.
+ * </ol>
+ */
+public final class Replica {
+    private static final System.Logger LOG = System.getLogger(Replica.class.getName());
+
+    private final ClusterConfig config;
+    private final int replicaIndex;
+    private final StateMachine stateMachine;
+    private final Prng prng;
+
+    /** Invariant: {@code NORMAL} implies {@code view == logView}; {@code VIEW_CHANGE} implies {@code view > logView}. */
+    private Status status;
+    /** The current view. Invariant: never decreases; {@code view >= logView}. */
+    private long view;
+    /** VRR's last-normal-view: the view whose log this replica holds. */
+    private long logView;
+    /** Ops 1..op. */
+    private final OpLog log;
+    /** Ops up to here are executed (VRR's commit-number). Invariant: never decreases; {@code commit <= op}. */
+    private long commit;
+    /** The highest op known to be committed; may exceed {@code op} while catching up. */
+    private long commitMax;
+    /** Every entry up to here is durable in this replica's journal. Invariant: {@code opDurable <= op}. */
+    private long opDurable;
+    /** The highest durable view: no view-change message of a view goes out before this reaches it. */
+    private long viewDurable;
+    /** The highest durable log view: no normal-status message of a view goes out before this reaches it. */
+    private long logViewDurable;
+    /** The highest view handed to {@link Output#persistState}. */
+    private long viewPersisted;
+    private long now;
+    private long commitPrevious;
+
+    private final ClientTable clientTable;
+
+    // Primary only.
+    private final long[] ackedOp;
+    private final ArrayDeque<Request> requestQueue = new ArrayDeque<>();
+    private boolean startViewPending;
+    private boolean startViewChangeSent;
+
+    // View change.
+    private final boolean[] startViewChangeFrom;
+    private final DoViewChange[] doViewChangeFrom;
+    private boolean doViewChangeSent;
+    private int viewChangeAttempts;
+
+    // State transfer: the view this replica wants to reach, CATCH_UP_NONE when not catching up.
+    private static final long CATCH_UP_NONE = -1;
+    private long catchUpView = CATCH_UP_NONE;
+    private int catchUpReplica;
+
+    private final Timeout normalTimeout = new Timeout("normal");
+    private final Timeout commitTimeout = new Timeout("commit");
+    private final Timeout prepareTimeout = new Timeout("prepare");
+    private final Timeout viewChangeTimeout = new Timeout("view_change");
+    private final Timeout viewChangeRetransmitTimeout = new Timeout("view_change_retransmit");
+    private final Timeout stateTransferTimeout = new Timeout("state_transfer");
+
+    private long duplicateRequestCount;
+
+    /** What survives a crash: the superblock's views and the journal's log. */
+    public record Durable(long view, long logView, List<Entry> log) {
+        public static final Durable EMPTY = new Durable(0, 0, List.of());
+
+        public Durable {
+            log = List.copyOf(log);
+        }
+    }
+
+    /** A replica of a new cluster: view 0, empty log; replica 0 is the primary. */
+    public static Replica create(ClusterConfig config, int replicaIndex, StateMachine stateMachine, Prng prng) {
+        return new Replica(config, replicaIndex, stateMachine, prng, Durable.EMPTY, false);
+    }
+
+    /**
+     * A replica restarting from what its disk held. The state machine starts empty: the log is
+     * re-executed as the replica learns the commit number again.
+     *
+     * <p>A replica that was the primary of its durable view does not resume as primary: prepares
+     * it sent may have been acknowledged and committed by backups while its own write was lost, so
+     * it could prepare a different op at the same number. It starts a view change instead.
+     */
+    public static Replica restart(ClusterConfig config, int replicaIndex, StateMachine stateMachine, Prng prng,
+            Durable durable) {
+        return new Replica(config, replicaIndex, stateMachine, prng, durable, true);
+    }
+
+    private Replica(ClusterConfig config, int replicaIndex, StateMachine stateMachine, Prng prng, Durable durable,
+            boolean restarting) {
+        Check.that(replicaIndex >= 0 && replicaIndex < config.replicaCount(), "replica index in cluster");
+        Check.that(durable.view() >= durable.logView(), "durable view >= logView");
+        this.config = config;
+        this.replicaIndex = replicaIndex;
+        this.stateMachine = stateMachine;
+        this.prng = prng;
+        this.clientTable = new ClientTable(config.clientTableSessionsMax());
+        this.log = new OpLog(config.clusterId());
+        for (Entry entry : durable.log()) log.append(entry);
+        this.ackedOp = new long[config.replicaCount()];
+        this.startViewChangeFrom = new boolean[config.replicaCount()];
+        this.doViewChangeFrom = new DoViewChange[config.replicaCount()];
+        this.view = durable.view();
+        this.logView = durable.logView();
+        this.viewDurable = durable.view();
+        this.logViewDurable = durable.logView();
+        this.viewPersisted = durable.view();
+        this.opDurable = log.op();
+        // Entries this far below the last op are committed (fact 2 in the class comment).
+        this.commitMax = Math.max(0, log.op() - config.pipelinePrepareCountMax());
+
+        if (view > logView) {
+            status = Status.VIEW_CHANGE;
+            startViewChangeTimers();
+        } else if (restarting && isPrimaryOf(view)) {
+            // Moves to view + 1 in memory now; the first tick persists it before any message.
+            status = Status.VIEW_CHANGE;
+            view = view + 1;
+            startViewChangeTimers();
+        } else {
+            status = Status.NORMAL;
+            if (isPrimary()) startPrimaryTimers();
+            else normalTimeout.start(now, config.normalTimeoutTicks());
+        }
+        checkInvariants();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Entry points.
+
+    /** Handles one message from a replica or a client. */
+    public void step(Message message, Output out) {
+        switch (message) {
+            case Request m -> onRequest(m, out);
+            case Prepare m -> onPrepare(m, out);
+            case PrepareOk m -> onPrepareOk(m, out);
+            case Commit m -> onCommit(m, out);
+            case StartViewChange m -> onStartViewChange(m, out);
+            case DoViewChange m -> onDoViewChange(m, out);
+            case StartView m -> onStartView(m, out);
+            case GetState m -> onGetState(m, out);
+            case NewState m -> onNewState(m, out);
+            case Reply m -> ignore("reply: replicas do not take replies", m);
+        }
+        checkInvariants();
+    }
+
+    /** Advances time by one tick and fires due timeouts. */
+    public void tick(Output out) {
+        now++;
+        if (viewPersisted < view) persistView(out);
+        if (normalTimeout.fired(now)) onNormalTimeout(out);
+        if (commitTimeout.fired(now)) onCommitTimeout(out);
+        if (prepareTimeout.fired(now)) onPrepareTimeout(out);
+        if (viewChangeTimeout.fired(now)) onViewChangeTimeout(out);
+        if (viewChangeRetransmitTimeout.fired(now)) onViewChangeRetransmitTimeout(out);
+        if (stateTransferTimeout.fired(now)) onStateTransferTimeout(out);
+        checkInvariants();
+    }
+
+    /** The journal made {@code op} (with {@code checksum}) durable, and every write before it. */
+    public void onPrepareDurable(long op, long checksum, Output out) {
+        if (log.holds(op, checksum)) opDurable = Math.max(opDurable, op);
+        afterDurable(out);
+        checkInvariants();
+    }
+
+    /**
+     * A {@link Output#persistState} write completed, and every write before it. {@code lastOp} and
+     * {@code lastChecksum} name the last entry the write covered: the last of its suffix, or its
+     * anchor when the suffix was empty.
+     */
+    public void onStateDurable(long view, long logView, long lastOp, long lastChecksum, Output out) {
+        viewDurable = Math.max(viewDurable, view);
+        logViewDurable = Math.max(logViewDurable, logView);
+        if (log.holds(lastOp, lastChecksum)) opDurable = Math.max(opDurable, lastOp);
+        afterDurable(out);
+        checkInvariants();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Normal operation (VRR 4.1).
+
+    /** VRR 4.1 steps 1-3: the primary checks the client table and queues the request for a prepare. */
+    private void onRequest(Request request, Output out) {
+        if (ignoreRequest(request, out)) return;
+        Check.that(status == Status.NORMAL, "status normal");
+        Check.that(isPrimary(), "primary");
+
+        requestQueue.addLast(request);
+        primaryPrepareQueued(out);
+    }
+
+    private boolean ignoreRequest(Request request, Output out) {
+        if (status != Status.NORMAL) return ignore("request: status " + status, request);
+        if (!isPrimary()) return ignore("request: not primary", request);
+        if (catchingUpToNewerView()) return ignore("request: a newer view exists", request);
+        if (!normalDurable()) return ignore("request: view not durable yet", request);
+        if (request.sizeBytes() + 64 > config.batchSizeBytesMax()) return ignore("request: larger than a batch", request);
+        if (!config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
+            ClientTable.Session session = clientTable.get(request.clientId());
+            if (session != null && request.requestNumber() < session.requestNumber) {
+                return ignore("request: older than the latest executed", request);
+            }
+            if (session != null && request.requestNumber() == session.requestNumber) {
+                // VRR 4.1 step 2: a duplicate of the latest request gets the cached reply again.
+                duplicateRequestCount++;
+                out.reply(new Reply(view, request.clientId(), request.requestNumber(), Reply.Status.OK,
+                        session.reply, replicaIndex));
+                return true;
+            }
+        }
+        if (inPipelineOrQueue(request)) return ignore("request: already being prepared", request);
+        if (requestQueue.size() >= config.requestQueueCountMax()) return ignore("request: queue full", request);
+        return false;
+    }
+
+    private boolean inPipelineOrQueue(Request request) {
+        for (Request queued : requestQueue) {
+            if (queued.clientId() == request.clientId() && queued.requestNumber() == request.requestNumber()) return true;
+        }
+        for (long op = commit + 1; op <= log.op(); op++) {
+            for (Request prepared : log.entry(op).requests()) {
+                if (prepared.clientId() == request.clientId() && prepared.requestNumber() >= request.requestNumber()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * VRR 4.1 step 3, with batching and pipelining: while the pipeline has room, pack queued
+     * requests (bounded by count and bytes) into the next prepare, append it, write it to the
+     * journal and send it to the backups in parallel.
+     */
+    private void primaryPrepareQueued(Output out) {
+        if (status != Status.NORMAL || !isPrimary() || !normalDurable() || startViewPending) return;
+        if (catchingUpToNewerView()) return;
+        while (!requestQueue.isEmpty() && log.op() - commit < config.pipelinePrepareCountMax()) {
+            List<Request> batch = new ArrayList<>();
+            int sizeBytes = 64;
+            while (!requestQueue.isEmpty() && batch.size() < config.batchRequestCountMax()) {
+                Request next = requestQueue.peekFirst();
+                if (sizeBytes + next.sizeBytes() > config.batchSizeBytesMax()) break;
+                batch.add(requestQueue.pollFirst());
+                sizeBytes += next.sizeBytes();
+            }
+            Check.that(!batch.isEmpty(), "a batch holds at least one request");
+            Entry entry = Entry.create(view, log.op() + 1, log.checksumAt(log.op()), timestampNext(), batch);
+            log.append(entry);
+            out.persistPrepare(entry);
+            if (config.canary(Canary.ACK_BEFORE_DURABLE)) opDurable = entry.op();
+            sendToOthers(new Prepare(view, commitMax, entry, replicaIndex), out);
+            if (!prepareTimeout.running()) prepareTimeout.start(now, config.prepareRetransmitTicks());
+        }
+        Check.that(log.op() - commit <= config.pipelinePrepareCountMax(), "pipeline within its maximum");
+    }
+
+    /** The primary's monotonic cluster timestamp: later prepares never get a smaller one. */
+    private long timestampNext() {
+        long last = log.op() == 0 ? 0 : log.entry(log.op()).timestamp();
+        return Math.max(last + 1, now);
+    }
+
+    /** VRR 4.1 step 4: a backup appends prepares in op order, and acknowledges once durable. */
+    private void onPrepare(Prepare message, Output out) {
+        if (message.view() < view && config.canary(Canary.ACCEPT_PREPARE_FROM_OLDER_VIEW)) {
+            canaryAcceptOlderPrepare(message, out);
+            return;
+        }
+        if (ignorePrepare(message)) return;
+        if (message.view() > view || status == Status.VIEW_CHANGE) {
+            // DESIGN 2: a replica that learns of a newer view from a normal-case message catches
+            // up without changing view or logView (no truncation to its commit number).
+            startCatchUp(message.view(), message.replica(), out);
+            return;
+        }
+        Check.that(status == Status.NORMAL, "status normal");
+        Check.that(!isPrimary(), "backup");
+        Check.that(message.view() == view, "same view");
+
+        normalTimeout.start(now, config.normalTimeoutTicks());
+        Entry entry = message.entry();
+        if (entry.op() <= log.op()) {
+            // A retransmission: our acknowledgement may have been lost, so send it again.
+            if (log.checksumAt(entry.op()) == entry.checksum()) sendPrepareOk(out);
+            else ignore("prepare: conflicts with our log in the same view", message);
+        } else if (log.chains(entry)) {
+            log.append(entry);
+            out.persistPrepare(entry);
+            if (config.canary(Canary.ACK_BEFORE_DURABLE)) {
+                opDurable = entry.op();
+                sendPrepareOk(out);
+            }
+        } else {
+            // A gap (an earlier prepare was lost): fetch the missing entries within this view.
+            startCatchUp(view, message.replica(), out);
+        }
+        advanceCommitMax(message.commit());
+        executeCommitted(out);
+    }
+
+    private boolean ignorePrepare(Prepare message) {
+        if (message.view() < view) return ignore("prepare: older view", message);
+        if (message.replica() != config.primaryIndex(message.view())) return ignore("prepare: not from the primary", message);
+        if (message.replica() == replicaIndex) return ignore("prepare: from ourselves", message);
+        if (!message.entry().valid()) return ignore("prepare: entry checksum mismatch", message);
+        if (message.entry().view() > message.view()) return ignore("prepare: entry from a future view", message);
+        if (message.view() == view && catchingUpToNewerView()) return ignore("prepare: a newer view exists", message);
+        return false;
+    }
+
+    /** Canary {@link Canary#ACCEPT_PREPARE_FROM_OLDER_VIEW}: appends and acks an older view's prepare. */
+    private void canaryAcceptOlderPrepare(Prepare message, Output out) {
+        Entry entry = message.entry();
+        if (!entry.valid() || !log.chains(entry)) return;
+        log.append(entry);
+        out.persistPrepare(entry);
+        out.send(message.replica(), new PrepareOk(message.view(), entry.op(), replicaIndex));
+    }
+
+    /** VRR 4.1 step 5: the primary commits the prefix that f + 1 replicas hold durably. */
+    private void onPrepareOk(PrepareOk message, Output out) {
+        if (ignorePrepareOk(message)) return;
+        Check.that(status == Status.NORMAL, "status normal");
+        Check.that(isPrimary(), "primary");
+        Check.that(message.view() == view, "same view");
+
+        // A PrepareOk for op n also acknowledges every earlier op, because backups prepare in
+        // order; so acknowledgements are a per-replica high-water mark.
+        ackedOp[message.replica()] = Math.max(ackedOp[message.replica()], Math.min(message.op(), log.op()));
+        primaryCommit(out);
+    }
+
+    private boolean ignorePrepareOk(PrepareOk message) {
+        if (message.view() != view) return ignore("prepare_ok: other view", message);
+        if (status != Status.NORMAL) return ignore("prepare_ok: status " + status, message);
+        if (!isPrimary()) return ignore("prepare_ok: not primary", message);
+        if (message.replica() == replicaIndex) return ignore("prepare_ok: from ourselves", message);
+        return false;
+    }
+
+    private void primaryCommit(Output out) {
+        if (status != Status.NORMAL || !isPrimary() || !normalDurable() || catchingUpToNewerView()) return;
+        ackedOp[replicaIndex] = opDurable;
+        int quorum = config.canary(Canary.COMMIT_WITH_F_ACKS) ? Math.max(1, config.quorum() - 1) : config.quorum();
+        long[] sorted = ackedOp.clone();
+        Arrays.sort(sorted);
+        long quorumOp = sorted[sorted.length - quorum];
+        if (quorumOp > commitMax) {
+            commitMax = quorumOp;
+            executeCommitted(out);
+            if (commit == log.op()) prepareTimeout.stop();
+        }
+        primaryPrepareQueued(out);
+    }
+
+    /** VRR 4.1 step 6: an idle primary's commit number doubles as the heartbeat. */
+    private void onCommitTimeout(Output out) {
+        if (status != Status.NORMAL || !isPrimary()) return;
+        commitTimeout.start(now, config.commitIntervalTicks());
+        if (!normalDurable() || startViewPending || catchingUpToNewerView()) return;
+        sendToOthers(new Commit(view, commitMax, log.checksumAt(Math.min(commitMax, log.op())), replicaIndex), out);
+    }
+
+    /** VRR 4.1 step 7: backups execute what the primary says is committed. */
+    private void onCommit(Commit message, Output out) {
+        if (ignoreCommit(message)) return;
+        if (message.view() > view || status == Status.VIEW_CHANGE) {
+            startCatchUp(message.view(), message.replica(), out);
+            return;
+        }
+        Check.that(status == Status.NORMAL, "status normal");
+        Check.that(!isPrimary(), "backup");
+
+        normalTimeout.start(now, config.normalTimeoutTicks());
+        if (message.commit() <= log.op() && log.checksumAt(message.commit()) != message.commitChecksum()) {
+            ignore("commit: our entry at the commit number differs from the primary's", message);
+            return;
+        }
+        advanceCommitMax(message.commit());
+        executeCommitted(out);
+        if (message.commit() > log.op()) startCatchUp(view, message.replica(), out);
+    }
+
+    private boolean ignoreCommit(Commit message) {
+        if (message.view() < view) return ignore("commit: older view", message);
+        if (message.replica() != config.primaryIndex(message.view())) return ignore("commit: not from the primary", message);
+        if (message.replica() == replicaIndex) return ignore("commit: from ourselves", message);
+        if (message.view() == view && catchingUpToNewerView()) return ignore("commit: a newer view exists", message);
+        return false;
+    }
+
+    /** Resends prepares that some backup has not acknowledged. */
+    private void onPrepareTimeout(Output out) {
+        if (status != Status.NORMAL || !isPrimary() || !normalDurable() || startViewPending) return;
+        if (catchingUpToNewerView()) return;
+        boolean pending = false;
+        for (int replica = 0; replica < config.replicaCount(); replica++) {
+            if (replica == replicaIndex || ackedOp[replica] >= log.op()) continue;
+            pending = true;
+            long from = Math.max(ackedOp[replica], log.op() - config.pipelinePrepareCountMax());
+            for (long op = from + 1; op <= log.op(); op++) {
+                out.send(replica, new Prepare(view, commitMax, log.entry(op), replicaIndex));
+            }
+        }
+        if (pending) prepareTimeout.start(now, config.prepareRetransmitTicks());
+    }
+
+    /**
+     * Executes committed entries in op order (VRR 4.1 steps 5 and 7). The primary replies to the
+     * clients; backups only update their state and client table.
+     */
+    private void executeCommitted(Output out) {
+        long target = Math.min(commitMax, log.op());
+        while (commit < target) {
+            Entry entry = log.entry(commit + 1);
+            for (Request request : entry.requests()) execute(entry, request, out);
+            commit++;
+            if (status == Status.NORMAL) viewChangeAttempts = 0;
+        }
+    }
+
+    private void execute(Entry entry, Request request, Output out) {
+        boolean replying = status == Status.NORMAL && isPrimary();
+        ClientTable.Session session = clientTable.get(request.clientId());
+        if (request.isRegister()) {
+            if (session == null) clientTable.update(request.clientId(), Request.REGISTER, new byte[0], entry.op());
+            if (replying) out.reply(new Reply(view, request.clientId(), Request.REGISTER, Reply.Status.OK, new byte[0], replicaIndex));
+            return;
+        }
+        if (session == null) {
+            // Evicted (or never registered): the request is not executed, and the client is told
+            // so explicitly. Every replica decides this identically at the same op.
+            if (replying) {
+                out.reply(new Reply(view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED, new byte[0],
+                        replicaIndex));
+            }
+            return;
+        }
+        boolean duplicate = request.requestNumber() <= session.requestNumber;
+        if (duplicate && !config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
+            // The same request can be prepared twice across a view change; it executes once.
+            duplicateRequestCount++;
+            return;
+        }
+        byte[] result = stateMachine.execute(entry.op(), entry.timestamp(), request.operation());
+        if (!duplicate) clientTable.update(request.clientId(), request.requestNumber(), result, entry.op());
+        if (replying) {
+            out.reply(new Reply(view, request.clientId(), request.requestNumber(), Reply.Status.OK, result, replicaIndex));
+        }
+    }
+
+    private void sendPrepareOk(Output out) {
+        if (status != Status.NORMAL || isPrimary() || !normalDurable() || opDurable == 0) return;
+        if (catchingUpToNewerView()) return;
+        Check.that(logView == view, "log view is the current view");
+        out.send(config.primaryIndex(view), new PrepareOk(view, opDurable, replicaIndex));
+    }
+
+    /**
+     * A write completed: do what waited for it. The first messages of a view go out only now
+     * (DESIGN 2): StartViewChange once the view is durable, StartView and PrepareOk once the log
+     * view is.
+     */
+    private void afterDurable(Output out) {
+        if (status == Status.VIEW_CHANGE) {
+            if (viewDurable < view || startViewChangeSent) return;
+            startViewChangeSent = true;
+            sendToOthers(new StartViewChange(view, replicaIndex), out);
+            sendDoViewChangeIfReady(out);
+            // A DoViewChange that arrived before our view was durable still needs our own.
+            if (isPrimaryOf(view) && countDoViewChanges() > 0 && doViewChangeFrom[replicaIndex] == null) {
+                sendDoViewChange(out);
+            }
+        } else if (isPrimary()) {
+            if (startViewPending && normalDurable()) {
+                startViewPending = false;
+                sendToOthers(startView(), out);
+            }
+            primaryCommit(out);
+        } else {
+            sendPrepareOk(out);
+        }
+    }
+
+    /** True when the current view and log view are durable, so normal-status messages may go out. */
+    private boolean normalDurable() {
+        return logViewDurable >= view;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // View change (VRR 4.2).
+
+    /** VRR 4.2: a backup that has not heard from the primary starts a view change. */
+    private void onNormalTimeout(Output out) {
+        if (status != Status.NORMAL || isPrimary()) return;
+        transitionToViewChange(view + 1, out);
+    }
+
+    /** The view change did not finish in time: try the next view, with a longer timeout. */
+    private void onViewChangeTimeout(Output out) {
+        if (status != Status.VIEW_CHANGE) return;
+        viewChangeAttempts++;
+        transitionToViewChange(view + 1, out);
+    }
+
+    private void onViewChangeRetransmitTimeout(Output out) {
+        if (status != Status.VIEW_CHANGE) return;
+        viewChangeRetransmitTimeout.start(now, config.viewChangeRetransmitTicks());
+        if (viewDurable < view) return;
+        sendToOthers(new StartViewChange(view, replicaIndex), out);
+        if (doViewChangeSent && !isPrimaryOf(view)) out.send(config.primaryIndex(view), doViewChange());
+        if (isPrimaryOf(view)) primaryStartViewIfReady(out);
+    }
+
+    /**
+     * VRR 4.2 step 1. The new view is persisted before any message of it goes out (DESIGN 2):
+     * {@link #afterDurable} sends the StartViewChange.
+     */
+    private void transitionToViewChange(long viewNew, Output out) {
+        Check.that(viewNew > view, "view change to a higher view", viewNew, view);
+        status = Status.VIEW_CHANGE;
+        view = viewNew;
+        Arrays.fill(startViewChangeFrom, false);
+        Arrays.fill(doViewChangeFrom, null);
+        Arrays.fill(ackedOp, 0);
+        doViewChangeSent = false;
+        startViewPending = false;
+        startViewChangeSent = false;
+        requestQueue.clear();
+        if (catchUpView <= view) stopCatchUp();
+        normalTimeout.stop();
+        commitTimeout.stop();
+        prepareTimeout.stop();
+        startViewChangeTimers();
+        persistView(out);
+    }
+
+    private void startViewChangeTimers() {
+        // Exponential back-off with seeded jitter, so competing replicas stop colliding; the
+        // attempt count survives entering the new view and resets only once ops commit again.
+        long base = config.viewChangeTimeoutTicks();
+        long backoff = base << Math.min(viewChangeAttempts, config.viewChangeBackoffExponentMax());
+        viewChangeTimeout.start(now, backoff + prng.between(0, base));
+        viewChangeRetransmitTimeout.start(now, config.viewChangeRetransmitTicks());
+    }
+
+    private void persistView(Output out) {
+        viewPersisted = view;
+        out.persistState(view, logView, log.op(), log.checksumAt(log.op()), List.of());
+    }
+
+    /** VRR 4.2 step 1: adopt a higher view; count votes only for exactly the current view. */
+    private void onStartViewChange(StartViewChange message, Output out) {
+        if (ignoreStartViewChange(message, out)) return;
+        if (message.view() > view) transitionToViewChange(message.view(), out);
+        Check.that(status == Status.VIEW_CHANGE, "status view change");
+        Check.that(message.view() == view, "same view");
+
+        startViewChangeFrom[message.replica()] = true;
+        sendDoViewChangeIfReady(out);
+    }
+
+    private boolean ignoreStartViewChange(StartViewChange message, Output out) {
+        if (message.replica() == replicaIndex) return ignore("start_view_change: from ourselves", message);
+        if (message.view() < view) return ignore("start_view_change: older view", message);
+        if (message.view() == view && status == Status.NORMAL) {
+            // The sender missed our StartView: send it again.
+            if (isPrimary() && normalDurable() && !startViewPending) out.send(message.replica(), startView());
+            return ignore("start_view_change: view already started", message);
+        }
+        return false;
+    }
+
+    /** VRR 4.2 step 2: after f StartViewChange votes from others, send DoViewChange. */
+    private void sendDoViewChangeIfReady(Output out) {
+        if (status != Status.VIEW_CHANGE || viewDurable < view || doViewChangeSent) return;
+        int votes = 0;
+        for (int replica = 0; replica < config.replicaCount(); replica++) {
+            if (replica != replicaIndex && startViewChangeFrom[replica]) votes++;
+        }
+        if (votes >= config.faultsMax()) sendDoViewChange(out);
+    }
+
+    private void sendDoViewChange(Output out) {
+        doViewChangeSent = true;
+        DoViewChange message = doViewChange();
+        if (isPrimaryOf(view)) onDoViewChange(message, out);
+        else out.send(config.primaryIndex(view), message);
+    }
+
+    private DoViewChange doViewChange() {
+        long anchor = anchorOp();
+        return new DoViewChange(view, logView, log.op(), commitMax, anchor, log.checksumAt(anchor),
+                log.slice(anchor, log.op()), replicaIndex);
+    }
+
+    /**
+     * The op after which DoViewChange and StartView ship the log: an op this replica knows to be
+     * committed, at most a pipeline behind the last op (DESIGN 2: a bounded suffix).
+     */
+    private long anchorOp() {
+        return opCommittedKnown();
+    }
+
+    /** VRR 4.2 step 3: the new primary collects f + 1 DoViewChange messages, its own included. */
+    private void onDoViewChange(DoViewChange message, Output out) {
+        if (ignoreDoViewChange(message, out)) return;
+        if (message.view() > view) transitionToViewChange(message.view(), out);
+        Check.that(status == Status.VIEW_CHANGE, "status view change");
+        Check.that(isPrimaryOf(view), "primary of the new view");
+        Check.that(message.view() == view, "same view");
+
+        doViewChangeFrom[message.replica()] = message;
+        // A DoViewChange from another replica means f replicas voted for this view: add our own.
+        if (doViewChangeFrom[replicaIndex] == null && viewDurable >= view) sendDoViewChange(out);
+        primaryStartViewIfReady(out);
+    }
+
+    private boolean ignoreDoViewChange(DoViewChange message, Output out) {
+        if (message.view() < view) return ignore("do_view_change: older view", message);
+        if (!isPrimaryOf(message.view())) return ignore("do_view_change: not the primary of that view", message);
+        if (message.view() == view && status == Status.NORMAL) {
+            if (message.replica() != replicaIndex && normalDurable() && !startViewPending) {
+                out.send(message.replica(), startView());
+            }
+            return ignore("do_view_change: view already started", message);
+        }
+        if (!chainValid(message.anchorChecksum(), message.anchorOp(), message.suffix())) {
+            return ignore("do_view_change: suffix does not chain", message);
+        }
+        return false;
+    }
+
+    private int countDoViewChanges() {
+        int count = 0;
+        for (DoViewChange m : doViewChangeFrom) if (m != null) count++;
+        return count;
+    }
+
+    /**
+     * VRR 4.2 step 3: with f + 1 DoViewChange messages, take the log with the greatest
+     * (logView, op) and the greatest commit number, become normal and announce the view.
+     */
+    private void primaryStartViewIfReady(Output out) {
+        if (status != Status.VIEW_CHANGE || !isPrimaryOf(view) || doViewChangeFrom[replicaIndex] == null) return;
+        if (countDoViewChanges() < config.quorum()) return;
+
+        DoViewChange best = null;
+        long commitMaxNew = commitMax;
+        for (DoViewChange m : doViewChangeFrom) {
+            if (m == null) continue;
+            commitMaxNew = Math.max(commitMaxNew, m.commit());
+            if (best == null || newer(m, best)) best = m;
+        }
+        if (!log.holds(best.anchorOp(), best.anchorChecksum())) {
+            // We lack committed entries below the chosen suffix: fetch them from its sender
+            // first (they are committed, so installing them is always safe), then retry.
+            startCatchUp(view, best.replica(), out);
+            return;
+        }
+        long anchor = best.anchorOp();
+        long firstChanged = log.replaceAfter(anchor, best.suffix());
+        status = Status.NORMAL;
+        logView = view;
+        // Every DoViewChange's commit number, and the chosen suffix's anchor, name committed ops,
+        // and the chosen log holds every committed op (VRR 4.2's safety argument).
+        commitMax = Math.max(commitMaxNew, anchor);
+        opDurable = Math.min(opDurable, firstChanged - 1);
+        Arrays.fill(ackedOp, 0);
+        stopCatchUp();
+        viewChangeTimeout.stop();
+        viewChangeRetransmitTimeout.stop();
+        startPrimaryTimers();
+        startViewPending = true;
+        persistLogChange(firstChanged, out);
+        executeCommitted(out);
+    }
+
+    private boolean newer(DoViewChange a, DoViewChange b) {
+        if (config.canary(Canary.PICK_LOG_BY_OP_ONLY)) return a.op() > b.op();
+        if (a.logView() != b.logView()) return a.logView() > b.logView();
+        return a.op() > b.op();
+    }
+
+    private StartView startView() {
+        long anchor = anchorOp();
+        return new StartView(view, log.op(), commitMax, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()),
+                replicaIndex);
+    }
+
+    /**
+     * VRR 4.2 step 5: a backup adopts the new primary's log and view. Accepted only for a higher
+     * view, or the same view while in view change (DESIGN 2).
+     */
+    private void onStartView(StartView message, Output out) {
+        if (ignoreStartView(message)) return;
+        if (!log.holds(message.anchorOp(), message.anchorChecksum())) {
+            // We lack the committed prefix the suffix builds on: state transfer first.
+            startCatchUp(message.view(), message.replica(), out);
+            return;
+        }
+        long firstChanged = log.replaceAfter(message.anchorOp(), message.suffix());
+        transitionToNormalBackup(message.view(), firstChanged, out);
+        advanceCommitMax(message.commit());
+        executeCommitted(out);
+    }
+
+    private boolean ignoreStartView(StartView message) {
+        if (message.view() < view) return ignore("start_view: older view", message);
+        if (message.view() == view && status == Status.NORMAL) return ignore("start_view: view already normal", message);
+        if (message.replica() != config.primaryIndex(message.view())) return ignore("start_view: not from the primary", message);
+        if (message.replica() == replicaIndex) return ignore("start_view: from ourselves", message);
+        if (!chainValid(message.anchorChecksum(), message.anchorOp(), message.suffix())) {
+            return ignore("start_view: suffix does not chain", message);
+        }
+        return false;
+    }
+
+    /** Enters {@code viewNew} as a normal backup whose log changed from {@code firstChanged} on. */
+    private void transitionToNormalBackup(long viewNew, long firstChanged, Output out) {
+        Check.that(viewNew >= view, "views never decrease", viewNew, view);
+        Check.that(!isPrimaryOf(viewNew), "backup of the new view");
+        status = Status.NORMAL;
+        view = viewNew;
+        logView = viewNew;
+        opDurable = Math.min(opDurable, firstChanged - 1);
+        Arrays.fill(startViewChangeFrom, false);
+        Arrays.fill(doViewChangeFrom, null);
+        doViewChangeSent = false;
+        requestQueue.clear();
+        startViewPending = false;
+        if (catchUpView <= view) stopCatchUp();
+        viewChangeTimeout.stop();
+        viewChangeRetransmitTimeout.stop();
+        commitTimeout.stop();
+        prepareTimeout.stop();
+        normalTimeout.start(now, config.normalTimeoutTicks());
+        // PrepareOk for the adopted log follows once this write completes (onStateDurable).
+        persistLogChange(firstChanged, out);
+    }
+
+    /** Persists the view, the log view and the log from {@code firstChanged} on, in one write. */
+    private void persistLogChange(long firstChanged, Output out) {
+        long anchor = Math.min(firstChanged - 1, log.op());
+        viewPersisted = view;
+        out.persistState(view, logView, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
+    }
+
+    private void startPrimaryTimers() {
+        normalTimeout.stop();
+        commitTimeout.start(now, config.commitIntervalTicks());
+        prepareTimeout.start(now, config.prepareRetransmitTicks());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // State transfer (VRR 5.2, with the truncation fix of DESIGN 2).
+
+    /**
+     * Starts (or continues) catching up towards {@code targetView}. For the current view the
+     * replica asks for entries after its last op; for a newer view, after the last op it knows to
+     * be committed, because its own uncommitted suffix may not be in that view's log.
+     */
+    private void startCatchUp(long targetView, int from, Output out) {
+        if (targetView < catchUpView) return;
+        boolean started = catchUpView == CATCH_UP_NONE || targetView > catchUpView;
+        catchUpView = targetView;
+        catchUpReplica = from;
+        if (started || !stateTransferTimeout.running()) requestState(out);
+    }
+
+    private void stopCatchUp() {
+        catchUpView = CATCH_UP_NONE;
+        stateTransferTimeout.stop();
+    }
+
+    private void requestState(Output out) {
+        boolean sameView = status == Status.NORMAL && catchUpView == view;
+        long fromOp = sameView ? log.op() : opCommittedKnown();
+        if (catchUpReplica != replicaIndex) out.send(catchUpReplica, new GetState(catchUpView, fromOp, replicaIndex));
+        stateTransferTimeout.start(now, config.stateTransferRetransmitTicks());
+    }
+
+    private void onStateTransferTimeout(Output out) {
+        if (catchUpView == CATCH_UP_NONE) return;
+        if (catchUpView < view) {
+            stopCatchUp();
+            return;
+        }
+        // Ask the next replica: the one we asked may be down or partitioned away.
+        catchUpReplica = (catchUpReplica + 1) % config.replicaCount();
+        if (catchUpReplica == replicaIndex) catchUpReplica = (catchUpReplica + 1) % config.replicaCount();
+        requestState(out);
+    }
+
+    /**
+     * VRR 5.2: answer with entries after {@code fromOp}. The whole rest of the log goes out (and is
+     * marked complete) only when this replica is normal and the rest fits in one message;
+     * otherwise only entries this replica knows to be committed.
+     */
+    private void onGetState(GetState message, Output out) {
+        if (ignoreGetState(message)) return;
+        long fromOp = message.fromOp();
+        long limit = fromOp + config.stateTransferOpsMax();
+        long committedOp = opCommittedKnown();
+        if (status == Status.NORMAL && log.op() <= limit) {
+            out.send(message.replica(), new NewState(view, log.op(), committedOp, fromOp, log.checksumAt(fromOp), true,
+                    log.slice(fromOp, log.op()), replicaIndex));
+            return;
+        }
+        long toOp = Math.min(committedOp, limit);
+        if (toOp <= fromOp) {
+            ignore("get_state: no committed entries after fromOp", message);
+            return;
+        }
+        out.send(message.replica(), new NewState(view, log.op(), committedOp, fromOp, log.checksumAt(fromOp), false,
+                log.slice(fromOp, toOp), replicaIndex));
+    }
+
+    private boolean ignoreGetState(GetState message) {
+        if (message.replica() == replicaIndex) return ignore("get_state: from ourselves", message);
+        if (message.fromOp() > log.op()) return ignore("get_state: we hold nothing after fromOp", message);
+        if (message.fromOp() < 0) return ignore("get_state: negative fromOp", message);
+        return false;
+    }
+
+    /**
+     * VRR 5.2, with the truncation fix: committed entries are installed wherever they fit the hash
+     * chain; the sender's uncommitted entries (and its view, as our log view) are adopted only
+     * from a complete NewState for a view newer than our log view, or for our own view.
+     */
+    private void onNewState(NewState message, Output out) {
+        if (ignoreNewState(message)) return;
+
+        boolean sameView = status == Status.NORMAL && message.view() == view && catchUpView == view;
+        boolean newerView = message.view() > view || (message.view() == view && status == Status.VIEW_CHANGE);
+        if (message.complete() && newerView && !isPrimaryOf(message.view())) {
+            long firstChanged = log.replaceAfter(message.fromOp(), message.entries());
+            transitionToNormalBackup(message.view(), firstChanged, out);
+            advanceCommitMax(message.committedOp());
+        } else if (sameView) {
+            // Our log and the sender's are both prefixes of this view's primary's log.
+            mergeEntries(message.entries(), out);
+            advanceCommitMax(message.committedOp());
+            if (log.op() >= message.op() && catchUpView == view) stopCatchUp();
+        } else {
+            List<Entry> committed = committedPrefix(message.entries(), message.committedOp());
+            mergeEntries(committed, out);
+            if (!committed.isEmpty()) advanceCommitMax(committed.get(committed.size() - 1).op());
+        }
+        executeCommitted(out);
+        if (status == Status.NORMAL && !isPrimary()) sendPrepareOk(out);
+        if (status == Status.VIEW_CHANGE && isPrimaryOf(view)) primaryStartViewIfReady(out);
+        if (catchUpView != CATCH_UP_NONE && !message.entries().isEmpty()) requestState(out);
+    }
+
+    private boolean ignoreNewState(NewState message) {
+        if (message.replica() == replicaIndex) return ignore("new_state: from ourselves", message);
+        // A normal replica that is not catching up takes no state: its log is a prefix of its
+        // primary's, and changing it under the primary's feet would break that.
+        if (status == Status.NORMAL && catchUpView == CATCH_UP_NONE) return ignore("new_state: not catching up", message);
+        if (status == Status.NORMAL && catchUpView < view) return ignore("new_state: catch-up is stale", message);
+        if (!chainValid(message.anchorChecksum(), message.fromOp(), message.entries())) {
+            return ignore("new_state: entries do not chain", message);
+        }
+        if (!log.holds(message.fromOp(), message.anchorChecksum())) {
+            return ignore("new_state: our entry at fromOp differs", message);
+        }
+        return false;
+    }
+
+    private static List<Entry> committedPrefix(List<Entry> entries, long committedOp) {
+        int count = 0;
+        while (count < entries.size() && entries.get(count).op() <= committedOp) count++;
+        return entries.subList(0, count);
+    }
+
+    /**
+     * Installs entries that belong in our log at their ops. Where ours already match, nothing
+     * changes. At the first op where ours differ, our entries from there on are not in the
+     * committed chain (they diverge from it below an op that is committed), so replacing them
+     * loses nothing that may be committed.
+     */
+    private void mergeEntries(List<Entry> entries, Output out) {
+        long firstChanged = log.op() + 1;
+        for (Entry entry : entries) {
+            if (entry.op() <= log.op()) {
+                if (log.checksumAt(entry.op()) == entry.checksum()) continue;
+                log.truncateAfter(entry.op() - 1);
+            }
+            if (!log.chains(entry)) break;
+            firstChanged = Math.min(firstChanged, entry.op());
+            log.append(entry);
+        }
+        if (firstChanged <= log.op()) {
+            opDurable = Math.min(opDurable, firstChanged - 1);
+            persistLogChange(firstChanged, out);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers.
+
+    /**
+     * The highest op of our log known to be committed: what {@link #commitMax} says, or a
+     * pipeline below our last op (fact 2 in the class comment), whichever is higher.
+     */
+    private long opCommittedKnown() {
+        return Math.max(Math.min(commitMax, log.op()), Math.max(0, log.op() - config.pipelinePrepareCountMax()));
+    }
+
+    /**
+     * True while this replica knows of a newer view than its own but has not caught up: it then
+     * takes no part in its old view (no prepare, commit or acknowledgement), because installing
+     * committed entries may change its log, and a primary or backup whose log changed under its
+     * view would break the rule that backups hold prefixes of their primary's log.
+     */
+    private boolean catchingUpToNewerView() {
+        return catchUpView > view;
+    }
+
+    private void advanceCommitMax(long op) {
+        // Commit numbers only move forward (DESIGN 2).
+        commitMax = Math.max(commitMax, op);
+    }
+
+    private static boolean chainValid(long anchorChecksum, long anchorOp, List<Entry> entries) {
+        long parent = anchorChecksum;
+        long op = anchorOp;
+        for (Entry entry : entries) {
+            if (entry.op() != op + 1 || entry.parent() != parent || !entry.valid()) return false;
+            parent = entry.checksum();
+            op++;
+        }
+        return true;
+    }
+
+    private boolean isPrimary() {
+        return isPrimaryOf(view);
+    }
+
+    private boolean isPrimaryOf(long v) {
+        return config.primaryIndex(v) == replicaIndex;
+    }
+
+    private void sendToOthers(Message message, Output out) {
+        for (int replica = 0; replica < config.replicaCount(); replica++) {
+            if (replica != replicaIndex) out.send(replica, message);
+        }
+    }
+
+    private boolean ignore(String reason, Message message) {
+        if (LOG.isLoggable(Level.DEBUG)) LOG.log(Level.DEBUG, "replica {0} view {1}: ignore {2}: {3}", replicaIndex, view, reason, message);
+        return true;
+    }
+
+    /** The invariants of the fields' Javadoc, checked after every step and tick. */
+    private void checkInvariants() {
+        Check.that(commit <= log.op(), "commit <= op", commit, log.op());
+        Check.that(commit <= commitMax, "commit <= commitMax", commit, commitMax);
+        Check.that(commit >= commitPrevious, "commit never decreases", commit, commitPrevious);
+        commitPrevious = commit;
+        Check.that(view >= logView, "view >= logView", view, logView);
+        if (status == Status.NORMAL) Check.that(view == logView, "normal implies view == logView", view, logView);
+        if (status == Status.VIEW_CHANGE) Check.that(view > logView, "view change implies view > logView", view, logView);
+        Check.that(opDurable <= log.op(), "opDurable <= op", opDurable, log.op());
+        Check.that(viewDurable <= view, "viewDurable <= view", viewDurable, view);
+        if (status == Status.NORMAL && isPrimary()) {
+            Check.that(log.op() - commit <= config.pipelinePrepareCountMax(), "pipeline within its maximum",
+                    log.op() - commit, config.pipelinePrepareCountMax());
+        }
+        Check.that(requestQueue.size() <= config.requestQueueCountMax(), "request queue within its maximum");
+        if (Verify.ENABLED && commit < log.op()) {
+            // The uncommitted suffix is where logs change; recheck its chain after every step.
+            for (long op = Math.max(1, commit); op <= log.op(); op++) {
+                Check.that(log.entry(op).parent() == log.checksumAt(op - 1), "log is hash-chained");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Read-only accessors for drivers, checkers and tests.
+
+    public int replicaIndex() { return replicaIndex; }
+    public Status status() { return status; }
+    public long view() { return view; }
+    public long logView() { return logView; }
+    public long op() { return log.op(); }
+    public long commit() { return commit; }
+    public long commitMax() { return commitMax; }
+    public long opDurable() { return opDurable; }
+    public boolean isPrimaryNormal() { return status == Status.NORMAL && isPrimary(); }
+    public boolean catchingUp() { return catchUpView != CATCH_UP_NONE; }
+    public long checksumAt(long op) { return log.checksumAt(op); }
+    public Entry entry(long op) { return log.entry(op); }
+    public long duplicateRequestCount() { return duplicateRequestCount; }
+    public long clientTableEvictions() { return clientTable.evictions(); }
+
+    /** A checksum of the replicated state: the service's state and the client table. */
+    public long stateChecksum() {
+        return stateMachine.stateChecksum() * 31 + clientTable.checksum();
+    }
+
+    @Override
+    public String toString() {
+        return "replica " + replicaIndex + " " + status + " view=" + view + " logView=" + logView + " op=" + log.op()
+                + " commit=" + commit + " commitMax=" + commitMax;
+    }
+}
