@@ -1,0 +1,81 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.core.check.Check;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Replica;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One replica's simulated durable storage, behind the core's durability port. Writes complete in
+ * issue order after a drawn latency; a crash loses every write that has not completed and keeps
+ * every one that has. (The on-disk journal, with torn and corrupt sectors, comes with vsr-storage.)
+ */
+final class SimStorage {
+
+    /** A write waiting for completion. {@code suffix} is null for a single-prepare append. */
+    record Write(long completeTick, long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix,
+            Entry prepare) {
+
+        long lastOp() {
+            if (prepare != null) return prepare.op();
+            return suffix.isEmpty() ? anchorOp : suffix.get(suffix.size() - 1).op();
+        }
+
+        long lastChecksum() {
+            if (prepare != null) return prepare.checksum();
+            return suffix.isEmpty() ? anchorChecksum : suffix.get(suffix.size() - 1).checksum();
+        }
+    }
+
+    private long view;
+    private long logView;
+    private final ArrayList<Entry> log = new ArrayList<>();
+    private final ArrayDeque<Write> pending = new ArrayDeque<>();
+    long writeCount;
+    long lostWriteCount;
+
+    void appendPrepare(long completeTick, Entry entry) {
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, 0, 0, null, entry));
+    }
+
+    void persistState(long completeTick, long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, anchorOp, anchorChecksum,
+                suffix, null));
+    }
+
+    private long lastPendingTick() {
+        return pending.isEmpty() ? 0 : pending.peekLast().completeTick();
+    }
+
+    /** The next write due at {@code now}, applied to the durable state; null when none is due. */
+    Write complete(long now) {
+        Write write = pending.peekFirst();
+        if (write == null || write.completeTick() > now) return null;
+        pending.pollFirst();
+        writeCount++;
+        if (write.prepare() != null) {
+            // The core only appends the op after the last one it has written.
+            Check.that(write.prepare().op() == log.size() + 1, "durable append is the next op");
+            log.add(write.prepare());
+        } else {
+            Check.that(write.anchorOp() <= log.size(), "durable anchor within the log");
+            while (log.size() > write.anchorOp()) log.remove(log.size() - 1);
+            log.addAll(write.suffix());
+            view = write.view();
+            logView = write.logView();
+        }
+        return write;
+    }
+
+    /** A crash: every write not yet complete is lost. */
+    void crash() {
+        lostWriteCount += pending.size();
+        pending.clear();
+    }
+
+    Replica.Durable durable() {
+        return new Replica.Durable(view, logView, log);
+    }
+}

@@ -1,0 +1,77 @@
+package dev.viewstamp.sim.check;
+
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Where a failed search got furthest, to explain the failure: the latest return event it could
+ * not get past, which is the op that no order of the ops before it explains, and the register
+ * values the search had when it got stuck there.
+ */
+final class StuckPoint {
+
+    private static final int STATE_COUNT_SHOWN_MAX = 8;
+    private static final int OP_COUNT_SHOWN_MAX = 16;
+    private static final int PRECEDING_OP_COUNT_SHOWN = 3;
+
+    /** The latest return node the search got stuck at; 0 (the list's head) until it gets stuck. */
+    private int node;
+    private final Set<Integer> states = new LinkedHashSet<>();
+
+    /** The search is stuck at {@code returnNode} with the register in {@code state}. */
+    void note(int returnNode, int state) {
+        if (returnNode > node) {
+            node = returnNode;
+            states.clear();
+        }
+        if (returnNode == node && states.size() < STATE_COUNT_SHOWN_MAX) states.add(state);
+    }
+
+    int node() {
+        return node;
+    }
+
+    /**
+     * For example:
+     * <pre>
+     * key "x": no order of the ops explains p2 GET -> "1" [7..8]
+     * the register held one of: "2"
+     * ops around it, by invocation:
+     *     p0 PUT "1" [1..2]
+     *     p1 PUT "2" [3..4]
+     *   > p2 GET -> "1" [7..8]
+     * </pre>
+     */
+    String explain(String key, Operation stuckOp, List<Operation> ops, RegisterModel model) {
+        String values = states.stream().map(state -> Operation.quote(model.value(state)))
+                .collect(Collectors.joining(", "));
+        List<Operation> preceding = ops.stream()
+                .filter(op -> op.returnTime() < stuckOp.invokeTime())
+                .sorted(Comparator.comparingLong(Operation::returnTime).reversed())
+                .limit(PRECEDING_OP_COUNT_SHOWN)
+                .toList();
+        List<Operation> concurrent = ops.stream()
+                .filter(op -> op.invokeTime() <= stuckOp.returnTime() && op.returnTime() >= stuckOp.invokeTime())
+                .toList();
+        List<Operation> shown = Stream.concat(preceding.stream(), concurrent.stream())
+                .sorted(Comparator.comparingLong(Operation::invokeTime))
+                .toList();
+
+        StringBuilder text = new StringBuilder();
+        text.append("key ").append(Operation.quote(key)).append(": no order of the ops explains ")
+                .append(stuckOp.describe()).append('\n');
+        text.append("the register held one of: ").append(values).append('\n');
+        text.append("ops around it, by invocation:");
+        for (Operation op : shown.subList(0, Math.min(shown.size(), OP_COUNT_SHOWN_MAX))) {
+            text.append('\n').append(op == stuckOp ? "  > " : "    ").append(op.describe());
+        }
+        if (shown.size() > OP_COUNT_SHOWN_MAX) {
+            text.append("\n    ... and ").append(shown.size() - OP_COUNT_SHOWN_MAX).append(" more");
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * Checks that client histories of a replicated key-value store are linearizable.
+ *
+ * <p>The simulator and the end-to-end tests record what each client invoked and what it saw as
+ * {@link dev.viewstamp.sim.check.Operation}s and hand them to
+ * {@link dev.viewstamp.sim.check.LinearizabilityChecker}. The checker treats each key as an
+ * independent register (P-compositionality: a history is linearizable iff each key's sub-history
+ * is) and runs Wing &amp; Gong's search with Lowe's memoisation on each, as Porcupine and Knossos's
+ * linear checker do.
+ *
+ * <p>{@link dev.viewstamp.sim.check.JepsenRegisterHistory} and
+ * {@link dev.viewstamp.sim.check.JepsenKvHistory} read recorded Jepsen histories with known
+ * verdicts, which validate the checker; {@link dev.viewstamp.sim.check.Lincheck} is the entry
+ * point for the {@code vsr lincheck} command.
+ */
+package dev.viewstamp.sim.check;
