@@ -1,0 +1,118 @@
+package dev.viewstamp.server.cli;
+
+import dev.viewstamp.sim.SeedRun;
+import dev.viewstamp.sim.SimResult;
+import dev.viewstamp.sim.Simulator;
+import dev.viewstamp.sim.Trace;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vsr simulate}: runs seeds of the deterministic simulator and reports failing ones. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Runs the deterministic cluster simulator: each seed draws its own faults (loss, delay,",
+                "duplication, partitions, crashes), runs a workload, then heals every fault and checks",
+                "agreement, linearizability and convergence. One seed reproduces one run exactly."},
+        footer = {"", "Exit codes: 0 every seed passed; 2 usage error; 3 some seed violated safety;",
+                "4 some seed failed liveness (and none violated safety)."})
+final class SimulateCommand implements Callable<Integer> {
+    static final int EXIT_SAFETY = 3;
+    static final int EXIT_LIVENESS = 4;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "First seed (default: a random one, printed). With --seeds N, runs seeds S..S+N-1.")
+    Long seed;
+
+    @Option(names = "--seeds", paramLabel = "N", defaultValue = "1",
+            description = "How many consecutive seeds to run (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--replicas", paramLabel = "3|5",
+            description = "Replica count (default: each seed chooses 3 or 5).")
+    Integer replicas;
+
+    @Option(names = "--ticks", paramLabel = "T", defaultValue = "5000",
+            description = "Ticks of the safety phase, with faults (default: ${DEFAULT-VALUE}).")
+    int ticks;
+
+    @Option(names = "--liveness-ticks", paramLabel = "T", defaultValue = "20000",
+            description = "Ticks the cluster gets to converge once faults heal (default: ${DEFAULT-VALUE}).")
+    int livenessTicks;
+
+    @Option(names = "--jobs", paramLabel = "J",
+            description = "Seeds to run in parallel (default: the number of processors).")
+    Integer jobs;
+
+    @Option(names = "--trace", description = "Print every message and state change of the seed (one seed only).")
+    boolean trace;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        CommandLine cli = spec.commandLine();
+        if (seeds < 1) throw new CommandLine.ParameterException(cli, "--seeds must be at least 1");
+        if (replicas != null && replicas != 3 && replicas != 5) {
+            throw new CommandLine.ParameterException(cli, "--replicas must be 3 or 5");
+        }
+        if (ticks < 1 || livenessTicks < 1) throw new CommandLine.ParameterException(cli, "ticks must be positive");
+        if (trace && seeds != 1) throw new CommandLine.ParameterException(cli, "--trace needs a single seed (--seeds 1)");
+        long first = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+        Simulator.Options options = new Simulator.Options(replicas == null ? 0 : replicas, ticks, livenessTicks,
+                java.util.Set.of());
+        PrintWriter out = cli.getOut();
+        PrintWriter err = cli.getErr();
+
+        if (trace) {
+            SimResult result = new Simulator(first, options, Trace.to(System.out)).run();
+            System.out.flush();
+            report(result, options, out);
+            return summarize(new SeedRun.Summary(1, result.passed() ? 1 : 0,
+                    result.outcome() == SimResult.Outcome.SAFETY ? 1 : 0,
+                    result.outcome() == SimResult.Outcome.LIVENESS ? 1 : 0, result.opsCommitted(), result.viewChanges(),
+                    result.crashes(), result.coverage()), first, 0, out);
+        }
+
+        long started = System.nanoTime();
+        long[] lastProgress = {started};
+        int[] done = {0};
+        int parallel = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+        SeedRun.Summary summary = SeedRun.run(first, seeds, options, parallel, result -> {
+            done[0]++;
+            if (!result.passed()) report(result, options, out);
+            long nowNanos = System.nanoTime();
+            if (nowNanos - lastProgress[0] > 10_000_000_000L) {
+                lastProgress[0] = nowNanos;
+                err.printf(Locale.ROOT, "simulate: %d/%d seeds, %.0f s%n", done[0], seeds, (nowNanos - started) / 1e9);
+                err.flush();
+            }
+        });
+        return summarize(summary, first, System.nanoTime() - started, out);
+    }
+
+    private void report(SimResult result, Simulator.Options options, PrintWriter out) {
+        if (result.passed()) return;
+        String kind = result.outcome() == SimResult.Outcome.SAFETY ? "safety" : "liveness";
+        out.println("FAIL seed=" + result.seed() + " " + kind + ": " + result.message());
+        out.println("  faults: " + result.mix().describe());
+        out.println("  replay: vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
+                + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax() + " --trace");
+        out.flush();
+    }
+
+    private static int summarize(SeedRun.Summary s, long first, long nanos, PrintWriter out) {
+        out.printf(Locale.ROOT, "coverage: %s%n", s.coverage());
+        out.printf(Locale.ROOT, "simulate: seeds=%d passed=%d failed=%d ops=%d view_changes=%d crashes=%d first_seed=%d%s%n",
+                s.seeds(), s.passed(), s.failed(), s.opsCommitted(), s.viewChanges(), s.crashes(), first,
+                nanos > 0 ? String.format(Locale.ROOT, " time=%.1fs", nanos / 1e9) : "");
+        out.flush();
+        if (s.safetyFailures() > 0) return EXIT_SAFETY;
+        if (s.livenessFailures() > 0) return EXIT_LIVENESS;
+        return 0;
+    }
+}
