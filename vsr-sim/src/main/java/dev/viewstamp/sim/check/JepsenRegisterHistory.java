@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * write constrains nothing and is dropped); {@code :info}, or no reply by the end of the file,
  * is unknown.
  *
- * <p>Lines without the {@code jepsen.util - <process><TAB>} prefix are other log output and are
- * skipped. A line with the prefix that does not parse is an error.
+ * <p>Lines without the {@code jepsen.util - <process>} prefix, with a numeric process, are other
+ * log output (the nemesis, the test runner) and are skipped. A line with the prefix that does not
+ * parse is an error.
  */
 public final class JepsenRegisterHistory {
 
@@ -35,9 +36,8 @@ public final class JepsenRegisterHistory {
     /** Jepsen's register starts as nil, which is absent here. */
     public static final String INITIAL_VALUE = null;
 
-    private static final Pattern HISTORY_LINE = Pattern.compile("\\bjepsen\\.util - (\\d+)\\t(.*)");
-    private static final Pattern EVENT =
-            Pattern.compile(":(invoke|ok|fail|info)\\t:(read|write|cas)\\t(.*)");
+    private static final Pattern HISTORY_LINE = Pattern.compile("\\bjepsen\\.util - (\\d+)\\s+(.*)");
+    private static final Pattern EVENT = Pattern.compile(":(invoke|ok|fail|info)\\s+:(read|write|cas)\\s+(.*)");
     private static final Pattern CAS_ARGUMENT = Pattern.compile("\\[(\\S+) (\\S+)]");
     private static final Pattern INTEGER = Pattern.compile("-?\\d+");
 
@@ -63,8 +63,8 @@ public final class JepsenRegisterHistory {
         if (!line.find()) return; // Log noise: not an op.
         Matcher event = EVENT.matcher(line.group(2));
         if (!event.matches()) {
-            throw new HistoryFormatException(file, lineNumber, "expected :invoke|:ok|:fail|:info <TAB> "
-                    + ":read|:write|:cas <TAB> value, got: " + line.group(2));
+            throw new HistoryFormatException(file, lineNumber, "expected :invoke|:ok|:fail|:info, "
+                    + ":read|:write|:cas and a value, got: " + line.group(2));
         }
         int process = process(line.group(1), lineNumber);
         String type = event.group(1);

@@ -74,9 +74,10 @@ final class KeySearch {
         while (linearizedDefiniteCount < definiteCount) {
             // An unlinearized definite op has its return event in the list, and the scan stops there.
             Check.that(!events.isTail(node), "scan stops at a return event");
+            boolean afterUnknownWrite = depth > 0 && !linearized.isDefinite(events.op(pathNodes[depth - 1]));
             if (!events.isCall(node)) {
                 // Stuck: backtrack, and try the call after the one last linearized.
-                stuck.note(node, state);
+                stuck.note(node, state, afterUnknownWrite);
                 if (depth == 0) return notLinearizable(seen.size());
                 depth--;
                 node = pathNodes[depth];
@@ -90,7 +91,6 @@ final class KeySearch {
             }
             int op = events.op(node);
             int stateNext = model.step(state, ops.get(op));
-            boolean afterUnknownWrite = depth > 0 && !linearized.isDefinite(events.op(pathNodes[depth - 1]));
             if (stateNext == RegisterModel.REJECTED
                     || isRedundant(op, state, stateNext, afterUnknownWrite)
                     || !seen.add(linearized.configurationWith(op, stateNext))) {

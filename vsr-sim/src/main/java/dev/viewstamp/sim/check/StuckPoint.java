@@ -20,15 +20,23 @@ final class StuckPoint {
 
     /** The latest return node the search got stuck at; 0 (the list's head) until it gets stuck. */
     private int node;
+    /** The register's states when stuck at {@link #node}, right after a definite op. */
     private final Set<Integer> states = new LinkedHashSet<>();
+    /**
+     * The same, right after an unknown write. Listed last: a write that may never have happened
+     * says less about the history than the definite ops.
+     */
+    private final Set<Integer> statesAfterUnknownWrite = new LinkedHashSet<>();
 
     /** The search is stuck at {@code returnNode} with the register in {@code state}. */
-    void note(int returnNode, int state) {
+    void note(int returnNode, int state, boolean afterUnknownWrite) {
+        if (returnNode < node) return;
         if (returnNode > node) {
             node = returnNode;
             states.clear();
+            statesAfterUnknownWrite.clear();
         }
-        if (returnNode == node && states.size() < STATE_COUNT_SHOWN_MAX) states.add(state);
+        (afterUnknownWrite ? statesAfterUnknownWrite : states).add(state);
     }
 
     int node() {
@@ -47,8 +55,14 @@ final class StuckPoint {
      * </pre>
      */
     String explain(String key, Operation stuckOp, List<Operation> ops, RegisterModel model) {
-        String values = states.stream().map(state -> Operation.quote(model.value(state)))
+        Set<Integer> allStates = new LinkedHashSet<>(states);
+        allStates.addAll(statesAfterUnknownWrite);
+        String values = allStates.stream().limit(STATE_COUNT_SHOWN_MAX)
+                .map(state -> Operation.quote(model.value(state)))
                 .collect(Collectors.joining(", "));
+        if (allStates.size() > STATE_COUNT_SHOWN_MAX) {
+            values += " and " + (allStates.size() - STATE_COUNT_SHOWN_MAX) + " more";
+        }
         List<Operation> preceding = ops.stream()
                 .filter(op -> op.returnTime() < stuckOp.invokeTime())
                 .sorted(Comparator.comparingLong(Operation::returnTime).reversed())
@@ -61,17 +75,22 @@ final class StuckPoint {
                 .sorted(Comparator.comparingLong(Operation::invokeTime))
                 .toList();
 
+        // Around the stuck op: a long-pending unknown write counts as concurrent with everything
+        // after it, so there may be more ops than fit.
+        int stuckIndex = shown.indexOf(stuckOp);
+        int from = Math.max(0, Math.min(stuckIndex - OP_COUNT_SHOWN_MAX / 2, shown.size() - OP_COUNT_SHOWN_MAX));
+        int to = Math.min(shown.size(), from + OP_COUNT_SHOWN_MAX);
+
         StringBuilder text = new StringBuilder();
         text.append("key ").append(Operation.quote(key)).append(": no order of the ops explains ")
                 .append(stuckOp.describe()).append('\n');
         text.append("the register held one of: ").append(values).append('\n');
         text.append("ops around it, by invocation:");
-        for (Operation op : shown.subList(0, Math.min(shown.size(), OP_COUNT_SHOWN_MAX))) {
+        if (from > 0) text.append("\n    ... ").append(from).append(" more before");
+        for (Operation op : shown.subList(from, to)) {
             text.append('\n').append(op == stuckOp ? "  > " : "    ").append(op.describe());
         }
-        if (shown.size() > OP_COUNT_SHOWN_MAX) {
-            text.append("\n    ... and ").append(shown.size() - OP_COUNT_SHOWN_MAX).append(" more");
-        }
+        if (to < shown.size()) text.append("\n    ... ").append(shown.size() - to).append(" more after");
         return text.toString();
     }
 }

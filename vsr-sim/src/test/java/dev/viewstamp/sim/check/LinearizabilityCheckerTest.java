@@ -242,6 +242,23 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void explanationShowsOpsNearTheStuckOpWhenManyUnknownWritesArePending() {
+        // Every unknown write is concurrent with all that follows it, so all 30 are "around" the
+        // stale read; the explanation keeps to a window that includes the read.
+        List<Operation> history = new ArrayList<>();
+        for (int i = 0; i < 30; i++) history.add(putUnknown(i, "x", "u" + i, i));
+        history.add(put(30, "x", "1", 100, 101));
+        history.add(put(30, "x", "2", 102, 103));
+        history.add(get(31, "x", "1", 104, 105));
+        String explanation = checker.check(history, null).explanation();
+        assertThat(explanation)
+                .contains("  > p31 GET -> \"1\" [104..105]")
+                .contains("p30 PUT \"2\" [102..103]")
+                .contains("more before");
+        assertThat(explanation.lines().count()).isLessThan(25);
+    }
+
+    @Test
     void searchThatRunsOutOfBudgetIsUnknownAndNamesTheKey() {
         // Ten concurrent writes of distinct values, then a read of a value never written: the
         // search must try many orders before it can say no.
