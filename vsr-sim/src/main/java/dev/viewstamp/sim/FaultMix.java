@@ -16,6 +16,7 @@ public record FaultMix(
         int delayTicksMax,
         double partitionProbabilityPerTick,
         int partitionTicksMax,
+        double partitionFlapProbability,
         double crashProbabilityPerTick,
         int downTicksMax,
         double clusterCrashProbabilityPerTick,
@@ -33,24 +34,28 @@ public record FaultMix(
         double duplicate = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.05;
         int delayMin = (int) prng.between(1, 3);
         int delayMax = delayMin + (int) prng.between(0, prng.chance(0.3) ? 60 : 10);
-        double partition = prng.chance(0.3) ? 0 : prng.nextDouble() * 0.004;
-        int partitionTicks = (int) prng.between(50, 1500);
+        // One seed in five is a storm: partitions flap fast, so view changes follow each other
+        // before stale logs are repaired, which is where view-change bugs live.
+        boolean storm = prng.chance(0.2);
+        double partition = storm ? 0.005 + prng.nextDouble() * 0.02 : prng.chance(0.3) ? 0 : prng.nextDouble() * 0.004;
+        int partitionTicks = storm ? (int) prng.between(20, 200) : (int) prng.between(50, 1500);
         double crash = prng.chance(0.3) ? 0 : prng.nextDouble() * 0.003;
         int downTicks = (int) prng.between(10, 1500);
         double clusterCrash = prng.chance(0.8) ? 0 : prng.nextDouble() * 0.0005;
         int writeTicks = (int) prng.between(1, prng.chance(0.3) ? 40 : 5);
         int think = (int) prng.between(0, 50);
-        return new FaultMix(replicas, clients, loss, duplicate, delayMin, delayMax, partition, partitionTicks, crash,
+        double flap = storm ? 0.7 : 0.1;
+        return new FaultMix(replicas, clients, loss, duplicate, delayMin, delayMax, partition, partitionTicks, flap, crash,
                 downTicks, clusterCrash, writeTicks, think);
     }
 
     /** One line, for the failure report. */
     public String describe() {
         return String.format(java.util.Locale.ROOT,
-                "replicas=%d clients=%d loss=%.3f dup=%.3f delay=%d..%d partition=%.4f/tick(<=%d) "
+                "replicas=%d clients=%d loss=%.3f dup=%.3f delay=%d..%d partition=%.4f/tick(<=%d,flap=%.1f) "
                         + "crash=%.4f/tick(<=%d) clusterCrash=%.5f/tick write<=%d think<=%d",
                 replicaCount, clientCount, lossProbability, duplicateProbability, delayTicksMin, delayTicksMax,
-                partitionProbabilityPerTick, partitionTicksMax, crashProbabilityPerTick, downTicksMax,
+                partitionProbabilityPerTick, partitionTicksMax, partitionFlapProbability, crashProbabilityPerTick, downTicksMax,
                 clusterCrashProbabilityPerTick, writeTicksMax, thinkTicksMax);
     }
 }

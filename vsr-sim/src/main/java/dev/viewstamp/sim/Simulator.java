@@ -98,6 +98,12 @@ public final class Simulator {
                 .batchRequestCountMax((int) prng.between(1, 8))
                 .stateTransferOpsMax((int) prng.between(8, 32))
                 .clientTableSessionsMax(sessionsMax)
+                // Timeouts drawn per seed: short ones make view changes (and races among them)
+                // common, long ones exercise retransmission within a view.
+                .commitIntervalTicks(10)
+                .normalTimeoutTicks((int) prng.between(30, 200))
+                .viewChangeTimeoutTicks((int) prng.between(40, 200))
+                .viewChangeRetransmitTicks((int) prng.between(5, 30))
                 .canariesForTesting(options.canaries())
                 .build();
         this.replicas = new Replica[replicaCount];
@@ -253,12 +259,16 @@ public final class Simulator {
     // Faults.
 
     private void injectFaults() {
+        boolean healed = false;
         if (now >= partitionUntil && partitionUntil > 0) {
             network.unblockAll();
             partitionUntil = 0;
+            healed = true;
             trace("partition healed");
         }
-        if (partitionUntil == 0 && prng.chance(mix.partitionProbabilityPerTick())) partition();
+        // A flapping network cuts again the moment it heals, before stale replicas can repair.
+        boolean flap = healed && prng.chance(mix.partitionFlapProbability());
+        if (partitionUntil == 0 && (flap || prng.chance(mix.partitionProbabilityPerTick()))) partition();
         if (prng.chance(mix.clusterCrashProbabilityPerTick())) {
             // Any number of replicas may crash briefly: what was durable must carry the cluster.
             trace("cluster crash");
@@ -266,14 +276,14 @@ public final class Simulator {
                 if (replicas[i] != null) crash(i, prng.between(1, 60));
             }
         } else if (prng.chance(mix.crashProbabilityPerTick()) && downCount() < config.faultsMax()) {
-            int i = prng.nextInt(replicaCount);
+            int i = faultTarget();
             if (replicas[i] != null) crash(i, prng.between(1, mix.downTicksMax()));
         }
     }
 
     private void partition() {
         partitionUntil = now + prng.between(10, mix.partitionTicksMax());
-        int r = prng.nextInt(replicaCount);
+        int r = faultTarget();
         int nodeCount = replicaCount + clients.length;
         switch (prng.nextInt(5)) {
             case 0 -> {
@@ -305,6 +315,24 @@ public final class Simulator {
                 for (int c = replicaCount; c < nodeCount; c++) { network.block(r, c); network.block(c, r); }
             }
         }
+    }
+
+    /**
+     * The replica a fault hits: half the time the primary of the highest normal view, because
+     * faults at the primary are what force view changes and leave stale logs behind.
+     */
+    private int faultTarget() {
+        int random = prng.nextInt(replicaCount);
+        if (!prng.chance(0.5)) return random;
+        int primary = random;
+        long viewMax = -1;
+        for (Replica replica : replicas) {
+            if (replica != null && replica.isPrimaryNormal() && replica.view() > viewMax) {
+                viewMax = replica.view();
+                primary = replica.replicaIndex();
+            }
+        }
+        return primary;
     }
 
     private void crash(int i, long downTicks) {

@@ -11,10 +11,21 @@ public enum Canary {
     ACK_BEFORE_DURABLE,
     /** A backup appends a Prepare from an older view. */
     ACCEPT_PREPARE_FROM_OLDER_VIEW,
-    /** The new primary picks the DoViewChange log by op number alone, ignoring the log view. */
+    /**
+     * The new primary picks the DoViewChange log by op number alone, ignoring the log view, and
+     * trusts it: it also skips the guard that refuses a chosen log lacking ops it has executed
+     * (which would otherwise stop most of the damage before a checker sees it).
+     */
     PICK_LOG_BY_OP_ONLY,
     /** The primary commits with f acknowledgements (itself included) instead of f + 1. */
     COMMIT_WITH_F_ACKS,
     /** Skip the client-table duplicate check: a retried request executes again. */
-    SKIP_DUPLICATE_CHECK
+    SKIP_DUPLICATE_CHECK,
+    /** The primary never retransmits a prepare: one lost message stalls the pipeline (liveness). */
+    SKIP_PREPARE_RETRANSMIT;
+
+    /** True for canaries whose bug shows as a liveness failure rather than a safety violation. */
+    public boolean livenessBug() {
+        return this == SKIP_PREPARE_RETRANSMIT;
+    }
 }

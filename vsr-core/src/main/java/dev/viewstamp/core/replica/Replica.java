@@ -439,7 +439,7 @@ public final class Replica {
     /** Resends prepares that some backup has not acknowledged. */
     private void onPrepareTimeout(Output out) {
         if (status != Status.NORMAL || !isPrimary() || !normalDurable() || startViewPending) return;
-        if (catchingUpToNewerView()) return;
+        if (catchingUpToNewerView() || config.canary(Canary.SKIP_PREPARE_RETRANSMIT)) return;
         boolean pending = false;
         for (int replica = 0; replica < config.replicaCount(); replica++) {
             if (replica == replicaIndex || ackedOp[replica] >= log.op()) continue;
@@ -691,6 +691,7 @@ public final class Replica {
     private void primaryStartViewIfReady(Output out) {
         if (status != Status.VIEW_CHANGE || !isPrimaryOf(view) || doViewChangeFrom[replicaIndex] == null) return;
         if (countDoViewChanges() < config.quorum()) return;
+        if (catchingUpToNewerView()) return; // A newer view exists: starting this one is pointless.
 
         DoViewChange best = null;
         long commitMaxNew = commitMax;
@@ -706,6 +707,12 @@ public final class Replica {
             return;
         }
         long anchor = best.anchorOp();
+        if (!keepsExecuted(anchor, best.suffix()) && !config.canary(Canary.PICK_LOG_BY_OP_ONLY)) {
+            // We executed ops (learned by state transfer) that this view's log lacks, so they were
+            // committed in a later view: this view is stale, and the view-change timeout moves on.
+            ignore("do_view_change: the chosen log lacks ops we executed", best);
+            return;
+        }
         long firstChanged = log.replaceAfter(anchor, best.suffix());
         status = Status.NORMAL;
         logView = view;
@@ -744,6 +751,10 @@ public final class Replica {
         if (!log.holds(message.anchorOp(), message.anchorChecksum())) {
             // We lack the committed prefix the suffix builds on: state transfer first.
             startCatchUp(message.view(), message.replica(), out);
+            return;
+        }
+        if (!keepsExecuted(message.anchorOp(), message.suffix())) {
+            ignore("start_view: the view's log lacks ops we executed (a stale view)", message);
             return;
         }
         long firstChanged = log.replaceAfter(message.anchorOp(), message.suffix());
@@ -880,7 +891,8 @@ public final class Replica {
 
         boolean sameView = status == Status.NORMAL && message.view() == view && catchUpView == view;
         boolean newerView = message.view() > view || (message.view() == view && status == Status.VIEW_CHANGE);
-        if (message.complete() && newerView && !isPrimaryOf(message.view())) {
+        if (message.complete() && newerView && !isPrimaryOf(message.view())
+                && keepsExecuted(message.fromOp(), message.entries())) {
             long firstChanged = log.replaceAfter(message.fromOp(), message.entries());
             transitionToNormalBackup(message.view(), firstChanged, out);
             advanceCommitMax(message.committedOp());
@@ -913,6 +925,19 @@ public final class Replica {
             return ignore("new_state: our entry at fromOp differs", message);
         }
         return false;
+    }
+
+    /**
+     * True when replacing our log after {@code anchorOp} with {@code suffix} keeps every entry we
+     * have executed: committed entries are never removed (and commit never moves back).
+     */
+    private boolean keepsExecuted(long anchorOp, List<Entry> suffix) {
+        if (anchorOp + suffix.size() < commit) return false;
+        for (Entry entry : suffix) {
+            if (entry.op() > commit) break;
+            if (log.checksumAt(entry.op()) != entry.checksum()) return false;
+        }
+        return true;
     }
 
     private static List<Entry> committedPrefix(List<Entry> entries, long committedOp) {
