@@ -22,7 +22,17 @@ public enum Canary {
     /** Skip the client-table duplicate check: a retried request executes again. */
     SKIP_DUPLICATE_CHECK,
     /** The primary never retransmits a prepare: one lost message stalls the pipeline (liveness). */
-    SKIP_PREPARE_RETRANSMIT;
+    SKIP_PREPARE_RETRANSMIT,
+    /**
+     * VRR 5.2 as published: a replica that learns of a newer view from a Prepare or Commit cuts its
+     * log back to its commit number and adopts that view as its log view (Vanlightly, 2022).
+     */
+    TRUNCATE_ON_NEWER_VIEW,
+    /**
+     * A restarted replica forgets the view it voted for, as the paper's recovery protocol does when
+     * the vote was never persisted (Michael et al., DISC 2017, appendix B).
+     */
+    FORGET_VIEW_ON_RESTART;
 
     /** True for canaries whose bug shows as a liveness failure rather than a safety violation. */
     public boolean livenessBug() {

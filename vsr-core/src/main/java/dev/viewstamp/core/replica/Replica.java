@@ -134,6 +134,9 @@ public final class Replica {
             boolean restarting) {
         Check.that(replicaIndex >= 0 && replicaIndex < config.replicaCount(), "replica index in cluster");
         Check.that(durable.view() >= durable.logView(), "durable view >= logView");
+        if (restarting && config.canary(Canary.FORGET_VIEW_ON_RESTART)) {
+            durable = new Durable(durable.logView(), durable.logView(), durable.log());
+        }
         this.config = config;
         this.replicaIndex = replicaIndex;
         this.stateMachine = stateMachine;
@@ -314,6 +317,9 @@ public final class Replica {
             return;
         }
         if (ignorePrepare(message)) return;
+        if (config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(message.view(), message.replica(), out)) {
+            return;
+        }
         if (message.view() > view || status == Status.VIEW_CHANGE) {
             // DESIGN 2: a replica that learns of a newer view from a normal-case message catches
             // up without changing view or logView (no truncation to its commit number).
@@ -364,6 +370,19 @@ public final class Replica {
         out.send(message.replica(), new PrepareOk(message.view(), entry.op(), replicaIndex));
     }
 
+    /**
+     * Canary {@link Canary#TRUNCATE_ON_NEWER_VIEW}: VRR 5.2 as published. The log is cut back to
+     * the commit number and the newer view becomes the log view before the missing entries arrive.
+     */
+    private boolean canaryTruncateToNewerView(long messageView, int from, Output out) {
+        boolean newer = messageView > view || (messageView == view && status == Status.VIEW_CHANGE);
+        if (!newer || isPrimaryOf(messageView)) return false;
+        log.truncateAfter(commit);
+        transitionToNormalBackup(messageView, commit + 1, out);
+        startCatchUp(view, from, out);
+        return true;
+    }
+
     /** VRR 4.1 step 5: the primary commits the prefix that f + 1 replicas hold durably. */
     private void onPrepareOk(PrepareOk message, Output out) {
         if (ignorePrepareOk(message)) return;
@@ -411,6 +430,9 @@ public final class Replica {
     /** VRR 4.1 step 7: backups execute what the primary says is committed. */
     private void onCommit(Commit message, Output out) {
         if (ignoreCommit(message)) return;
+        if (config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(message.view(), message.replica(), out)) {
+            return;
+        }
         if (message.view() > view || status == Status.VIEW_CHANGE) {
             startCatchUp(message.view(), message.replica(), out);
             return;
@@ -438,8 +460,12 @@ public final class Replica {
 
     /** Resends prepares that some backup has not acknowledged. */
     private void onPrepareTimeout(Output out) {
-        if (status != Status.NORMAL || !isPrimary() || !normalDurable() || startViewPending) return;
-        if (catchingUpToNewerView() || config.canary(Canary.SKIP_PREPARE_RETRANSMIT)) return;
+        if (status != Status.NORMAL || !isPrimary()) return;
+        // Keep the timer running while we wait for durability: a PrepareOk lost meanwhile would
+        // otherwise never be asked for again (seed 1654).
+        prepareTimeout.start(now, config.prepareRetransmitTicks());
+        if (!normalDurable() || startViewPending || catchingUpToNewerView()) return;
+        if (config.canary(Canary.SKIP_PREPARE_RETRANSMIT)) return;
         boolean pending = false;
         for (int replica = 0; replica < config.replicaCount(); replica++) {
             if (replica == replicaIndex || ackedOp[replica] >= log.op()) continue;
@@ -449,7 +475,7 @@ public final class Replica {
                 out.send(replica, new Prepare(view, commitMax, log.entry(op), replicaIndex));
             }
         }
-        if (pending) prepareTimeout.start(now, config.prepareRetransmitTicks());
+        if (!pending) prepareTimeout.stop();
     }
 
     /**
@@ -822,7 +848,9 @@ public final class Replica {
         if (targetView < catchUpView) return;
         boolean started = catchUpView == CATCH_UP_NONE || targetView > catchUpView;
         catchUpView = targetView;
-        catchUpReplica = from;
+        // Keep the peer the retransmission timer has moved on to: resetting it to the same
+        // unresponsive sender on every reminder would never reach anyone else.
+        if (started) catchUpReplica = from;
         if (started || !stateTransferTimeout.running()) requestState(out);
     }
 

@@ -1,0 +1,329 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.client.ClientSession;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Message;
+import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.replica.ClusterConfig;
+import dev.viewstamp.core.replica.Output;
+import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.kv.KvCommand;
+import dev.viewstamp.kv.KvFormatException;
+import dev.viewstamp.kv.KvResult;
+import dev.viewstamp.kv.KvStateMachine;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A small cluster for scripted scenario tests: no random faults, every message and write under
+ * the test's control. Messages are delivered in send order; writes complete at the next step
+ * unless the test holds them. Links can be blocked one way or both, and a drop rule can filter
+ * single message kinds (for example "StartView from 1 to 2").
+ *
+ * <pre>{@code
+ * ScenarioCluster cluster = ScenarioCluster.of(3);
+ * cluster.isolate(0);
+ * cluster.run(500);                       // backups time out and start view 1
+ * assertThat(cluster.replica(1).isPrimaryNormal()).isTrue();
+ * }</pre>
+ */
+public final class ScenarioCluster {
+    private static final int DELIVERIES_PER_TICK_MAX = 100_000;
+
+    private record Packet(int from, int to, Message message) {}
+
+    private final ClusterConfig config;
+    private final int replicaCount;
+    private final Replica[] replicas;
+    private final SimStorage[] storages;
+    private final boolean[] writesHeld;
+    private final ReplicaOutput[] outputs;
+    private final List<Client> clients = new ArrayList<>();
+    private final ArrayDeque<Packet> inFlight = new ArrayDeque<>();
+    private final boolean[][] blocked;
+    private final List<BiPredicate<Integer, Message>> dropRules = new ArrayList<>();
+    private final List<String> delivered = new ArrayList<>();
+    private final Prng prng = new Prng(42);
+    private final ArrayList<Long> committed = new ArrayList<>();
+    private final long[] checkedCommit;
+    private long now;
+
+    public ScenarioCluster(ClusterConfig config) {
+        this.config = config;
+        this.replicaCount = config.replicaCount();
+        this.replicas = new Replica[replicaCount];
+        this.storages = new SimStorage[replicaCount];
+        this.writesHeld = new boolean[replicaCount];
+        this.outputs = new ReplicaOutput[replicaCount];
+        this.checkedCommit = new long[replicaCount];
+        int nodesMax = replicaCount + 16;
+        this.blocked = new boolean[nodesMax][nodesMax];
+        for (int i = 0; i < replicaCount; i++) {
+            storages[i] = new SimStorage();
+            outputs[i] = new ReplicaOutput(i);
+            replicas[i] = Replica.create(config, i, new KvStateMachine(), prng.fork());
+        }
+    }
+
+    /** A cluster of {@code replicaCount} with default limits and timeouts (normal timeout 100 ticks). */
+    public static ScenarioCluster of(int replicaCount) {
+        return new ScenarioCluster(ClusterConfig.builder().replicaCount(replicaCount).build());
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public Replica replica(int index) {
+        return replicas[index];
+    }
+
+    public long now() {
+        return now;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Faults under the test's control.
+
+    /** Drops everything {@code from} sends to {@code to}. */
+    public void block(int from, int to) {
+        blocked[from][to] = true;
+    }
+
+    /** Restores the links between {@code a} and {@code b}, both ways. */
+    public void connect(int a, int b) {
+        blocked[a][b] = false;
+        blocked[b][a] = false;
+    }
+
+    /** Cuts replica {@code replica} off from every other replica (clients still reach it). */
+    public void isolate(int replica) {
+        for (int other = 0; other < replicaCount; other++) {
+            if (other != replica) {
+                block(replica, other);
+                block(other, replica);
+            }
+        }
+    }
+
+    /** Restores every link and removes every drop rule. */
+    public void heal() {
+        for (boolean[] row : blocked) java.util.Arrays.fill(row, false);
+        dropRules.clear();
+    }
+
+    /** Removes every drop rule; blocked links stay blocked. */
+    public void clearDropRules() {
+        dropRules.clear();
+    }
+
+    /** Drops every message to replica {@code to} that matches, until {@link #heal}. */
+    public void dropTo(int to, Class<? extends Message> kind) {
+        dropRules.add((destination, message) -> destination == to && kind.isInstance(message));
+    }
+
+    /** Holds (or releases) the completion of replica {@code replica}'s writes. */
+    public void holdWrites(int replica, boolean hold) {
+        writesHeld[replica] = hold;
+    }
+
+    /** Crashes a replica: writes not yet complete are lost, messages to it are dropped. */
+    public void crash(int replica) {
+        replicas[replica] = null;
+        storages[replica].crash();
+        writesHeld[replica] = false;
+    }
+
+    /** Restarts a crashed replica from what its storage holds. */
+    public void restart(int replica) {
+        replicas[replica] = Replica.restart(config, replica, new KvStateMachine(), prng.fork(), storages[replica].durable());
+        checkedCommit[replica] = 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Time.
+
+    /** Runs {@code ticks} ticks: each delivers every message in flight, completes writes and ticks everyone. */
+    public void run(int ticks) {
+        for (int i = 0; i < ticks; i++) step();
+    }
+
+    /** Runs until {@code condition} holds; returns false if it did not within {@code ticksMax}. */
+    public boolean runUntil(BooleanSupplier condition, int ticksMax) {
+        for (int i = 0; i < ticksMax; i++) {
+            if (condition.getAsBoolean()) return true;
+            step();
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Delivers what is in flight and completes due writes, without advancing time. */
+    public void settle() {
+        for (int deliveries = 0; deliveries < DELIVERIES_PER_TICK_MAX; deliveries++) {
+            boolean progress = completeWrites();
+            Packet packet = inFlight.pollFirst();
+            if (packet != null) {
+                deliver(packet);
+                progress = true;
+            }
+            if (!progress) return;
+        }
+        throw new AssertionError("scenario: messages keep flowing without time passing");
+    }
+
+    private void step() {
+        settle();
+        now++;
+        for (int i = 0; i < replicaCount; i++) {
+            if (replicas[i] != null) replicas[i].tick(outputs[i]);
+        }
+        for (Client client : clients) client.session.tick(client);
+        settle();
+        checkAgreement();
+    }
+
+    private boolean completeWrites() {
+        boolean progress = false;
+        for (int i = 0; i < replicaCount; i++) {
+            if (replicas[i] == null || writesHeld[i]) continue;
+            for (SimStorage.Write write; replicas[i] != null && (write = storages[i].complete(Long.MAX_VALUE)) != null; ) {
+                progress = true;
+                if (write.prepare() != null) replicas[i].onPrepareDurable(write.lastOp(), write.lastChecksum(), outputs[i]);
+                else replicas[i].onStateDurable(write.view(), write.logView(), write.lastOp(), write.lastChecksum(), outputs[i]);
+            }
+        }
+        return progress;
+    }
+
+    private void deliver(Packet packet) {
+        delivered.add(packet.from() + "->" + packet.to() + " " + packet.message().getClass().getSimpleName());
+        if (packet.to() < replicaCount) {
+            Replica replica = replicas[packet.to()];
+            if (replica != null) replica.step(packet.message(), outputs[packet.to()]);
+        } else {
+            Client client = clients.get(packet.to() - replicaCount);
+            client.onReply((Reply) packet.message());
+        }
+    }
+
+    private void send(int from, int to, Message message) {
+        if (blocked[from][to]) return;
+        for (BiPredicate<Integer, Message> rule : dropRules) if (rule.test(to, message)) return;
+        inFlight.addLast(new Packet(from, to, message));
+    }
+
+    /** Delivered messages so far, as "from->to Kind" lines (for assertions about the exchange). */
+    public List<String> delivered() {
+        return delivered;
+    }
+
+    /** Throws if two replicas ever committed different entries at the same op (hash chain). */
+    public void checkAgreement() {
+        for (int i = 0; i < replicaCount; i++) {
+            Replica r = replicas[i];
+            if (r == null) continue;
+            for (long op = checkedCommit[i] + 1; op <= r.commit(); op++) {
+                long checksum = r.checksumAt(op);
+                if (op <= committed.size()) {
+                    if (committed.get((int) (op - 1)) != checksum) {
+                        throw new AssertionError("agreement: replica " + i + " committed a different entry at op " + op);
+                    }
+                } else {
+                    committed.add(checksum);
+                }
+            }
+            checkedCommit[i] = r.commit();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Clients.
+
+    /** A new client; it registers at once. */
+    public Client client() {
+        Client client = new Client(clients.size());
+        clients.add(client);
+        client.session.register(client);
+        return client;
+    }
+
+    /** A key-value client with one outstanding request. */
+    public final class Client implements ClientSession.Sender {
+        private final int index;
+        private final ClientSession session;
+        private final List<KvResult> results = new ArrayList<>();
+
+        private Client(int index) {
+            this.index = index;
+            this.session = new ClientSession(1000L + index, replicaCount, 50, 400, prng.fork());
+        }
+
+        @Override
+        public void send(int replica, Request request) {
+            ScenarioCluster.this.send(replicaCount + index, replica, request);
+        }
+
+        /** Sends a command now; the client must be idle (registered, nothing outstanding). */
+        public void submit(KvCommand command) {
+            session.submit(command.encode(), this);
+        }
+
+        public boolean idle() {
+            return session.idle();
+        }
+
+        public ClientSession session() {
+            return session;
+        }
+
+        /** Results in the order they arrived. */
+        public List<KvResult> results() {
+            return results;
+        }
+
+        private void onReply(Reply reply) {
+            ClientSession.Completion completion = session.onReply(reply);
+            if (completion == null || completion.requestNumber() == Request.REGISTER) return;
+            try {
+                results.add(completion.status() == Reply.Status.EVICTED ? new KvResult.Error("evicted")
+                        : KvResult.decode(completion.result()));
+            } catch (KvFormatException e) {
+                throw new AssertionError("undecodable reply", e);
+            }
+        }
+    }
+
+    private final class ReplicaOutput implements Output {
+        private final int replica;
+
+        ReplicaOutput(int replica) {
+            this.replica = replica;
+        }
+
+        @Override
+        public void send(int to, Message message) {
+            ScenarioCluster.this.send(replica, to, message);
+        }
+
+        @Override
+        public void reply(Reply reply) {
+            int client = (int) (reply.clientId() - 1000L);
+            if (client >= 0 && client < clients.size()) ScenarioCluster.this.send(replica, replicaCount + client, reply);
+        }
+
+        @Override
+        public void persistPrepare(Entry entry) {
+            storages[replica].appendPrepare(now, entry);
+        }
+
+        @Override
+        public void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+            storages[replica].persistState(now, view, logView, anchorOp, anchorChecksum, suffix);
+        }
+    }
+}
