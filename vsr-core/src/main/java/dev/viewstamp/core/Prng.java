@@ -29,7 +29,8 @@ public final class Prng {
     /** Returns a value in {@code [min, max]} (both inclusive). */
     public long between(long min, long max) {
         if (max < min) throw new IllegalArgumentException("max < min: " + max + " < " + min);
-        return min + Long.remainderUnsigned(nextLong(), max - min + 1);
+        long span = max - min + 1; // 0 when the range is all 2^64 longs
+        return span == 0 ? nextLong() : min + Long.remainderUnsigned(nextLong(), span);
     }
 
     /** Returns a double in {@code [0, 1)}. */

@@ -58,7 +58,7 @@ public final class ClientSession {
     /** True when a new request may be submitted. */
     public boolean idle() { return registered && !evicted && outstanding == null; }
     public boolean hasOutstanding() { return outstanding != null; }
-    /** The number the next (or outstanding) request carries. */
+    /** The number of the outstanding request, or of the last one completed when idle. */
     public long requestNumber() { return requestNumber; }
 
     /** Sends the registration request (request number 0). */

@@ -2,7 +2,6 @@ package dev.viewstamp.core.replica;
 
 import dev.viewstamp.core.Checksum;
 import dev.viewstamp.core.check.Check;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 
@@ -79,7 +78,7 @@ final class ClientTable {
     /** A checksum of the table, in its (deterministic) order. */
     long checksum() {
         Checksum c = new Checksum().add(sessions.size());
-        for (Session s : sessions.values()) c.add(s.clientId).add(s.requestNumber).add(s.op).add(Arrays.hashCode(s.reply));
+        for (Session s : sessions.values()) c.add(s.clientId).add(s.requestNumber).add(s.op).add(s.reply);
         return c.value();
     }
 }
