@@ -8,20 +8,27 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Proves the checkers can fail: each planted protocol bug must make some seed fail within 500
- * seeds. A canary that survives means a checker (or the fault mix) is blind to that bug.
+ * Proves the checkers can fail: each planted protocol bug must make some random seed fail within
+ * 500 seeds, as a safety violation or, for a liveness bug, a liveness failure. A canary that
+ * survives means a checker (or the fault mix) is blind to that bug.
+ *
+ * <p>Three canaries need a longer chain of faults than random seeds reach reliably; scripted
+ * scenarios catch them instead: {@code PICK_LOG_BY_OP_ONLY} in ViewChangePaperTest,
+ * {@code TRUNCATE_ON_NEWER_VIEW} and {@code FORGET_VIEW_ON_RESTART} in PublishedBugsTest.
  */
 class CanaryTest {
     private static final int SEEDS_MAX = 500;
 
     @ParameterizedTest
-    @EnumSource(Canary.class)
+    @EnumSource(value = Canary.class, names = {"ACK_BEFORE_DURABLE", "ACCEPT_PREPARE_FROM_OLDER_VIEW",
+            "COMMIT_WITH_F_ACKS", "SKIP_DUPLICATE_CHECK", "SKIP_PREPARE_RETRANSMIT"})
     void simulatorCatchesPlantedBugWithin500Seeds(Canary canary) {
         Simulator.Options options = Simulator.Options.defaults().withCanaries(Set.of(canary));
         SimResult caught = null;
         for (long seed = 1; seed <= SEEDS_MAX && caught == null; seed++) {
             SimResult result = new Simulator(seed, options, null).run();
-            if (result.outcome() == SimResult.Outcome.SAFETY) caught = result;
+            SimResult.Outcome expected = canary.livenessBug() ? SimResult.Outcome.LIVENESS : SimResult.Outcome.SAFETY;
+            if (result.outcome() == expected) caught = result;
         }
         assertThat(caught).as("a safety failure with canary %s within %d seeds", canary, SEEDS_MAX).isNotNull();
         System.out.printf("canary %s caught by seed %d: %s%n", canary, caught.seed(), caught.message());
