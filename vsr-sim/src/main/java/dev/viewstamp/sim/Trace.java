@@ -1,6 +1,7 @@
 package dev.viewstamp.sim;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * A readable account of one seed: every message sent, delivered or dropped, every write, crash
@@ -13,6 +14,14 @@ public interface Trace {
     void line(long tick, String text);
 
     static Trace to(PrintStream out) {
+        return (tick, text) -> {
+            out.print(tick);
+            out.print(' ');
+            out.println(text);
+        };
+    }
+
+    static Trace to(PrintWriter out) {
         return (tick, text) -> {
             out.print(tick);
             out.print(' ');

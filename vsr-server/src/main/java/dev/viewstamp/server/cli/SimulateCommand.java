@@ -69,8 +69,8 @@ final class SimulateCommand implements Callable<Integer> {
         PrintWriter err = cli.getErr();
 
         if (trace) {
-            SimResult result = new Simulator(first, options, Trace.to(System.out)).run();
-            System.out.flush();
+            SimResult result = new Simulator(first, options, Trace.to(out)).run();
+            out.flush();
             report(result, options, out);
             return summarize(new SeedRun.Summary(1, result.passed() ? 1 : 0,
                     result.outcome() == SimResult.Outcome.SAFETY ? 1 : 0,

@@ -1,0 +1,109 @@
+package dev.viewstamp.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** The `vsr` command line: help, output shapes and exit codes. */
+class VsrCommandTest {
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run vsr(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Vsr.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static Path histories() {
+        return Paths.get(System.getProperty("vsr.shared"), "histories");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"simulate", "lincheck"})
+    void everySubcommandHasHelp(String subcommand) {
+        Run run = vsr(subcommand, "--help");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("Usage: vsr " + subcommand).contains("Exit codes");
+    }
+
+    @Test
+    void topLevelHelpListsTheSubcommands() {
+        Run run = vsr("--help");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("simulate", "lincheck");
+    }
+
+    @Test
+    void simulatePrintsCoverageAndASummaryLineAndExitsZeroWhenAllPass() {
+        Run run = vsr("simulate", "--seed", "5", "--seeds", "4", "--jobs", "1");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^simulate: seeds=4 passed=4 failed=0 ops=\\d+ view_changes=\\d+ ")
+                .containsPattern("(?m)^coverage: get=\\d+ ");
+    }
+
+    @Test
+    void simulateTraceOfOneSeedIsReproducible() {
+        Run first = vsr("simulate", "--seed", "3", "--ticks", "500", "--trace");
+        Run second = vsr("simulate", "--seed", "3", "--ticks", "500", "--trace");
+        assertThat(first.exit()).isZero();
+        assertThat(first.out()).contains("deliver ", "replica 0 NORMAL", "simulate: seeds=1 passed=1");
+        assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    @Test
+    void simulateRejectsBadArgumentsWithUsageExitCode() {
+        assertThat(vsr("simulate", "--replicas", "4").exit()).isEqualTo(2);
+        assertThat(vsr("simulate", "--seeds", "0").exit()).isEqualTo(2);
+        assertThat(vsr("simulate", "--seeds", "2", "--trace").exit()).isEqualTo(2);
+        Run unknown = vsr("simulate", "--bogus");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--bogus");
+    }
+
+    @Test
+    void lincheckPrintsOneVerdictPerFileMatchingTheRecordedVerdicts() throws Exception {
+        Path ok = histories().resolve("kv/c10-ok.txt");
+        Path bad = histories().resolve("kv/c10-bad.txt");
+        Run run = vsr("lincheck", "--format", "jepsen-kv", ok.toString(), bad.toString());
+        assertThat(run.out().lines()).containsExactly(ok + " linearizable", bad + " not-linearizable");
+        assertThat(run.exit()).isEqualTo(1);
+
+        Path etcd = histories().resolve("jepsen-etcd/etcd_002.log");
+        Run register = vsr("lincheck", "--format", "jepsen-register", etcd.toString());
+        assertThat(register.out().strip()).isEqualTo(etcd + " linearizable");
+        assertThat(register.exit()).isZero();
+    }
+
+    @Test
+    void lincheckReportsAMissingOrMalformedFileAndKeepsCheckingTheRest(@TempDir Path dir) throws Exception {
+        Path garbage = dir.resolve("garbage.txt");
+        Files.writeString(garbage, "{:process 0, :type :invoke, :f :get\n");
+        Path ok = histories().resolve("kv/c01-ok.txt");
+        Run run = vsr("lincheck", "--format", "jepsen-kv", dir.resolve("missing.txt").toString(), garbage.toString(),
+                ok.toString());
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.err()).contains("missing.txt: no such file").contains("garbage.txt");
+        assertThat(run.out().strip()).isEqualTo(ok + " linearizable");
+    }
+
+    @Test
+    void lincheckRejectsAnUnknownFormat() {
+        Run run = vsr("lincheck", "--format", "csv", "x");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("jepsen-register or jepsen-kv");
+    }
+}
