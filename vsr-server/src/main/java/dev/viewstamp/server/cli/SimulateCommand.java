@@ -55,6 +55,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // The simulator runs with the expensive invariant checks on (set before the core's Verify
+        // class loads), unless the caller says otherwise with -Dvsr.verify=false.
+        System.setProperty("vsr.verify", System.getProperty("vsr.verify", "true"));
         CommandLine cli = spec.commandLine();
         if (seeds < 1) throw new CommandLine.ParameterException(cli, "--seeds must be at least 1");
         if (replicas != null && replicas != 3 && replicas != 5) {
