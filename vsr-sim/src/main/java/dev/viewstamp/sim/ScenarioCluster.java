@@ -122,6 +122,11 @@ public final class ScenarioCluster {
         dropRules.clear();
     }
 
+    /** Drops every message for which {@code rule} (destination node, message) holds, until {@link #heal}. */
+    public void drop(BiPredicate<Integer, Message> rule) {
+        dropRules.add(rule);
+    }
+
     /** Drops every message to replica {@code to} that matches, until {@link #heal}. */
     public void dropTo(int to, Class<? extends Message> kind) {
         dropRules.add((destination, message) -> destination == to && kind.isInstance(message));

@@ -1,7 +1,7 @@
 package dev.viewstamp.core.message;
 
 /**
- * VRR 4.1 step 6: an idle primary tells backups its commit number, and so doubles as the
+ * VRR 4.1 step 6: the primary tells backups its commit number every interval, and so doubles as the
  * heartbeat. {@code commitChecksum} is the checksum of the entry at {@code commit}, so a backup
  * executes only entries it holds in the same hash chain.
  */

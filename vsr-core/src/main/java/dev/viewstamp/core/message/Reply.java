@@ -3,10 +3,11 @@ package dev.viewstamp.core.message;
 import java.util.Arrays;
 
 /**
- * VRR 4.1 step 7: the primary's reply to a client, carrying the view so that the client learns
+ * VRR 4.1 step 5: the primary's reply to a client, carrying the view so that the client learns
  * which replica is primary. {@link Status#EVICTED} tells the client that its session is gone from
- * the client table (DESIGN: an explicit error rather than a silent hang) and the request was not
- * executed.
+ * the client table (DESIGN: an explicit error rather than a silent hang): this attempt was not
+ * executed, but an earlier attempt of the same request may have been, before the eviction, so the
+ * request's outcome is unknown to the client.
  */
 public record Reply(long view, long clientId, long requestNumber, Status status, byte[] result, int replica)
         implements Message {

@@ -13,7 +13,7 @@ public enum Canary {
     ACCEPT_PREPARE_FROM_OLDER_VIEW,
     /**
      * The new primary picks the DoViewChange log by op number alone, ignoring the log view, and
-     * trusts it: it also skips the guard that refuses a chosen log lacking ops it has executed
+     * trusts it: it also skips the guard that refuses a chosen log lacking ops it knows committed
      * (which would otherwise stop most of the damage before a checker sees it).
      */
     PICK_LOG_BY_OP_ONLY,

@@ -333,15 +333,19 @@ public final class Replica {
         normalTimeout.start(now, config.normalTimeoutTicks());
         Entry entry = message.entry();
         if (entry.op() <= log.op()) {
-            // A retransmission: our acknowledgement may have been lost, so send it again.
-            if (log.checksumAt(entry.op()) == entry.checksum()) sendPrepareOk(out);
-            else ignore("prepare: conflicts with our log in the same view", message);
+            // A retransmission: our acknowledgement may have been lost, so send it again. The hash
+            // chain proves our log equal to the primary's up to this op, and no further.
+            if (log.checksumAt(entry.op()) != entry.checksum()) {
+                ignore("prepare: conflicts with our log in the same view", message);
+                return;
+            }
+            sendPrepareOk(Math.min(opDurable, entry.op()), out);
         } else if (log.chains(entry)) {
             log.append(entry);
             out.persistPrepare(entry);
             if (config.canary(Canary.ACK_BEFORE_DURABLE)) {
                 opDurable = entry.op();
-                sendPrepareOk(out);
+                sendPrepareOk(opDurable, out);
             }
         } else {
             // A gap (an earlier prepare was lost): fetch the missing entries within this view.
@@ -419,7 +423,7 @@ public final class Replica {
         primaryPrepareQueued(out);
     }
 
-    /** VRR 4.1 step 6: an idle primary's commit number doubles as the heartbeat. */
+    /** VRR 4.1 step 6: the primary sends its commit number every interval, busy or idle; it doubles as the heartbeat. */
     private void onCommitTimeout(Output out) {
         if (status != Status.NORMAL || !isPrimary()) return;
         commitTimeout.start(now, config.commitIntervalTicks());
@@ -522,11 +526,13 @@ public final class Replica {
         }
     }
 
-    private void sendPrepareOk(Output out) {
-        if (status != Status.NORMAL || isPrimary() || !normalDurable() || opDurable == 0) return;
+    /** Acknowledges {@code op}, which must be durable, and with it every earlier op (VRR 4.1 step 4). */
+    private void sendPrepareOk(long op, Output out) {
+        if (status != Status.NORMAL || isPrimary() || !normalDurable() || op == 0) return;
         if (catchingUpToNewerView()) return;
         Check.that(logView == view, "log view is the current view");
-        out.send(config.primaryIndex(view), new PrepareOk(view, opDurable, replicaIndex));
+        Check.that(op <= opDurable, "acknowledge only durable ops", op, opDurable);
+        out.send(config.primaryIndex(view), new PrepareOk(view, op, replicaIndex));
     }
 
     /**
@@ -551,13 +557,23 @@ public final class Replica {
             }
             primaryCommit(out);
         } else {
-            sendPrepareOk(out);
+            sendPrepareOk(opDurable, out);
         }
     }
 
     /** True when the current view and log view are durable, so normal-status messages may go out. */
     private boolean normalDurable() {
         return logViewDurable >= view;
+    }
+
+    /**
+     * True when this normal replica may hand out its log as its view's log: the choice is durable
+     * (a primary-elect that crashed before that could choose differently on restart, leaving two
+     * logs with one log view), and it knows of no newer view (its log may then hold entries of
+     * that view).
+     */
+    private boolean servesItsView() {
+        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -638,7 +654,7 @@ public final class Replica {
         if (message.view() < view) return ignore("start_view_change: older view", message);
         if (message.view() == view && status == Status.NORMAL) {
             // The sender missed our StartView: send it again.
-            if (isPrimary() && normalDurable() && !startViewPending) out.send(message.replica(), startView());
+            if (isPrimary() && servesItsView()) out.send(message.replica(), startView());
             return ignore("start_view_change: view already started", message);
         }
         return false;
@@ -693,7 +709,7 @@ public final class Replica {
         if (message.view() < view) return ignore("do_view_change: older view", message);
         if (!isPrimaryOf(message.view())) return ignore("do_view_change: not the primary of that view", message);
         if (message.view() == view && status == Status.NORMAL) {
-            if (message.replica() != replicaIndex && normalDurable() && !startViewPending) {
+            if (message.replica() != replicaIndex && servesItsView()) {
                 out.send(message.replica(), startView());
             }
             return ignore("do_view_change: view already started", message);
@@ -733,10 +749,10 @@ public final class Replica {
             return;
         }
         long anchor = best.anchorOp();
-        if (!keepsExecuted(anchor, best.suffix()) && !config.canary(Canary.PICK_LOG_BY_OP_ONLY)) {
-            // We executed ops (learned by state transfer) that this view's log lacks, so they were
-            // committed in a later view: this view is stale, and the view-change timeout moves on.
-            ignore("do_view_change: the chosen log lacks ops we executed", best);
+        if (!keepsCommitted(anchor, best.suffix()) && !config.canary(Canary.PICK_LOG_BY_OP_ONLY)) {
+            // We hold committed ops (learned by state transfer) that this view's log lacks, so they
+            // were committed in a later view: this view is stale, and the view-change timeout moves on.
+            ignore("do_view_change: the chosen log lacks committed ops we hold", best);
             return;
         }
         long firstChanged = log.replaceAfter(anchor, best.suffix());
@@ -779,8 +795,8 @@ public final class Replica {
             startCatchUp(message.view(), message.replica(), out);
             return;
         }
-        if (!keepsExecuted(message.anchorOp(), message.suffix())) {
-            ignore("start_view: the view's log lacks ops we executed (a stale view)", message);
+        if (!keepsCommitted(message.anchorOp(), message.suffix())) {
+            ignore("start_view: the view's log lacks committed ops we hold (a stale view)", message);
             return;
         }
         long firstChanged = log.replaceAfter(message.anchorOp(), message.suffix());
@@ -888,7 +904,7 @@ public final class Replica {
         long fromOp = message.fromOp();
         long limit = fromOp + config.stateTransferOpsMax();
         long committedOp = opCommittedKnown();
-        if (status == Status.NORMAL && log.op() <= limit) {
+        if (status == Status.NORMAL && servesItsView() && log.op() <= limit) {
             out.send(message.replica(), new NewState(view, log.op(), committedOp, fromOp, log.checksumAt(fromOp), true,
                     log.slice(fromOp, log.op()), replicaIndex));
             return;
@@ -920,7 +936,7 @@ public final class Replica {
         boolean sameView = status == Status.NORMAL && message.view() == view && catchUpView == view;
         boolean newerView = message.view() > view || (message.view() == view && status == Status.VIEW_CHANGE);
         if (message.complete() && newerView && !isPrimaryOf(message.view())
-                && keepsExecuted(message.fromOp(), message.entries())) {
+                && keepsCommitted(message.fromOp(), message.entries())) {
             long firstChanged = log.replaceAfter(message.fromOp(), message.entries());
             transitionToNormalBackup(message.view(), firstChanged, out);
             advanceCommitMax(message.committedOp());
@@ -935,7 +951,7 @@ public final class Replica {
             if (!committed.isEmpty()) advanceCommitMax(committed.get(committed.size() - 1).op());
         }
         executeCommitted(out);
-        if (status == Status.NORMAL && !isPrimary()) sendPrepareOk(out);
+        if (status == Status.NORMAL && !isPrimary()) sendPrepareOk(opDurable, out);
         if (status == Status.VIEW_CHANGE && isPrimaryOf(view)) primaryStartViewIfReady(out);
         if (catchUpView != CATCH_UP_NONE && !message.entries().isEmpty()) requestState(out);
     }
@@ -957,12 +973,14 @@ public final class Replica {
 
     /**
      * True when replacing our log after {@code anchorOp} with {@code suffix} keeps every entry we
-     * have executed: committed entries are never removed (and commit never moves back).
+     * know to be committed: up to {@code commitMax} (within our log), not only what we executed,
+     * because a restarted replica executes nothing at first but still holds committed entries.
      */
-    private boolean keepsExecuted(long anchorOp, List<Entry> suffix) {
-        if (anchorOp + suffix.size() < commit) return false;
+    private boolean keepsCommitted(long anchorOp, List<Entry> suffix) {
+        long committed = Math.max(commit, Math.min(commitMax, log.op()));
+        if (anchorOp + suffix.size() < committed) return false;
         for (Entry entry : suffix) {
-            if (entry.op() > commit) break;
+            if (entry.op() > committed) break;
             if (log.checksumAt(entry.op()) != entry.checksum()) return false;
         }
         return true;
