@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is the same on every machine; `vsr simulate --seeds N` runs long random populations.
  */
 class SimulationSeedsTest {
-    private static final int SEEDS = 500;
+    private static final int SEEDS = 1_000;
 
     @ParameterizedTest(name = "{0} replicas")
     @ValueSource(ints = {3, 5})
