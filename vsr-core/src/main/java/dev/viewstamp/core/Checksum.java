@@ -21,16 +21,30 @@ public final class Checksum {
     }
 
     public Checksum add(byte[] bytes) {
-        add(bytes.length);
-        int i = 0;
-        for (; i + 8 <= bytes.length; i += 8) {
+        return add(bytes, 0, bytes.length);
+    }
+
+    /** Adds {@code length} bytes of {@code bytes} from {@code offset}, length-prefixed. */
+    public Checksum add(byte[] bytes, int offset, int length) {
+        if (offset < 0 || length < 0 || offset > bytes.length - length) {
+            throw new IndexOutOfBoundsException("range " + offset + "+" + length + " outside " + bytes.length + " bytes");
+        }
+        add(length);
+        int i = offset;
+        int end = offset + length;
+        for (; i + 8 <= end; i += 8) {
             long v = 0;
             for (int j = 0; j < 8; j++) v |= (bytes[i + j] & 0xFFL) << (8 * j);
             add(v);
         }
         long tail = 0;
-        for (int j = 0; i < bytes.length; i++, j++) tail |= (bytes[i] & 0xFFL) << (8 * j);
+        for (int j = 0; i < end; i++, j++) tail |= (bytes[i] & 0xFFL) << (8 * j);
         return add(tail);
+    }
+
+    /** The checksum of one byte range. */
+    public static long of(byte[] bytes, int offset, int length) {
+        return new Checksum().add(bytes, offset, length).value();
     }
 
     public long value() {

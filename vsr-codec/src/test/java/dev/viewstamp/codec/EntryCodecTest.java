@@ -1,0 +1,116 @@
+package dev.viewstamp.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Request;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EntryCodecTest {
+    private static final long CLUSTER = 7;
+    private static final int BODY_MAX = 1 << 20;
+
+    private static Entry entry(long op, String... operations) {
+        List<Request> requests = Arrays.stream(operations)
+                .map(o -> new Request(100 + o.length(), op, o.getBytes(StandardCharsets.UTF_8))).toList();
+        return Entry.create(3, op, 0xABCDL + op, 1_000 + op, requests);
+    }
+
+    @Test
+    void roundTripsAnEntryWithSeveralRequests() throws CodecException {
+        Entry entry = entry(42, "put a 1", "", "append b xyz");
+        byte[] bytes = EntryCodec.encode(entry, CLUSTER);
+        assertThat(bytes).hasSize(EntryCodec.sizeBytes(entry));
+        Entry decoded = EntryCodec.decode(bytes, 0, CLUSTER, BODY_MAX);
+        assertThat(decoded).isEqualTo(entry);
+        assertThat(decoded.checksum()).isEqualTo(entry.checksum());
+    }
+
+    @Test
+    void decodesAtAnOffsetInsideALargerBuffer() throws CodecException {
+        Entry entry = entry(5, "x");
+        byte[] bytes = EntryCodec.encode(entry, CLUSTER);
+        byte[] buffer = new byte[bytes.length + 300];
+        System.arraycopy(bytes, 0, buffer, 100, bytes.length);
+        assertThat(EntryCodec.decode(buffer, 100, CLUSTER, BODY_MAX)).isEqualTo(entry);
+        assertThat(EntryCodec.decodeHeader(buffer, 100, CLUSTER, BODY_MAX).op()).isEqualTo(5);
+    }
+
+    @Test
+    void everyBitFlipInTheHeaderIsAHeaderChecksumMismatch() {
+        byte[] bytes = EntryCodec.encode(entry(9, "op"), CLUSTER);
+        for (int bit = 0; bit < EntryCodec.HEADER_SIZE_BYTES * 8; bit++) {
+            byte[] copy = bytes.clone();
+            copy[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThatThrownBy(() -> EntryCodec.decode(copy, 0, CLUSTER, BODY_MAX)).isInstanceOf(CodecException.class)
+                    .satisfies(e -> assertThat(((CodecException) e).kind()).isEqualTo(CodecException.Kind.HEADER_CHECKSUM));
+        }
+    }
+
+    @Test
+    void everyBitFlipInTheBodyIsABodyChecksumMismatch() {
+        byte[] bytes = EntryCodec.encode(entry(9, "some operation"), CLUSTER);
+        for (int bit = EntryCodec.HEADER_SIZE_BYTES * 8; bit < bytes.length * 8; bit++) {
+            byte[] copy = bytes.clone();
+            copy[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertThatThrownBy(() -> EntryCodec.decode(copy, 0, CLUSTER, BODY_MAX))
+                    .satisfies(e -> assertThat(((CodecException) e).kind()).isEqualTo(CodecException.Kind.BODY_CHECKSUM));
+        }
+    }
+
+    @Test
+    void aTruncatedRecordIsRejectedAtEveryLength() {
+        byte[] bytes = EntryCodec.encode(entry(9, "some operation"), CLUSTER);
+        for (int length = 0; length < bytes.length; length++) {
+            byte[] cut = Arrays.copyOf(bytes, length);
+            assertThatThrownBy(() -> EntryCodec.decode(cut, 0, CLUSTER, BODY_MAX)).isInstanceOf(CodecException.class);
+        }
+    }
+
+    @Test
+    void anEntryOfAnotherClusterIsForeign() {
+        byte[] bytes = EntryCodec.encode(entry(9, "x"), 8);
+        assertThatThrownBy(() -> EntryCodec.decode(bytes, 0, CLUSTER, BODY_MAX)).hasMessageContaining("cluster 8")
+                .satisfies(e -> assertThat(((CodecException) e).kind()).isEqualTo(CodecException.Kind.FOREIGN));
+    }
+
+    @Test
+    void aBodyLargerThanTheLimitIsRejectedBeforeItIsRead() {
+        byte[] bytes = EntryCodec.encode(entry(9, "0123456789"), CLUSTER);
+        assertThatThrownBy(() -> EntryCodec.decode(bytes, 0, CLUSTER, 16)).hasMessageContaining("outside [0, 16]")
+                .satisfies(e -> assertThat(((CodecException) e).kind()).isEqualTo(CodecException.Kind.MALFORMED));
+    }
+
+    @Test
+    void zeroedBytesAreNotAnEntry() {
+        assertThatThrownBy(() -> EntryCodec.decode(new byte[4096], 0, CLUSTER, BODY_MAX))
+                .satisfies(e -> assertThat(((CodecException) e).kind()).isEqualTo(CodecException.Kind.HEADER_CHECKSUM));
+    }
+
+    @Test
+    void randomBytesNeverEscapeAsAnythingButCodecException() {
+        Prng prng = new Prng(1);
+        byte[] valid = EntryCodec.encode(entry(9, "abc", "defgh"), CLUSTER);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] bytes = i % 2 == 0 ? new byte[prng.nextInt(400)] : valid.clone();
+            for (int j = 0; j < bytes.length; j++) if (i % 2 == 0 || prng.chance(0.01)) bytes[j] = (byte) prng.nextLong();
+            try {
+                EntryCodec.decode(bytes, 0, CLUSTER, BODY_MAX);
+            } catch (CodecException expected) {
+                // The only acceptable failure.
+            }
+        }
+    }
+
+    @Test
+    void encodingAnEntryWhoseChecksumDoesNotMatchIsABug() {
+        Entry good = entry(9, "x");
+        Entry forged = new Entry(good.view(), good.op(), good.parent(), good.timestamp(), good.requests(), good.checksum() + 1);
+        assertThatThrownBy(() -> EntryCodec.encode(forged, CLUSTER)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
