@@ -22,7 +22,8 @@ import java.util.List;
  *  48  u64 parent           56 u64 entryChecksum (the core's checksum of the entry's contents)
  *  64  u64 timestamp
  *  72  u32 bodySizeBytes    76 u32 requestCount
- *  80..127 reserved (0)
+ *  80  u64 sequence         (the journal's write sequence; not part of the entry's identity)
+ *  88..127 reserved (0)
  * body: requestCount times { u64 clientId, u64 requestNumber, u32 operationSizeBytes, bytes }
  * </pre>
  *
@@ -40,7 +41,7 @@ public final class EntryCodec {
 
     /** The header fields, readable before the body is. */
     public record Header(long headerChecksum, long bodyChecksum, long clusterId, long view, long op, long parent,
-            long entryChecksum, long timestamp, int bodySizeBytes, int requestCount) {
+            long entryChecksum, long timestamp, int bodySizeBytes, int requestCount, long sequence) {
 
         public int sizeBytes() {
             return HEADER_SIZE_BYTES + bodySizeBytes;
@@ -54,8 +55,17 @@ public final class EntryCodec {
         return size;
     }
 
-    /** Encodes {@code entry} of cluster {@code clusterId}. */
+    /** Encodes {@code entry} of cluster {@code clusterId}, with write sequence 0. */
     public static byte[] encode(Entry entry, long clusterId) {
+        return encode(entry, clusterId, 0);
+    }
+
+    /**
+     * Encodes {@code entry} of cluster {@code clusterId}. {@code sequence} records when the journal
+     * wrote this copy, so recovery can tell a record written after the last superblock from an
+     * older one left in place; it is covered by the header checksum but not by the entry checksum.
+     */
+    public static byte[] encode(Entry entry, long clusterId, long sequence) {
         if (!entry.valid()) throw new IllegalArgumentException("entry checksum mismatch before encoding: " + entry);
         byte[] bytes = new byte[sizeBytes(entry)];
         ByteBuffer body = ByteBuffer.wrap(bytes, HEADER_SIZE_BYTES, bytes.length - HEADER_SIZE_BYTES)
@@ -70,7 +80,7 @@ public final class EntryCodec {
         header.putInt(16, MAGIC).putShort(20, VERSION).putShort(22, (short) 0);
         header.putLong(24, clusterId).putLong(32, entry.view()).putLong(40, entry.op()).putLong(48, entry.parent())
                 .putLong(56, entry.checksum()).putLong(64, entry.timestamp());
-        header.putInt(72, bodySizeBytes).putInt(76, entry.requests().size());
+        header.putInt(72, bodySizeBytes).putInt(76, entry.requests().size()).putLong(80, sequence);
         header.putLong(0, Checksum.of(bytes, 8, HEADER_SIZE_BYTES - 8));
         return bytes;
     }
@@ -117,11 +127,11 @@ public final class EntryCodec {
             throw new CodecException(CodecException.Kind.MALFORMED,
                     "request count " + requestCount + " does not fit a body of " + bodySizeBytes + " bytes");
         }
-        for (int i = 80; i < HEADER_SIZE_BYTES; i++) {
+        for (int i = 88; i < HEADER_SIZE_BYTES; i++) {
             if (bytes[offset + i] != 0) throw new CodecException(CodecException.Kind.MALFORMED, "reserved header byte " + i + " not zero");
         }
         return new Header(headerChecksum, b.getLong(offset + 8), cluster, view, op, b.getLong(offset + 48),
-                b.getLong(offset + 56), b.getLong(offset + 64), bodySizeBytes, requestCount);
+                b.getLong(offset + 56), b.getLong(offset + 64), bodySizeBytes, requestCount, b.getLong(offset + 80));
     }
 
     /** Decodes and checks a whole entry (header and body) at {@code offset}. */

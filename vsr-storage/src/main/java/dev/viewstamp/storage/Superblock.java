@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  *   0 u64 checksum of bytes 8..4095   8 u32 magic 'VSRS'   12 u16 version   14 u16 copy index
  *  16 u64 sequence   24 u64 cluster id   32 u32 replica index   36 u32 replica count
  *  40 u64 view       48 u64 log view     56 u64 commit max
- *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation   88..4095 zero
+ *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
+ *  88 u64 journal sequence (the journal's last write sequence when this state was written)
+ *  96..4095 zero
  * </pre>
  */
 public final class Superblock {
@@ -35,27 +37,28 @@ public final class Superblock {
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
     static final short VERSION = 1;
-    private static final int USED_BYTES = 88;
+    private static final int USED_BYTES = 96;
 
     private Superblock() {}
 
     /** The state a superblock holds. */
     public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
-            long commitMax, long logHeadOp, long logHeadChecksum, long incarnation) {
+            long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence) {
 
         public State {
             if (sequence < 0 || clusterId < 0 || replicaIndex < 0 || replicaCount < 1 || replicaIndex >= replicaCount
-                    || view < logView || logView < 0 || commitMax < 0 || logHeadOp < 0) {
+                    || view < logView || logView < 0 || commitMax < 0 || logHeadOp < 0 || journalSequence < 0) {
                 throw new IllegalArgumentException("inconsistent superblock state: sequence=" + sequence + " cluster="
                         + clusterId + " replica=" + replicaIndex + "/" + replicaCount + " view=" + view + " logView="
                         + logView + " commitMax=" + commitMax + " logHeadOp=" + logHeadOp);
             }
         }
 
-        /** The same state with the views, commit and log head replaced, and the next sequence. */
-        public State next(long viewNew, long logViewNew, long commitMaxNew, long headOp, long headChecksum) {
+        /** The same state with the views, commit, log head and journal sequence replaced, and the next sequence. */
+        public State next(long viewNew, long logViewNew, long commitMaxNew, long headOp, long headChecksum,
+                long journalSequenceNew) {
             return new State(sequence + 1, clusterId, replicaIndex, replicaCount, viewNew, logViewNew,
-                    Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation);
+                    Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew);
         }
     }
 
@@ -77,7 +80,7 @@ public final class Superblock {
         b.putLong(16, state.sequence()).putLong(24, state.clusterId()).putInt(32, state.replicaIndex())
                 .putInt(36, state.replicaCount()).putLong(40, state.view()).putLong(48, state.logView())
                 .putLong(56, state.commitMax()).putLong(64, state.logHeadOp()).putLong(72, state.logHeadChecksum())
-                .putLong(80, state.incarnation());
+                .putLong(80, state.incarnation()).putLong(88, state.journalSequence());
         b.putLong(0, Checksum.of(bytes, 8, COPY_SIZE_BYTES - 8));
         return bytes;
     }
@@ -102,7 +105,7 @@ public final class Superblock {
         }
         try {
             return new State(b.getLong(16), b.getLong(24), b.getInt(32), b.getInt(36), b.getLong(40), b.getLong(48),
-                    b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80));
+                    b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88));
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SuperblockTest {
-    private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77);
+    private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77, 0);
 
     private static Superblock.ReadResult read(Disk disk) {
         AtomicReference<Superblock.ReadResult> result = new AtomicReference<>();
@@ -30,7 +30,7 @@ class SuperblockTest {
     void readsBackTheLastWrittenStateFromEveryCopy() {
         MemoryDisk disk = new MemoryDisk(64 * 1024);
         assertThat(write(disk, FORMATTED)).isNull();
-        Superblock.State next = FORMATTED.next(3, 2, 10, 12, 0x99);
+        Superblock.State next = FORMATTED.next(3, 2, 10, 12, 0x99, 40);
         assertThat(write(disk, next)).isNull();
 
         Superblock.ReadResult result = read(disk);
@@ -49,7 +49,7 @@ class SuperblockTest {
     void aCrashDuringAWriteLeavesTheOldOrTheNewStateNeverNone() {
         // A crash before the sync keeps any subset of the new state's sectors (32 of them: four
         // copies of eight 512-byte sectors): whole copies, and torn copies at random.
-        Superblock.State next = FORMATTED.next(1, 0, 0, 0, 0x1234);
+        Superblock.State next = FORMATTED.next(1, 0, 0, 0, 0x1234, 0);
         Prng prng = new Prng(11);
         for (int trial = 0; trial < 2_000; trial++) {
             MemoryDisk disk = new MemoryDisk(64 * 1024);
@@ -76,7 +76,7 @@ class SuperblockTest {
         for (int trial = 0; trial < 200; trial++) {
             MemoryDisk disk = new MemoryDisk(64 * 1024);
             write(disk, FORMATTED);
-            Superblock.State next = FORMATTED.next(2, 2, 5, 5, 0x55);
+            Superblock.State next = FORMATTED.next(2, 2, 5, 5, 0x55, 9);
             write(disk, next);
             int victim = prng.nextInt(Superblock.COPIES);
             if (trial % 2 == 0) {
@@ -99,7 +99,7 @@ class SuperblockTest {
         MemoryDisk disk = new MemoryDisk(64 * 1024);
         write(disk, FORMATTED);
         disk.failSync(true);
-        DiskError error = write(disk, FORMATTED.next(9, 0, 0, 0, 0x1234));
+        DiskError error = write(disk, FORMATTED.next(9, 0, 0, 0, 0x1234, 0));
         assertThat(error.kind()).isEqualTo(DiskError.Kind.SYNC);
         disk.crash(0);
         assertThat(read(disk).state()).isEqualTo(FORMATTED);

@@ -1,0 +1,302 @@
+package dev.viewstamp.storage;
+
+import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.OpLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The write-ahead log on disk: a ring of {@code slotCount} slots, op n in slot {@code n mod
+ * slotCount}, each entry written twice: the whole record (header and body) in the prepares ring,
+ * and its 128-byte header again in the headers ring. The second copy tells recovery which op a
+ * slot should hold when the first is torn or corrupt, so the op can be fetched from a peer by
+ * number and checksum instead of being dropped.
+ *
+ * <pre>
+ * disk: [superblock: 4 x 4 KiB] [headers ring: slotCount x 128 B] [prepares ring: slotCount x slot size]
+ * </pre>
+ *
+ * <p>Every record carries the journal's write sequence, and the superblock records the sequence
+ * at its own write. Recovery trusts the log the superblock names (walking back from its head by
+ * parent checksums), and extends it only with records written after that superblock: an older
+ * record left in a slot after a truncation can never come back to life.
+ *
+ * <p>Until checkpoints exist the ring must hold the whole log, so a write of an op beyond
+ * {@code slotCount} fails as a full journal (the replica stops acknowledging, and stays safe).
+ */
+public final class Journal {
+
+    /** Where each zone lies, from the cluster's limits and the disk's sector size. */
+    public record Layout(long clusterId, int slotCount, int bodySizeBytesMax, int sectorSizeBytes) {
+        public Layout {
+            if (slotCount < 1 || bodySizeBytesMax < 1 || sectorSizeBytes < EntryCodec.HEADER_SIZE_BYTES
+                    || sectorSizeBytes % EntryCodec.HEADER_SIZE_BYTES != 0) {
+                throw new IllegalArgumentException("bad journal layout: slots=" + slotCount + " body<=" + bodySizeBytesMax
+                        + " sector=" + sectorSizeBytes);
+            }
+        }
+
+        public long headersOffset() {
+            return Superblock.ZONE_SIZE_BYTES;
+        }
+
+        public long headersSizeBytes() {
+            return roundUp((long) slotCount * EntryCodec.HEADER_SIZE_BYTES, sectorSizeBytes);
+        }
+
+        public int slotSizeBytes() {
+            return (int) roundUp(EntryCodec.HEADER_SIZE_BYTES + (long) bodySizeBytesMax, sectorSizeBytes);
+        }
+
+        public long preparesOffset() {
+            return headersOffset() + headersSizeBytes();
+        }
+
+        /** The whole data file: superblock, headers ring and prepares ring. */
+        public long sizeBytes() {
+            return preparesOffset() + (long) slotCount * slotSizeBytes();
+        }
+
+        long prepareOffset(int slot) {
+            return preparesOffset() + (long) slot * slotSizeBytes();
+        }
+
+        private static long roundUp(long value, int multiple) {
+            return (value + multiple - 1) / multiple * multiple;
+        }
+    }
+
+    /** Something recovery found that the replica must act on. */
+    public record Fault(Kind kind, long op, long checksum, String detail) {
+        public enum Kind {
+            /** The op's header is known but its body is missing or corrupt: fetch it from a peer. */
+            REPAIR,
+            /** The chain back from the superblock's head breaks here: this op (with this checksum) and all below are unknown. */
+            BROKEN_CHAIN,
+            /**
+             * Records written after the superblock exist beyond a slot that breaks the chain, so
+             * ops from here on may have been acknowledged and then damaged: never treat them as
+             * never written.
+             */
+            DAMAGED_SUFFIX
+        }
+    }
+
+    /**
+     * The recovered log: ops {@code 1..headOp} with their checksums, and the entry of each op
+     * whose body is intact (null where it must be repaired), plus every fault found. A slot that
+     * no intact header explains and that lies past the head with nothing written after it is a
+     * torn tail: a write that never completed, so never acknowledged; it is listed in
+     * {@code slots} (decision UNKNOWN) but is not a fault.
+     */
+    public record Recovery(long headOp, long[] checksums, Entry[] entries, List<Fault> faults,
+            List<SlotClassifier.Slot> slots) {
+
+        /** True when every op up to the head is intact and nothing needs repair. */
+        public boolean clean() {
+            return faults.isEmpty();
+        }
+
+        public Entry entry(long op) {
+            return entries[(int) (op - 1)];
+        }
+
+        /** The intact prefix of the log: entries 1..k where k is the first op needing repair, minus one. */
+        public List<Entry> intactPrefix() {
+            List<Entry> prefix = new ArrayList<>();
+            for (Entry entry : entries) {
+                if (entry == null) break;
+                prefix.add(entry);
+            }
+            return prefix;
+        }
+    }
+
+    private final Disk disk;
+    private final Layout layout;
+    private final byte[] headers;
+
+    /** A journal over {@code disk}, whose headers ring currently holds {@code headers} (from recovery or a fresh format). */
+    private Journal(Disk disk, Layout layout, byte[] headers) {
+        this.disk = disk;
+        this.layout = layout;
+        this.headers = headers;
+    }
+
+    /** A journal on a freshly formatted (zeroed) disk. */
+    public static Journal formatted(Disk disk, Layout layout) {
+        checkSize(disk, layout);
+        return new Journal(disk, layout, new byte[(int) layout.headersSizeBytes()]);
+    }
+
+    private static void checkSize(Disk disk, Layout layout) {
+        if (disk.sizeBytes() < layout.sizeBytes()) {
+            throw new IllegalArgumentException("disk of " + disk.sizeBytes() + " bytes is smaller than the journal's "
+                    + layout.sizeBytes());
+        }
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /**
+     * Writes {@code entry} with write sequence {@code sequence}: the prepare, then its header copy.
+     * Not durable until {@link #sync}. The completion runs after both writes.
+     */
+    public void write(Entry entry, long sequence, Disk.Completion completion) {
+        if (entry.op() > layout.slotCount()) {
+            completion.done(new DiskError(DiskError.Kind.NO_SPACE, "journal full: op " + entry.op() + " needs a slot beyond "
+                    + layout.slotCount() + " (checkpoints would free them)"));
+            return;
+        }
+        byte[] record = EntryCodec.encode(entry, layout.clusterId(), sequence);
+        if (record.length > layout.slotSizeBytes()) {
+            completion.done(new DiskError(DiskError.Kind.WRITE, "entry at op " + entry.op() + " is " + record.length
+                    + " bytes, larger than a slot of " + layout.slotSizeBytes()));
+            return;
+        }
+        int slot = SlotClassifier.slotOf(entry.op(), layout.slotCount());
+        byte[] padded = new byte[(int) Layout.roundUp(record.length, layout.sectorSizeBytes())];
+        System.arraycopy(record, 0, padded, 0, record.length);
+        disk.write(layout.prepareOffset(slot), padded, error -> {
+            if (error != null) {
+                completion.done(error);
+                return;
+            }
+            int headerOffset = slot * EntryCodec.HEADER_SIZE_BYTES;
+            System.arraycopy(record, 0, headers, headerOffset, EntryCodec.HEADER_SIZE_BYTES);
+            int sectorStart = headerOffset / layout.sectorSizeBytes() * layout.sectorSizeBytes();
+            byte[] sector = new byte[layout.sectorSizeBytes()];
+            System.arraycopy(headers, sectorStart, sector, 0, sector.length);
+            disk.write(layout.headersOffset() + sectorStart, sector, completion);
+        });
+    }
+
+    /** Makes every completed write durable (one sync for many writes: group commit). */
+    public void sync(Disk.Completion completion) {
+        disk.sync(completion);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Recovery.
+
+    /**
+     * Reads both rings, classifies every slot ({@link SlotClassifier}) and rebuilds the log named by
+     * {@code superblock}. Read errors count as damaged copies, never as exceptions.
+     */
+    public static void recover(Disk disk, Layout layout, Superblock.State superblock, Consumer<RecoveryResult> done) {
+        checkSize(disk, layout);
+        byte[] headers = new byte[(int) layout.headersSizeBytes()];
+        disk.read(layout.headersOffset(), headers, headersError -> {
+            boolean headersReadable = headersError == null;
+            byte[][] prepares = new byte[layout.slotCount()][];
+            readPrepares(disk, layout, 0, prepares, () -> {
+                SlotClassifier.Slot[] slots = new SlotClassifier.Slot[layout.slotCount()];
+                for (int slot = 0; slot < layout.slotCount(); slot++) {
+                    byte[] header = new byte[EntryCodec.HEADER_SIZE_BYTES];
+                    if (headersReadable) {
+                        System.arraycopy(headers, slot * EntryCodec.HEADER_SIZE_BYTES, header, 0, header.length);
+                    } else {
+                        java.util.Arrays.fill(header, (byte) 0xFF); // unreadable: neither empty nor intact
+                    }
+                    slots[slot] = SlotClassifier.classify(slot, layout.slotCount(), layout.clusterId(),
+                            layout.bodySizeBytesMax(), header, prepares[slot]);
+                }
+                Recovery recovery = rebuild(slots, layout, superblock);
+                // The in-memory headers ring starts from what recovery trusts: intact headers only.
+                byte[] ring = new byte[(int) layout.headersSizeBytes()];
+                if (headersReadable) System.arraycopy(headers, 0, ring, 0, headers.length);
+                done.accept(new RecoveryResult(recovery, new Journal(disk, layout, ring)));
+            });
+        });
+    }
+
+    /** A recovered log and the journal to keep writing with. */
+    public record RecoveryResult(Recovery recovery, Journal journal) {}
+
+    private static void readPrepares(Disk disk, Layout layout, int slot, byte[][] prepares, Runnable done) {
+        // Iterative over completions that arrive synchronously, recursive only through async ones.
+        while (slot < layout.slotCount()) {
+            byte[] buffer = new byte[layout.slotSizeBytes()];
+            int current = slot;
+            boolean[] completedInline = {false};
+            boolean[] insideCall = {true};
+            disk.read(layout.prepareOffset(current), buffer, error -> {
+                prepares[current] = error == null ? buffer : null; // unreadable counts as damaged
+                if (insideCall[0]) {
+                    completedInline[0] = true;
+                } else {
+                    readPrepares(disk, layout, current + 1, prepares, done);
+                }
+            });
+            insideCall[0] = false;
+            if (!completedInline[0]) return; // the completion continues from the next slot
+            slot++;
+        }
+        done.run();
+    }
+
+    static Recovery rebuild(SlotClassifier.Slot[] slots, Layout layout, Superblock.State superblock) {
+        int slotCount = layout.slotCount();
+        List<Fault> faults = new ArrayList<>();
+
+        long head = superblock.logHeadOp();
+        long rootChecksum = OpLog.rootChecksum(superblock.clusterId());
+        List<Long> checksums = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
+        for (long op = 0; op < head; op++) {
+            checksums.add(0L);
+            entries.add(null);
+        }
+
+        // Back from the head by parent checksums.
+        long expected = head == 0 ? rootChecksum : superblock.logHeadChecksum();
+        for (long op = head; op >= 1; op--) {
+            SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
+            if (slot.header() == null || slot.header().op() != op || slot.header().entryChecksum() != expected) {
+                faults.add(new Fault(Fault.Kind.BROKEN_CHAIN, op, expected, "slot " + slot.slot() + " does not hold op "
+                        + op + " with the expected checksum (" + slot.decision() + ")"));
+                break;
+            }
+            checksums.set((int) (op - 1), expected);
+            if (slot.entry() != null) entries.set((int) (op - 1), slot.entry());
+            else faults.add(new Fault(Fault.Kind.REPAIR, op, expected, "slot " + slot.slot() + ": " + slot.detail()));
+            expected = slot.header().parent();
+        }
+
+        // Forward from the head with records written after the superblock.
+        long parent = head == 0 ? rootChecksum : superblock.logHeadChecksum();
+        long op = head + 1;
+        for (; op <= slotCount; op++) {
+            SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
+            if (slot.header() == null || slot.header().op() != op || slot.header().parent() != parent
+                    || slot.header().sequence() <= superblock.journalSequence()) {
+                break;
+            }
+            checksums.add(slot.header().entryChecksum());
+            entries.add(slot.entry());
+            if (slot.entry() == null) {
+                faults.add(new Fault(Fault.Kind.REPAIR, op, slot.header().entryChecksum(), "slot " + slot.slot() + ": "
+                        + slot.detail()));
+            }
+            parent = slot.header().entryChecksum();
+        }
+        long headOp = op - 1;
+
+        // Anything written after the superblock for an op past the break means the break is damage,
+        // not a torn tail: ops from the break on may have been acknowledged.
+        for (SlotClassifier.Slot slot : slots) {
+            if (slot.header() != null && slot.header().sequence() > superblock.journalSequence()
+                    && slot.header().op() > headOp) {
+                faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + slot.slot() + " holds op "
+                        + slot.header().op() + ", written after the superblock, beyond the break at op " + (headOp + 1)));
+                break;
+            }
+        }
+        long[] checksumArray = checksums.stream().mapToLong(Long::longValue).toArray();
+        return new Recovery(headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults), List.of(slots));
+    }
+}

@@ -1,0 +1,182 @@
+package dev.viewstamp.storage;
+
+import dev.viewstamp.codec.CodecException;
+import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.message.Entry;
+
+/**
+ * Classifies one journal slot from its two copies: the redundant header in the headers ring and
+ * the prepare (header and body) in the prepares ring. The decision is a table over the state of
+ * each copy and, when both headers are intact, which one is newer; {@link Decision} names every
+ * outcome and the test enumerates every row.
+ */
+final class SlotClassifier {
+    private SlotClassifier() {}
+
+    /** What the redundant header at a slot holds. */
+    enum HeaderCopy {
+        /** All zero: never written. */
+        EMPTY,
+        /** Intact, and its op belongs in this slot. */
+        VALID,
+        /** Intact, but its op belongs in another slot: a misdirected write. */
+        MISDIRECTED,
+        /** Neither zero nor intact: torn or corrupt. */
+        INVALID
+    }
+
+    /** What the prepare at a slot holds. */
+    enum PrepareCopy {
+        EMPTY,
+        VALID,
+        MISDIRECTED,
+        /** The prepare's header is torn or corrupt (or unreadable): its op is unknown. */
+        HEADER_INVALID,
+        /** The prepare's header is intact but its body is torn or corrupt. */
+        BODY_INVALID
+    }
+
+    /** When both headers are intact: how they relate. */
+    enum Relation {
+        SAME,
+        /** The redundant header was written after the prepare (a higher journal sequence). */
+        HEADER_NEWER,
+        /** The prepare was written after the redundant header. */
+        PREPARE_NEWER,
+        /** Not applicable: at most one intact header. */
+        NONE
+    }
+
+    /** What recovery does with the slot. */
+    enum Decision {
+        /** Never written. */
+        EMPTY(false, false),
+        /** Both copies agree: the entry is intact. */
+        OK(true, false),
+        /** The prepare is intact and newer (or the header copy is lost): use it, rewrite the header. */
+        OK_FIX_HEADER(true, false),
+        /** The header names an op whose body is missing or corrupt: fetch it from a peer by op and checksum. */
+        REPAIR(false, true),
+        /** Something was written here but no intact header says what: the op is unknown. */
+        UNKNOWN(false, false);
+
+        final boolean entry;
+        final boolean repair;
+
+        Decision(boolean entry, boolean repair) {
+            this.entry = entry;
+            this.repair = repair;
+        }
+    }
+
+    /** The decision table. Every combination of inputs has exactly one row. */
+    static Decision decide(HeaderCopy header, PrepareCopy prepare, Relation relation) {
+        return switch (prepare) {
+            case VALID -> switch (header) {
+                case VALID -> switch (relation) {
+                    case SAME -> Decision.OK;
+                    case PREPARE_NEWER -> Decision.OK_FIX_HEADER;
+                    // The header names a newer op whose prepare write was lost (or misdirected).
+                    case HEADER_NEWER -> Decision.REPAIR;
+                    case NONE -> throw new IllegalArgumentException("two intact headers always relate");
+                };
+                case EMPTY, MISDIRECTED, INVALID -> Decision.OK_FIX_HEADER;
+            };
+            case BODY_INVALID -> switch (header) {
+                // Whichever header is newer names the op to fetch; the prepare's own header also does.
+                case VALID, EMPTY, MISDIRECTED, INVALID -> Decision.REPAIR;
+            };
+            case EMPTY, MISDIRECTED, HEADER_INVALID -> switch (header) {
+                case VALID -> Decision.REPAIR;
+                case EMPTY -> prepare == PrepareCopy.EMPTY ? Decision.EMPTY : Decision.UNKNOWN;
+                case MISDIRECTED, INVALID -> Decision.UNKNOWN;
+            };
+        };
+    }
+
+    /** A classified slot: the decision, the header it rests on (null when unknown) and the entry when intact. */
+    record Slot(int slot, HeaderCopy headerCopy, PrepareCopy prepareCopy, Relation relation, Decision decision,
+            EntryCodec.Header header, Entry entry, String detail) {}
+
+    /** Classifies slot {@code slot} from its redundant header bytes and its prepare bytes (null when unreadable). */
+    static Slot classify(int slot, int slotCount, long clusterId, int bodySizeBytesMax, byte[] headerBytes,
+            byte[] prepareBytes) {
+        EntryCodec.Header redundant = null;
+        HeaderCopy headerCopy;
+        String detail = "";
+        if (allZero(headerBytes, EntryCodec.HEADER_SIZE_BYTES)) {
+            headerCopy = HeaderCopy.EMPTY;
+        } else {
+            try {
+                redundant = EntryCodec.decodeHeader(headerBytes, 0, clusterId, bodySizeBytesMax);
+                headerCopy = slotOf(redundant.op(), slotCount) == slot ? HeaderCopy.VALID : HeaderCopy.MISDIRECTED;
+            } catch (CodecException e) {
+                headerCopy = HeaderCopy.INVALID;
+                detail = "header: " + e.getMessage();
+            }
+        }
+
+        EntryCodec.Header prepareHeader = null;
+        Entry entry = null;
+        PrepareCopy prepareCopy;
+        if (prepareBytes == null) {
+            prepareCopy = PrepareCopy.HEADER_INVALID;
+            detail = join(detail, "prepare: unreadable");
+        } else if (allZero(prepareBytes, EntryCodec.HEADER_SIZE_BYTES)) {
+            prepareCopy = PrepareCopy.EMPTY;
+        } else {
+            try {
+                prepareHeader = EntryCodec.decodeHeader(prepareBytes, 0, clusterId, bodySizeBytesMax);
+                if (slotOf(prepareHeader.op(), slotCount) != slot) {
+                    prepareCopy = PrepareCopy.MISDIRECTED;
+                } else {
+                    try {
+                        entry = EntryCodec.decode(prepareBytes, 0, clusterId, bodySizeBytesMax);
+                        prepareCopy = PrepareCopy.VALID;
+                    } catch (CodecException e) {
+                        prepareCopy = PrepareCopy.BODY_INVALID;
+                        detail = join(detail, "prepare body: " + e.getMessage());
+                    }
+                }
+            } catch (CodecException e) {
+                prepareCopy = PrepareCopy.HEADER_INVALID;
+                detail = join(detail, "prepare: " + e.getMessage());
+            }
+        }
+
+        boolean bothIntact = headerCopy == HeaderCopy.VALID
+                && (prepareCopy == PrepareCopy.VALID || prepareCopy == PrepareCopy.BODY_INVALID);
+        // Different copies with equal sequences cannot come from this journal (every write has its
+        // own); the prepare counts as newer only when its sequence is strictly higher.
+        Relation relation = !bothIntact ? Relation.NONE
+                : redundant.headerChecksum() == prepareHeader.headerChecksum() ? Relation.SAME
+                : prepareHeader.sequence() > redundant.sequence() ? Relation.PREPARE_NEWER : Relation.HEADER_NEWER;
+        Decision decision = decide(headerCopy, prepareCopy, relation);
+
+        EntryCodec.Header header = switch (decision) {
+            case EMPTY, UNKNOWN -> null;
+            case OK, OK_FIX_HEADER -> prepareHeader;
+            case REPAIR -> {
+                if (headerCopy == HeaderCopy.VALID && (prepareHeader == null || relation != Relation.PREPARE_NEWER)) {
+                    yield redundant;
+                }
+                yield prepareHeader;
+            }
+        };
+        if (!decision.entry) entry = null;
+        return new Slot(slot, headerCopy, prepareCopy, relation, decision, header, entry, detail);
+    }
+
+    static int slotOf(long op, int slotCount) {
+        return (int) Long.remainderUnsigned(op, slotCount);
+    }
+
+    private static boolean allZero(byte[] bytes, int length) {
+        for (int i = 0; i < Math.min(length, bytes.length); i++) if (bytes[i] != 0) return false;
+        return true;
+    }
+
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : a + "; " + b;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.viewstamp.storage;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A test disk whose bytes are one array, recording every write and sync in order, so a test can
+ * rebuild the image a crash at any point would leave: after any number of whole writes, within a
+ * write, or with only some of the unsynced writes.
+ */
+final class ImageDisk implements Disk {
+
+    /** One recorded operation: a write (data != null) or a sync. */
+    record Event(long offset, byte[] data) {
+        boolean sync() {
+            return data == null;
+        }
+    }
+
+    private final byte[] image;
+    private final int sectorSizeBytes;
+    private final List<Event> events = new ArrayList<>();
+
+    ImageDisk(int sizeBytes, int sectorSizeBytes) {
+        this(new byte[sizeBytes], sectorSizeBytes);
+    }
+
+    ImageDisk(byte[] image, int sectorSizeBytes) {
+        this.image = image;
+        this.sectorSizeBytes = sectorSizeBytes;
+    }
+
+    List<Event> events() {
+        return events;
+    }
+
+    byte[] image() {
+        return image;
+    }
+
+    @Override
+    public int sectorSizeBytes() {
+        return sectorSizeBytes;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return image.length;
+    }
+
+    @Override
+    public void read(long offset, byte[] buffer, Completion completion) {
+        System.arraycopy(image, (int) offset, buffer, 0, buffer.length);
+        completion.done(null);
+    }
+
+    @Override
+    public void write(long offset, byte[] data, Completion completion) {
+        System.arraycopy(data, 0, image, (int) offset, data.length);
+        events.add(new Event(offset, data.clone()));
+        completion.done(null);
+    }
+
+    @Override
+    public void sync(Completion completion) {
+        events.add(new Event(-1, null));
+        completion.done(null);
+    }
+
+    /** The image after the first {@code count} events, then the first {@code partialBytes} of the next write. */
+    static byte[] replay(List<Event> events, int sizeBytes, int count, int partialBytes) {
+        byte[] image = new byte[sizeBytes];
+        for (int i = 0; i < count; i++) apply(image, events.get(i), Integer.MAX_VALUE);
+        if (count < events.size() && partialBytes > 0) apply(image, events.get(count), partialBytes);
+        return image;
+    }
+
+    static void apply(byte[] image, Event event, int bytesMax) {
+        if (event.sync()) return;
+        System.arraycopy(event.data(), 0, image, (int) event.offset(), Math.min(bytesMax, event.data().length));
+    }
+
+    static byte[] copy(byte[] image) {
+        return Arrays.copyOf(image, image.length);
+    }
+}

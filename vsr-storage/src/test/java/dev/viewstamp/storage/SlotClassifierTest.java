@@ -1,0 +1,146 @@
+package dev.viewstamp.storage;
+
+import static dev.viewstamp.storage.SlotClassifier.Decision.EMPTY;
+import static dev.viewstamp.storage.SlotClassifier.Decision.OK;
+import static dev.viewstamp.storage.SlotClassifier.Decision.OK_FIX_HEADER;
+import static dev.viewstamp.storage.SlotClassifier.Decision.REPAIR;
+import static dev.viewstamp.storage.SlotClassifier.Decision.UNKNOWN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.storage.SlotClassifier.Decision;
+import dev.viewstamp.storage.SlotClassifier.HeaderCopy;
+import dev.viewstamp.storage.SlotClassifier.PrepareCopy;
+import dev.viewstamp.storage.SlotClassifier.Relation;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The journal's slot decision table, row by row, and classification of real bytes. */
+class SlotClassifierTest {
+
+    private static String row(HeaderCopy h, PrepareCopy p, Relation r) {
+        return h + "/" + p + "/" + r;
+    }
+
+    /** Every row of the table. Relations other than NONE apply only where both headers are intact. */
+    private static Map<String, Decision> table() {
+        Map<String, Decision> t = new LinkedHashMap<>();
+        t.put(row(HeaderCopy.VALID, PrepareCopy.VALID, Relation.SAME), OK);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.VALID, Relation.PREPARE_NEWER), OK_FIX_HEADER);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.VALID, Relation.HEADER_NEWER), REPAIR);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.BODY_INVALID, Relation.SAME), REPAIR);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.BODY_INVALID, Relation.PREPARE_NEWER), REPAIR);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.BODY_INVALID, Relation.HEADER_NEWER), REPAIR);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.EMPTY, Relation.NONE), REPAIR);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.MISDIRECTED, Relation.NONE), REPAIR);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.HEADER_INVALID, Relation.NONE), REPAIR);
+        for (HeaderCopy h : List.of(HeaderCopy.EMPTY, HeaderCopy.MISDIRECTED, HeaderCopy.INVALID)) {
+            t.put(row(h, PrepareCopy.VALID, Relation.NONE), OK_FIX_HEADER);
+            t.put(row(h, PrepareCopy.BODY_INVALID, Relation.NONE), REPAIR);
+            t.put(row(h, PrepareCopy.MISDIRECTED, Relation.NONE), UNKNOWN);
+            t.put(row(h, PrepareCopy.HEADER_INVALID, Relation.NONE), UNKNOWN);
+        }
+        t.put(row(HeaderCopy.EMPTY, PrepareCopy.EMPTY, Relation.NONE), EMPTY);
+        t.put(row(HeaderCopy.MISDIRECTED, PrepareCopy.EMPTY, Relation.NONE), UNKNOWN);
+        t.put(row(HeaderCopy.INVALID, PrepareCopy.EMPTY, Relation.NONE), UNKNOWN);
+        return t;
+    }
+
+    @Test
+    void everyRowOfTheDecisionTable() {
+        Map<String, Decision> table = table();
+        int rows = 0;
+        for (HeaderCopy h : HeaderCopy.values()) {
+            for (PrepareCopy p : PrepareCopy.values()) {
+                boolean bothIntact = h == HeaderCopy.VALID && (p == PrepareCopy.VALID || p == PrepareCopy.BODY_INVALID);
+                for (Relation r : Relation.values()) {
+                    if (bothIntact != (r != Relation.NONE)) continue; // not a reachable input
+                    Decision expected = table.get(row(h, p, r));
+                    assertThat(expected).as("row %s is in the table", row(h, p, r)).isNotNull();
+                    assertThat(SlotClassifier.decide(h, p, r)).as(row(h, p, r)).isEqualTo(expected);
+                    rows++;
+                }
+            }
+        }
+        assertThat(rows).isEqualTo(table.size());
+        assertThatThrownBy(() -> SlotClassifier.decide(HeaderCopy.VALID, PrepareCopy.VALID, Relation.NONE))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Classification of real bytes, one case per kind of damage.
+
+    private static final int SLOTS = 8;
+    private static final long CLUSTER = 3;
+
+    private static Entry entry(long op, String operation) {
+        return Entry.create(1, op, 0x77, op, List.of(new Request(9, op, operation.getBytes())));
+    }
+
+    private static SlotClassifier.Slot classify(byte[] header, byte[] prepare) {
+        return SlotClassifier.classify(5, SLOTS, CLUSTER, 4096, header, prepare);
+    }
+
+    private static byte[] headerOf(byte[] record) {
+        return java.util.Arrays.copyOf(record, EntryCodec.HEADER_SIZE_BYTES);
+    }
+
+    @Test
+    void bothCopiesIntactAndEqualIsOk() {
+        byte[] record = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        SlotClassifier.Slot slot = classify(headerOf(record), record);
+        assertThat(slot.decision()).isEqualTo(OK);
+        assertThat(slot.entry()).isEqualTo(entry(5, "x"));
+    }
+
+    @Test
+    void aCorruptBodyUnderAnIntactHeaderIsRepairedByOpAndChecksum() {
+        byte[] record = EntryCodec.encode(entry(5, "payload"), CLUSTER, 10);
+        byte[] damaged = record.clone();
+        damaged[damaged.length - 1] ^= 1;
+        SlotClassifier.Slot slot = classify(headerOf(record), damaged);
+        assertThat(slot.decision()).isEqualTo(REPAIR);
+        assertThat(slot.header().op()).isEqualTo(5);
+        assertThat(slot.header().entryChecksum()).isEqualTo(entry(5, "payload").checksum());
+        assertThat(slot.entry()).isNull();
+    }
+
+    @Test
+    void aLostHeaderWriteLeavesTheIntactPrepareUsable() {
+        byte[] record = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        assertThat(classify(new byte[128], record).decision()).isEqualTo(OK_FIX_HEADER);
+    }
+
+    @Test
+    void aNewerHeaderOverAnOlderPrepareMeansThePrepareWriteWasLost() {
+        byte[] older = EntryCodec.encode(entry(5, "old"), CLUSTER, 10);
+        byte[] newer = EntryCodec.encode(entry(13, "new"), CLUSTER, 20);
+        SlotClassifier.Slot slot = classify(headerOf(newer), older);
+        assertThat(slot.decision()).isEqualTo(REPAIR);
+        assertThat(slot.header().op()).isEqualTo(13);
+    }
+
+    @Test
+    void aPrepareMeantForAnotherSlotIsMisdirected() {
+        byte[] record = EntryCodec.encode(entry(6, "x"), CLUSTER, 10);
+        SlotClassifier.Slot slot = classify(new byte[128], record);
+        assertThat(slot.prepareCopy()).isEqualTo(PrepareCopy.MISDIRECTED);
+        assertThat(slot.decision()).isEqualTo(UNKNOWN);
+    }
+
+    @Test
+    void anUnreadablePrepareWithAnIntactHeaderIsRepaired() {
+        byte[] record = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        assertThat(classify(headerOf(record), null).decision()).isEqualTo(REPAIR);
+    }
+
+    @Test
+    void zeroedCopiesAreAnEmptySlot() {
+        assertThat(classify(new byte[128], new byte[512]).decision()).isEqualTo(EMPTY);
+    }
+}
