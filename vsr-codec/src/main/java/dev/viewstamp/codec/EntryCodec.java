@@ -75,14 +75,37 @@ public final class EntryCodec {
                     .put(request.operation());
         }
         int bodySizeBytes = bytes.length - HEADER_SIZE_BYTES;
-        ByteBuffer header = ByteBuffer.wrap(bytes, 0, HEADER_SIZE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        header.putLong(8, Checksum.of(bytes, HEADER_SIZE_BYTES, bodySizeBytes));
-        header.putInt(16, MAGIC).putShort(20, VERSION).putShort(22, (short) 0);
-        header.putLong(24, clusterId).putLong(32, entry.view()).putLong(40, entry.op()).putLong(48, entry.parent())
-                .putLong(56, entry.checksum()).putLong(64, entry.timestamp());
-        header.putInt(72, bodySizeBytes).putInt(76, entry.requests().size()).putLong(80, sequence);
-        header.putLong(0, Checksum.of(bytes, 8, HEADER_SIZE_BYTES - 8));
+        putFields(bytes, Checksum.of(bytes, HEADER_SIZE_BYTES, bodySizeBytes), clusterId, entry.view(), entry.op(),
+                entry.parent(), entry.checksum(), entry.timestamp(), bodySizeBytes, entry.requests().size(), sequence);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Checksum.of(bytes, 8, HEADER_SIZE_BYTES - 8));
         return bytes;
+    }
+
+    /**
+     * The 128 header bytes of a decoded {@code header}, exactly as they were written: the
+     * superblock keeps copies of headers this way. Checks that the fields still match the stored
+     * header checksum.
+     */
+    public static byte[] encodeHeader(Header header) {
+        byte[] bytes = new byte[HEADER_SIZE_BYTES];
+        putFields(bytes, header.bodyChecksum(), header.clusterId(), header.view(), header.op(), header.parent(),
+                header.entryChecksum(), header.timestamp(), header.bodySizeBytes(), header.requestCount(),
+                header.sequence());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.headerChecksum());
+        if (Checksum.of(bytes, 8, HEADER_SIZE_BYTES - 8) != header.headerChecksum()) {
+            throw new IllegalArgumentException("header fields do not match its checksum: " + header);
+        }
+        return bytes;
+    }
+
+    private static void putFields(byte[] bytes, long bodyChecksum, long clusterId, long view, long op, long parent,
+            long entryChecksum, long timestamp, int bodySizeBytes, int requestCount, long sequence) {
+        ByteBuffer header = ByteBuffer.wrap(bytes, 0, HEADER_SIZE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        header.putLong(8, bodyChecksum);
+        header.putInt(16, MAGIC).putShort(20, VERSION).putShort(22, (short) 0);
+        header.putLong(24, clusterId).putLong(32, view).putLong(40, op).putLong(48, parent).putLong(56, entryChecksum)
+                .putLong(64, timestamp);
+        header.putInt(72, bodySizeBytes).putInt(76, requestCount).putLong(80, sequence);
     }
 
     /**

@@ -108,6 +108,18 @@ class EntryCodecTest {
     }
 
     @Test
+    void aDecodedHeaderReencodesToTheSameBytes() throws CodecException {
+        byte[] bytes = EntryCodec.encode(entry(12, "abc"), CLUSTER, 99);
+        EntryCodec.Header header = EntryCodec.decodeHeader(bytes, 0, CLUSTER, BODY_MAX);
+        assertThat(header.sequence()).isEqualTo(99);
+        assertThat(EntryCodec.encodeHeader(header)).isEqualTo(Arrays.copyOf(bytes, EntryCodec.HEADER_SIZE_BYTES));
+        EntryCodec.Header altered = new EntryCodec.Header(header.headerChecksum(), header.bodyChecksum(), header.clusterId(),
+                header.view(), header.op() + 1, header.parent(), header.entryChecksum(), header.timestamp(),
+                header.bodySizeBytes(), header.requestCount(), header.sequence());
+        assertThatThrownBy(() -> EntryCodec.encodeHeader(altered)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void encodingAnEntryWhoseChecksumDoesNotMatchIsABug() {
         Entry good = entry(9, "x");
         Entry forged = new Entry(good.view(), good.op(), good.parent(), good.timestamp(), good.requests(), good.checksum() + 1);

@@ -1,6 +1,7 @@
 package dev.viewstamp.storage;
 
 import dev.viewstamp.codec.CodecException;
+import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.Checksum;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,16 +11,19 @@ import java.util.function.Consumer;
 
 /**
  * The replica's small, vital state: identity (cluster, replica), {@code view}, {@code logView},
- * the commit number and the head of the log, kept in {@link #COPIES} redundant copies at the
- * start of the disk. Each copy has a checksum, its own index and a sequence number; a write puts
- * the same new state (sequence + 1) into every copy, one after the other, then syncs.
+ * the commit number, the head of the log and the headers of the log suffix the last log change
+ * installed, kept in {@link #COPIES} redundant copies at the start of the disk. Each copy has a
+ * checksum, its own index and a sequence number; a write puts the same new state (sequence + 1)
+ * into each copy in turn, syncing after each, so a crash can tear at most one copy.
  *
  * <p>Reading takes the valid copy with the highest sequence. A crash during a write leaves some
  * copies new and some old, and either state is one the replica was entitled to have (it acts on a
- * new state only after the sync). A torn, corrupt or misdirected copy fails its checksum or its
- * index check; as long as one copy of the latest state is intact, nothing durable is lost. The
- * state fits in the first 512 bytes of a copy (the rest is zero), so a write torn at sector
- * granularity leaves each copy wholly old or wholly new.
+ * new state only after the last sync). A torn, corrupt or misdirected copy fails its checksum or
+ * its index check; as long as one copy of the latest state is intact, nothing durable is lost.
+ *
+ * <p>The suffix headers make a log change atomic (docs/STORAGE.md, rule 2): the superblock that
+ * switches to a new log is written before the new entries, and names them by header, so a crash
+ * before the entries land leaves them known and repairable rather than lost.
  *
  * <pre>
  * copy (4096 bytes, little-endian)
@@ -28,24 +32,41 @@ import java.util.function.Consumer;
  *  40 u64 view       48 u64 log view     56 u64 commit max
  *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
  *  88 u64 journal sequence (the journal's last write sequence when this state was written)
- *  96..4095 zero
+ *  96 u32 suffix header count   100..127 zero
+ * 128 suffix headers, 128 bytes each, ending at the log head   then zero to the end of the copy
  * </pre>
  */
 public final class Superblock {
     public static final int COPIES = 4;
-    public static final int COPY_SIZE_BYTES = 4096;
+    public static final int COPY_SIZE_BYTES = 16 * 1024;
+    /** How many suffix headers a copy holds. */
+    public static final int SUFFIX_HEADERS_MAX = (COPY_SIZE_BYTES - EntryCodec.HEADER_SIZE_BYTES) / EntryCodec.HEADER_SIZE_BYTES;
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
     static final short VERSION = 1;
-    private static final int USED_BYTES = 96;
+    private static final int FIXED_BYTES = 100;
+    private static final int SUFFIX_OFFSET = 128;
 
     private Superblock() {}
 
     /** The state a superblock holds. */
     public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
-            long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence) {
+            long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
+            List<EntryCodec.Header> suffix) {
 
         public State {
+            suffix = List.copyOf(suffix);
+            if (suffix.size() > SUFFIX_HEADERS_MAX) {
+                throw new IllegalArgumentException(suffix.size() + " suffix headers, more than " + SUFFIX_HEADERS_MAX);
+            }
+            for (int i = 0; i < suffix.size(); i++) {
+                EntryCodec.Header header = suffix.get(i);
+                boolean last = i == suffix.size() - 1;
+                if (header.op() != logHeadOp - (suffix.size() - 1 - i) || (last && header.entryChecksum() != logHeadChecksum)
+                        || (i > 0 && header.parent() != suffix.get(i - 1).entryChecksum())) {
+                    throw new IllegalArgumentException("suffix headers do not chain to the log head at op " + logHeadOp);
+                }
+            }
             if (sequence < 0 || clusterId < 0 || replicaIndex < 0 || replicaCount < 1 || replicaIndex >= replicaCount
                     || view < logView || logView < 0 || commitMax < 0 || logHeadOp < 0 || journalSequence < 0) {
                 throw new IllegalArgumentException("inconsistent superblock state: sequence=" + sequence + " cluster="
@@ -54,11 +75,11 @@ public final class Superblock {
             }
         }
 
-        /** The same state with the views, commit, log head and journal sequence replaced, and the next sequence. */
+        /** The same state with the views, commit, log head, journal sequence and suffix replaced, and the next sequence. */
         public State next(long viewNew, long logViewNew, long commitMaxNew, long headOp, long headChecksum,
-                long journalSequenceNew) {
+                long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
             return new State(sequence + 1, clusterId, replicaIndex, replicaCount, viewNew, logViewNew,
-                    Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew);
+                    Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew, suffixNew);
         }
     }
 
@@ -80,7 +101,11 @@ public final class Superblock {
         b.putLong(16, state.sequence()).putLong(24, state.clusterId()).putInt(32, state.replicaIndex())
                 .putInt(36, state.replicaCount()).putLong(40, state.view()).putLong(48, state.logView())
                 .putLong(56, state.commitMax()).putLong(64, state.logHeadOp()).putLong(72, state.logHeadChecksum())
-                .putLong(80, state.incarnation()).putLong(88, state.journalSequence());
+                .putLong(80, state.incarnation()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size());
+        for (int i = 0; i < state.suffix().size(); i++) {
+            byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
+            System.arraycopy(header, 0, bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, header.length);
+        }
         b.putLong(0, Checksum.of(bytes, 8, COPY_SIZE_BYTES - 8));
         return bytes;
     }
@@ -99,21 +124,36 @@ public final class Superblock {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + " holds copy "
                     + b.getShort(14));
         }
-        for (int i = USED_BYTES; i < COPY_SIZE_BYTES; i++) {
-            if (bytes[i] != 0) throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex
-                    + ": reserved byte " + i + " not zero");
+        int suffixCount = b.getInt(96);
+        if (suffixCount < 0 || suffixCount > SUFFIX_HEADERS_MAX) {
+            throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + suffixCount
+                    + " suffix headers");
+        }
+        int used = SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
+        for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
+            if (i == SUFFIX_OFFSET) i = used;
+            if (i < COPY_SIZE_BYTES && bytes[i] != 0) {
+                throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": reserved byte "
+                        + i + " not zero");
+            }
+        }
+        long clusterId = b.getLong(24);
+        List<EntryCodec.Header> suffix = new ArrayList<>(suffixCount);
+        for (int i = 0; i < suffixCount; i++) {
+            suffix.add(EntryCodec.decodeHeader(bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, clusterId,
+                    Integer.MAX_VALUE));
         }
         try {
-            return new State(b.getLong(16), b.getLong(24), b.getInt(32), b.getInt(36), b.getLong(40), b.getLong(48),
-                    b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88));
+            return new State(b.getLong(16), clusterId, b.getInt(32), b.getInt(36), b.getLong(40), b.getLong(48),
+                    b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88), suffix);
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }
     }
 
     /**
-     * Writes {@code state} into every copy, in order, then syncs. {@code completion} runs after the
-     * sync, or with the first error (the state is then not durable).
+     * Writes {@code state} into every copy in turn, syncing after each. {@code completion} runs after
+     * the last sync, or with the first error (the state is then not durable).
      */
     public static void write(Disk disk, State state, Disk.Completion completion) {
         writeCopy(disk, state, 0, completion);
@@ -121,12 +161,18 @@ public final class Superblock {
 
     private static void writeCopy(Disk disk, State state, int copyIndex, Disk.Completion completion) {
         if (copyIndex == COPIES) {
-            disk.sync(completion);
+            completion.done(null);
             return;
         }
         disk.write((long) copyIndex * COPY_SIZE_BYTES, encode(state, copyIndex), error -> {
-            if (error != null) completion.done(error);
-            else writeCopy(disk, state, copyIndex + 1, completion);
+            if (error != null) {
+                completion.done(error);
+                return;
+            }
+            disk.sync(syncError -> {
+                if (syncError != null) completion.done(syncError);
+                else writeCopy(disk, state, copyIndex + 1, completion);
+            });
         });
     }
 

@@ -36,7 +36,7 @@ class JournalCrashTest {
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
         Prng prng = new Prng(seed);
         Superblock.State superblock = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0,
-                OpLog.rootChecksum(CLUSTER), 1, 0);
+                OpLog.rootChecksum(CLUSTER), 1, 0, List.of());
         Superblock.write(disk, superblock, e -> assertThat(e).isNull());
         Journal journal = Journal.formatted(disk, layout);
         int formattedEvents = disk.events().size();
@@ -65,7 +65,7 @@ class JournalCrashTest {
                 // names only durable entries, so the journal syncs first.
                 journal.sync(e -> assertThat(e).isNull());
                 superblock = superblock.next(superblock.view(), superblock.logView(), 0, entry.op(), entry.checksum(),
-                        sequence);
+                        sequence, List.of());
                 Superblock.write(disk, superblock, e -> assertThat(e).isNull());
                 acknowledged = log.stream().mapToLong(Entry::checksum).toArray();
             }

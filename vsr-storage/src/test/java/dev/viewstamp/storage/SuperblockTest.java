@@ -1,13 +1,22 @@
 package dev.viewstamp.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Request;
 
 import dev.viewstamp.core.Prng;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SuperblockTest {
-    private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77, 0);
+    private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77, 0, List.of());
+
+    private static final int SIZE = (int) Superblock.ZONE_SIZE_BYTES;
 
     private static Superblock.ReadResult read(Disk disk) {
         AtomicReference<Superblock.ReadResult> result = new AtomicReference<>();
@@ -28,9 +37,9 @@ class SuperblockTest {
 
     @Test
     void readsBackTheLastWrittenStateFromEveryCopy() {
-        MemoryDisk disk = new MemoryDisk(64 * 1024);
+        MemoryDisk disk = new MemoryDisk(SIZE);
         assertThat(write(disk, FORMATTED)).isNull();
-        Superblock.State next = FORMATTED.next(3, 2, 10, 12, 0x99, 40);
+        Superblock.State next = FORMATTED.next(3, 2, 10, 12, 0x99, 40, List.of());
         assertThat(write(disk, next)).isNull();
 
         Superblock.ReadResult result = read(disk);
@@ -40,33 +49,29 @@ class SuperblockTest {
 
     @Test
     void aDiskNeverWrittenHoldsNoSuperblock() {
-        Superblock.ReadResult result = read(new MemoryDisk(64 * 1024));
+        Superblock.ReadResult result = read(new MemoryDisk(SIZE));
         assertThat(result.state()).isNull();
         assertThat(result.copies()).containsOnly(Superblock.CopyStatus.INVALID);
     }
 
     @Test
     void aCrashDuringAWriteLeavesTheOldOrTheNewStateNeverNone() {
-        // A crash before the sync keeps any subset of the new state's sectors (32 of them: four
-        // copies of eight 512-byte sectors): whole copies, and torn copies at random.
-        Superblock.State next = FORMATTED.next(1, 0, 0, 0, 0x1234, 0);
+        // Copies are written and synced one at a time, so a crash finds some copies new, some old,
+        // and at most one with any subset of its 32 sectors written.
+        Superblock.State next = FORMATTED.next(1, 0, 0, 0, 0x1234, 0, List.of());
         Prng prng = new Prng(11);
-        for (int trial = 0; trial < 2_000; trial++) {
-            MemoryDisk disk = new MemoryDisk(64 * 1024);
+        for (int trial = 0; trial < 1_000; trial++) {
+            MemoryDisk disk = new MemoryDisk(SIZE);
             write(disk, FORMATTED);
-            for (int copy = 0; copy < Superblock.COPIES; copy++) {
+            int torn = prng.nextInt(Superblock.COPIES);
+            for (int copy = 0; copy < torn; copy++) {
                 disk.write((long) copy * Superblock.COPY_SIZE_BYTES, Superblock.encode(next, copy), e -> { });
+                disk.sync(e -> { });
             }
-            assertThat(disk.unsyncedSectors()).hasSize(32);
-            long kept;
-            if (trial < 16) {
-                kept = 0; // whole copies: every subset of the four
-                for (int copy = 0; copy < 4; copy++) if ((trial & (1 << copy)) != 0) kept |= 0xFFL << (8 * copy);
-            } else {
-                kept = prng.nextLong() & 0xFFFF_FFFFL;
-            }
-            disk.crash(kept);
-            assertThat(read(disk).state()).as("kept sectors %s", Long.toBinaryString(kept)).isIn(FORMATTED, next);
+            disk.write((long) torn * Superblock.COPY_SIZE_BYTES, Superblock.encode(next, torn), e -> { });
+            assertThat(disk.unsyncedSectors()).hasSize(Superblock.COPY_SIZE_BYTES / MemoryDisk.SECTOR);
+            disk.crash(prng.nextLong());
+            assertThat(read(disk).state()).as("trial %d", trial).isIn(FORMATTED, next);
         }
     }
 
@@ -74,9 +79,9 @@ class SuperblockTest {
     void oneCorruptOrMisdirectedCopyLosesNothing() {
         Prng prng = new Prng(3);
         for (int trial = 0; trial < 200; trial++) {
-            MemoryDisk disk = new MemoryDisk(64 * 1024);
+            MemoryDisk disk = new MemoryDisk(SIZE);
             write(disk, FORMATTED);
-            Superblock.State next = FORMATTED.next(2, 2, 5, 5, 0x55, 9);
+            Superblock.State next = FORMATTED.next(2, 2, 5, 5, 0x55, 9, List.of());
             write(disk, next);
             int victim = prng.nextInt(Superblock.COPIES);
             if (trial % 2 == 0) {
@@ -94,12 +99,47 @@ class SuperblockTest {
         }
     }
 
+    private static List<EntryCodec.Header> suffixHeaders(int count) throws Exception {
+        List<EntryCodec.Header> headers = new ArrayList<>();
+        long parent = 0x1234;
+        for (int op = 1; op <= count; op++) {
+            dev.viewstamp.core.message.Entry entry = Entry.create(2, op, parent, op,
+                    List.of(new Request(1, op, new byte[] {(byte) op})));
+            byte[] bytes = EntryCodec.encode(entry, 5, op);
+            headers.add(EntryCodec.decodeHeader(bytes, 0, 5, 1 << 20));
+            parent = entry.checksum();
+        }
+        return headers;
+    }
+
+    @Test
+    void carriesTheHeadersOfTheLastLogChange() throws Exception {
+        List<EntryCodec.Header> headers = suffixHeaders(Superblock.SUFFIX_HEADERS_MAX);
+        EntryCodec.Header head = headers.get(headers.size() - 1);
+        Superblock.State next = FORMATTED.next(2, 2, 0, head.op(), head.entryChecksum(), 9, headers);
+        MemoryDisk disk = new MemoryDisk(SIZE);
+        write(disk, next);
+        assertThat(read(disk).state()).isEqualTo(next);
+        assertThat(read(disk).state().suffix()).hasSize(Superblock.SUFFIX_HEADERS_MAX);
+    }
+
+    @Test
+    void refusesSuffixHeadersThatDoNotEndAtTheHead() throws Exception {
+        List<EntryCodec.Header> headers = suffixHeaders(3);
+        assertThatThrownBy(
+                () -> FORMATTED.next(2, 2, 0, 4, headers.get(2).entryChecksum(), 9, headers))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not chain");
+        assertThatThrownBy(
+                () -> FORMATTED.next(2, 2, 0, 3, headers.get(2).entryChecksum(), 9, List.of(headers.get(0), headers.get(2))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void aFailedSyncIsReportedAndTheStateIsNotDurable() {
-        MemoryDisk disk = new MemoryDisk(64 * 1024);
+        MemoryDisk disk = new MemoryDisk(SIZE);
         write(disk, FORMATTED);
         disk.failSync(true);
-        DiskError error = write(disk, FORMATTED.next(9, 0, 0, 0, 0x1234, 0));
+        DiskError error = write(disk, FORMATTED.next(9, 0, 0, 0, 0x1234, 0, List.of()));
         assertThat(error.kind()).isEqualTo(DiskError.Kind.SYNC);
         disk.crash(0);
         assertThat(read(disk).state()).isEqualTo(FORMATTED);
