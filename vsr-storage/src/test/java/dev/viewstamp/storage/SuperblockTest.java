@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
-
-import dev.viewstamp.core.Prng;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
