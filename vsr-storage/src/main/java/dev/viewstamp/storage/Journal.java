@@ -252,19 +252,29 @@ public final class Journal {
             entries.add(null);
         }
 
-        // Back from the head by parent checksums.
+        // Back from the head by parent checksums. Within the suffix of the last log change the
+        // superblock's own headers say what each op must be, even where its slot was never written.
+        long suffixFirstOp = head - superblock.suffix().size() + 1;
         long expected = head == 0 ? rootChecksum : superblock.logHeadChecksum();
         for (long op = head; op >= 1; op--) {
             SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
-            if (slot.header() == null || slot.header().op() != op || slot.header().entryChecksum() != expected) {
+            boolean slotMatches = slot.header() != null && slot.header().op() == op
+                    && slot.header().entryChecksum() == expected;
+            EntryCodec.Header known = slotMatches ? slot.header()
+                    : op >= suffixFirstOp ? superblock.suffix().get((int) (op - suffixFirstOp)) : null;
+            if (known == null || known.entryChecksum() != expected) {
                 faults.add(new Fault(Fault.Kind.BROKEN_CHAIN, op, expected, "slot " + slot.slot() + " does not hold op "
                         + op + " with the expected checksum (" + slot.decision() + ")"));
                 break;
             }
             checksums.set((int) (op - 1), expected);
-            if (slot.entry() != null) entries.set((int) (op - 1), slot.entry());
-            else faults.add(new Fault(Fault.Kind.REPAIR, op, expected, "slot " + slot.slot() + ": " + slot.detail()));
-            expected = slot.header().parent();
+            if (slotMatches && slot.entry() != null) {
+                entries.set((int) (op - 1), slot.entry());
+            } else {
+                faults.add(new Fault(Fault.Kind.REPAIR, op, expected, "slot " + slot.slot() + ": "
+                        + (slotMatches ? slot.detail() : "not yet written for the superblock's log change")));
+            }
+            expected = known.parent();
         }
 
         // Forward from the head with records written after the superblock.

@@ -1,0 +1,208 @@
+package dev.viewstamp.storage;
+
+import dev.viewstamp.codec.CodecException;
+import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.message.Entry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The replica's durability port on a real disk layout: the core's persist calls become journal
+ * and superblock writes, completed in the order they were asked for.
+ *
+ * <ul>
+ *   <li>{@link #persistPrepare}: consecutive prepares are written, then made durable by one sync
+ *       (group commit), then reported in order.
+ *   <li>{@link #persistState}: a log change. The superblock is written first, naming the new
+ *       suffix by its headers and the new views; then the suffix entries go to their slots; then
+ *       one sync. A crash at any point leaves either the old log or the new one, with any entry
+ *       not yet written known by header and repairable (docs/STORAGE.md, rule 2).
+ * </ul>
+ *
+ * <p>Requests are processed one at a time; a disk error stops processing. {@link DiskError.Kind#SYNC}
+ * is fatal; {@link DiskError.Kind#NO_SPACE} leaves the request unreported, so the replica stops
+ * acknowledging (it stays safe) until {@link #resume}.
+ */
+public final class ReplicaStorage {
+
+    /** Where completions and errors go: the driver forwards them to the replica. */
+    public interface Listener {
+        void onPrepareDurable(long op, long checksum);
+
+        void onStateDurable(long view, long logView, long lastOp, long lastChecksum);
+
+        /** Processing stopped at a request; {@code error} says why. Nothing after it was written. */
+        void onError(DiskError error);
+    }
+
+    private sealed interface Pending permits PendingPrepare, PendingState {}
+
+    private record PendingPrepare(Entry entry) implements Pending {}
+
+    private record PendingState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix)
+            implements Pending {}
+
+    private final Disk disk;
+    private final Journal journal;
+    private final Listener listener;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private Superblock.State superblock;
+    private long sequence;
+    private boolean busy;
+    private DiskError stopped;
+
+    /**
+     * Storage over {@code disk}, whose superblock holds {@code superblock} and whose journal last
+     * wrote sequence {@code sequence} (both from recovery, or from formatting).
+     */
+    public ReplicaStorage(Disk disk, Journal journal, Superblock.State superblock, long sequence, Listener listener) {
+        this.disk = disk;
+        this.journal = journal;
+        this.superblock = superblock;
+        this.sequence = sequence;
+        this.listener = listener;
+    }
+
+    public Superblock.State superblock() {
+        return superblock;
+    }
+
+    /** Requests that {@code entry} be appended and made durable. */
+    public void persistPrepare(Entry entry) {
+        queue.addLast(new PendingPrepare(entry));
+        pump();
+    }
+
+    /** Requests an atomic log change: views, truncation after {@code anchorOp}, and the new suffix. */
+    public void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        if (suffix.size() > Superblock.SUFFIX_HEADERS_MAX) {
+            throw new IllegalArgumentException("a log change of " + suffix.size() + " entries exceeds the superblock's "
+                    + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
+        }
+        queue.addLast(new PendingState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix)));
+        pump();
+    }
+
+    /** Retries after a {@link DiskError.Kind#NO_SPACE} stop, for example once space returns. */
+    public void resume() {
+        if (stopped != null && stopped.kind() != DiskError.Kind.SYNC) {
+            stopped = null;
+            pump();
+        }
+    }
+
+    /** True when a disk error stopped processing. */
+    public boolean stopped() {
+        return stopped != null;
+    }
+
+    private void pump() {
+        while (!busy && stopped == null && !queue.isEmpty()) {
+            busy = true;
+            switch (queue.peekFirst()) {
+                case PendingPrepare p -> writePrepares(frontPrepares(), 0);
+                case PendingState s -> writeState(s);
+            }
+        }
+    }
+
+    /** The prepares at the front of the queue: one group commit. They stay queued until reported. */
+    private List<Entry> frontPrepares() {
+        List<Entry> batch = new ArrayList<>();
+        for (Pending pending : queue) {
+            if (!(pending instanceof PendingPrepare prepare)) break;
+            batch.add(prepare.entry());
+        }
+        return batch;
+    }
+
+    /**
+     * Group commit: write every prepare of the batch, then one sync, then report them in order.
+     * After an error the batch stays queued, and {@link #resume} writes it again.
+     */
+    private void writePrepares(List<Entry> batch, int index) {
+        if (index < batch.size()) {
+            journal.write(batch.get(index), sequence + 1, error -> {
+                if (error != null) {
+                    stop(error);
+                    return;
+                }
+                sequence++;
+                writePrepares(batch, index + 1);
+            });
+            return;
+        }
+        journal.sync(error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            for (Entry entry : batch) {
+                queue.pollFirst();
+                listener.onPrepareDurable(entry.op(), entry.checksum());
+            }
+            finish();
+        });
+    }
+
+    private void writeState(PendingState state) {
+        long headOp = state.anchorOp() + state.suffix().size();
+        long headChecksum = state.suffix().isEmpty() ? state.anchorChecksum()
+                : state.suffix().get(state.suffix().size() - 1).checksum();
+        List<EntryCodec.Header> headers = new ArrayList<>();
+        for (int i = 0; i < state.suffix().size(); i++) {
+            byte[] record = EntryCodec.encode(state.suffix().get(i), superblock.clusterId(), sequence + 1 + i);
+            try {
+                headers.add(EntryCodec.decodeHeader(record, 0, superblock.clusterId(), Integer.MAX_VALUE));
+            } catch (CodecException e) {
+                throw new AssertionError("a header we just encoded does not decode", e);
+            }
+        }
+        // The superblock's journal sequence covers every record written so far: anything older
+        // than it past the new head is a leftover of the replaced log and never extends it.
+        Superblock.State next = superblock.next(state.view(), state.logView(), 0, headOp, headChecksum, sequence, headers);
+        Superblock.write(disk, next, error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            superblock = next;
+            writeSuffix(state, 0, headOp, headChecksum);
+        });
+    }
+
+    private void writeSuffix(PendingState state, int index, long headOp, long headChecksum) {
+        if (index == state.suffix().size()) {
+            journal.sync(error -> {
+                if (error != null) {
+                    stop(error);
+                    return;
+                }
+                queue.pollFirst();
+                listener.onStateDurable(state.view(), state.logView(), headOp, headChecksum);
+                finish();
+            });
+            return;
+        }
+        journal.write(state.suffix().get(index), sequence + 1, error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            sequence++;
+            writeSuffix(state, index + 1, headOp, headChecksum);
+        });
+    }
+
+    private void finish() {
+        busy = false;
+        pump();
+    }
+
+    private void stop(DiskError error) {
+        busy = false;
+        stopped = error;
+        listener.onError(error);
+    }
+}
