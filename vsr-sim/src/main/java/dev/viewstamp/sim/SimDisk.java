@@ -1,0 +1,209 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.storage.Disk;
+import dev.viewstamp.storage.DiskError;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The simulator's disk: sparse 512-byte sectors in memory, operations that complete after a drawn
+ * latency (in ticks, on {@link #tick}), and the faults real disks have, each drawn from the seed:
+ *
+ * <ul>
+ *   <li><b>lost writes</b>: a crash loses writes not yet synced, each sector independently, so a
+ *       write can also be torn at sector granularity;
+ *   <li><b>corruption</b>: a write may land with a flipped bit (detected only by checksums later);
+ *   <li><b>misdirected writes</b>: a write may land at the wrong sector offset;
+ *   <li><b>latent sector errors</b>: a sector may become unreadable.
+ * </ul>
+ *
+ * Faults that damage data (corruption, misdirection, latent errors) are only injected into the
+ * zones the caller marks as faulty ({@link #allowDataFaults}), so a test or simulator can bound
+ * them, for example to keep a quorum of good copies of every acknowledged op.
+ *
+ * <p>Completions run in issue order on {@link #tick}, which the simulator calls once per tick.
+ */
+public final class SimDisk implements Disk {
+    public static final int SECTOR_SIZE_BYTES = 512;
+
+    /** Latency and fault probabilities of one disk. */
+    public record Faults(int latencyTicksMax, double corruptProbability, double misdirectProbability,
+            double latentErrorProbability) {
+        public static final Faults NONE = new Faults(1, 0, 0, 0);
+    }
+
+    private record Op(long completeTick, Runnable action) {}
+
+    private final long sizeBytes;
+    private final Prng prng;
+    private final Faults faults;
+    private final Map<Long, byte[]> durable = new HashMap<>();
+    private final Map<Long, byte[]> unsynced = new HashMap<>();
+    private final List<Long> unsyncedOrder = new ArrayList<>();
+    private final Map<Long, Boolean> unreadable = new HashMap<>();
+    private final ArrayDeque<Op> pending = new ArrayDeque<>();
+    private long now;
+    private boolean dataFaults;
+    private long corruptions;
+    private long misdirections;
+    private long latentErrors;
+    private long lostSectors;
+
+    public SimDisk(long sizeBytes, Prng prng, Faults faults) {
+        if (sizeBytes % SECTOR_SIZE_BYTES != 0) throw new IllegalArgumentException("size not a multiple of a sector");
+        this.sizeBytes = sizeBytes;
+        this.prng = prng;
+        this.faults = faults;
+    }
+
+    /** Whether data-damaging faults may hit writes issued from now on. */
+    public void allowDataFaults(boolean allow) {
+        dataFaults = allow;
+    }
+
+    @Override
+    public int sectorSizeBytes() {
+        return SECTOR_SIZE_BYTES;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    @Override
+    public void read(long offset, byte[] buffer, Completion completion) {
+        schedule(() -> {
+            if (!inBounds(offset, buffer.length)) {
+                completion.done(new DiskError(DiskError.Kind.READ, "read beyond the disk"));
+                return;
+            }
+            for (long sector = offset / SECTOR_SIZE_BYTES; sector * SECTOR_SIZE_BYTES < offset + buffer.length; sector++) {
+                if (unreadable.containsKey(sector)) {
+                    completion.done(new DiskError(DiskError.Kind.READ, "latent sector error at sector " + sector));
+                    return;
+                }
+            }
+            copyOut(offset, buffer);
+            completion.done(null);
+        });
+    }
+
+    @Override
+    public void write(long offset, byte[] data, Completion completion) {
+        byte[] copy = data.clone();
+        schedule(() -> {
+            if (!inBounds(offset, copy.length)) {
+                completion.done(new DiskError(DiskError.Kind.WRITE, "write beyond the disk"));
+                return;
+            }
+            long target = offset;
+            if (dataFaults && prng.chance(faults.misdirectProbability())) {
+                long shifted = offset + (prng.chance(0.5) ? 1 : -1) * (long) SECTOR_SIZE_BYTES * (1 + prng.nextInt(64));
+                if (inBounds(shifted, copy.length)) {
+                    target = shifted;
+                    misdirections++;
+                }
+            }
+            if (dataFaults && prng.chance(faults.corruptProbability())) {
+                copy[prng.nextInt(copy.length)] ^= (byte) (1 << prng.nextInt(8));
+                corruptions++;
+            }
+            copyIn(target, copy);
+            if (dataFaults && prng.chance(faults.latentErrorProbability())) {
+                unreadable.put((target + prng.nextInt(copy.length)) / SECTOR_SIZE_BYTES, Boolean.TRUE);
+                latentErrors++;
+            }
+            completion.done(null);
+        });
+    }
+
+    @Override
+    public void sync(Completion completion) {
+        schedule(() -> {
+            for (long sector : unsyncedOrder) durable.put(sector, unsynced.get(sector));
+            unsynced.clear();
+            unsyncedOrder.clear();
+            completion.done(null);
+        });
+    }
+
+    /** Advances time and runs the operations that are due, in issue order. */
+    public void tick() {
+        now++;
+        while (!pending.isEmpty() && pending.peekFirst().completeTick() <= now) pending.pollFirst().action().run();
+    }
+
+    /** True when no operation is waiting. */
+    public boolean idle() {
+        return pending.isEmpty();
+    }
+
+    /**
+     * A crash: operations not yet run never happen, and each unsynced sector survives or is lost
+     * independently (a write torn at sector granularity). Durable sectors stay.
+     */
+    public void crash() {
+        pending.clear();
+        for (long sector : unsyncedOrder) {
+            if (prng.chance(0.5)) durable.put(sector, unsynced.get(sector));
+            else lostSectors++;
+        }
+        unsynced.clear();
+        unsyncedOrder.clear();
+    }
+
+    /** Fault counts so far, for the simulator's report. */
+    public String faultCounts() {
+        return "corrupt=" + corruptions + " misdirected=" + misdirections + " latent=" + latentErrors + " lost-sectors="
+                + lostSectors;
+    }
+
+    private void schedule(Runnable action) {
+        long last = pending.isEmpty() ? now : pending.peekLast().completeTick();
+        long complete = Math.max(last, now + prng.between(1, faults.latencyTicksMax()));
+        pending.addLast(new Op(complete, action));
+    }
+
+    private boolean inBounds(long offset, int length) {
+        return offset >= 0 && length >= 0 && offset <= sizeBytes - length;
+    }
+
+    private void copyOut(long offset, byte[] buffer) {
+        for (int done = 0; done < buffer.length; ) {
+            long position = offset + done;
+            long sector = position / SECTOR_SIZE_BYTES;
+            int within = (int) (position % SECTOR_SIZE_BYTES);
+            int length = Math.min(SECTOR_SIZE_BYTES - within, buffer.length - done);
+            byte[] bytes = unsynced.get(sector);
+            if (bytes == null) bytes = durable.get(sector);
+            if (bytes == null) Arrays.fill(buffer, done, done + length, (byte) 0);
+            else System.arraycopy(bytes, within, buffer, done, length);
+            done += length;
+        }
+    }
+
+    private void copyIn(long offset, byte[] data) {
+        for (int done = 0; done < data.length; ) {
+            long position = offset + done;
+            long sector = position / SECTOR_SIZE_BYTES;
+            int within = (int) (position % SECTOR_SIZE_BYTES);
+            int length = Math.min(SECTOR_SIZE_BYTES - within, data.length - done);
+            byte[] bytes = unsynced.get(sector);
+            if (bytes == null) {
+                byte[] base = durable.get(sector);
+                bytes = base == null ? new byte[SECTOR_SIZE_BYTES] : Arrays.copyOf(base, SECTOR_SIZE_BYTES);
+                unsynced.put(sector, bytes);
+                unsyncedOrder.add(sector);
+            }
+            System.arraycopy(data, done, bytes, within, length);
+            unreadable.remove(sector); // a rewrite remaps a bad sector
+            done += length;
+        }
+    }
+}
