@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  *  40 u64 view       48 u64 log view     56 u64 commit max
  *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
  *  88 u64 journal sequence (the journal's last write sequence when this state was written)
- *  96 u32 suffix header count   100..127 zero
+ *  96 u32 suffix header count   100 u32 journal slot count   104 u32 journal body size max
+ * 108..127 zero
  * 128 suffix headers, 128 bytes each, ending at the log head   then zero to the end of the copy
  * </pre>
  */
@@ -44,7 +45,7 @@ public final class Superblock {
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
     static final short VERSION = 1;
-    private static final int FIXED_BYTES = 100;
+    private static final int FIXED_BYTES = 108;
     private static final int SUFFIX_OFFSET = 128;
 
     private Superblock() {}
@@ -52,10 +53,14 @@ public final class Superblock {
     /** The state a superblock holds. */
     public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
             long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
-            List<EntryCodec.Header> suffix) {
+            List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax) {
 
         public State {
             suffix = List.copyOf(suffix);
+            if (journalSlotCount < 1 || journalBodySizeBytesMax < 1) {
+                throw new IllegalArgumentException("journal layout: " + journalSlotCount + " slots of at most "
+                        + journalBodySizeBytesMax + " body bytes");
+            }
             if (suffix.size() > SUFFIX_HEADERS_MAX) {
                 throw new IllegalArgumentException(suffix.size() + " suffix headers, more than " + SUFFIX_HEADERS_MAX);
             }
@@ -79,7 +84,13 @@ public final class Superblock {
         public State next(long viewNew, long logViewNew, long commitMaxNew, long headOp, long headChecksum,
                 long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
             return new State(sequence + 1, clusterId, replicaIndex, replicaCount, viewNew, logViewNew,
-                    Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew, suffixNew);
+                    Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew, suffixNew,
+                    journalSlotCount, journalBodySizeBytesMax);
+        }
+
+        /** The journal layout this superblock's data file was formatted with. */
+        public Journal.Layout journalLayout(int sectorSizeBytes) {
+            return new Journal.Layout(clusterId, journalSlotCount, journalBodySizeBytesMax, sectorSizeBytes);
         }
     }
 
@@ -101,7 +112,8 @@ public final class Superblock {
         b.putLong(16, state.sequence()).putLong(24, state.clusterId()).putInt(32, state.replicaIndex())
                 .putInt(36, state.replicaCount()).putLong(40, state.view()).putLong(48, state.logView())
                 .putLong(56, state.commitMax()).putLong(64, state.logHeadOp()).putLong(72, state.logHeadChecksum())
-                .putLong(80, state.incarnation()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size());
+                .putLong(80, state.incarnation()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size())
+                .putInt(100, state.journalSlotCount()).putInt(104, state.journalBodySizeBytesMax());
         for (int i = 0; i < state.suffix().size(); i++) {
             byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
             System.arraycopy(header, 0, bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, header.length);
@@ -145,7 +157,8 @@ public final class Superblock {
         }
         try {
             return new State(b.getLong(16), clusterId, b.getInt(32), b.getInt(36), b.getLong(40), b.getLong(48),
-                    b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88), suffix);
+                    b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88), suffix, b.getInt(100),
+                    b.getInt(104));
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }

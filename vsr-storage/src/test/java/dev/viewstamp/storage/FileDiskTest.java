@@ -57,7 +57,7 @@ class FileDiskTest {
     @Test
     void superblockRoundTripsThroughARealFile(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("replica.vsr");
-        Superblock.State state = new Superblock.State(1, 9, 0, 3, 4, 4, 17, 17, 0xABC, 5, 30, java.util.List.of());
+        Superblock.State state = new Superblock.State(1, 9, 0, 3, 4, 4, 17, 17, 0xABC, 5, 30, java.util.List.of(), 1024, 4096);
         try (FileDisk disk = FileDisk.create(path, Superblock.ZONE_SIZE_BYTES)) {
             Superblock.write(disk, state, error -> assertThat(error).isNull());
         }

@@ -36,7 +36,7 @@ class JournalCrashTest {
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
         Prng prng = new Prng(seed);
         Superblock.State superblock = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0,
-                OpLog.rootChecksum(CLUSTER), 1, 0, List.of());
+                OpLog.rootChecksum(CLUSTER), 1, 0, List.of(), 1024, 4096);
         Superblock.write(disk, superblock, e -> assertThat(e).isNull());
         Journal journal = Journal.formatted(disk, layout);
         int formattedEvents = disk.events().size();

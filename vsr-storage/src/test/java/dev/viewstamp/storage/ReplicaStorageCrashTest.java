@@ -33,7 +33,7 @@ class ReplicaStorageCrashTest {
         Journal.Layout layout = new Journal.Layout(CLUSTER, 1_024, 256, SECTOR);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
         Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
-                List.of());
+                List.of(), 1024, 4096);
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         int formattedEvents = disk.events().size();
         AtomicReference<DiskError> failure = new AtomicReference<>();

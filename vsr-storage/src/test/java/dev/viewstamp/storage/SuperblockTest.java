@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SuperblockTest {
-    private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77, 0, List.of());
+    private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77, 0, List.of(), 1024, 4096);
 
     private static final int SIZE = (int) Superblock.ZONE_SIZE_BYTES;
 

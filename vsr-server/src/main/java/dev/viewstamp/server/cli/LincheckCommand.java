@@ -14,10 +14,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code vsr lincheck}: the simulator's linearizability checker, on recorded histories. */
 @Command(name = "lincheck", mixinStandardHelpOptions = true,
-        description = {"Checks recorded histories for linearizability with the simulator's checker.",
-                "Prints one line per file: FILE linearizable | FILE not-linearizable | FILE unknown (search budget exhausted)."},
-        footer = {"", "Exit codes: 0 every file linearizable; 1 some file not linearizable or undecided;",
-                "2 usage error; 3 a file is missing or malformed."})
+        description = {"Checks recorded histories for linearizability with the simulator's checker. Prints one " +
+                "line per file: FILE linearizable | FILE not-linearizable | FILE unknown (search budget " +
+                "exhausted)."},
+        footer = {"",
+                "Exit codes: 0 every file linearizable; 1 some file not linearizable or undecided; 2 usage " +
+                "error; 3 a file is missing or malformed."})
 final class LincheckCommand implements Callable<Integer> {
 
     @Option(names = "--format", required = true, paramLabel = "FORMAT",

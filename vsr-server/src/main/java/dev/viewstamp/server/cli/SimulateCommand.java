@@ -14,11 +14,12 @@ import picocli.CommandLine.Option;
 
 /** {@code vsr simulate}: runs seeds of the deterministic simulator and reports failing ones. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Runs the deterministic cluster simulator: each seed draws its own faults (loss, delay,",
-                "duplication, partitions, crashes), runs a workload, then heals every fault and checks",
+        description = {"Runs the deterministic cluster simulator: each seed draws its own faults (loss, delay, " +
+                "duplication, partitions, crashes), runs a workload, then heals every fault and checks " +
                 "agreement, linearizability and convergence. One seed reproduces one run exactly."},
-        footer = {"", "Exit codes: 0 every seed passed; 2 usage error; 3 some seed violated safety;",
-                "4 some seed failed liveness (and none violated safety)."})
+        footer = {"",
+                "Exit codes: 0 every seed passed; 2 usage error; 3 some seed violated safety; 4 some seed " +
+                "failed liveness (and none violated safety)."})
 final class SimulateCommand implements Callable<Integer> {
     static final int EXIT_SAFETY = 3;
     static final int EXIT_LIVENESS = 4;

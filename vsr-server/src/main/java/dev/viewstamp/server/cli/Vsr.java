@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code vsr} command line: one command, a subcommand per job. */
 @Command(name = "vsr", mixinStandardHelpOptions = true, versionProvider = Vsr.Version.class,
         description = "Viewstamp: Viewstamped Replication for the JVM.",
-        subcommands = {SimulateCommand.class, LincheckCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {SimulateCommand.class, LincheckCommand.class, FormatCommand.class, InspectCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success; 2 usage error; see each subcommand's help for the rest."})
 public final class Vsr implements Runnable {
 

@@ -33,7 +33,7 @@ class VsrCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"simulate", "lincheck"})
+    @ValueSource(strings = {"simulate", "lincheck", "format", "inspect"})
     void everySubcommandHasHelp(String subcommand) {
         Run run = vsr(subcommand, "--help");
         assertThat(run.exit()).isZero();

@@ -1,0 +1,67 @@
+package dev.viewstamp.server.cli;
+
+import dev.viewstamp.storage.DataDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vsr format}: creates a replica's data directory for a new cluster. */
+@Command(name = "format", mixinStandardHelpOptions = true,
+        description = {"Creates a new replica's data directory: a preallocated data file (superblock and journal) " +
+                "and the cluster's member list. Every replica of a cluster is formatted with the same " +
+                "--cluster-id and --cluster, each with its own --replica."},
+        footer = {"",
+                "Exit codes: 0 formatted; 2 usage error; 3 the directory cannot be used (not empty, not a " +
+                "directory) or the disk failed."})
+final class FormatCommand implements Callable<Integer> {
+
+    @Option(names = "--cluster-id", required = true, paramLabel = "ID",
+            description = "Cluster id: a non-negative integer shared by every replica, carried in every frame and record.")
+    long clusterId;
+
+    @Option(names = "--cluster", required = true, split = ",", paramLabel = "HOST:PORT",
+            description = "Every member's address, in replica order (an odd number: 2f + 1).")
+    List<String> members;
+
+    @Option(names = "--replica", required = true, paramLabel = "I", description = "This replica's index in --cluster.")
+    int replica;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data directory (created; must be empty).")
+    Path data;
+
+    @Option(names = "--journal-slots", defaultValue = "1024", paramLabel = "N",
+            description = "Ops the journal holds (default: ${DEFAULT-VALUE}). Until checkpoints exist this bounds the log.")
+    int journalSlots;
+
+    @Option(names = "--message-size-max", defaultValue = "65536", paramLabel = "BYTES",
+            description = "Largest prepare body in bytes (default: ${DEFAULT-VALUE}).")
+    int messageSizeMax;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        CommandLine cli = spec.commandLine();
+        if (journalSlots < 1 || messageSizeMax < 1) {
+            throw new CommandLine.ParameterException(cli, "--journal-slots and --message-size-max must be positive");
+        }
+        try {
+            DataDirectory.format(data, clusterId, members, replica, journalSlots, messageSizeMax);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        } catch (DataDirectory.Unusable e) {
+            cli.getErr().println("vsr format: " + e.getMessage());
+            return 3;
+        } catch (IOException e) {
+            cli.getErr().println("vsr format: " + data + ": " + e);
+            return 3;
+        }
+        cli.getOut().println("formatted " + data + ": cluster " + clusterId + ", replica " + replica + " of " + members.size());
+        return 0;
+    }
+}

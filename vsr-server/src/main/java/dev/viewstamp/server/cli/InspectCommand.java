@@ -1,0 +1,67 @@
+package dev.viewstamp.server.cli;
+
+import dev.viewstamp.storage.DataDirectory;
+import dev.viewstamp.storage.Journal;
+import dev.viewstamp.storage.Superblock;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vsr inspect}: opens a data directory read-only and prints what it holds. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Opens a replica's data directory read-only and prints its identity, views, commit number, " +
+                "log range, and any damaged journal slots with the repair they need. Nothing is written."},
+        footer = {"",
+                "Exit codes: 0 intact; 1 readable, with damage that peers must repair; 2 usage error; 3 " +
+                "missing, empty, not formatted, or damaged beyond reading."})
+final class InspectCommand implements Callable<Integer> {
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data directory to inspect.")
+    Path data;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        DataDirectory.Inspection inspection;
+        try {
+            inspection = DataDirectory.inspect(data);
+        } catch (DataDirectory.Unusable e) {
+            spec.commandLine().getErr().println("vsr inspect: " + e.getMessage());
+            return 3;
+        }
+        Superblock.State s = inspection.state();
+        Journal.Recovery recovery = inspection.recovery();
+        long valid = inspection.superblock().copies().stream().filter(c -> c == Superblock.CopyStatus.VALID).count();
+        out.printf("data directory   %s%n", data);
+        out.printf("cluster id       %d%n", s.clusterId());
+        out.printf("replica          %d of %d (%s)%n", s.replicaIndex(), s.replicaCount(), String.join(", ",
+                inspection.members()));
+        out.printf("view             %d (log view %d)%n", s.view(), s.logView());
+        out.printf("commit max       %d%n", s.commitMax());
+        out.printf("log              %s%n", recovery.headOp() == 0 ? "empty" : "ops 1.." + recovery.headOp());
+        out.printf("journal          %d slots, bodies up to %d bytes%n", s.journalSlotCount(), s.journalBodySizeBytesMax());
+        out.printf("checkpoint       none%n");
+        out.printf("superblock       %d of %d copies current (sequence %d)%n", valid, Superblock.COPIES, s.sequence());
+        for (String problem : inspection.superblock().problems()) out.printf("  damaged copy: %s%n", problem);
+        if (recovery.faults().isEmpty()) {
+            out.printf("faults           none%n");
+            return inspection.superblock().degraded() ? 1 : 0;
+        }
+        out.printf("faults           %d%n", recovery.faults().size());
+        for (Journal.Fault fault : recovery.faults()) {
+            String action = switch (fault.kind()) {
+                case REPAIR -> "repair op " + fault.op() + " (checksum " + Long.toHexString(fault.checksum()) + ") from a peer";
+                case BROKEN_CHAIN -> "ops 1.." + fault.op() + " unknown below a broken chain: fetch from a peer";
+                case DAMAGED_SUFFIX -> "ops from " + fault.op() + " damaged after acknowledgement: repair, never discard";
+            };
+            out.printf("  %s: %s%n", action, fault.detail());
+        }
+        return 1;
+    }
+}
