@@ -1,0 +1,120 @@
+package dev.viewstamp.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.replica.OpLog;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A full disk stops acknowledgements until space returns; a failed sync stops them for good. */
+class ReplicaStorageErrorTest {
+    private static final long CLUSTER = 6;
+
+    /** A disk that fails writes with NO_SPACE, or syncs with SYNC, on demand. */
+    private static final class FailingDisk implements Disk {
+        final ImageDisk inner;
+        boolean full;
+        boolean syncFails;
+
+        FailingDisk(int size) {
+            inner = new ImageDisk(size, 512);
+        }
+
+        @Override public int sectorSizeBytes() { return inner.sectorSizeBytes(); }
+        @Override public long sizeBytes() { return inner.sizeBytes(); }
+        @Override public void read(long offset, byte[] buffer, Completion completion) { inner.read(offset, buffer, completion); }
+
+        @Override
+        public void write(long offset, byte[] data, Completion completion) {
+            if (full) completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
+            else inner.write(offset, data, completion);
+        }
+
+        @Override
+        public void sync(Completion completion) {
+            if (syncFails) completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            else inner.sync(completion);
+        }
+    }
+
+    private final List<Long> durable = new ArrayList<>();
+    private final List<DiskError> errors = new ArrayList<>();
+
+    private ReplicaStorage storage(FailingDisk disk, Journal.Layout layout) {
+        Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
+                List.of(), layout.slotCount(), layout.bodySizeBytesMax());
+        Superblock.write(disk, formatted, e -> assertThat(e).isNull());
+        return new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, new ReplicaStorage.Listener() {
+            @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
+            @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
+            @Override public void onError(DiskError error) { errors.add(error); }
+        });
+    }
+
+    private static List<Entry> chain(int count) {
+        List<Entry> entries = new ArrayList<>();
+        long parent = OpLog.rootChecksum(CLUSTER);
+        for (int op = 1; op <= count; op++) {
+            Entry entry = Entry.create(0, op, parent, op, List.of(new Request(1, op, new byte[8])));
+            entries.add(entry);
+            parent = entry.checksum();
+        }
+        return entries;
+    }
+
+    @Test
+    void aFullDiskStopsAcknowledgementsUntilSpaceReturns() {
+        Journal.Layout layout = new Journal.Layout(CLUSTER, 64, 128, 512);
+        FailingDisk disk = new FailingDisk((int) layout.sizeBytes());
+        ReplicaStorage storage = storage(disk, layout);
+        List<Entry> entries = chain(6);
+        storage.persistPrepare(entries.get(0));
+        disk.full = true;
+        storage.persistPrepare(entries.get(1));
+        storage.persistPrepare(entries.get(2));
+        assertThat(durable).containsExactly(1L);
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.NO_SPACE));
+        assertThat(storage.stopped()).isTrue();
+
+        disk.full = false;
+        storage.resume();
+        storage.persistPrepare(entries.get(3));
+        assertThat(durable).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(storage.stopped()).isFalse();
+    }
+
+    @Test
+    void aFailedSyncIsFatalAndNothingAfterItIsAcknowledged() {
+        Journal.Layout layout = new Journal.Layout(CLUSTER, 64, 128, 512);
+        FailingDisk disk = new FailingDisk((int) layout.sizeBytes());
+        ReplicaStorage storage = storage(disk, layout);
+        List<Entry> entries = chain(3);
+        disk.syncFails = true;
+        storage.persistPrepare(entries.get(0));
+        assertThat(durable).isEmpty();
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.SYNC));
+
+        // Retrying a failed fsync proves nothing: resume does not restart after a sync failure.
+        disk.syncFails = false;
+        storage.resume();
+        storage.persistPrepare(entries.get(1));
+        assertThat(durable).isEmpty();
+        assertThat(storage.stopped()).isTrue();
+    }
+
+    @Test
+    void aJournalFullOfOpsStopsAsAFullDisk() {
+        Journal.Layout layout = new Journal.Layout(CLUSTER, 4, 128, 512);
+        FailingDisk disk = new FailingDisk((int) layout.sizeBytes());
+        ReplicaStorage storage = storage(disk, layout);
+        for (Entry entry : chain(5)) storage.persistPrepare(entry);
+        assertThat(durable).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo(DiskError.Kind.NO_SPACE);
+            assertThat(e.message()).contains("journal full");
+        });
+    }
+}
