@@ -12,7 +12,9 @@ import java.util.List;
  *
  * @param logView the latest view in which the sender's status was normal (VRR's last-normal-view)
  * @param op the sender's op number; {@code suffix} ends at it
- * @param commit the highest op the sender knows to be committed
+ * @param commit the highest op the sender knows to be committed, for diagnosis only: it speaks about
+ *     the sender's log, which the new view need not choose, so the new primary trusts only anchors
+ *     it holds (see Replica.primaryStartViewIfReady)
  * @param anchorChecksum the checksum of the sender's entry at {@code anchorOp}
  */
 public record DoViewChange(long view, long logView, long op, long commit, long anchorOp, long anchorChecksum,

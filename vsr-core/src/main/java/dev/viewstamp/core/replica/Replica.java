@@ -736,10 +736,8 @@ public final class Replica {
         if (catchingUpToNewerView()) return; // A newer view exists: starting this one is pointless.
 
         DoViewChange best = null;
-        long commitMaxNew = commitMax;
         for (DoViewChange m : doViewChangeFrom) {
             if (m == null) continue;
-            commitMaxNew = Math.max(commitMaxNew, m.commit());
             if (best == null || newer(m, best)) best = m;
         }
         if (!log.holds(best.anchorOp(), best.anchorChecksum())) {
@@ -758,9 +756,18 @@ public final class Replica {
         long firstChanged = log.replaceAfter(anchor, best.suffix());
         status = Status.NORMAL;
         logView = view;
-        // Every DoViewChange's commit number, and the chosen suffix's anchor, name committed ops,
-        // and the chosen log holds every committed op (VRR 4.2's safety argument).
-        commitMax = Math.max(commitMaxNew, anchor);
+        // A commit number speaks only about the log it came from (fact 1), and a DoViewChange's
+        // sender may know of ops committed in a view newer than this one, which the chosen log
+        // need not hold. So take from each DoViewChange only its committed anchor, and only when
+        // the chosen log holds that very entry (hash chain): then the chosen log is identical to
+        // the sender's up to it.
+        long commitMaxNew = Math.max(commitMax, anchor);
+        for (DoViewChange m : doViewChangeFrom) {
+            if (m != null && log.holds(m.anchorOp(), m.anchorChecksum())) {
+                commitMaxNew = Math.max(commitMaxNew, m.anchorOp());
+            }
+        }
+        commitMax = commitMaxNew;
         opDurable = Math.min(opDurable, firstChanged - 1);
         Arrays.fill(ackedOp, 0);
         stopCatchUp();
@@ -943,7 +950,10 @@ public final class Replica {
         } else if (sameView) {
             // Our log and the sender's are both prefixes of this view's primary's log.
             mergeEntries(message.entries(), out);
-            advanceCommitMax(message.committedOp());
+            // The sender's commit number speaks about its own log, which we now share only up to
+            // the last entry it sent: a sender that is not serving its view may hold committed
+            // entries of a newer view beyond that, where this view's log differs.
+            advanceCommitMax(Math.min(message.committedOp(), message.fromOp() + message.entries().size()));
             if (log.op() >= message.op() && catchUpView == view) stopCatchUp();
         } else {
             List<Entry> committed = committedPrefix(message.entries(), message.committedOp());
