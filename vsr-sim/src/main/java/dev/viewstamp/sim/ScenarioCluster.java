@@ -222,6 +222,15 @@ public final class ScenarioCluster {
         inFlight.addLast(new Packet(from, to, message));
     }
 
+    /**
+     * Puts {@code message} on the wire from node {@code from} to node {@code to} now, as the network
+     * would deliver a duplicated or long-delayed copy of something sent earlier (nodes
+     * {@code replicaCount + i} are clients).
+     */
+    public void inject(int from, int to, Message message) {
+        send(from, to, message);
+    }
+
     /** Delivered messages so far, as "from->to Kind" lines (for assertions about the exchange). */
     public List<String> delivered() {
         return delivered;

@@ -116,6 +116,8 @@ public final class ClientSession {
             evicted = true;
         } else if (reply.requestNumber() == Request.REGISTER) {
             registered = true;
+            // Number requests after the session's base (one below the op that registered it).
+            requestNumber = Request.decodeBase(reply.result());
         }
         return new Completion(reply.requestNumber(), reply.status(), reply.result());
     }

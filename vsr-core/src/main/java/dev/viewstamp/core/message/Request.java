@@ -19,6 +19,18 @@ public record Request(long clientId, long requestNumber, byte[] operation) imple
         return new Request(clientId, REGISTER, new byte[0]);
     }
 
+    /**
+     * The register reply's result: the session's base, after which the client numbers its
+     * requests (empty for base 0, so a client that ignores it numbers from 1 as before).
+     */
+    public static byte[] encodeBase(long base) {
+        return base == 0 ? new byte[0] : java.nio.ByteBuffer.allocate(Long.BYTES).putLong(base).array();
+    }
+
+    public static long decodeBase(byte[] result) {
+        return result.length == Long.BYTES ? java.nio.ByteBuffer.wrap(result).getLong() : REGISTER;
+    }
+
     public boolean isRegister() {
         return requestNumber == REGISTER;
     }

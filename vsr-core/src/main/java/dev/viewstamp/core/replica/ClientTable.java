@@ -20,12 +20,19 @@ final class ClientTable {
 
     static final class Session {
         final long clientId;
+        /**
+         * One below the op that registered this session. Request numbers of this session are above
+         * it, and every request of an earlier, evicted session of the same client that executed has
+         * a number at or below it.
+         */
+        final long base;
         long requestNumber;
         byte[] reply;
         long op;
 
         Session(long clientId, long requestNumber, byte[] reply, long op) {
             this.clientId = clientId;
+            this.base = requestNumber;
             this.requestNumber = requestNumber;
             this.reply = reply;
             this.op = op;
@@ -78,7 +85,7 @@ final class ClientTable {
     /** A checksum of the table, in its (deterministic) order. */
     long checksum() {
         Checksum c = new Checksum().add(sessions.size());
-        for (Session s : sessions.values()) c.add(s.clientId).add(s.requestNumber).add(s.op).add(s.reply);
+        for (Session s : sessions.values()) c.add(s.clientId).add(s.base).add(s.requestNumber).add(s.op).add(s.reply);
         return c.value();
     }
 }

@@ -246,6 +246,20 @@ public final class Replica {
         if (request.sizeBytes() + 64 > config.batchSizeBytesMax()) return ignore("request: larger than a batch", request);
         if (!config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
             ClientTable.Session session = clientTable.get(request.clientId());
+            if (session != null && request.isRegister()) {
+                // A retried (or stale) registration: the session exists, so tell its base again.
+                duplicateRequestCount++;
+                out.reply(new Reply(view, request.clientId(), Request.REGISTER, Reply.Status.OK,
+                        Request.encodeBase(session.base), replicaIndex));
+                return true;
+            }
+            if (session != null && request.requestNumber() <= session.base) {
+                // A request of an earlier session of this client, evicted since: the client
+                // registered again (a stale registration), and this request must not run again.
+                out.reply(new Reply(view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED, new byte[0],
+                        replicaIndex));
+                return true;
+            }
             if (session != null && request.requestNumber() < session.requestNumber) {
                 return ignore("request: older than the latest executed", request);
             }
@@ -500,11 +514,22 @@ public final class Replica {
         boolean replying = status == Status.NORMAL && isPrimary();
         ClientTable.Session session = clientTable.get(request.clientId());
         if (request.isRegister()) {
-            if (session == null) clientTable.update(request.clientId(), Request.REGISTER, new byte[0], entry.op());
-            if (replying) out.reply(new Reply(view, request.clientId(), Request.REGISTER, Reply.Status.OK, new byte[0], replicaIndex));
+            // The session's base is one below the op that registers it, and its requests are
+            // numbered above the base. Every executed request of an earlier, evicted session of
+            // this client has a number at or below it (a request's number is below the op that
+            // executed it, and the eviction and this registration come no earlier), so a stale
+            // copy of the registration cannot make one of them run again: it gets EVICTED.
+            if (session == null) {
+                clientTable.update(request.clientId(), entry.op() - 1, new byte[0], entry.op());
+                session = clientTable.get(request.clientId());
+            }
+            if (replying) {
+                out.reply(new Reply(view, request.clientId(), Request.REGISTER, Reply.Status.OK,
+                        Request.encodeBase(session.base), replicaIndex));
+            }
             return;
         }
-        if (session == null) {
+        if (session == null || request.requestNumber() <= session.base) {
             // Evicted (or never registered): the request is not executed, and the client is told
             // so explicitly. Every replica decides this identically at the same op.
             if (replying) {
@@ -1010,9 +1035,16 @@ public final class Replica {
      */
     private void mergeEntries(List<Entry> entries, Output out) {
         long firstChanged = log.op() + 1;
+        long committed = Math.max(commit, Math.min(commitMax, log.op()));
         for (Entry entry : entries) {
             if (entry.op() <= log.op()) {
                 if (log.checksumAt(entry.op()) == entry.checksum()) continue;
+                if (entry.op() <= committed) {
+                    // Our entry here is committed and theirs differs, so their log is not the
+                    // committed one here: for example a delayed same-view NewState that arrives
+                    // after we installed a newer view's committed entries. Never cut what is committed.
+                    break;
+                }
                 log.truncateAfter(entry.op() - 1);
             }
             if (!log.chains(entry)) break;
