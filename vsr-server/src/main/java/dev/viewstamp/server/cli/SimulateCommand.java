@@ -32,8 +32,9 @@ final class SimulateCommand implements Callable<Integer> {
             description = "How many consecutive seeds to run (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--replicas", paramLabel = "3|5",
-            description = "Replica count (default: each seed chooses 3 or 5).")
+    @Option(names = "--replicas", paramLabel = "3|5|7",
+            description = "Replica count (default: each seed chooses 3 or 5; 7 only when asked, since some bugs need "
+                    + "three replicas left behind in an old view).")
     Integer replicas;
 
     @Option(names = "--ticks", paramLabel = "T", defaultValue = "5000",
@@ -61,8 +62,8 @@ final class SimulateCommand implements Callable<Integer> {
         System.setProperty("vsr.verify", System.getProperty("vsr.verify", "true"));
         CommandLine cli = spec.commandLine();
         if (seeds < 1) throw new CommandLine.ParameterException(cli, "--seeds must be at least 1");
-        if (replicas != null && replicas != 3 && replicas != 5) {
-            throw new CommandLine.ParameterException(cli, "--replicas must be 3 or 5");
+        if (replicas != null && replicas != 3 && replicas != 5 && replicas != 7) {
+            throw new CommandLine.ParameterException(cli, "--replicas must be 3, 5 or 7");
         }
         if (ticks < 1 || livenessTicks < 1) throw new CommandLine.ParameterException(cli, "ticks must be positive");
         if (trace && seeds != 1) throw new CommandLine.ParameterException(cli, "--trace needs a single seed (--seeds 1)");
