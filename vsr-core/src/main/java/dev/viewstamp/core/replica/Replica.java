@@ -331,15 +331,7 @@ public final class Replica {
             return;
         }
         if (ignorePrepare(message)) return;
-        if (config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(message.view(), message.replica(), out)) {
-            return;
-        }
-        if (message.view() > view || status == Status.VIEW_CHANGE) {
-            // DESIGN 2: a replica that learns of a newer view from a normal-case message catches
-            // up without changing view or logView (no truncation to its commit number).
-            startCatchUp(message.view(), message.replica(), out);
-            return;
-        }
+        if (catchUpIfNewerView(message.view(), message.replica(), out)) return;
         Check.that(status == Status.NORMAL, "status normal");
         Check.that(!isPrimary(), "backup");
         Check.that(message.view() == view, "same view");
@@ -386,6 +378,18 @@ public final class Replica {
         log.append(entry);
         out.persistPrepare(entry);
         out.send(message.replica(), new PrepareOk(message.view(), entry.op(), replicaIndex));
+    }
+
+    /**
+     * A Prepare or Commit of a view newer than ours (or of ours while we are still in view change)
+     * means that view has started without us. DESIGN 2: catch up to it without changing view or
+     * logView (no truncation to the commit number, unlike VRR 5.2). Returns true when handled so.
+     */
+    private boolean catchUpIfNewerView(long messageView, int from, Output out) {
+        if (config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(messageView, from, out)) return true;
+        if (messageView <= view && status != Status.VIEW_CHANGE) return false;
+        startCatchUp(messageView, from, out);
+        return true;
     }
 
     /**
@@ -448,13 +452,7 @@ public final class Replica {
     /** VRR 4.1 step 7: backups execute what the primary says is committed. */
     private void onCommit(Commit message, Output out) {
         if (ignoreCommit(message)) return;
-        if (config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(message.view(), message.replica(), out)) {
-            return;
-        }
-        if (message.view() > view || status == Status.VIEW_CHANGE) {
-            startCatchUp(message.view(), message.replica(), out);
-            return;
-        }
+        if (catchUpIfNewerView(message.view(), message.replica(), out)) return;
         Check.that(status == Status.NORMAL, "status normal");
         Check.that(!isPrimary(), "backup");
 
