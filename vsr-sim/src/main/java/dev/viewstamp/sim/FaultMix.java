@@ -5,7 +5,15 @@ import dev.viewstamp.core.Prng;
 /**
  * The faults one seed runs with. Every seed draws its own mix (as TigerBeetle's VOPR does), so a
  * population of seeds covers calm runs, lossy runs, partition-heavy runs and crash-heavy runs.
- * Probabilities are per message or per tick; times are ticks.
+ * Probabilities are per message, per tick, per restart ({@code restartElsewhereProbability}) or
+ * per state change of a replica ({@code faultAfterTransitionProbability}); times are ticks.
+ *
+ * <p>Besides plain loss, partitions and crashes at random ticks, a mix draws the faults that
+ * multi-step bugs need, which random ticks almost never line up: selective loss of some message
+ * kinds at one replica, stalled disks, crashes of a replica midway through a view change, a state
+ * transfer or a write, faults right after a replica changes status or view, a long isolation of
+ * the primary from the other replicas (clients still reach it), and restarts onto another side of
+ * a partition, next to the stalest replica.
  */
 public record FaultMix(
         int replicaCount,
@@ -21,14 +29,25 @@ public record FaultMix(
         int downTicksMax,
         double clusterCrashProbabilityPerTick,
         int writeTicksMax,
-        int thinkTicksMax) {
+        int thinkTicksMax,
+        double selectiveLossProbabilityPerTick,
+        int selectiveLossTicksMax,
+        double diskStallProbabilityPerTick,
+        int diskStallTicksMax,
+        double midwayCrashProbabilityPerTick,
+        double restartElsewhereProbability,
+        double isolationProbabilityPerTick,
+        int isolationTicksMax,
+        double faultAfterTransitionProbability) {
 
     /** Draws a mix from the seed's generator. {@code replicaCount} 0 lets the seed choose 3 or 5. */
     static FaultMix draw(Prng prng, int replicaCount) {
         // Drawn even when the count is given, so --replicas does not shift the seed's other draws.
-        int drawn = prng.chance(0.5) ? 3 : 5;
+        // Five replicas more often than three: f = 2 leaves room for a stale primary and a lagging
+        // replica at once while a quorum moves on, which multi-step bugs need.
+        int drawn = prng.chance(0.3) ? 3 : 5;
         int replicas = replicaCount != 0 ? replicaCount : drawn;
-        int clients = (int) prng.between(1, 6);
+        int clients = (int) prng.between(1, 8);
         // A quarter of the seeds run without loss, so calm behaviour is covered too.
         double loss = prng.chance(0.25) ? 0 : prng.nextDouble() * 0.2;
         double duplicate = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.05;
@@ -45,17 +64,34 @@ public record FaultMix(
         int writeTicks = (int) prng.between(1, prng.chance(0.3) ? 40 : 5);
         int think = (int) prng.between(0, 50);
         double flap = storm ? 0.7 : 0.1;
+        // Faults aimed at multi-step bugs. Each is off in some seeds, so the others go deeper alone;
+        // the ones a chain of steps needs together (midway crashes, restarts elsewhere, a long
+        // isolation, faults after transitions) are on in most.
+        double selectiveLoss = prng.chance(0.4) ? 0 : prng.nextDouble() * 0.01;
+        int selectiveLossTicks = (int) prng.between(20, 600);
+        double diskStall = prng.chance(0.4) ? 0 : prng.nextDouble() * 0.005;
+        int diskStallTicks = (int) prng.between(5, 300);
+        double midwayCrash = prng.chance(0.2) ? 0 : prng.nextDouble() * 0.02;
+        double restartElsewhere = prng.chance(0.2) ? 0 : 0.3 + 0.7 * prng.nextDouble();
+        double isolation = prng.chance(0.2) ? 0 : prng.nextDouble() * 0.003;
+        int isolationTicks = (int) prng.between(200, 3000);
+        double faultAfterTransition = prng.chance(0.2) ? 0 : prng.nextDouble() * 0.15;
         return new FaultMix(replicas, clients, loss, duplicate, delayMin, delayMax, partition, partitionTicks, flap, crash,
-                downTicks, clusterCrash, writeTicks, think);
+                downTicks, clusterCrash, writeTicks, think, selectiveLoss, selectiveLossTicks, diskStall, diskStallTicks,
+                midwayCrash, restartElsewhere, isolation, isolationTicks, faultAfterTransition);
     }
 
     /** One line, for the failure report. */
     public String describe() {
         return String.format(java.util.Locale.ROOT,
                 "replicas=%d clients=%d loss=%.3f dup=%.3f delay=%d..%d partition=%.4f/tick(<=%d,flap=%.1f) "
-                        + "crash=%.4f/tick(<=%d) clusterCrash=%.5f/tick write<=%d think<=%d",
+                        + "crash=%.4f/tick(<=%d) clusterCrash=%.5f/tick write<=%d think<=%d "
+                        + "selectiveLoss=%.4f/tick(<=%d) diskStall=%.4f/tick(<=%d) midwayCrash=%.4f/tick "
+                        + "restartElsewhere=%.2f isolation=%.4f/tick(<=%d) faultAfterTransition=%.3f",
                 replicaCount, clientCount, lossProbability, duplicateProbability, delayTicksMin, delayTicksMax,
                 partitionProbabilityPerTick, partitionTicksMax, partitionFlapProbability, crashProbabilityPerTick, downTicksMax,
-                clusterCrashProbabilityPerTick, writeTicksMax, thinkTicksMax);
+                clusterCrashProbabilityPerTick, writeTicksMax, thinkTicksMax, selectiveLossProbabilityPerTick,
+                selectiveLossTicksMax, diskStallProbabilityPerTick, diskStallTicksMax, midwayCrashProbabilityPerTick,
+                restartElsewhereProbability, isolationProbabilityPerTick, isolationTicksMax, faultAfterTransitionProbability);
     }
 }

@@ -69,6 +69,11 @@ final class SimStorage {
         return write;
     }
 
+    /** True while some write has not completed. */
+    boolean writing() {
+        return !pending.isEmpty();
+    }
+
     /** A crash: every write not yet complete is lost. */
     void crash() {
         lostWriteCount += pending.size();

@@ -25,8 +25,10 @@ import java.util.Set;
  * from one seeded generator. Two phases:
  * <ol>
  *   <li>Safety: faults drawn from the seed's {@link FaultMix} (loss, duplication, delay spread,
- *       partitions, crashes with at most f replicas down, brief whole-cluster crashes) while the
- *       clients run their workload. Agreement of committed entries is checked after every tick.
+ *       partitions, crashes with at most f replicas down, brief whole-cluster crashes, selective
+ *       loss, disk stalls, faults aimed at replicas midway through a view change or a state
+ *       transfer, restarts onto another side) while the clients run their workload. Agreement of
+ *       committed entries is checked after every tick.
  *   <li>Liveness: every fault heals and every replica restarts; the clients finish what they
  *       started; the cluster must converge (same view, op, commit and state on every replica)
  *       within {@link Options#livenessTicksMax}.
@@ -56,6 +58,8 @@ public final class Simulator {
 
     private static final int KEY_SIZE_BYTES_MAX = 32;
     private static final int VALUE_SIZE_BYTES_MAX = 96;
+    private static final List<SimNetwork.Kind> VIEW_CHANGE_KINDS = List.of(SimNetwork.Kind.START_VIEW_CHANGE,
+            SimNetwork.Kind.DO_VIEW_CHANGE, SimNetwork.Kind.START_VIEW);
 
     private final long seed;
     private final Options options;
@@ -68,7 +72,17 @@ public final class Simulator {
     private final SimStorage[] storages;
     private final ReplicaOutput[] outputs;
     private final long[] downUntil;
+    /** The tick each replica last restarted: what was sent to it before is lost with its connections. */
+    private final long[] restartTick;
+    /** Each replica's disk completes no write before this tick. */
+    private final long[] diskStallUntil;
     private final String[] lastState;
+    // Each replica's status, view and catching-up as last observed, to see it change.
+    private final Status[] lastStatus;
+    private final long[] lastView;
+    private final boolean[] lastCatchingUp;
+    /** A crash scheduled right after a transition, or 0. */
+    private final long[] crashAt;
     private final long[] checkedCommit;
     private final SimClient[] clients;
     private final ClientSender[] senders;
@@ -77,6 +91,7 @@ public final class Simulator {
     private final Coverage coverage = new Coverage();
     private long now;
     private long partitionUntil;
+    private long isolationUntil;
     private long viewMaxStarted;
     private long viewChanges;
     private long crashes;
@@ -91,12 +106,18 @@ public final class Simulator {
         this.mix = FaultMix.draw(prng, options.replicaCount());
         this.replicaCount = mix.replicaCount();
         int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.clientCount() - 1) : 64;
+        int pipelineMax = (int) prng.between(1, 8);
+        // Small state transfers (as small as the pipeline allows) take a lagging replica through
+        // many partial NewStates: committed entries of a newer view installed under an old view,
+        // the state that a crash or a stale primary must not corrupt.
+        int stateTransferOpsMax = prng.chance(0.5) ? (int) prng.between(pipelineMax, pipelineMax + 4)
+                : (int) prng.between(Math.max(8, pipelineMax), 32);
         this.config = ClusterConfig.builder()
                 .clusterId(seed & 0xFFFF)
                 .replicaCount(replicaCount)
-                .pipelinePrepareCountMax((int) prng.between(1, 8))
+                .pipelinePrepareCountMax(pipelineMax)
                 .batchRequestCountMax((int) prng.between(1, 8))
-                .stateTransferOpsMax((int) prng.between(8, 32))
+                .stateTransferOpsMax(stateTransferOpsMax)
                 .clientTableSessionsMax(sessionsMax)
                 // Timeouts drawn per seed: short ones make view changes (and races among them)
                 // common, long ones exercise retransmission within a view.
@@ -104,13 +125,21 @@ public final class Simulator {
                 .normalTimeoutTicks((int) prng.between(30, 200))
                 .viewChangeTimeoutTicks((int) prng.between(40, 200))
                 .viewChangeRetransmitTicks((int) prng.between(5, 30))
+                .prepareRetransmitTicks((int) prng.between(5, 40))
+                .stateTransferRetransmitTicks((int) prng.between(5, 60))
                 .canariesForTesting(options.canaries())
                 .build();
         this.replicas = new Replica[replicaCount];
         this.storages = new SimStorage[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.downUntil = new long[replicaCount];
+        this.restartTick = new long[replicaCount];
+        this.diskStallUntil = new long[replicaCount];
         this.lastState = new String[replicaCount];
+        this.lastStatus = new Status[replicaCount];
+        this.lastView = new long[replicaCount];
+        this.lastCatchingUp = new boolean[replicaCount];
+        this.crashAt = new long[replicaCount];
         this.checkedCommit = new long[replicaCount];
         for (int i = 0; i < replicaCount; i++) {
             storages[i] = new SimStorage();
@@ -188,7 +217,9 @@ public final class Simulator {
                 if (now >= downUntil[i]) restart(i);
                 continue;
             }
-            for (SimStorage.Write write; replicas[i] != null && (write = storages[i].complete(now)) != null; ) {
+            // A stalled disk completes nothing; its writes wait (and a crash meanwhile loses them).
+            for (SimStorage.Write write; replicas[i] != null && now >= diskStallUntil[i]
+                    && (write = storages[i].complete(now)) != null; ) {
                 if (write.prepare() != null) replicas[i].onPrepareDurable(write.lastOp(), write.lastChecksum(), outputs[i]);
                 else replicas[i].onStateDurable(write.view(), write.logView(), write.lastOp(), write.lastChecksum(), outputs[i]);
                 observe(i);
@@ -207,6 +238,12 @@ public final class Simulator {
                 trace("drop " + packet.from() + "->" + packet.to() + " (down) " + packet.message());
                 return;
             }
+            if (packet.sendTick() < restartTick[packet.to()]) {
+                // Sent to the replica's previous incarnation: lost with its connections, so a
+                // restarted replica hears only what was sent after it restarted.
+                trace("drop " + packet.from() + "->" + packet.to() + " (sent before restart) " + packet.message());
+                return;
+            }
             trace("deliver " + packet.from() + "->" + packet.to() + " " + packet.message());
             replica.step(packet.message(), outputs[packet.to()]);
             observe(packet.to());
@@ -218,13 +255,22 @@ public final class Simulator {
         }
     }
 
-    /** Traces a replica's state change and counts views started. */
+    /**
+     * Traces a replica's state change, counts views started, and sometimes aims a fault at a
+     * replica that just changed status or view or started catching up.
+     */
     private void observe(int i) {
         Replica r = replicas[i];
         if (r.isPrimaryNormal() && r.view() > viewMaxStarted) {
             viewMaxStarted = r.view();
             viewChanges++;
         }
+        boolean transition = r.status() != lastStatus[i] || r.view() != lastView[i]
+                || (r.catchingUp() && !lastCatchingUp[i]);
+        lastStatus[i] = r.status();
+        lastView[i] = r.view();
+        lastCatchingUp[i] = r.catchingUp();
+        if (transition && !liveness && prng.chance(mix.faultAfterTransitionProbability())) faultAfterTransition(i);
         if (trace == null) return;
         String state = r.status() + " view=" + r.view() + " logView=" + r.logView() + " op=" + r.op()
                 + " commit=" + r.commit();
@@ -269,6 +315,12 @@ public final class Simulator {
         // A flapping network cuts again the moment it heals, before stale replicas can repair.
         boolean flap = healed && prng.chance(mix.partitionFlapProbability());
         if (partitionUntil == 0 && (flap || prng.chance(mix.partitionProbabilityPerTick()))) partition();
+        if (now >= isolationUntil && isolationUntil > 0) {
+            network.endIsolation();
+            isolationUntil = 0;
+            trace("isolation healed");
+        }
+        if (isolationUntil == 0 && prng.chance(mix.isolationProbabilityPerTick())) isolate(primaryOfViewMax());
         if (prng.chance(mix.clusterCrashProbabilityPerTick())) {
             // Any number of replicas may crash briefly: what was durable must carry the cluster.
             trace("cluster crash");
@@ -278,17 +330,111 @@ public final class Simulator {
         } else if (prng.chance(mix.crashProbabilityPerTick()) && downCount() < config.faultsMax()) {
             int i = faultTarget();
             if (replicas[i] != null) crash(i, prng.between(1, mix.downTicksMax()));
+        } else if (prng.chance(mix.midwayCrashProbabilityPerTick()) && downCount() < config.faultsMax()) {
+            int i = replicaMidway();
+            if (i >= 0) crash(i, downTicksAfterFault());
         }
+        for (int i = 0; i < replicaCount; i++) {
+            if (crashAt[i] == 0 || now < crashAt[i]) continue;
+            crashAt[i] = 0;
+            if (replicas[i] != null && downCount() < config.faultsMax()) crash(i, downTicksAfterFault());
+        }
+        if (prng.chance(mix.selectiveLossProbabilityPerTick())) selectiveLoss();
+        if (prng.chance(mix.diskStallProbabilityPerTick())) {
+            int i = prng.chance(0.5) ? faultTarget() : replicaMidway();
+            if (i >= 0) diskStall(i);
+        }
+    }
+
+    /** Half the time a quick restart (the replica comes back into the same situation), else long. */
+    private long downTicksAfterFault() {
+        return prng.chance(0.5) ? prng.between(1, 60) : prng.between(1, mix.downTicksMax());
+    }
+
+    /**
+     * A live replica in the middle of something that a crash would cut short, or -1 when there is
+     * none of the kind drawn: a primary-elect (in view change, or normal with writes in flight,
+     * such as its choice of log), a replica voting in a view change, one catching up by state
+     * transfer, or a primary with writes in flight. The bugs that need several steps (a vote
+     * forgotten, a choice of log handed out before it was durable, committed entries installed
+     * and then dropped) all pass through these moments, which a crash at a random tick rarely hits.
+     */
+    private int replicaMidway() {
+        int first = prng.nextInt(replicaCount);
+        int kind = prng.nextInt(4);
+        for (int k = 0; k < replicaCount; k++) {
+            int i = (first + k) % replicaCount;
+            Replica r = replicas[i];
+            if (r == null) continue;
+            boolean primaryOfView = config.primaryIndex(r.view()) == i;
+            boolean midway = switch (kind) {
+                case 0 -> primaryOfView && (r.status() == Status.VIEW_CHANGE || storages[i].writing());
+                case 1 -> !primaryOfView && r.status() == Status.VIEW_CHANGE;
+                case 2 -> r.catchingUp();
+                default -> r.isPrimaryNormal() && storages[i].writing();
+            };
+            if (midway) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * A replica just changed status or view, or started catching up (seen by {@link #observe}):
+     * a fault hits it now, in the middle of that step. A new primary is cut off from the other
+     * replicas (clients still reach it) if the seed isolates replicas at all; otherwise the
+     * replica crashes soon, its disk stalls so that its last writes stay pending, or both, and
+     * the crash then loses those writes (a primary-elect's choice of log, a backup's adoption of
+     * a new view, the last step of a state transfer).
+     */
+    private void faultAfterTransition(int i) {
+        if (replicas[i].isPrimaryNormal() && isolationUntil == 0 && mix.isolationProbabilityPerTick() > 0
+                && prng.chance(0.5)) {
+            isolate(i);
+            return;
+        }
+        long stallTicks = prng.chance(0.67) ? diskStall(i) : 0;
+        if (prng.chance(0.67) && crashAt[i] == 0) crashAt[i] = now + prng.between(1, Math.max(40, stallTicks));
+    }
+
+    /** Replica {@code i}'s disk completes no write for a while; returns for how many ticks. */
+    private long diskStall(int i) {
+        long ticks = prng.between(5, mix.diskStallTicksMax());
+        diskStallUntil[i] = Math.max(diskStallUntil[i], now + ticks);
+        trace("disk stall: replica " + i + " completes no write until " + diskStallUntil[i]);
+        return ticks;
+    }
+
+    /**
+     * Selective loss: one replica stops hearing some kinds of message for a while. The groups are
+     * the ones multi-step bugs need: deaf to view changes (it stays in its old view, following a
+     * stale primary or catching up, while the others move on), gaps in its prepares (it catches up
+     * within its view, asking replica after replica), complete NewStates lost (it installs a newer
+     * view's committed entries without adopting that view), or any mix of kinds.
+     */
+    private void selectiveLoss() {
+        int r = prng.chance(0.5) ? faultTarget() : prng.nextInt(replicaCount);
+        long until = now + prng.between(10, mix.selectiveLossTicksMax());
+        List<SimNetwork.Kind> kinds = new ArrayList<>();
+        switch (prng.nextInt(4)) {
+            case 0 -> kinds.addAll(VIEW_CHANGE_KINDS);
+            case 1 -> kinds.add(SimNetwork.Kind.PREPARE);
+            case 2 -> kinds.add(SimNetwork.Kind.NEW_STATE_COMPLETE);
+            default -> {
+                for (SimNetwork.Kind kind : SimNetwork.Kind.values()) if (prng.chance(0.3)) kinds.add(kind);
+            }
+        }
+        for (SimNetwork.Kind kind : kinds) network.dropKind(r, kind, until);
+        trace("selective loss: replica " + r + " hears no " + kinds + " until " + until);
     }
 
     private void partition() {
         partitionUntil = now + prng.between(10, mix.partitionTicksMax());
         int r = faultTarget();
         int nodeCount = replicaCount + clients.length;
-        switch (prng.nextInt(5)) {
+        switch (prng.nextInt(8)) {
             case 0 -> {
                 trace("partition: isolate replica " + r);
-                for (int n = 0; n < nodeCount; n++) if (n != r) { network.block(r, n); network.block(n, r); }
+                for (int n = 0; n < nodeCount; n++) if (n != r) network.cut(r, n);
             }
             case 1 -> {
                 trace("partition: replica " + r + " cannot send");
@@ -306,15 +452,96 @@ public final class Simulator {
                     if (side[i]) names.append(i).append(' ');
                 }
                 trace("partition: replicas { " + names + "} from the rest");
+                cutSides(side, -1);
+            }
+            case 4 -> {
+                // Clients still reach it: an isolated primary keeps preparing requests that no
+                // backup sees, a divergent suffix that later view changes must discard.
+                trace("partition: replica " + r + " cut from the other replicas");
+                for (int n = 0; n < replicaCount; n++) if (n != r) network.cut(r, n);
+            }
+            case 5 -> {
+                // Links cut one way at random: reachability is then neither symmetric nor
+                // transitive, so a replica can vote in a view its old primary never hears of.
+                StringBuilder links = new StringBuilder();
                 for (int a = 0; a < replicaCount; a++) {
-                    for (int b = 0; b < replicaCount; b++) if (side[a] != side[b]) network.block(a, b);
+                    for (int b = 0; b < replicaCount; b++) {
+                        if (a == b || !prng.chance(0.4)) continue;
+                        network.block(a, b);
+                        links.append(a).append("->").append(b).append(' ');
+                    }
                 }
+                trace("partition: links cut { " + links + "}");
+            }
+            case 6 -> {
+                // A bridge (as in Jepsen): two sides, and one replica that reaches both. Half the
+                // time the bridge also misses view-change messages, so it stays in the old view,
+                // catching up from whoever answers, while the other side elects a new primary.
+                int bridge = prng.nextInt(replicaCount);
+                boolean[] side = new boolean[replicaCount];
+                side[r] = true;
+                for (int i = 0; i < replicaCount; i++) if (i != r && i != bridge) side[i] = prng.chance(0.3);
+                cutSides(side, bridge);
+                boolean deaf = bridge != r && prng.chance(0.5);
+                if (deaf) for (SimNetwork.Kind kind : VIEW_CHANGE_KINDS) network.dropKind(bridge, kind, partitionUntil);
+                trace("partition: replica " + r + " and its side cut from the rest, bridged by replica " + bridge
+                        + (deaf ? ", deaf to view changes" : ""));
             }
             default -> {
                 trace("partition: clients cut from replica " + r);
-                for (int c = replicaCount; c < nodeCount; c++) { network.block(r, c); network.block(c, r); }
+                for (int c = replicaCount; c < nodeCount; c++) network.cut(r, c);
             }
         }
+    }
+
+    /** Cuts the replicas with {@code side} true from the others, except {@code bridge} (or -1). */
+    private void cutSides(boolean[] side, int bridge) {
+        for (int a = 0; a < replicaCount; a++) {
+            for (int b = 0; b < replicaCount; b++) {
+                if (a != bridge && b != bridge && side[a] != side[b]) network.block(a, b);
+            }
+        }
+    }
+
+    /**
+     * A long isolation of replica {@code r} (usually the primary) from the other replicas, while
+     * clients still reach it and other partitions come and go. It goes on preparing requests that
+     * no backup sees while the others move on through later views, and it stays a stale primary
+     * that a lagging or restarted replica may meet.
+     */
+    private void isolate(int r) {
+        isolationUntil = now + prng.between(100, mix.isolationTicksMax());
+        trace("isolation: replica " + r + " cut from the other replicas until " + isolationUntil);
+        network.isolate(r, replicaCount);
+    }
+
+    /**
+     * A restarted replica comes back on another side: it reaches {@code peer} and whom
+     * {@code peer} reaches. Mostly the peer is the normal replica in the lowest view, often a
+     * stale primary still serving an old view alone: the replica restarts next to the stalest
+     * state in the cluster.
+     */
+    private void restartElsewhere(int i) {
+        int peer = -1;
+        if (prng.chance(0.75)) {
+            for (int j = 0; j < replicaCount; j++) {
+                if (j == i || replicas[j] == null || replicas[j].status() != Status.NORMAL) continue;
+                if (peer < 0 || replicas[j].view() < replicas[peer].view()) peer = j;
+            }
+        }
+        if (peer < 0) peer = (i + 1 + prng.nextInt(replicaCount - 1)) % replicaCount;
+        if (partitionUntil == 0) {
+            // A new partition: the two on one side, each other replica with them or not.
+            partitionUntil = now + prng.between(10, mix.partitionTicksMax());
+            boolean[] side = new boolean[replicaCount];
+            side[i] = true;
+            side[peer] = true;
+            for (int j = 0; j < replicaCount; j++) if (j != i && j != peer) side[j] = prng.chance(0.3);
+            cutSides(side, -1);
+        } else {
+            network.joinSide(i, peer);
+        }
+        trace("partition: replica " + i + " restarts on the side of replica " + peer);
     }
 
     /**
@@ -322,9 +549,12 @@ public final class Simulator {
      * faults at the primary are what force view changes and leave stale logs behind.
      */
     private int faultTarget() {
-        int random = prng.nextInt(replicaCount);
-        if (!prng.chance(0.5)) return random;
-        int primary = random;
+        return prng.chance(0.5) ? primaryOfViewMax() : prng.nextInt(replicaCount);
+    }
+
+    /** The primary of the highest normal view, or a random replica when none is normal. */
+    private int primaryOfViewMax() {
+        int primary = prng.nextInt(replicaCount);
         long viewMax = -1;
         for (Replica replica : replicas) {
             if (replica != null && replica.isPrimaryNormal() && replica.view() > viewMax) {
@@ -342,12 +572,16 @@ public final class Simulator {
         storages[i].crash();
         downUntil[i] = now + downTicks;
         lastState[i] = null;
+        lastStatus[i] = null;
+        crashAt[i] = 0;
         crashes++;
     }
 
     private void restart(int i) {
         trace("restart replica " + i);
         replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), storages[i].durable());
+        restartTick[i] = now;
+        if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) restartElsewhere(i);
         checkedCommit[i] = 0;
         observe(i);
     }
@@ -363,7 +597,11 @@ public final class Simulator {
         liveness = true;
         network.heal();
         partitionUntil = 0;
-        for (int i = 0; i < replicaCount; i++) if (replicas[i] == null) downUntil[i] = now;
+        isolationUntil = 0;
+        for (int i = 0; i < replicaCount; i++) {
+            if (replicas[i] == null) downUntil[i] = now;
+            diskStallUntil[i] = 0;
+        }
         for (SimClient client : clients) client.stopped = true;
     }
 
