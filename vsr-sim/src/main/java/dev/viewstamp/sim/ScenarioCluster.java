@@ -198,8 +198,7 @@ public final class ScenarioCluster {
             if (replicas[i] == null || writesHeld[i]) continue;
             for (SimStorage.Write write; replicas[i] != null && (write = storages[i].complete(Long.MAX_VALUE)) != null; ) {
                 progress = true;
-                if (write.prepare() != null) replicas[i].onPrepareDurable(write.lastOp(), write.lastChecksum(), outputs[i]);
-                else replicas[i].onStateDurable(write.view(), write.logView(), write.lastOp(), write.lastChecksum(), outputs[i]);
+                write.reportTo(replicas[i], outputs[i]);
             }
         }
         return progress;

@@ -2,6 +2,7 @@ package dev.viewstamp.sim;
 
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,6 +27,12 @@ final class SimStorage {
         long lastChecksum() {
             if (prepare != null) return prepare.checksum();
             return suffix.isEmpty() ? anchorChecksum : suffix.get(suffix.size() - 1).checksum();
+        }
+
+        /** Tells {@code replica} that this write completed, through the matching durability callback. */
+        void reportTo(Replica replica, Output out) {
+            if (prepare != null) replica.onPrepareDurable(lastOp(), lastChecksum(), out);
+            else replica.onStateDurable(view, logView, lastOp(), lastChecksum(), out);
         }
     }
 

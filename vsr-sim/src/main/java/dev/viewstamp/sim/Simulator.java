@@ -220,8 +220,7 @@ public final class Simulator {
             // A stalled disk completes nothing; its writes wait (and a crash meanwhile loses them).
             for (SimStorage.Write write; replicas[i] != null && now >= diskStallUntil[i]
                     && (write = storages[i].complete(now)) != null; ) {
-                if (write.prepare() != null) replicas[i].onPrepareDurable(write.lastOp(), write.lastChecksum(), outputs[i]);
-                else replicas[i].onStateDurable(write.view(), write.logView(), write.lastOp(), write.lastChecksum(), outputs[i]);
+                write.reportTo(replicas[i], outputs[i]);
                 observe(i);
             }
             replicas[i].tick(outputs[i]);
