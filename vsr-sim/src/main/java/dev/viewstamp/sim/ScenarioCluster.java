@@ -335,8 +335,9 @@ public final class ScenarioCluster {
         }
 
         @Override
-        public void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            storages[replica].persistState(now, view, logView, anchorOp, anchorChecksum, suffix);
+        public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+                List<Entry> suffix) {
+            storages[replica].persistState(now, view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
         }
     }
 }

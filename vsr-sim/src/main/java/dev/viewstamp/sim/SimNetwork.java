@@ -3,6 +3,8 @@ package dev.viewstamp.sim;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.message.Commit;
 import dev.viewstamp.core.message.DoViewChange;
+import dev.viewstamp.core.message.Entries;
+import dev.viewstamp.core.message.GetEntries;
 import dev.viewstamp.core.message.GetState;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.NewState;
@@ -41,7 +43,7 @@ final class SimNetwork {
     /** Message kinds for selective loss; a complete NewState is a kind of its own. */
     enum Kind {
         REQUEST, REPLY, PREPARE, PREPARE_OK, COMMIT, START_VIEW_CHANGE, DO_VIEW_CHANGE, START_VIEW, GET_STATE,
-        NEW_STATE_PARTIAL, NEW_STATE_COMPLETE;
+        NEW_STATE_PARTIAL, NEW_STATE_COMPLETE, GET_ENTRIES, ENTRIES;
 
         static Kind of(Message message) {
             return switch (message) {
@@ -55,6 +57,8 @@ final class SimNetwork {
                 case StartView m -> START_VIEW;
                 case GetState m -> GET_STATE;
                 case NewState m -> m.complete() ? NEW_STATE_COMPLETE : NEW_STATE_PARTIAL;
+                case GetEntries m -> GET_ENTRIES;
+                case Entries m -> ENTRIES;
             };
         }
     }

@@ -47,7 +47,9 @@ final class SimStorage {
         pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, 0, 0, null, entry));
     }
 
-    void persistState(long completeTick, long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+    void persistState(long completeTick, long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+            List<Entry> suffix) {
+        Check.that(!logDamaged, "this storage model never damages a log");
         pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, anchorOp, anchorChecksum,
                 suffix, null));
     }

@@ -665,12 +665,13 @@ public final class Simulator {
         }
 
         @Override
-        public void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+                List<Entry> suffix) {
             if (trace != null) {
                 trace("write replica " + replica + " state view=" + view + " logView=" + logView + " anchor=" + anchorOp
                         + " suffix=" + suffix.size());
             }
-            storages[replica].persistState(now + writeTicks(), view, logView, anchorOp, anchorChecksum, suffix);
+            storages[replica].persistState(now + writeTicks(), view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
         }
     }
 

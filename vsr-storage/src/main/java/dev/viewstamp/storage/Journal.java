@@ -143,10 +143,19 @@ public final class Journal {
     }
 
     /**
-     * Writes {@code entry} with write sequence {@code sequence}: the prepare, then its header copy.
-     * Not durable until {@link #sync}. The completion runs after both writes.
+     * Writes {@code entry} with write sequence {@code sequence}: the prepare, then its header copy,
+     * with no sync between them. For tests of the format; a replica uses {@link #writePrepare},
+     * a sync, then {@link #writeHeader} (see there).
      */
     public void write(Entry entry, long sequence, Disk.Completion completion) {
+        writePrepare(entry, sequence, error -> {
+            if (error != null) completion.done(error);
+            else writeHeader(entry, sequence, completion);
+        });
+    }
+
+    /** Writes {@code entry}'s whole record into its slot of the prepares ring. Not durable until {@link #sync}. */
+    public void writePrepare(Entry entry, long sequence, Disk.Completion completion) {
         if (entry.op() > layout.slotCount()) {
             completion.done(new DiskError(DiskError.Kind.NO_SPACE, "journal full: op " + entry.op() + " needs a slot beyond "
                     + layout.slotCount() + " (checkpoints would free them)"));
@@ -161,18 +170,24 @@ public final class Journal {
         int slot = SlotClassifier.slotOf(entry.op(), layout.slotCount());
         byte[] padded = new byte[(int) Layout.roundUp(record.length, layout.sectorSizeBytes())];
         System.arraycopy(record, 0, padded, 0, record.length);
-        disk.write(layout.prepareOffset(slot), padded, error -> {
-            if (error != null) {
-                completion.done(error);
-                return;
-            }
-            int headerOffset = slot * EntryCodec.HEADER_SIZE_BYTES;
-            System.arraycopy(record, 0, headers, headerOffset, EntryCodec.HEADER_SIZE_BYTES);
-            int sectorStart = headerOffset / layout.sectorSizeBytes() * layout.sectorSizeBytes();
-            byte[] sector = new byte[layout.sectorSizeBytes()];
-            System.arraycopy(headers, sectorStart, sector, 0, sector.length);
-            disk.write(layout.headersOffset() + sectorStart, sector, completion);
-        });
+        disk.write(layout.prepareOffset(slot), padded, completion);
+    }
+
+    /**
+     * Writes {@code entry}'s header into the headers ring (the sector holding it). A replica does
+     * this only after the prepare is durable, so an intact redundant header is proof that its
+     * prepare was durable, and a damaged prepare under it is damage to be repaired, never a torn
+     * write to be discarded ({@link SlotClassifier}).
+     */
+    public void writeHeader(Entry entry, long sequence, Disk.Completion completion) {
+        int slot = SlotClassifier.slotOf(entry.op(), layout.slotCount());
+        byte[] record = EntryCodec.encode(entry, layout.clusterId(), sequence);
+        int headerOffset = slot * EntryCodec.HEADER_SIZE_BYTES;
+        System.arraycopy(record, 0, headers, headerOffset, EntryCodec.HEADER_SIZE_BYTES);
+        int sectorStart = headerOffset / layout.sectorSizeBytes() * layout.sectorSizeBytes();
+        byte[] sector = new byte[layout.sectorSizeBytes()];
+        System.arraycopy(headers, sectorStart, sector, 0, sector.length);
+        disk.write(layout.headersOffset() + sectorStart, sector, completion);
     }
 
     /** Makes every completed write durable (one sync for many writes: group commit). */

@@ -3,6 +3,7 @@ package dev.viewstamp.storage;
 import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Replica;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,8 @@ public final class ReplicaStorage {
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
-    private record PendingState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix)
-            implements Pending {}
+    private record PendingState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+            List<Entry> suffix) implements Pending {}
 
     private final Disk disk;
     private final Journal journal;
@@ -64,6 +65,34 @@ public final class ReplicaStorage {
         this.listener = listener;
     }
 
+    /**
+     * What a replica restarts from, given its superblock and what journal recovery found: the
+     * intact log, or the damage to repair (any fault, or a superblock that says an earlier run was
+     * still damaged). Records written after the superblock beyond a break make the damage
+     * uncertain: ops acknowledged there may be lost altogether.
+     */
+    public static Replica.Durable durable(Superblock.State superblock, Journal.Recovery recovery) {
+        if (recovery.clean() && !superblock.logDamaged()) {
+            return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix());
+        }
+        long headOp = recovery.headOp();
+        long[] checksums = recovery.checksums().clone();
+        long knownFromOp = 1;
+        boolean uncertain = superblock.logDamaged();
+        for (Journal.Fault fault : recovery.faults()) {
+            switch (fault.kind()) {
+                case BROKEN_CHAIN -> {
+                    checksums[(int) (fault.op() - 1)] = fault.checksum();
+                    knownFromOp = fault.op();
+                }
+                case DAMAGED_SUFFIX -> uncertain = true;
+                case REPAIR -> { }
+            }
+        }
+        return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
+                new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(), uncertain));
+    }
+
     public Superblock.State superblock() {
         return superblock;
     }
@@ -75,12 +104,13 @@ public final class ReplicaStorage {
     }
 
     /** Requests an atomic log change: views, truncation after {@code anchorOp}, and the new suffix. */
-    public void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+    public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+            List<Entry> suffix) {
         if (suffix.size() > Superblock.SUFFIX_HEADERS_MAX) {
             throw new IllegalArgumentException("a log change of " + suffix.size() + " entries exceeds the superblock's "
                     + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
         }
-        queue.addLast(new PendingState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix)));
+        queue.addLast(new PendingState(view, logView, logDamaged, anchorOp, anchorChecksum, List.copyOf(suffix)));
         pump();
     }
 
@@ -118,12 +148,15 @@ public final class ReplicaStorage {
     }
 
     /**
-     * Group commit: write every prepare of the batch, then one sync, then report them in order.
-     * After an error the batch stays queued, and {@link #resume} writes it again.
+     * Group commit: write every prepare of the batch, one sync, then their redundant headers and a
+     * second sync, then report them in order. The headers go out only once the prepares are
+     * durable, so recovery can tell a torn write (no redundant header: never acknowledged) from
+     * damage to a durable prepare (repair it). After an error the batch stays queued, and
+     * {@link #resume} writes it again.
      */
     private void writePrepares(List<Entry> batch, int index) {
         if (index < batch.size()) {
-            journal.write(batch.get(index), sequence + 1, error -> {
+            journal.writePrepare(batch.get(index), sequence + 1, error -> {
                 if (error != null) {
                     stop(error);
                     return;
@@ -133,16 +166,34 @@ public final class ReplicaStorage {
             });
             return;
         }
+        long firstSequence = sequence - batch.size() + 1;
         journal.sync(error -> {
             if (error != null) {
                 stop(error);
                 return;
             }
-            for (Entry entry : batch) {
-                queue.pollFirst();
-                listener.onPrepareDurable(entry.op(), entry.checksum());
-            }
-            finish();
+            writeHeaders(batch, firstSequence, 0, () -> {
+                for (Entry entry : batch) {
+                    queue.pollFirst();
+                    listener.onPrepareDurable(entry.op(), entry.checksum());
+                }
+                finish();
+            });
+        });
+    }
+
+    /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
+    private void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
+        if (index == entries.size()) {
+            journal.sync(error -> {
+                if (error != null) stop(error);
+                else done.run();
+            });
+            return;
+        }
+        journal.writeHeader(entries.get(index), firstSequence + index, error -> {
+            if (error != null) stop(error);
+            else writeHeaders(entries, firstSequence, index + 1, done);
         });
     }
 
@@ -161,7 +212,8 @@ public final class ReplicaStorage {
         }
         // The superblock's journal sequence covers every record written so far: anything older
         // than it past the new head is a leftover of the replaced log and never extends it.
-        Superblock.State next = superblock.next(state.view(), state.logView(), 0, headOp, headChecksum, sequence, headers);
+        Superblock.State next = superblock.next(state.view(), state.logView(), state.logDamaged(), 0, headOp, headChecksum,
+                sequence, headers);
         Superblock.write(disk, next, error -> {
             if (error != null) {
                 stop(error);
@@ -174,18 +226,21 @@ public final class ReplicaStorage {
 
     private void writeSuffix(PendingState state, int index, long headOp, long headChecksum) {
         if (index == state.suffix().size()) {
+            long firstSequence = sequence - state.suffix().size() + 1;
             journal.sync(error -> {
                 if (error != null) {
                     stop(error);
                     return;
                 }
-                queue.pollFirst();
-                listener.onStateDurable(state.view(), state.logView(), headOp, headChecksum);
-                finish();
+                writeHeaders(state.suffix(), firstSequence, 0, () -> {
+                    queue.pollFirst();
+                    listener.onStateDurable(state.view(), state.logView(), headOp, headChecksum);
+                    finish();
+                });
             });
             return;
         }
-        journal.write(state.suffix().get(index), sequence + 1, error -> {
+        journal.writePrepare(state.suffix().get(index), sequence + 1, error -> {
             if (error != null) {
                 stop(error);
                 return;

@@ -83,8 +83,12 @@ final class SlotClassifier {
                 case EMPTY, MISDIRECTED, INVALID -> Decision.OK_FIX_HEADER;
             };
             case BODY_INVALID -> switch (header) {
-                // Whichever header is newer names the op to fetch; the prepare's own header also does.
-                case VALID, EMPTY, MISDIRECTED, INVALID -> Decision.REPAIR;
+                // The redundant header is written only once the prepare is durable, so an intact
+                // one naming this prepare (or a newer op) means a durable body was damaged.
+                case VALID -> relation == Relation.PREPARE_NEWER ? Decision.UNKNOWN : Decision.REPAIR;
+                // No redundant header for it: a prepare torn by a crash before it was durable,
+                // so never acknowledged. (Its own header is no evidence of durability.)
+                case EMPTY, MISDIRECTED, INVALID -> Decision.UNKNOWN;
             };
             case EMPTY, MISDIRECTED, HEADER_INVALID -> switch (header) {
                 case VALID -> Decision.REPAIR;

@@ -34,14 +34,14 @@ class SlotClassifierTest {
         t.put(row(HeaderCopy.VALID, PrepareCopy.VALID, Relation.PREPARE_NEWER), OK_FIX_HEADER);
         t.put(row(HeaderCopy.VALID, PrepareCopy.VALID, Relation.HEADER_NEWER), REPAIR);
         t.put(row(HeaderCopy.VALID, PrepareCopy.BODY_INVALID, Relation.SAME), REPAIR);
-        t.put(row(HeaderCopy.VALID, PrepareCopy.BODY_INVALID, Relation.PREPARE_NEWER), REPAIR);
+        t.put(row(HeaderCopy.VALID, PrepareCopy.BODY_INVALID, Relation.PREPARE_NEWER), UNKNOWN);
         t.put(row(HeaderCopy.VALID, PrepareCopy.BODY_INVALID, Relation.HEADER_NEWER), REPAIR);
         t.put(row(HeaderCopy.VALID, PrepareCopy.EMPTY, Relation.NONE), REPAIR);
         t.put(row(HeaderCopy.VALID, PrepareCopy.MISDIRECTED, Relation.NONE), REPAIR);
         t.put(row(HeaderCopy.VALID, PrepareCopy.HEADER_INVALID, Relation.NONE), REPAIR);
         for (HeaderCopy h : List.of(HeaderCopy.EMPTY, HeaderCopy.MISDIRECTED, HeaderCopy.INVALID)) {
             t.put(row(h, PrepareCopy.VALID, Relation.NONE), OK_FIX_HEADER);
-            t.put(row(h, PrepareCopy.BODY_INVALID, Relation.NONE), REPAIR);
+            t.put(row(h, PrepareCopy.BODY_INVALID, Relation.NONE), UNKNOWN);
             t.put(row(h, PrepareCopy.MISDIRECTED, Relation.NONE), UNKNOWN);
             t.put(row(h, PrepareCopy.HEADER_INVALID, Relation.NONE), UNKNOWN);
         }
@@ -108,6 +108,18 @@ class SlotClassifierTest {
         assertThat(slot.header().op()).isEqualTo(5);
         assertThat(slot.header().entryChecksum()).isEqualTo(entry(5, "payload").checksum());
         assertThat(slot.entry()).isNull();
+    }
+
+    @Test
+    void aTornBodyWithoutItsRedundantHeaderIsATornWriteNotARepair() {
+        // The redundant header is written only after the prepare is durable, so without it the
+        // prepare was never acknowledged, and its own intact header proves nothing.
+        byte[] record = EntryCodec.encode(entry(5, "payload"), CLUSTER, 10);
+        byte[] torn = record.clone();
+        torn[torn.length - 1] ^= 1;
+        SlotClassifier.Slot slot = classify(new byte[128], torn);
+        assertThat(slot.decision()).isEqualTo(UNKNOWN);
+        assertThat(slot.header()).isNull();
     }
 
     @Test

@@ -28,10 +28,15 @@ public interface Output {
 
     /**
      * Atomically: truncates the durable log after {@code anchorOp}, appends {@code suffix} (which
-     * starts at {@code anchorOp + 1}), and records {@code view} and {@code logView}. With an empty
-     * suffix and {@code anchorOp} equal to the last op this only records the views.
-     * {@code anchorChecksum} is the checksum of the entry at {@code anchorOp}. Completion:
-     * {@link Replica#onStateDurable}, with the last entry the write covers.
+     * starts at {@code anchorOp + 1}), and records {@code view}, {@code logView} and
+     * {@code logDamaged}. With an empty suffix and {@code anchorOp} equal to the last op this only
+     * records the views and the flag. {@code anchorChecksum} is the checksum of the entry at
+     * {@code anchorOp}. Completion: {@link Replica#onStateDurable}, with the last entry the write
+     * covers.
+     *
+     * <p>{@code logDamaged} says that this replica's log may lack ops it acknowledged in
+     * {@code logView} (its journal came back damaged from a crash), so it must not vote or
+     * acknowledge until its log is whole again; a restart hands it back in {@link Replica.Durable}.
      */
-    void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix);
+    void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum, List<Entry> suffix);
 }

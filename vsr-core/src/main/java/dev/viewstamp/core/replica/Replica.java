@@ -5,7 +5,9 @@ import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.check.Verify;
 import dev.viewstamp.core.message.Commit;
 import dev.viewstamp.core.message.DoViewChange;
+import dev.viewstamp.core.message.Entries;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.GetEntries;
 import dev.viewstamp.core.message.GetState;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.NewState;
@@ -20,6 +22,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -100,15 +103,93 @@ public final class Replica {
     private final Timeout viewChangeTimeout = new Timeout("view_change");
     private final Timeout viewChangeRetransmitTimeout = new Timeout("view_change_retransmit");
     private final Timeout stateTransferTimeout = new Timeout("state_transfer");
+    private final Timeout repairTimeout = new Timeout("repair");
+
+    /**
+     * The log may lack ops this replica acknowledged in its log view: its journal came back
+     * damaged from a crash. Until the log is whole again it neither acknowledges nor votes (no
+     * DoViewChange), exactly as if it were down, so it can never help a view change drop a
+     * committed op. It is durable (carried in every persistState), so a crash cannot forget it.
+     * Cleared when the holes are filled by checksum ({@link #repair}), when the primary of its
+     * view hands it that view's whole log, or when it adopts a newer view's log.
+     */
+    private boolean logDamaged;
+    /** The log a damaged replica is filling from its peers by checksum; null when none. */
+    private Repair repair;
+    private long repairedEntryCount;
 
     private long duplicateRequestCount;
 
-    /** What survives a crash: the superblock's views and the journal's log. */
-    public record Durable(long view, long logView, List<Entry> log) {
+    /**
+     * What survives a crash: the superblock's views and the journal's log. When the journal came
+     * back damaged, {@code damage} describes it and {@code log} is empty.
+     */
+    public record Durable(long view, long logView, List<Entry> log, Damage damage) {
         public static final Durable EMPTY = new Durable(0, 0, List.of());
+
+        public Durable(long view, long logView, List<Entry> log) {
+            this(view, logView, log, null);
+        }
 
         public Durable {
             log = List.copyOf(log);
+            Check.that(damage == null || log.isEmpty(), "a damaged log comes as its damage");
+        }
+    }
+
+    /**
+     * A log that came back damaged from a crash (docs/STORAGE.md): ops {@code 1..headOp}, whose
+     * checksums are known from {@code knownFromOp} on ({@code checksums[op - 1]}; the journal's
+     * redundant headers and the superblock say what each op must be), with the entries whose bodies
+     * are intact ({@code entries[op - 1]}, null where missing). Below {@code knownFromOp} the chain
+     * broke and nothing is known. {@code uncertain} says the replica may have acknowledged ops
+     * beyond {@code headOp} that its journal lost, or that an earlier run was already damaged: then
+     * filling the holes is not enough, and only a whole log from a primary clears the damage.
+     */
+    public record Damage(long headOp, long knownFromOp, long[] checksums, Entry[] entries, boolean uncertain) {
+        public Damage {
+            Check.that(headOp >= 0 && checksums.length == headOp && entries.length == headOp, "damage covers ops 1..headOp");
+            Check.that(knownFromOp >= 1 && knownFromOp <= headOp + 1, "known checksums within the log", knownFromOp, headOp);
+            checksums = checksums.clone();
+            entries = entries.clone();
+        }
+    }
+
+    /** A damaged log being filled: the chain it must become, and what is known of it. */
+    private static final class Repair {
+        final long headOp;
+        final boolean uncertain;
+        final long[] checksums;
+        final Entry[] entries;
+        /** Ops whose body came from a peer, so must be written before it counts as durable. */
+        final BitSet fromPeer = new BitSet();
+        long knownFromOp;
+        int peer;
+
+        Repair(Damage damage, int replicaIndex) {
+            headOp = damage.headOp();
+            uncertain = damage.uncertain();
+            checksums = damage.checksums();
+            entries = damage.entries();
+            knownFromOp = damage.knownFromOp();
+            peer = replicaIndex;
+        }
+
+        Entry entry(long op) { return entries[(int) (op - 1)]; }
+        long checksum(long op) { return checksums[(int) (op - 1)]; }
+
+        /** Extends the known checksums down through intact entries whose own checksum is now known. */
+        void extendKnownDown() {
+            while (knownFromOp > 1) {
+                Entry entry = entry(knownFromOp);
+                if (entry == null) return;
+                if (entry.checksum() != checksum(knownFromOp)) {
+                    entries[(int) (knownFromOp - 1)] = null; // a stale record in that slot, not this chain's
+                    return;
+                }
+                checksums[(int) (knownFromOp - 2)] = entry.parent();
+                knownFromOp--;
+            }
         }
     }
 
@@ -144,6 +225,8 @@ public final class Replica {
         this.clientTable = new ClientTable(config.clientTableSessionsMax());
         this.log = new OpLog(config.clusterId());
         for (Entry entry : durable.log()) log.append(entry);
+        if (durable.damage() != null) startRepair(durable.damage());
+        long headOp = durable.damage() != null ? durable.damage().headOp() : log.op();
         this.ackedOp = new long[config.replicaCount()];
         this.startViewChangeFrom = new boolean[config.replicaCount()];
         this.doViewChangeFrom = new DoViewChange[config.replicaCount()];
@@ -154,7 +237,7 @@ public final class Replica {
         this.viewPersisted = durable.view();
         this.opDurable = log.op();
         // Entries this far below the last op are committed (fact 2 in the class comment).
-        this.commitMax = Math.max(0, log.op() - config.pipelinePrepareCountMax());
+        this.commitMax = Math.max(0, headOp - config.pipelinePrepareCountMax());
 
         if (view > logView) {
             status = Status.VIEW_CHANGE;
@@ -187,6 +270,8 @@ public final class Replica {
             case StartView m -> onStartView(m, out);
             case GetState m -> onGetState(m, out);
             case NewState m -> onNewState(m, out);
+            case GetEntries m -> onGetEntries(m, out);
+            case Entries m -> onEntries(m, out);
             case Reply m -> ignore("reply: replicas do not take replies", m);
         }
         checkInvariants();
@@ -202,12 +287,18 @@ public final class Replica {
         if (viewChangeTimeout.fired(now)) onViewChangeTimeout(out);
         if (viewChangeRetransmitTimeout.fired(now)) onViewChangeRetransmitTimeout(out);
         if (stateTransferTimeout.fired(now)) onStateTransferTimeout(out);
+        if (repairTimeout.fired(now)) onRepairTimeout(out);
         checkInvariants();
     }
 
     /** The journal made {@code op} (with {@code checksum}) durable, and every write before it. */
     public void onPrepareDurable(long op, long checksum, Output out) {
         if (log.holds(op, checksum)) opDurable = Math.max(opDurable, op);
+        if (repair != null) {
+            // Entries after it that came from our own journal were durable all along.
+            while (opDurable < log.op() && !repair.fromPeer.get((int) (opDurable + 1))) opDurable++;
+            finishRepairIfDone(out);
+        }
         afterDurable(out);
         checkInvariants();
     }
@@ -337,6 +428,12 @@ public final class Replica {
         Check.that(message.view() == view, "same view");
 
         normalTimeout.start(now, config.normalTimeoutTicks());
+        if (logDamaged) {
+            // Neither append nor acknowledge: the repair timer fills the log from peers.
+            advanceCommitMax(message.commit());
+            executeCommitted(out);
+            return;
+        }
         Entry entry = message.entry();
         if (entry.op() <= log.op()) {
             // A retransmission: our acknowledgement may have been lost, so send it again. The hash
@@ -457,6 +554,11 @@ public final class Replica {
         Check.that(!isPrimary(), "backup");
 
         normalTimeout.start(now, config.normalTimeoutTicks());
+        if (logDamaged) {
+            advanceCommitMax(message.commit());
+            executeCommitted(out);
+            return;
+        }
         if (message.commit() <= log.op() && log.checksumAt(message.commit()) != message.commitChecksum()) {
             ignore("commit: our entry at the commit number differs from the primary's", message);
             return;
@@ -551,7 +653,7 @@ public final class Replica {
 
     /** Acknowledges {@code op}, which must be durable, and with it every earlier op (VRR 4.1 step 4). */
     private void sendPrepareOk(long op, Output out) {
-        if (status != Status.NORMAL || isPrimary() || !normalDurable() || op == 0) return;
+        if (status != Status.NORMAL || isPrimary() || !normalDurable() || op == 0 || logDamaged) return;
         if (catchingUpToNewerView()) return;
         Check.that(logView == view, "log view is the current view");
         Check.that(op <= opDurable, "acknowledge only durable ops", op, opDurable);
@@ -596,7 +698,7 @@ public final class Replica {
      * that view).
      */
     private boolean servesItsView() {
-        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView();
+        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView() && !logDamaged;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -657,8 +759,11 @@ public final class Replica {
     }
 
     private void persistView(Output out) {
+        // While a damaged log is being filled, the superblock must keep naming the journal's
+        // whole log (whose holes it alone may know by header): views wait, and so do votes.
+        if (repair != null) return;
         viewPersisted = view;
-        out.persistState(view, logView, log.op(), log.checksumAt(log.op()), List.of());
+        out.persistState(view, logView, logDamaged, log.op(), log.checksumAt(log.op()), List.of());
     }
 
     /** VRR 4.2 step 1: adopt a higher view; count votes only for exactly the current view. */
@@ -694,6 +799,7 @@ public final class Replica {
     }
 
     private void sendDoViewChange(Output out) {
+        if (logDamaged) return; // a log that may lack acknowledged ops must not be counted (docs/STORAGE.md)
         doViewChangeSent = true;
         DoViewChange message = doViewChange();
         if (isPrimaryOf(view)) onDoViewChange(message, out);
@@ -850,6 +956,9 @@ public final class Replica {
     private void transitionToNormalBackup(long viewNew, long firstChanged, Output out) {
         Check.that(viewNew >= view, "views never decrease", viewNew, view);
         Check.that(!isPrimaryOf(viewNew), "backup of the new view");
+        // A newer view's log holds every op committed before that view, including any this
+        // replica acknowledged and then lost: adopting it makes a damaged log whole.
+        if (viewNew > logView) logDamaged = false;
         status = Status.NORMAL;
         view = viewNew;
         logView = viewNew;
@@ -872,8 +981,9 @@ public final class Replica {
     /** Persists the view, the log view and the log from {@code firstChanged} on, in one write. */
     private void persistLogChange(long firstChanged, Output out) {
         long anchor = Math.min(firstChanged - 1, log.op());
+        repair = null; // the log is no longer the chain the journal held
         viewPersisted = view;
-        out.persistState(view, logView, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
+        out.persistState(view, logView, logDamaged, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
     }
 
     private void startPrimaryTimers() {
@@ -977,6 +1087,7 @@ public final class Replica {
             // the last entry it sent: a sender that is not serving its view may hold committed
             // entries of a newer view beyond that, where this view's log differs.
             advanceCommitMax(Math.min(message.committedOp(), message.fromOp() + message.entries().size()));
+            if (logDamaged) clearDamageIfWholeFromPrimary(message, out);
             if (log.op() >= message.op() && catchUpView == view) stopCatchUp();
         } else {
             List<Entry> committed = committedPrefix(message.entries(), message.committedOp());
@@ -1056,6 +1167,159 @@ public final class Replica {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Repair of a log that came back damaged from a crash (docs/STORAGE.md; the idea of
+    // protocol-aware recovery, Alagappan et al., FAST 2018, in our own form).
+
+    /** Loads the intact prefix of a damaged log and starts filling the rest from peers. */
+    private void startRepair(Damage damage) {
+        logDamaged = true;
+        repair = new Repair(damage, replicaIndex);
+        repairAdvance(null);
+        repairTimeout.start(now, 1);
+    }
+
+    private void onRepairTimeout(Output out) {
+        if (!logDamaged) return;
+        repairTimeout.start(now, config.stateTransferRetransmitTicks());
+        if (repair != null) {
+            if (log.op() < repair.headOp) requestRepair(out);
+            else finishRepairIfDone(out);
+        } else if (status == Status.NORMAL && !isPrimary() && catchUpView == CATCH_UP_NONE) {
+            // Whole as far as the journal knows, but it may have lost acknowledged ops beyond:
+            // only the whole log of our view's primary (or a newer view's log) settles that.
+            startCatchUp(view, config.primaryIndex(view), out);
+        }
+    }
+
+    /**
+     * Asks the next peer for the lowest missing run of entries, named by the checksum of its last
+     * entry. Below a broken chain that is the lowest op whose checksum is known, so the chain is
+     * rebuilt downwards, a batch at a time.
+     */
+    private void requestRepair(Output out) {
+        long missing = log.op() + 1;
+        long toOp;
+        long fromOp;
+        if (missing < repair.knownFromOp) {
+            toOp = repair.knownFromOp;
+            fromOp = Math.max(missing - 1, toOp - config.stateTransferOpsMax());
+        } else {
+            toOp = missing;
+            while (toOp < repair.headOp && repair.entry(toOp + 1) == null && toOp - missing + 1 < config.stateTransferOpsMax()) {
+                toOp++;
+            }
+            fromOp = missing - 1;
+        }
+        repair.peer = (repair.peer + 1) % config.replicaCount();
+        if (repair.peer == replicaIndex) repair.peer = (repair.peer + 1) % config.replicaCount();
+        if (repair.peer != replicaIndex) {
+            out.send(repair.peer, new GetEntries(fromOp, toOp, repair.checksum(toOp), replicaIndex));
+        }
+    }
+
+    /** Any replica that holds the entry asked for answers, whatever its status: the chain authenticates it. */
+    private void onGetEntries(GetEntries message, Output out) {
+        if (message.replica() == replicaIndex) {
+            ignore("get_entries: from ourselves", message);
+            return;
+        }
+        if (message.fromOp() < 0 || message.toOp() <= message.fromOp()
+                || message.toOp() - message.fromOp() > config.stateTransferOpsMax()) {
+            ignore("get_entries: bad range", message);
+            return;
+        }
+        if (!log.holds(message.toOp(), message.toChecksum())) {
+            ignore("get_entries: we do not hold that entry", message);
+            return;
+        }
+        out.send(message.replica(), new Entries(log.slice(message.fromOp(), message.toOp()), replicaIndex));
+    }
+
+    private void onEntries(Entries message, Output out) {
+        if (ignoreEntries(message)) return;
+        List<Entry> entries = message.entries();
+        for (Entry entry : entries) {
+            Entry held = repair.entry(entry.op());
+            if (held == null || held.checksum() != entry.checksum()) {
+                repair.entries[(int) (entry.op() - 1)] = entry;
+                repair.fromPeer.set((int) entry.op());
+            }
+            repair.checksums[(int) (entry.op() - 1)] = entry.checksum();
+        }
+        long fromOp = entries.get(0).op() - 1;
+        if (fromOp >= 1) repair.checksums[(int) (fromOp - 1)] = entries.get(0).parent();
+        repair.knownFromOp = Math.min(repair.knownFromOp, Math.max(1, fromOp));
+        repair.extendKnownDown();
+        repairAdvance(out);
+    }
+
+    private boolean ignoreEntries(Entries message) {
+        if (repair == null) return ignore("entries: nothing to repair", message);
+        List<Entry> entries = message.entries();
+        if (entries.isEmpty()) return ignore("entries: empty", message);
+        Entry last = entries.get(entries.size() - 1);
+        long firstOp = entries.get(0).op();
+        if (firstOp < 1 || last.op() > repair.headOp || last.op() < repair.knownFromOp) {
+            return ignore("entries: not what we asked for", message);
+        }
+        if (last.checksum() != repair.checksum(last.op())) return ignore("entries: not our chain", message);
+        if (!chainValid(entries.get(0).parent(), firstOp - 1, entries)) return ignore("entries: do not chain", message);
+        if (firstOp == 1 && entries.get(0).parent() != log.checksumAt(0)) return ignore("entries: another cluster's root", message);
+        return false;
+    }
+
+    /**
+     * Appends the entries that now continue the intact prefix. Those a peer sent are written to the
+     * journal; those our journal held were durable all along. {@code out} is null at construction,
+     * where only the journal's own entries can be appended.
+     */
+    private void repairAdvance(Output out) {
+        while (log.op() < repair.headOp) {
+            long op = log.op() + 1;
+            Entry entry = repair.entry(op);
+            if (op < repair.knownFromOp || entry == null || entry.checksum() != repair.checksum(op) || !log.chains(entry)) break;
+            if (repair.fromPeer.get((int) op)) {
+                if (out == null) break;
+                log.append(entry);
+                out.persistPrepare(entry);
+                repairedEntryCount++;
+            } else {
+                log.append(entry);
+                if (opDurable == op - 1) opDurable = op;
+            }
+        }
+        if (out != null) finishRepairIfDone(out);
+    }
+
+    /**
+     * The journal's whole log is back and durable: without uncertainty the replica is whole again
+     * and says so durably; with it, the replica waits for a primary's whole log.
+     */
+    private void finishRepairIfDone(Output out) {
+        if (repair == null || log.op() < repair.headOp || opDurable < repair.headOp) return;
+        boolean uncertain = repair.uncertain;
+        repair = null;
+        if (!uncertain) logDamaged = false;
+        persistView(out);
+    }
+
+    /**
+     * A complete same-view NewState from the primary of our view, now merged: our log is that
+     * primary's whole log, which holds every op it ever sent us, so nothing we acknowledged in this
+     * view is missing.
+     */
+    private void clearDamageIfWholeFromPrimary(NewState message, Output out) {
+        if (!message.complete() || message.replica() != config.primaryIndex(view)) return;
+        long lastOp = message.fromOp() + message.entries().size();
+        long lastChecksum = message.entries().isEmpty() ? message.anchorChecksum()
+                : message.entries().get(message.entries().size() - 1).checksum();
+        if (lastOp != message.op() || log.op() != lastOp || !log.holds(lastOp, lastChecksum)) return;
+        logDamaged = false;
+        repair = null;
+        persistView(out);
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Helpers.
 
     /**
@@ -1127,6 +1391,9 @@ public final class Replica {
                     log.op() - commit, config.pipelinePrepareCountMax());
         }
         Check.that(requestQueue.size() <= config.requestQueueCountMax(), "request queue within its maximum");
+        Check.that(repair == null || logDamaged, "a repair only while damaged");
+        Check.that(repair == null || log.op() <= repair.headOp, "a repair stays within the journal's log");
+        Check.that(!logDamaged || !(status == Status.NORMAL && isPrimary()), "a damaged log never leads a view");
         if (Verify.ENABLED && commit < log.op()) {
             // The uncommitted suffix is where logs change; recheck its chain after every step.
             for (long op = Math.max(1, commit); op <= log.op(); op++) {
@@ -1152,6 +1419,10 @@ public final class Replica {
     public Entry entry(long op) { return log.entry(op); }
     public long duplicateRequestCount() { return duplicateRequestCount; }
     public long clientTableEvictions() { return clientTable.evictions(); }
+    /** True while the log may lack ops this replica acknowledged: it neither acks nor votes. */
+    public boolean logDamaged() { return logDamaged; }
+    /** Entries this replica fetched from peers by checksum to fill its damaged log. */
+    public long repairedEntryCount() { return repairedEntryCount; }
 
     /** A checksum of the replicated state: the service's state and the client table. */
     public long stateChecksum() {
@@ -1161,6 +1432,6 @@ public final class Replica {
     @Override
     public String toString() {
         return "replica " + replicaIndex + " " + status + " view=" + view + " logView=" + logView + " op=" + log.op()
-                + " commit=" + commit + " commitMax=" + commitMax;
+                + " commit=" + commit + " commitMax=" + commitMax + (logDamaged ? " damaged" : "");
     }
 }

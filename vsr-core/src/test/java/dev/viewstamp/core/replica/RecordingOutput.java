@@ -17,8 +17,12 @@ final class RecordingOutput implements Output {
 
     record PersistedPrepare(Entry entry) implements Event {}
 
-    record PersistedState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix)
-            implements Event {
+    record PersistedState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix,
+            boolean logDamaged) implements Event {
+
+        PersistedState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+            this(view, logView, anchorOp, anchorChecksum, suffix, false);
+        }
 
         /** The last op the write covers: the last of its suffix, or its anchor. */
         long lastOp() {
@@ -48,8 +52,9 @@ final class RecordingOutput implements Output {
     }
 
     @Override
-    public void persistState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-        events.add(new PersistedState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix)));
+    public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+            List<Entry> suffix) {
+        events.add(new PersistedState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix), logDamaged));
     }
 
     void clear() {
