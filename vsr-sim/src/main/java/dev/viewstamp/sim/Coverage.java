@@ -7,6 +7,9 @@ package dev.viewstamp.sim;
 public final class Coverage {
     public long gets, puts, appends, deletes, cases;
     public long getMissing, casFailed, casOk, largestValue, deleteAbsent, duplicateRequests, evictions, errors;
+    /** Storage faults injected, what recovery found, and what repair did. */
+    public long diskCorrupt, diskMisdirected, diskLatent, diskLostSectors, damagedRestarts, repairSlots, brokenChains,
+            damagedSuffixes, repairedEntries;
 
     void add(Coverage other) {
         gets += other.gets;
@@ -22,6 +25,23 @@ public final class Coverage {
         duplicateRequests += other.duplicateRequests;
         evictions += other.evictions;
         errors += other.errors;
+        diskCorrupt += other.diskCorrupt;
+        diskMisdirected += other.diskMisdirected;
+        diskLatent += other.diskLatent;
+        diskLostSectors += other.diskLostSectors;
+        damagedRestarts += other.damagedRestarts;
+        repairSlots += other.repairSlots;
+        brokenChains += other.brokenChains;
+        damagedSuffixes += other.damagedSuffixes;
+        repairedEntries += other.repairedEntries;
+    }
+
+    /** The storage line of the summary: faults injected by kind, then recovery and repair. */
+    public String storageSummary() {
+        return "corrupt-writes=" + diskCorrupt + " misdirected-writes=" + diskMisdirected + " latent-errors=" + diskLatent
+                + " lost-sectors=" + diskLostSectors + " damaged-restarts=" + damagedRestarts + " repair-slots="
+                + repairSlots + " broken-chains=" + brokenChains + " damaged-suffixes=" + damagedSuffixes
+                + " entries-repaired=" + repairedEntries;
     }
 
     /** True when every shape the acceptance criteria name was reached at least once. */

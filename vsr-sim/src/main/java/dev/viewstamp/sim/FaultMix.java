@@ -38,7 +38,10 @@ public record FaultMix(
         double restartElsewhereProbability,
         double isolationProbabilityPerTick,
         int isolationTicksMax,
-        double faultAfterTransitionProbability) {
+        double faultAfterTransitionProbability,
+        double diskCorruptProbability,
+        double diskMisdirectProbability,
+        double diskLatentErrorProbability) {
 
     /** Draws a mix from the seed's generator. {@code replicaCount} 0 lets the seed choose 3 or 5. */
     static FaultMix draw(Prng prng, int replicaCount) {
@@ -76,9 +79,14 @@ public record FaultMix(
         double isolation = prng.chance(0.2) ? 0 : prng.nextDouble() * 0.003;
         int isolationTicks = (int) prng.between(200, 3000);
         double faultAfterTransition = prng.chance(0.2) ? 0 : prng.nextDouble() * 0.15;
+        // Per write on the disks that may have data faults (at most f replicas; see Simulator).
+        double diskCorrupt = prng.chance(0.3) ? 0 : prng.nextDouble() * 0.03;
+        double diskMisdirect = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.01;
+        double diskLatent = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.01;
         return new FaultMix(replicas, clients, loss, duplicate, delayMin, delayMax, partition, partitionTicks, flap, crash,
                 downTicks, clusterCrash, writeTicks, think, selectiveLoss, selectiveLossTicks, diskStall, diskStallTicks,
-                midwayCrash, restartElsewhere, isolation, isolationTicks, faultAfterTransition);
+                midwayCrash, restartElsewhere, isolation, isolationTicks, faultAfterTransition, diskCorrupt, diskMisdirect,
+                diskLatent);
     }
 
     /** One line, for the failure report. */
@@ -87,11 +95,13 @@ public record FaultMix(
                 "replicas=%d clients=%d loss=%.3f dup=%.3f delay=%d..%d partition=%.4f/tick(<=%d,flap=%.1f) "
                         + "crash=%.4f/tick(<=%d) clusterCrash=%.5f/tick write<=%d think<=%d "
                         + "selectiveLoss=%.4f/tick(<=%d) diskStall=%.4f/tick(<=%d) midwayCrash=%.4f/tick "
-                        + "restartElsewhere=%.2f isolation=%.4f/tick(<=%d) faultAfterTransition=%.3f",
+                        + "restartElsewhere=%.2f isolation=%.4f/tick(<=%d) faultAfterTransition=%.3f "
+                        + "diskCorrupt=%.4f/write diskMisdirect=%.4f/write diskLatent=%.4f/write",
                 replicaCount, clientCount, lossProbability, duplicateProbability, delayTicksMin, delayTicksMax,
                 partitionProbabilityPerTick, partitionTicksMax, partitionFlapProbability, crashProbabilityPerTick, downTicksMax,
                 clusterCrashProbabilityPerTick, writeTicksMax, thinkTicksMax, selectiveLossProbabilityPerTick,
                 selectiveLossTicksMax, diskStallProbabilityPerTick, diskStallTicksMax, midwayCrashProbabilityPerTick,
-                restartElsewhereProbability, isolationProbabilityPerTick, isolationTicksMax, faultAfterTransitionProbability);
+                restartElsewhereProbability, isolationProbabilityPerTick, isolationTicksMax, faultAfterTransitionProbability,
+                diskCorruptProbability, diskMisdirectProbability, diskLatentErrorProbability);
     }
 }

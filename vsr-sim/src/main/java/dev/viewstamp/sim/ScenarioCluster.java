@@ -144,6 +144,21 @@ public final class ScenarioCluster {
         writesHeld[replica] = false;
     }
 
+    /** What a crashed replica's storage holds: what {@link #restart} would restart it from. */
+    public Replica.Durable durable(int replica) {
+        return storages[replica].durable();
+    }
+
+    /**
+     * Restarts a crashed replica from {@code durable} instead of its storage: a test builds a
+     * journal that came back damaged this way. Repair writes of entries the storage still holds are
+     * accepted as no-ops.
+     */
+    public void restartWith(int replica, Replica.Durable durable) {
+        replicas[replica] = Replica.restart(config, replica, new KvStateMachine(), prng.fork(), durable);
+        checkedCommit[replica] = 0;
+    }
+
     /** Restarts a crashed replica from what its storage holds. */
     public void restart(int replica) {
         replicas[replica] = Replica.restart(config, replica, new KvStateMachine(), prng.fork(), storages[replica].durable());

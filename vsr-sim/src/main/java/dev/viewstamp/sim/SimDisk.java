@@ -23,15 +23,16 @@ import java.util.Map;
  * </ul>
  *
  * Faults that damage data (corruption, misdirection, latent errors) are only injected into the
- * zones the caller marks as faulty ({@link #allowDataFaults}), so a test or simulator can bound
- * them, for example to keep a quorum of good copies of every acknowledged op.
+ * zone the caller marks as faulty ({@link #allowDataFaults}), and a misdirected write lands inside
+ * it too, so a test or simulator can bound them: for example to the prepares of a minority of
+ * replicas, which keeps a quorum of good copies of every acknowledged op.
  *
  * <p>Completions run in issue order on {@link #tick}, which the simulator calls once per tick.
  */
 public final class SimDisk implements Disk {
     public static final int SECTOR_SIZE_BYTES = 512;
 
-    /** Latency and fault probabilities of one disk. */
+    /** Sync latency and fault probabilities of one disk. */
     public record Faults(int latencyTicksMax, double corruptProbability, double misdirectProbability,
             double latentErrorProbability) {
         public static final Faults NONE = new Faults(1, 0, 0, 0);
@@ -49,6 +50,8 @@ public final class SimDisk implements Disk {
     private final ArrayDeque<Op> pending = new ArrayDeque<>();
     private long now;
     private boolean dataFaults;
+    private long faultZoneFrom;
+    private long faultZoneTo;
     private long corruptions;
     private long misdirections;
     private long latentErrors;
@@ -61,9 +64,20 @@ public final class SimDisk implements Disk {
         this.faults = faults;
     }
 
-    /** Whether data-damaging faults may hit writes issued from now on. */
+    /** Whether data-damaging faults may hit writes issued from now on, anywhere on the disk. */
     public void allowDataFaults(boolean allow) {
+        allowDataFaults(allow, 0, sizeBytes);
+    }
+
+    /** Whether data-damaging faults may hit writes issued from now on that lie within {@code [from, to)}. */
+    public void allowDataFaults(boolean allow, long from, long to) {
         dataFaults = allow;
+        faultZoneFrom = from;
+        faultZoneTo = to;
+    }
+
+    private boolean inFaultZone(long offset, int length) {
+        return dataFaults && offset >= faultZoneFrom && offset + length <= faultZoneTo;
     }
 
     @Override
@@ -78,7 +92,7 @@ public final class SimDisk implements Disk {
 
     @Override
     public void read(long offset, byte[] buffer, Completion completion) {
-        schedule(() -> {
+        schedule(1, () -> {
             if (!inBounds(offset, buffer.length)) {
                 completion.done(new DiskError(DiskError.Kind.READ, "read beyond the disk"));
                 return;
@@ -97,25 +111,26 @@ public final class SimDisk implements Disk {
     @Override
     public void write(long offset, byte[] data, Completion completion) {
         byte[] copy = data.clone();
-        schedule(() -> {
+        schedule(1, () -> {
             if (!inBounds(offset, copy.length)) {
                 completion.done(new DiskError(DiskError.Kind.WRITE, "write beyond the disk"));
                 return;
             }
             long target = offset;
-            if (dataFaults && prng.chance(faults.misdirectProbability())) {
+            boolean faulty = inFaultZone(offset, copy.length);
+            if (faulty && prng.chance(faults.misdirectProbability())) {
                 long shifted = offset + (prng.chance(0.5) ? 1 : -1) * (long) SECTOR_SIZE_BYTES * (1 + prng.nextInt(64));
-                if (inBounds(shifted, copy.length)) {
+                if (inFaultZone(shifted, copy.length)) {
                     target = shifted;
                     misdirections++;
                 }
             }
-            if (dataFaults && prng.chance(faults.corruptProbability())) {
+            if (faulty && prng.chance(faults.corruptProbability())) {
                 copy[prng.nextInt(copy.length)] ^= (byte) (1 << prng.nextInt(8));
                 corruptions++;
             }
             copyIn(target, copy);
-            if (dataFaults && prng.chance(faults.latentErrorProbability())) {
+            if (faulty && prng.chance(faults.latentErrorProbability())) {
                 unreadable.put((target + prng.nextInt(copy.length)) / SECTOR_SIZE_BYTES, Boolean.TRUE);
                 latentErrors++;
             }
@@ -125,7 +140,7 @@ public final class SimDisk implements Disk {
 
     @Override
     public void sync(Completion completion) {
-        schedule(() -> {
+        schedule(prng.between(1, faults.latencyTicksMax()), () -> {
             for (long sector : unsyncedOrder) durable.put(sector, unsynced.get(sector));
             unsynced.clear();
             unsyncedOrder.clear();
@@ -158,15 +173,21 @@ public final class SimDisk implements Disk {
         unsyncedOrder.clear();
     }
 
+    public long corruptions() { return corruptions; }
+    public long misdirections() { return misdirections; }
+    public long latentErrors() { return latentErrors; }
+    public long lostSectors() { return lostSectors; }
+
     /** Fault counts so far, for the simulator's report. */
     public String faultCounts() {
         return "corrupt=" + corruptions + " misdirected=" + misdirections + " latent=" + latentErrors + " lost-sectors="
                 + lostSectors;
     }
 
-    private void schedule(Runnable action) {
+    /** Reads and writes reach the page cache in a tick; a sync waits for the device, {@code latencyTicksMax} at most. */
+    private void schedule(long latencyTicks, Runnable action) {
         long last = pending.isEmpty() ? now : pending.peekLast().completeTick();
-        long complete = Math.max(last, now + prng.between(1, faults.latencyTicksMax()));
+        long complete = Math.max(last, now + latencyTicks);
         pending.addLast(new Op(complete, action));
     }
 

@@ -16,8 +16,8 @@ import java.util.List;
 final class SimStorage {
 
     /** A write waiting for completion. {@code suffix} is null for a single-prepare append. */
-    record Write(long completeTick, long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix,
-            Entry prepare) {
+    record Write(long completeTick, long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+            List<Entry> suffix, Entry prepare) {
 
         long lastOp() {
             if (prepare != null) return prepare.op();
@@ -38,20 +38,20 @@ final class SimStorage {
 
     private long view;
     private long logView;
+    private boolean logDamaged;
     private final ArrayList<Entry> log = new ArrayList<>();
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
     long writeCount;
     long lostWriteCount;
 
     void appendPrepare(long completeTick, Entry entry) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, 0, 0, null, entry));
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, false, 0, 0, null, entry));
     }
 
     void persistState(long completeTick, long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
             List<Entry> suffix) {
-        Check.that(!logDamaged, "this storage model never damages a log");
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, anchorOp, anchorChecksum,
-                suffix, null));
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, logDamaged, anchorOp,
+                anchorChecksum, suffix, null));
     }
 
     private long lastPendingTick() {
@@ -65,15 +65,22 @@ final class SimStorage {
         pending.pollFirst();
         writeCount++;
         if (write.prepare() != null) {
-            // The core only appends the op after the last one it has written.
-            Check.that(write.prepare().op() == log.size() + 1, "durable append is the next op");
-            log.add(write.prepare());
+            if (write.prepare().op() <= log.size()) {
+                // A repaired entry (see restartWith): this model's log never lost it.
+                Check.that(log.get((int) write.prepare().op() - 1).checksum() == write.prepare().checksum(),
+                        "a repair writes the entry the log holds");
+            } else {
+                // The core only appends the op after the last one it has written.
+                Check.that(write.prepare().op() == log.size() + 1, "durable append is the next op");
+                log.add(write.prepare());
+            }
         } else {
             Check.that(write.anchorOp() <= log.size(), "durable anchor within the log");
             while (log.size() > write.anchorOp()) log.remove(log.size() - 1);
             log.addAll(write.suffix());
             view = write.view();
             logView = write.logView();
+            logDamaged = write.logDamaged();
         }
         return write;
     }
@@ -89,7 +96,15 @@ final class SimStorage {
         pending.clear();
     }
 
+    /**
+     * What a restart reads. This model never damages what it holds, but it keeps the core's
+     * damage flag: a log the core said was damaged comes back as uncertain damage.
+     */
     Replica.Durable durable() {
-        return new Replica.Durable(view, logView, log);
+        if (!logDamaged) return new Replica.Durable(view, logView, log);
+        long[] checksums = new long[log.size()];
+        for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
+        return new Replica.Durable(view, logView, List.of(),
+                new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new), true));
     }
 }

@@ -8,6 +8,9 @@ import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.core.replica.ClusterConfig;
+import dev.viewstamp.storage.DiskError;
+import dev.viewstamp.storage.Journal;
+import dev.viewstamp.storage.ReplicaStorage;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.replica.Status;
@@ -58,6 +61,10 @@ public final class Simulator {
 
     private static final int KEY_SIZE_BYTES_MAX = 32;
     private static final int VALUE_SIZE_BYTES_MAX = 96;
+    /** The journal ring must hold a whole run's log until checkpoints exist. */
+    private static final int JOURNAL_SLOT_COUNT = 2048;
+    /** A batch of at most 8 requests of at most a key, a value and their framing each. */
+    private static final int JOURNAL_BODY_SIZE_BYTES_MAX = 4096;
     private static final List<SimNetwork.Kind> VIEW_CHANGE_KINDS = List.of(SimNetwork.Kind.START_VIEW_CHANGE,
             SimNetwork.Kind.DO_VIEW_CHANGE, SimNetwork.Kind.START_VIEW);
 
@@ -69,7 +76,8 @@ public final class Simulator {
     private final ClusterConfig config;
     private final int replicaCount;
     private final Replica[] replicas;
-    private final SimStorage[] storages;
+    private final SimReplicaDisk[] disks;
+    private long repairedEntriesOfCrashed;
     private final ReplicaOutput[] outputs;
     private final long[] downUntil;
     /** The tick each replica last restarted: what was sent to it before is lost with its connections. */
@@ -130,7 +138,7 @@ public final class Simulator {
                 .canariesForTesting(options.canaries())
                 .build();
         this.replicas = new Replica[replicaCount];
-        this.storages = new SimStorage[replicaCount];
+        this.disks = new SimReplicaDisk[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.downUntil = new long[replicaCount];
         this.restartTick = new long[replicaCount];
@@ -142,9 +150,22 @@ public final class Simulator {
         this.crashAt = new long[replicaCount];
         this.checkedCommit = new long[replicaCount];
         for (int i = 0; i < replicaCount; i++) {
-            storages[i] = new SimStorage();
             outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
+        }
+        // Each replica's data file: the real journal and superblock on a simulated disk. Data
+        // faults (corruption, misdirected writes, latent errors) hit the prepares of at most f
+        // replicas, so every acknowledged op keeps a good copy on a quorum (docs/STORAGE.md).
+        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, JOURNAL_BODY_SIZE_BYTES_MAX,
+                SimDisk.SECTOR_SIZE_BYTES);
+        int faultyDisks = (int) prng.between(0, config.faultsMax());
+        for (int i = 0; i < replicaCount; i++) {
+            boolean faulty = i < faultyDisks;
+            SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
+                    mix.diskMisdirectProbability(), mix.diskLatentErrorProbability())
+                    : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
+            disks[i] = new SimReplicaDisk(layout, i, replicaCount, prng.fork(), faults, new DiskListener(i));
+            disks[i].allowDataFaults(faulty);
         }
         this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());
         this.clients = new SimClient[mix.clientCount()];
@@ -204,6 +225,18 @@ public final class Simulator {
         for (SimClient client : clients) coverage.add(client.coverage);
         coverage.duplicateRequests = duplicateRequestsOfCrashed;
         for (Replica replica : replicas) if (replica != null) coverage.duplicateRequests += replica.duplicateRequestCount();
+        coverage.repairedEntries = repairedEntriesOfCrashed;
+        for (Replica replica : replicas) if (replica != null) coverage.repairedEntries += replica.repairedEntryCount();
+        for (SimReplicaDisk disk : disks) {
+            coverage.diskCorrupt += disk.disk().corruptions();
+            coverage.diskMisdirected += disk.disk().misdirections();
+            coverage.diskLatent += disk.disk().latentErrors();
+            coverage.diskLostSectors += disk.disk().lostSectors();
+            coverage.damagedRestarts += disk.damagedRestarts;
+            coverage.repairSlots += disk.repairFaults;
+            coverage.brokenChains += disk.brokenChains;
+            coverage.damagedSuffixes += disk.damagedSuffixes;
+        }
         return new SimResult(seed, mix, outcome, message, committed.size(), viewChanges, crashes, now, coverage);
     }
 
@@ -218,11 +251,8 @@ public final class Simulator {
                 continue;
             }
             // A stalled disk completes nothing; its writes wait (and a crash meanwhile loses them).
-            for (SimStorage.Write write; replicas[i] != null && now >= diskStallUntil[i]
-                    && (write = storages[i].complete(now)) != null; ) {
-                write.reportTo(replicas[i], outputs[i]);
-                observe(i);
-            }
+            if (now >= diskStallUntil[i]) disks[i].tick();
+            if (replicas[i] == null) continue;
             replicas[i].tick(outputs[i]);
             observe(i);
         }
@@ -367,10 +397,10 @@ public final class Simulator {
             if (r == null) continue;
             boolean primaryOfView = config.primaryIndex(r.view()) == i;
             boolean midway = switch (kind) {
-                case 0 -> primaryOfView && (r.status() == Status.VIEW_CHANGE || storages[i].writing());
+                case 0 -> primaryOfView && (r.status() == Status.VIEW_CHANGE || disks[i].writing());
                 case 1 -> !primaryOfView && r.status() == Status.VIEW_CHANGE;
                 case 2 -> r.catchingUp();
-                default -> r.isPrimaryNormal() && storages[i].writing();
+                default -> r.isPrimaryNormal() && disks[i].writing();
             };
             if (midway) return i;
         }
@@ -567,8 +597,9 @@ public final class Simulator {
     private void crash(int i, long downTicks) {
         trace("crash replica " + i + " for " + downTicks + " ticks");
         duplicateRequestsOfCrashed += replicas[i].duplicateRequestCount();
+        repairedEntriesOfCrashed += replicas[i].repairedEntryCount();
         replicas[i] = null;
-        storages[i].crash();
+        disks[i].crash();
         downUntil[i] = now + downTicks;
         lastState[i] = null;
         lastStatus[i] = null;
@@ -578,7 +609,15 @@ public final class Simulator {
 
     private void restart(int i) {
         trace("restart replica " + i);
-        replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), storages[i].durable());
+        Replica.Durable durable = disks[i].boot();
+        if (durable.damage() != null && trace != null) {
+            Replica.Damage damage = durable.damage();
+            long missing = 0;
+            for (Entry entry : damage.entries()) if (entry == null) missing++;
+            trace("replica " + i + " journal damaged: head=" + damage.headOp() + " missing=" + missing + " knownFrom="
+                    + damage.knownFromOp() + " uncertain=" + damage.uncertain());
+        }
+        replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
         restartTick[i] = now;
         if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) restartElsewhere(i);
         checkedCommit[i] = 0;
@@ -661,7 +700,7 @@ public final class Simulator {
         @Override
         public void persistPrepare(Entry entry) {
             if (trace != null) trace("write replica " + replica + " prepare op=" + entry.op());
-            storages[replica].appendPrepare(now + writeTicks(), entry);
+            disks[replica].persistPrepare(entry);
         }
 
         @Override
@@ -671,12 +710,37 @@ public final class Simulator {
                 trace("write replica " + replica + " state view=" + view + " logView=" + logView + " anchor=" + anchorOp
                         + " suffix=" + suffix.size());
             }
-            storages[replica].persistState(now + writeTicks(), view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
+            disks[replica].persistState(view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
         }
     }
 
-    private long writeTicks() {
-        return prng.between(1, mix.writeTicksMax());
+    /** Completions of one replica's disk, forwarded to the replica that is running on it. */
+    private final class DiskListener implements ReplicaStorage.Listener {
+        private final int replica;
+
+        DiskListener(int replica) {
+            this.replica = replica;
+        }
+
+        @Override
+        public void onPrepareDurable(long op, long checksum) {
+            if (replicas[replica] == null) return;
+            replicas[replica].onPrepareDurable(op, checksum, outputs[replica]);
+            observe(replica);
+        }
+
+        @Override
+        public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) {
+            if (replicas[replica] == null) return;
+            replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, outputs[replica]);
+            observe(replica);
+        }
+
+        @Override
+        public void onError(DiskError error) {
+            // The simulated disk fails no operation; a full journal means the ring is too small.
+            throw new AssertionError("replica " + replica + " storage stopped: " + error);
+        }
     }
 
     private final class ClientSender implements ClientSession.Sender {

@@ -94,6 +94,13 @@ public final class Journal {
     public record Recovery(long headOp, long[] checksums, Entry[] entries, List<Fault> faults,
             List<SlotClassifier.Slot> slots) {
 
+        /** The highest write sequence any intact header on the disk carries: a journal reopened here continues above it. */
+        public long sequenceMax() {
+            long max = 0;
+            for (SlotClassifier.Slot slot : slots) if (slot.header() != null) max = Math.max(max, slot.header().sequence());
+            return max;
+        }
+
         /** True when every op up to the head is intact and nothing needs repair. */
         public boolean clean() {
             return faults.isEmpty();
@@ -208,7 +215,10 @@ public final class Journal {
         disk.read(layout.headersOffset(), headers, headersError -> {
             boolean headersReadable = headersError == null;
             byte[][] prepares = new byte[layout.slotCount()][];
-            readPrepares(disk, layout, 0, prepares, () -> {
+            int scanned = headersReadable ? prepareScanSlots(headers, layout, superblock) : layout.slotCount();
+            byte[] unwritten = new byte[EntryCodec.HEADER_SIZE_BYTES];
+            for (int slot = scanned; slot < layout.slotCount(); slot++) prepares[slot] = unwritten;
+            readPrepares(disk, layout, 0, scanned, prepares, () -> {
                 SlotClassifier.Slot[] slots = new SlotClassifier.Slot[layout.slotCount()];
                 for (int slot = 0; slot < layout.slotCount(); slot++) {
                     byte[] header = new byte[EntryCodec.HEADER_SIZE_BYTES];
@@ -232,19 +242,54 @@ public final class Journal {
     /** A recovered log and the journal to keep writing with. */
     public record RecoveryResult(Recovery recovery, Journal journal) {}
 
-    private static void readPrepares(Disk disk, Layout layout, int slot, byte[][] prepares, Runnable done) {
+    /**
+     * How many slots from slot 0 recovery must read prepares from: up to the last op with a
+     * redundant header or named by the superblock, plus {@link #TORN_TAIL_SCAN_SLOTS}. Every
+     * acknowledged prepare has its redundant header (it is written once the prepare is durable,
+     * before the acknowledgement), so a prepare beyond that frontier without one was never
+     * acknowledged: a torn tail whatever it holds. The ring does not wrap (ops beyond
+     * {@code slotCount} are refused), so a full ring, with slot 0 in use, is read whole.
+     */
+    static int prepareScanSlots(byte[] headers, Layout layout, Superblock.State superblock) {
+        int highest = 0;
+        for (int slot = layout.slotCount() - 1; slot >= 0; slot--) {
+            boolean written = false;
+            for (int i = slot * EntryCodec.HEADER_SIZE_BYTES; i < (slot + 1) * EntryCodec.HEADER_SIZE_BYTES; i++) {
+                if (headers[i] != 0) {
+                    written = true;
+                    break;
+                }
+            }
+            if (written) {
+                if (slot == 0) return layout.slotCount();
+                highest = slot;
+                break;
+            }
+        }
+        long frontier = Math.max(highest, Math.min(superblock.logHeadOp(), layout.slotCount()));
+        return (int) Math.min(layout.slotCount(), frontier + 1 + TORN_TAIL_SCAN_SLOTS);
+    }
+
+    /** Slots past the last durable op that recovery still reads, so it reports a torn tail's leftovers. */
+    static final int TORN_TAIL_SCAN_SLOTS = 256;
+
+    /**
+     * Reads every slot's prepare: its first sector, then the rest of the record only when that
+     * sector holds an intact header saying there is more, so recovery reads what was written, not
+     * the whole ring. An unreadable slot is null (damaged).
+     */
+    private static void readPrepares(Disk disk, Layout layout, int slot, int end, byte[][] prepares, Runnable done) {
         // Iterative over completions that arrive synchronously, recursive only through async ones.
-        while (slot < layout.slotCount()) {
-            byte[] buffer = new byte[layout.slotSizeBytes()];
+        while (slot < end) {
             int current = slot;
             boolean[] completedInline = {false};
             boolean[] insideCall = {true};
-            disk.read(layout.prepareOffset(current), buffer, error -> {
-                prepares[current] = error == null ? buffer : null; // unreadable counts as damaged
+            readPrepare(disk, layout, current, prepare -> {
+                prepares[current] = prepare;
                 if (insideCall[0]) {
                     completedInline[0] = true;
                 } else {
-                    readPrepares(disk, layout, current + 1, prepares, done);
+                    readPrepares(disk, layout, current + 1, end, prepares, done);
                 }
             });
             insideCall[0] = false;
@@ -252,6 +297,30 @@ public final class Journal {
             slot++;
         }
         done.run();
+    }
+
+    private static void readPrepare(Disk disk, Layout layout, int slot, Consumer<byte[]> done) {
+        int sector = layout.sectorSizeBytes();
+        byte[] first = new byte[sector];
+        disk.read(layout.prepareOffset(slot), first, error -> {
+            if (error != null) {
+                done.accept(null);
+                return;
+            }
+            int size;
+            try {
+                size = EntryCodec.decodeHeader(first, 0, layout.clusterId(), layout.bodySizeBytesMax()).sizeBytes();
+            } catch (dev.viewstamp.codec.CodecException e) {
+                done.accept(first); // empty or a damaged header: the classifier decides from these bytes
+                return;
+            }
+            if (size <= sector) {
+                done.accept(first);
+                return;
+            }
+            byte[] whole = new byte[(int) Math.min(Layout.roundUp(size, sector), layout.slotSizeBytes())];
+            disk.read(layout.prepareOffset(slot), whole, wholeError -> done.accept(wholeError == null ? whole : null));
+        });
     }
 
     static Recovery rebuild(SlotClassifier.Slot[] slots, Layout layout, Superblock.State superblock) {
@@ -311,11 +380,14 @@ public final class Journal {
         }
         long headOp = op - 1;
 
-        // Anything written after the superblock for an op past the break means the break is damage,
-        // not a torn tail: ops from the break on may have been acknowledged.
+        // A redundant header written after the superblock for an op past the break means the break
+        // is damage, not a torn tail: that header went out only once its prepare was durable, so
+        // ops from the break on may have been acknowledged. (A prepare alone proves nothing: it may
+        // be a write that survived a crash without ever being synced.)
         for (SlotClassifier.Slot slot : slots) {
-            if (slot.header() != null && slot.header().sequence() > superblock.journalSequence()
-                    && slot.header().op() > headOp) {
+            if (slot.headerCopy() == SlotClassifier.HeaderCopy.VALID && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER
+                    && slot.header() != null
+                    && slot.header().sequence() > superblock.journalSequence() && slot.header().op() > headOp) {
                 faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + slot.slot() + " holds op "
                         + slot.header().op() + ", written after the superblock, beyond the break at op " + (headOp + 1)));
                 break;

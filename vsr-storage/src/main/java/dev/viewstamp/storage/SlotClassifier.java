@@ -105,6 +105,11 @@ final class SlotClassifier {
     /** Classifies slot {@code slot} from its redundant header bytes and its prepare bytes (null when unreadable). */
     static Slot classify(int slot, int slotCount, long clusterId, int bodySizeBytesMax, byte[] headerBytes,
             byte[] prepareBytes) {
+        if (prepareBytes != null && allZero(headerBytes, EntryCodec.HEADER_SIZE_BYTES)
+                && allZero(prepareBytes, EntryCodec.HEADER_SIZE_BYTES)) {
+            // The common case of a ring not yet written this far, decided without the table's work.
+            return new Slot(slot, HeaderCopy.EMPTY, PrepareCopy.EMPTY, Relation.NONE, Decision.EMPTY, null, null, "");
+        }
         EntryCodec.Header redundant = null;
         HeaderCopy headerCopy;
         String detail = "";

@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  * before the entries land leaves them known and repairable rather than lost.
  *
  * <pre>
- * copy (4096 bytes, little-endian)
- *   0 u64 checksum of bytes 8..4095   8 u32 magic 'VSRS'   12 u16 version   14 u16 copy index
+ * copy (16 KiB, little-endian; the checksum covers the used bytes, and every byte after them must be zero)
+ *   0 u64 checksum of bytes 8 .. 128 + 128 * suffix header count   8 u32 magic 'VSRS'   12 u16 version   14 u16 copy index
  *  16 u64 sequence   24 u64 cluster id   32 u32 replica index   36 u32 replica count
  *  40 u64 view       48 u64 log view     56 u64 commit max
  *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
@@ -120,6 +120,11 @@ public final class Superblock {
         }
     }
 
+    /** The bytes of a copy that carry its state; the checksum covers them, and the rest is zero. */
+    private static int usedBytes(int suffixCount) {
+        return SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
+    }
+
     static byte[] encode(State state, int copyIndex) {
         byte[] bytes = new byte[COPY_SIZE_BYTES];
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -134,13 +139,15 @@ public final class Superblock {
             byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
             System.arraycopy(header, 0, bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, header.length);
         }
-        b.putLong(0, Checksum.of(bytes, 8, COPY_SIZE_BYTES - 8));
+        b.putLong(0, Checksum.of(bytes, 8, usedBytes(state.suffix().size()) - 8));
         return bytes;
     }
 
     static State decode(byte[] bytes, int copyIndex) throws CodecException {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getLong(0) != Checksum.of(bytes, 8, COPY_SIZE_BYTES - 8)) {
+        int claimed = b.getInt(96);
+        if (claimed < 0 || claimed > SUFFIX_HEADERS_MAX
+                || b.getLong(0) != Checksum.of(bytes, 8, usedBytes(claimed) - 8)) {
             throw new CodecException(CodecException.Kind.HEADER_CHECKSUM, "superblock copy " + copyIndex + ": checksum mismatch");
         }
         if (b.getInt(8) != MAGIC || b.getShort(12) != VERSION) {

@@ -165,6 +165,8 @@ public final class Replica {
         final BitSet fromPeer = new BitSet();
         long knownFromOp;
         int peer;
+        /** Requests sent since the log last grew; after asking every peer twice, the target is given up. */
+        int requestsWithoutProgress;
 
         Repair(Damage damage, int replicaIndex) {
             headOp = damage.headOp();
@@ -1181,6 +1183,13 @@ public final class Replica {
     private void onRepairTimeout(Output out) {
         if (!logDamaged) return;
         repairTimeout.start(now, config.stateTransferRetransmitTicks());
+        if (repair != null && repair.requestsWithoutProgress >= 2 * config.replicaCount()) {
+            // No peer holds what is missing: those entries were never committed and have been
+            // replaced. Give up the journal's chain (the log stays damaged), so the replica takes
+            // part in view changes again and is made whole by the next view's log.
+            repair = null;
+            if (viewPersisted < view) persistView(out);
+        }
         if (repair != null) {
             if (log.op() < repair.headOp) requestRepair(out);
             else finishRepairIfDone(out);
@@ -1210,6 +1219,7 @@ public final class Replica {
             }
             fromOp = missing - 1;
         }
+        repair.requestsWithoutProgress++;
         repair.peer = (repair.peer + 1) % config.replicaCount();
         if (repair.peer == replicaIndex) repair.peer = (repair.peer + 1) % config.replicaCount();
         if (repair.peer != replicaIndex) {
@@ -1237,6 +1247,7 @@ public final class Replica {
 
     private void onEntries(Entries message, Output out) {
         if (ignoreEntries(message)) return;
+        repair.requestsWithoutProgress = 0;
         List<Entry> entries = message.entries();
         for (Entry entry : entries) {
             Entry held = repair.entry(entry.op());
@@ -1274,6 +1285,7 @@ public final class Replica {
      * where only the journal's own entries can be appended.
      */
     private void repairAdvance(Output out) {
+        long before = log.op();
         while (log.op() < repair.headOp) {
             long op = log.op() + 1;
             Entry entry = repair.entry(op);
@@ -1288,6 +1300,7 @@ public final class Replica {
                 if (opDurable == op - 1) opDurable = op;
             }
         }
+        if (log.op() > before) repair.requestsWithoutProgress = 0;
         if (out != null) finishRepairIfDone(out);
     }
 

@@ -112,6 +112,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     private static int summarize(SeedRun.Summary s, long first, long nanos, PrintWriter out) {
         out.printf(Locale.ROOT, "coverage: %s%n", s.coverage());
+        out.printf(Locale.ROOT, "storage: %s%n", s.coverage().storageSummary());
         out.printf(Locale.ROOT, "simulate: seeds=%d passed=%d failed=%d ops=%d view_changes=%d crashes=%d first_seed=%d%s%n",
                 s.seeds(), s.passed(), s.failed(), s.opsCommitted(), s.viewChanges(), s.crashes(), first,
                 nanos > 0 ? String.format(Locale.ROOT, " time=%.1fs", nanos / 1e9) : "");

@@ -1,0 +1,117 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.check.Check;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.OpLog;
+import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.storage.DiskError;
+import dev.viewstamp.storage.Journal;
+import dev.viewstamp.storage.ReplicaStorage;
+import dev.viewstamp.storage.Superblock;
+import java.util.List;
+
+/**
+ * One simulated replica's data file: the real superblock, journal and {@link ReplicaStorage} code
+ * on a {@link SimDisk}. A crash keeps the disk (losing what was not synced) and drops the storage
+ * object; a restart reads the superblock and recovers the journal exactly as the runtime does,
+ * and hands the replica what recovery found, damage included.
+ */
+final class SimReplicaDisk {
+    private final SimDisk disk;
+    private final Journal.Layout layout;
+    private final ReplicaStorage.Listener listener;
+    private ReplicaStorage storage;
+    /** Restarts whose journal came back damaged, and what recovery reported, for the summary. */
+    long damagedRestarts;
+    long repairFaults;
+    long brokenChains;
+    long damagedSuffixes;
+
+    SimReplicaDisk(Journal.Layout layout, int replicaIndex, int replicaCount, Prng prng, SimDisk.Faults faults,
+            ReplicaStorage.Listener listener) {
+        this.layout = layout;
+        this.listener = listener;
+        this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
+        Superblock.State formatted = new Superblock.State(1, layout.clusterId(), replicaIndex, replicaCount, 0, 0, 0, 0,
+                OpLog.rootChecksum(layout.clusterId()), 1, 0, List.of(), layout.slotCount(), layout.bodySizeBytesMax());
+        DiskError[] error = {null};
+        boolean[] done = {false};
+        Superblock.write(disk, formatted, e -> {
+            error[0] = e;
+            done[0] = true;
+        });
+        drain(done);
+        Check.that(error[0] == null, "formatting a simulated disk");
+        this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, listener);
+    }
+
+    /** Data faults may hit the prepares ring only: the redundant headers and the superblock stay intact. */
+    void allowDataFaults(boolean allow) {
+        disk.allowDataFaults(allow, layout.preparesOffset(), layout.sizeBytes());
+    }
+
+    SimDisk disk() {
+        return disk;
+    }
+
+    void persistPrepare(Entry entry) {
+        storage.persistPrepare(entry);
+    }
+
+    void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        storage.persistState(view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
+    }
+
+    /** Runs the disk operations due this tick: completions reach the replica through the listener. */
+    void tick() {
+        disk.tick();
+    }
+
+    boolean writing() {
+        return !disk.idle();
+    }
+
+    /** A crash: unsynced sectors survive or not, each on its own; the storage object is gone. */
+    void crash() {
+        disk.crash();
+        storage = null;
+    }
+
+    /** Reads the superblock and recovers the journal, as a restarting process does. */
+    Replica.Durable boot() {
+        Superblock.ReadResult[] read = {null};
+
+        Superblock.read(disk, r -> read[0] = r);
+        drainUntil(() -> read[0] != null);
+        Superblock.State superblock = read[0].state();
+        Check.that(superblock != null, "a superblock copy survives (writes sync one copy at a time)");
+        Journal.RecoveryResult[] recovered = {null};
+        Journal.recover(disk, layout, superblock, r -> recovered[0] = r);
+        drainUntil(() -> recovered[0] != null);
+        Journal.Recovery recovery = recovered[0].recovery();
+        for (Journal.Fault fault : recovery.faults()) {
+            switch (fault.kind()) {
+                case REPAIR -> repairFaults++;
+                case BROKEN_CHAIN -> brokenChains++;
+                case DAMAGED_SUFFIX -> damagedSuffixes++;
+            }
+        }
+        long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
+        storage = new ReplicaStorage(disk, recovered[0].journal(), superblock, sequence, listener);
+        Replica.Durable durable = ReplicaStorage.durable(superblock, recovery);
+        if (durable.damage() != null) damagedRestarts++;
+        return durable;
+    }
+
+    private void drain(boolean[] done) {
+        drainUntil(() -> done[0]);
+    }
+
+    private void drainUntil(java.util.function.BooleanSupplier done) {
+        for (int i = 0; !done.getAsBoolean(); i++) {
+            Check.that(i < 1_000_000, "simulated disk operation completes");
+            disk.tick();
+        }
+    }
+}

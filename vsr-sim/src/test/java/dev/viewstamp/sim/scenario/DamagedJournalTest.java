@@ -1,0 +1,234 @@
+package dev.viewstamp.sim.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.PrepareOk;
+import dev.viewstamp.core.replica.ClusterConfig;
+import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.core.replica.Status;
+import dev.viewstamp.kv.KvCommand;
+import dev.viewstamp.sim.ScenarioCluster;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replica whose journal comes back damaged from a crash (docs/STORAGE.md): it repairs by op and
+ * checksum from its peers, and until its log is whole it neither acknowledges nor votes, so it
+ * can never help a view change drop a committed op. Each scenario builds the damage by hand: the
+ * replica restarts from a {@link Replica.Damage} derived from what its storage held.
+ */
+class DamagedJournalTest {
+
+    private static boolean allCommitted(ScenarioCluster cluster, long op) {
+        for (int r = 0; r < cluster.config().replicaCount(); r++) {
+            if (cluster.replica(r) == null || cluster.replica(r).commit() < op) return false;
+        }
+        return true;
+    }
+
+    private static boolean clientIdle(ScenarioCluster cluster) {
+        return lastClient != null && lastClient.idle();
+    }
+
+    private static ScenarioCluster.Client lastClient;
+
+    /** Writes {@code count} keys, one request at a time, and waits until every replica executed them. */
+    private static void commitPuts(ScenarioCluster cluster, ScenarioCluster.Client client, int count) {
+        for (int i = 0; i < count; i++) {
+            assertThat(cluster.runUntil(client::idle, 1_000)).isTrue();
+            client.submit(KvCommand.put("k" + i, "v" + i));
+            assertThat(cluster.runUntil(client::idle, 1_000)).isTrue();
+        }
+    }
+
+    /** The damage a journal reports when the bodies of {@code missing} ops are lost but their headers survived. */
+    private static Replica.Durable withBodiesLost(Replica.Durable durable, long... missing) {
+        List<Entry> log = durable.log();
+        long[] checksums = new long[log.size()];
+        Entry[] entries = log.toArray(Entry[]::new);
+        for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
+        for (long op : missing) entries[(int) (op - 1)] = null;
+        return new Replica.Durable(durable.view(), durable.logView(), List.of(),
+                new Replica.Damage(log.size(), 1, checksums, entries, false));
+    }
+
+    @Test
+    void lostBodiesAreFetchedByChecksumAndTheReplicaAcknowledgesOnlyOnceWhole() {
+        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster.Client client = cluster.client();
+        commitPuts(cluster, client, 8);
+        long head = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+
+        cluster.crash(2);
+        boolean[] ackedWhileDamaged = {false};
+        cluster.drop((to, m) -> {
+            if (m instanceof PrepareOk ok && ok.replica() == 2 && cluster.replica(2) != null
+                    && cluster.replica(2).logDamaged()) {
+                ackedWhileDamaged[0] = true;
+            }
+            return false;
+        });
+        cluster.restartWith(2, withBodiesLost(cluster.durable(2), 3, 4, 5));
+        assertThat(cluster.replica(2).logDamaged()).isTrue();
+        assertThat(cluster.replica(2).op()).isEqualTo(2); // the intact prefix
+
+        assertThat(cluster.runUntil(() -> !cluster.replica(2).logDamaged(), 1_000)).isTrue();
+        assertThat(cluster.replica(2).repairedEntryCount()).isEqualTo(3);
+        assertThat(cluster.replica(2).view()).isZero(); // no view change was needed
+
+        commitPuts(cluster, client, 3);
+        long last = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, last), 1_000)).isTrue();
+        assertThat(ackedWhileDamaged[0]).isFalse();
+        cluster.checkAgreement();
+    }
+
+    @Test
+    void aBrokenChainIsRebuiltDownwardsFromTheLastKnownChecksum() {
+        ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(3).pipelinePrepareCountMax(2)
+                .stateTransferOpsMax(4).build());
+        ScenarioCluster.Client client = cluster.client();
+        commitPuts(cluster, client, 20);
+        long head = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+
+        cluster.crash(1);
+        List<Entry> log = cluster.durable(1).log();
+        long broken = 15; // the slot of op 15 is unreadable and nothing below it can be trusted
+        long[] checksums = new long[log.size()];
+        Entry[] entries = new Entry[log.size()];
+        for (long op = broken; op <= log.size(); op++) {
+            checksums[(int) (op - 1)] = log.get((int) (op - 1)).checksum();
+            if (op > broken) entries[(int) (op - 1)] = log.get((int) (op - 1));
+        }
+        cluster.restartWith(1, new Replica.Durable(0, 0, List.of(),
+                new Replica.Damage(log.size(), broken, checksums, entries, false)));
+        assertThat(cluster.replica(1).op()).isZero();
+
+        assertThat(cluster.runUntil(() -> !cluster.replica(1).logDamaged(), 2_000)).isTrue();
+        assertThat(cluster.replica(1).repairedEntryCount()).isEqualTo(broken);
+        for (long op = 1; op <= head; op++) assertThat(cluster.replica(1).checksumAt(op)).isEqualTo(log.get((int) (op - 1)).checksum());
+        commitPuts(cluster, client, 2);
+        long last = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, last), 1_000)).isTrue();
+        cluster.checkAgreement();
+    }
+
+    @Test
+    void uncertainDamageIsClearedByTheWholeLogOfTheViewsPrimary() {
+        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster.Client client = cluster.client();
+        commitPuts(cluster, client, 6);
+        long head = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+
+        cluster.crash(2);
+        List<Entry> log = cluster.durable(2).log();
+        long kept = 3; // the journal broke after op 3, and records beyond the break say ops were lost
+        long[] checksums = new long[(int) kept];
+        for (int i = 0; i < kept; i++) checksums[i] = log.get(i).checksum();
+        cluster.restartWith(2, new Replica.Durable(0, 0, List.of(),
+                new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), true)));
+
+        assertThat(cluster.runUntil(() -> !cluster.replica(2).logDamaged(), 1_000)).isTrue();
+        assertThat(cluster.replica(2).view()).isZero();
+        assertThat(cluster.replica(2).op()).isEqualTo(head);
+        commitPuts(cluster, client, 2);
+        long last = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, last), 1_000)).isTrue();
+        cluster.checkAgreement();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The case the rule exists for.
+
+    /**
+     * Ops {@code shared + 1 ..} are committed by replicas 0 and 1 while replica 2 is cut off. Then 0
+     * goes down, and 1 restarts with a journal that lost those ops beyond a break. Replicas 1 and 2
+     * are a quorum: if 1 voted with what its journal still holds, their view change would pick a
+     * log without the committed ops, and the next request would take their place.
+     */
+    private static long[] lostSuffixScenario(ScenarioCluster cluster, boolean restartAsIfClean) {
+        ScenarioCluster.Client client = cluster.client();
+        lastClient = client;
+        commitPuts(cluster, client, 1);
+        long shared = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, shared), 500)).isTrue();
+        cluster.isolate(2);
+        commitPuts(cluster, client, 2);
+        long committed = cluster.replica(0).commit();
+        assertThat(committed).isGreaterThan(shared);
+        assertThat(cluster.runUntil(() -> cluster.replica(1).op() == committed, 500)).isTrue();
+        long[] original = new long[(int) committed + 1];
+        for (long op = 1; op <= committed; op++) original[(int) op] = cluster.replica(0).checksumAt(op);
+
+        cluster.crash(0);
+        cluster.crash(1);
+        List<Entry> log = cluster.durable(1).log();
+        List<Entry> kept = log.subList(0, (int) shared);
+        if (restartAsIfClean) {
+            // What a journal that silently treats a damaged suffix as a torn tail would hand back.
+            cluster.restartWith(1, new Replica.Durable(0, 0, kept));
+        } else {
+            long[] checksums = new long[(int) shared];
+            for (int i = 0; i < shared; i++) checksums[i] = kept.get(i).checksum();
+            cluster.restartWith(1, new Replica.Durable(0, 0, List.of(),
+                    new Replica.Damage(shared, 1, checksums, kept.toArray(Entry[]::new), true)));
+        }
+        cluster.heal();
+        assertThat(client.idle()).isTrue();
+        client.submit(KvCommand.put("after", "crash"));
+        cluster.run(3_000);
+        return original;
+    }
+
+    @Test
+    void aDamagedReplicaDoesNotVoteSoTheCommittedOpsItLostSurvive() {
+        ScenarioCluster cluster = ScenarioCluster.of(3);
+        long[] original = lostSuffixScenario(cluster, false);
+        long committed = original.length - 1;
+
+        // Replicas 1 and 2 alone cannot start a view: 1 may not vote while its log may lack ops.
+        for (int r = 1; r <= 2; r++) {
+            Replica replica = cluster.replica(r);
+            assertThat(replica.status() == Status.NORMAL && replica.view() > 0).as("replica %d in a new view", r).isFalse();
+            assertThat(replica.commit()).isLessThanOrEqualTo(committed);
+        }
+        assertThat(cluster.replica(1).logDamaged()).isTrue();
+
+        cluster.restart(0);
+        assertThat(cluster.runUntil(() -> clientIdle(cluster) && allCommitted(cluster, committed + 1), 5_000)).isTrue();
+        for (int r = 0; r < 3; r++) {
+            for (long op = 1; op <= committed; op++) {
+                assertThat(cluster.replica(r).checksumAt(op)).as("replica %d op %d", r, op).isEqualTo(original[(int) op]);
+            }
+        }
+        assertThat(cluster.replica(1).logDamaged()).isFalse();
+        cluster.checkAgreement();
+    }
+
+    @Test
+    void votingWithWhatADamagedJournalStillHoldsLosesACommittedOp() {
+        // The same run with the damage hidden (the replica restarts as if its log were clean).
+        ScenarioCluster cluster = ScenarioCluster.of(3);
+        assertThatThrownBy(() -> {
+            long[] original = lostSuffixScenario(cluster, true);
+            cluster.checkAgreement();
+            // Even if no new op committed yet, the view 1 and 2 started has a different log.
+            long shared = 2;
+            for (int r = 1; r <= 2; r++) {
+                Replica replica = cluster.replica(r);
+                if (replica.status() == Status.NORMAL && replica.view() > 0 && replica.op() > shared
+                        && replica.checksumAt(shared + 1) != original[(int) shared + 1]) {
+                    throw new AssertionError("replica " + r + " holds a different op " + (shared + 1));
+                }
+                if (replica.status() == Status.NORMAL && replica.view() > 0 && replica.op() <= shared) {
+                    throw new AssertionError("replica " + r + " started view " + replica.view() + " without committed ops");
+                }
+            }
+        }).isInstanceOf(AssertionError.class).message().matches("agreement: .*|replica . holds a different op .*|replica . started view .*");
+    }
+}
