@@ -350,9 +350,9 @@ public final class ScenarioCluster {
         }
 
         @Override
-        public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+        public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
                 List<Entry> suffix) {
-            storages[replica].persistState(now, view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
+            storages[replica].persistState(now, view, logView, damagedOpMax, anchorOp, anchorChecksum, suffix);
         }
     }
 }

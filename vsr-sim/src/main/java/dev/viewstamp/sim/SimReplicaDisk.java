@@ -43,7 +43,7 @@ final class SimReplicaDisk {
         });
         drain(done);
         Check.that(error[0] == null, "formatting a simulated disk");
-        this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, listener);
+        this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
     }
 
     /** Data faults may hit the prepares ring only: the redundant headers and the superblock stay intact. */
@@ -59,8 +59,8 @@ final class SimReplicaDisk {
         storage.persistPrepare(entry);
     }
 
-    void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-        storage.persistState(view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
+    void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        storage.persistState(view, logView, damagedOpMax, anchorOp, anchorChecksum, suffix);
     }
 
     /** Runs the disk operations due this tick: completions reach the replica through the listener. */
@@ -98,7 +98,7 @@ final class SimReplicaDisk {
             }
         }
         long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
-        storage = new ReplicaStorage(disk, recovered[0].journal(), superblock, sequence, listener);
+        storage = new ReplicaStorage(disk, recovered[0].journal(), superblock, sequence, recovery.headOp(), listener);
         Replica.Durable durable = ReplicaStorage.durable(superblock, recovery);
         if (durable.damage() != null) damagedRestarts++;
         return durable;

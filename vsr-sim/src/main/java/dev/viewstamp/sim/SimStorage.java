@@ -16,7 +16,7 @@ import java.util.List;
 final class SimStorage {
 
     /** A write waiting for completion. {@code suffix} is null for a single-prepare append. */
-    record Write(long completeTick, long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+    record Write(long completeTick, long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
             List<Entry> suffix, Entry prepare) {
 
         long lastOp() {
@@ -38,19 +38,19 @@ final class SimStorage {
 
     private long view;
     private long logView;
-    private boolean logDamaged;
+    private long damagedOpMax = -1;
     private final ArrayList<Entry> log = new ArrayList<>();
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
     long writeCount;
     long lostWriteCount;
 
     void appendPrepare(long completeTick, Entry entry) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, false, 0, 0, null, entry));
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, -1, 0, 0, null, entry));
     }
 
-    void persistState(long completeTick, long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+    void persistState(long completeTick, long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
             List<Entry> suffix) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, logDamaged, anchorOp,
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, damagedOpMax, anchorOp,
                 anchorChecksum, suffix, null));
     }
 
@@ -80,7 +80,7 @@ final class SimStorage {
             log.addAll(write.suffix());
             view = write.view();
             logView = write.logView();
-            logDamaged = write.logDamaged();
+            damagedOpMax = write.damagedOpMax();
         }
         return write;
     }
@@ -98,13 +98,14 @@ final class SimStorage {
 
     /**
      * What a restart reads. This model never damages what it holds, but it keeps the core's
-     * damage flag: a log the core said was damaged comes back as uncertain damage.
+     * damage: a log the core said was damaged comes back damaged as far as it said.
      */
     Replica.Durable durable() {
-        if (!logDamaged) return new Replica.Durable(view, logView, log);
+        if (damagedOpMax < 0) return new Replica.Durable(view, logView, log);
         long[] checksums = new long[log.size()];
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
         return new Replica.Durable(view, logView, List.of(),
-                new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new), true));
+                new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new),
+                        Math.max(log.size(), damagedOpMax)));
     }
 }

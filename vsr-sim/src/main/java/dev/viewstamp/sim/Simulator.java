@@ -615,7 +615,7 @@ public final class Simulator {
             long missing = 0;
             for (Entry entry : damage.entries()) if (entry == null) missing++;
             trace("replica " + i + " journal damaged: head=" + damage.headOp() + " missing=" + missing + " knownFrom="
-                    + damage.knownFromOp() + " uncertain=" + damage.uncertain());
+                    + damage.knownFromOp() + " opMax=" + damage.opMax());
         }
         replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
         restartTick[i] = now;
@@ -704,13 +704,13 @@ public final class Simulator {
         }
 
         @Override
-        public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+        public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
                 List<Entry> suffix) {
             if (trace != null) {
                 trace("write replica " + replica + " state view=" + view + " logView=" + logView + " anchor=" + anchorOp
                         + " suffix=" + suffix.size());
             }
-            disks[replica].persistState(view, logView, logDamaged, anchorOp, anchorChecksum, suffix);
+            disks[replica].persistState(view, logView, damagedOpMax, anchorOp, anchorChecksum, suffix);
         }
     }
 

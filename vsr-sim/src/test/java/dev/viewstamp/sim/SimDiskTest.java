@@ -50,7 +50,8 @@ class SimDiskTest {
     }
 
     /**
-     * ReplicaStorage on a SimDisk with data faults: crash at a random tick, recover, and find every
+     * ReplicaStorage on a SimDisk with data faults in the prepares ring (the simulator's bound: a
+     * slot never loses both its copies): crash at a random tick, recover, and find every
      * acknowledged entry intact or reported for repair.
      */
     @Test
@@ -67,11 +68,11 @@ class SimDiskTest {
                     0, List.of(), 1024, 4096);
             Superblock.write(disk, formatted, e -> assertThat(e).isNull());
             while (!disk.idle()) disk.tick();
-            disk.allowDataFaults(dataFaults);
+            disk.allowDataFaults(dataFaults, layout.preparesOffset(), layout.sizeBytes());
 
             List<Long> acknowledged = new ArrayList<>();
             List<Entry> log = new ArrayList<>();
-            ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0,
+            ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                     new ReplicaStorage.Listener() {
                         @Override public void onPrepareDurable(long op, long checksum) {
                             while (acknowledged.size() < op) acknowledged.add(null);

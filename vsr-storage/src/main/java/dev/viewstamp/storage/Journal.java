@@ -86,13 +86,15 @@ public final class Journal {
 
     /**
      * The recovered log: ops {@code 1..headOp} with their checksums, and the entry of each op
-     * whose body is intact (null where it must be repaired), plus every fault found. A slot that
+     * whose body is intact (null where it must be repaired), plus every fault found.
+     * {@code writtenOpMax} is the highest op a durable record names (at least {@code headOp}; more
+     * with a damaged suffix): no op above it can have been acknowledged. A slot that
      * no intact header explains and that lies past the head with nothing written after it is a
      * torn tail: a write that never completed, so never acknowledged; it is listed in
      * {@code slots} (decision UNKNOWN) but is not a fault.
      */
     public record Recovery(long headOp, long[] checksums, Entry[] entries, List<Fault> faults,
-            List<SlotClassifier.Slot> slots) {
+            List<SlotClassifier.Slot> slots, long writtenOpMax) {
 
         /** The highest write sequence any intact header on the disk carries: a journal reopened here continues above it. */
         public long sequenceMax() {
@@ -384,16 +386,24 @@ public final class Journal {
         // is damage, not a torn tail: that header went out only once its prepare was durable, so
         // ops from the break on may have been acknowledged. (A prepare alone proves nothing: it may
         // be a write that survived a crash without ever being synced.)
+        long writtenOpMax = headOp;
+        SlotClassifier.Slot evidence = null;
         for (SlotClassifier.Slot slot : slots) {
             if (slot.headerCopy() == SlotClassifier.HeaderCopy.VALID && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER
                     && slot.header() != null
                     && slot.header().sequence() > superblock.journalSequence() && slot.header().op() > headOp) {
-                faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + slot.slot() + " holds op "
-                        + slot.header().op() + ", written after the superblock, beyond the break at op " + (headOp + 1)));
-                break;
+                if (slot.header().op() > writtenOpMax) {
+                    writtenOpMax = slot.header().op();
+                    evidence = slot;
+                }
             }
         }
+        if (evidence != null) {
+            faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + evidence.slot() + " holds op "
+                    + writtenOpMax + ", written after the superblock, beyond the break at op " + (headOp + 1)));
+        }
         long[] checksumArray = checksums.stream().mapToLong(Long::longValue).toArray();
-        return new Recovery(headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults), List.of(slots));
+        return new Recovery(headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults), List.of(slots),
+                writtenOpMax);
     }
 }

@@ -13,12 +13,13 @@ import java.util.List;
  * and superblock writes, completed in the order they were asked for.
  *
  * <ul>
- *   <li>{@link #persistPrepare}: consecutive prepares are written, then made durable by one sync
- *       (group commit), then reported in order.
- *   <li>{@link #persistState}: a log change. The superblock is written first, naming the new
- *       suffix by its headers and the new views; then the suffix entries go to their slots; then
- *       one sync. A crash at any point leaves either the old log or the new one, with any entry
- *       not yet written known by header and repairable (docs/STORAGE.md, rule 2).
+ *   <li>{@link #persistPrepare}: consecutive prepares are written and synced (group commit),
+ *       then their redundant headers are written and synced, then they are reported in order.
+ *   <li>{@link #persistState}: a log change. When it cuts the log back, a first superblock cuts it
+ *       to the anchor in the old log view; then the suffix entries go to their slots and are
+ *       synced; then a superblock names the new head, views and suffix headers. A crash at any
+ *       point leaves the old log, the old log cut back (possibly extended by new entries that
+ *       chain to it), or the new log, never one with holes (docs/STORAGE.md, rule 2).
  * </ul>
  *
  * <p>Requests are processed one at a time; a disk error stops processing. {@link DiskError.Kind#SYNC}
@@ -41,7 +42,7 @@ public final class ReplicaStorage {
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
-    private record PendingState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+    private record PendingState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
             List<Entry> suffix) implements Pending {}
 
     private final Disk disk;
@@ -50,15 +51,20 @@ public final class ReplicaStorage {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private Superblock.State superblock;
     private long sequence;
+    /** The last op of the durable log: the superblock's head, extended by prepares written since. */
+    private long logHeadOp;
     private boolean busy;
     private DiskError stopped;
 
     /**
-     * Storage over {@code disk}, whose superblock holds {@code superblock} and whose journal last
-     * wrote sequence {@code sequence} (both from recovery, or from formatting).
+     * Storage over {@code disk}, whose superblock holds {@code superblock}, whose journal last
+     * wrote sequence {@code sequence}, and whose durable log ends at {@code logHeadOp} (all from
+     * recovery, or from formatting).
      */
-    public ReplicaStorage(Disk disk, Journal journal, Superblock.State superblock, long sequence, Listener listener) {
+    public ReplicaStorage(Disk disk, Journal journal, Superblock.State superblock, long sequence, long logHeadOp,
+            Listener listener) {
         this.disk = disk;
+        this.logHeadOp = logHeadOp;
         this.journal = journal;
         this.superblock = superblock;
         this.sequence = sequence;
@@ -68,29 +74,28 @@ public final class ReplicaStorage {
     /**
      * What a replica restarts from, given its superblock and what journal recovery found: the
      * intact log, or the damage to repair (any fault, or a superblock that says an earlier run was
-     * still damaged). Records written after the superblock beyond a break make the damage
-     * uncertain: ops acknowledged there may be lost altogether.
+     * still damaged). The damage reaches the highest op any durable record names, and at least as
+     * far as the earlier run's damage did.
      */
     public static Replica.Durable durable(Superblock.State superblock, Journal.Recovery recovery) {
-        if (recovery.clean() && !superblock.logDamaged()) {
+        if (recovery.clean() && superblock.damagedOpMax() < 0) {
             return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix());
         }
         long headOp = recovery.headOp();
         long[] checksums = recovery.checksums().clone();
         long knownFromOp = 1;
-        boolean uncertain = superblock.logDamaged();
         for (Journal.Fault fault : recovery.faults()) {
             switch (fault.kind()) {
                 case BROKEN_CHAIN -> {
                     checksums[(int) (fault.op() - 1)] = fault.checksum();
                     knownFromOp = fault.op();
                 }
-                case DAMAGED_SUFFIX -> uncertain = true;
-                case REPAIR -> { }
+                case DAMAGED_SUFFIX, REPAIR -> { }
             }
         }
         return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
-                new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(), uncertain));
+                new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
+                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())));
     }
 
     public Superblock.State superblock() {
@@ -104,13 +109,13 @@ public final class ReplicaStorage {
     }
 
     /** Requests an atomic log change: views, truncation after {@code anchorOp}, and the new suffix. */
-    public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+    public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
             List<Entry> suffix) {
         if (suffix.size() > Superblock.SUFFIX_HEADERS_MAX) {
             throw new IllegalArgumentException("a log change of " + suffix.size() + " entries exceeds the superblock's "
                     + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
         }
-        queue.addLast(new PendingState(view, logView, logDamaged, anchorOp, anchorChecksum, List.copyOf(suffix)));
+        queue.addLast(new PendingState(view, logView, damagedOpMax, anchorOp, anchorChecksum, List.copyOf(suffix)));
         pump();
     }
 
@@ -175,6 +180,7 @@ public final class ReplicaStorage {
             writeHeaders(batch, firstSequence, 0, () -> {
                 for (Entry entry : batch) {
                     queue.pollFirst();
+                    logHeadOp = Math.max(logHeadOp, entry.op());
                     listener.onPrepareDurable(entry.op(), entry.checksum());
                 }
                 finish();
@@ -197,46 +203,73 @@ public final class ReplicaStorage {
         });
     }
 
+    /**
+     * A log change (docs/STORAGE.md, rule 2). Entries reach their slots before the superblock that
+     * names them, so a crash never leaves the new log with holes; when the change cuts the log
+     * back, a first superblock cuts it back in the log view the replica still had, so that a crash
+     * while the new entries land leaves that shorter log (the cut entries were never committed,
+     * or the new log would hold them), extended at most by new entries that chain to it.
+     */
     private void writeState(PendingState state) {
         long headOp = state.anchorOp() + state.suffix().size();
         long headChecksum = state.suffix().isEmpty() ? state.anchorChecksum()
                 : state.suffix().get(state.suffix().size() - 1).checksum();
-        List<EntryCodec.Header> headers = new ArrayList<>();
-        for (int i = 0; i < state.suffix().size(); i++) {
-            byte[] record = EntryCodec.encode(state.suffix().get(i), superblock.clusterId(), sequence + 1 + i);
-            try {
-                headers.add(EntryCodec.decodeHeader(record, 0, superblock.clusterId(), Integer.MAX_VALUE));
-            } catch (CodecException e) {
-                throw new AssertionError("a header we just encoded does not decode", e);
-            }
+        if (state.suffix().isEmpty()) {
+            writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), headOp, headChecksum,
+                    carriedSuffix(headOp, headChecksum), () -> complete(state, headOp, headChecksum));
+        } else if (state.anchorOp() < logHeadOp) {
+            writeSuperblock(state.view(), superblock.logView(), superblock.damagedOpMax(), state.anchorOp(),
+                    state.anchorChecksum(), carriedSuffix(state.anchorOp(), state.anchorChecksum()),
+                    () -> writeSuffix(state, 0, headOp, headChecksum));
+        } else {
+            writeSuffix(state, 0, headOp, headChecksum);
         }
-        // The superblock's journal sequence covers every record written so far: anything older
-        // than it past the new head is a leftover of the replaced log and never extends it.
-        Superblock.State next = superblock.next(state.view(), state.logView(), state.logDamaged(), 0, headOp, headChecksum,
-                sequence, headers);
+    }
+
+    /** The current superblock's suffix headers up to {@code headOp}, when they end at that very entry. */
+    private List<EntryCodec.Header> carriedSuffix(long headOp, long headChecksum) {
+        List<EntryCodec.Header> carried = new ArrayList<>();
+        for (EntryCodec.Header header : superblock.suffix()) if (header.op() <= headOp) carried.add(header);
+        if (carried.isEmpty()) return carried;
+        EntryCodec.Header last = carried.get(carried.size() - 1);
+        return last.op() == headOp && last.entryChecksum() == headChecksum ? carried : List.of();
+    }
+
+    private void writeSuperblock(long view, long logView, long damagedOpMax, long headOp, long headChecksum,
+            List<EntryCodec.Header> suffix, Runnable then) {
+        // The journal sequence covers every record written so far: anything older than it past the
+        // new head is a leftover of a replaced log and never extends it.
+        Superblock.State next = superblock.next(view, logView, damagedOpMax, 0, headOp, headChecksum, sequence, suffix);
         Superblock.write(disk, next, error -> {
             if (error != null) {
                 stop(error);
                 return;
             }
             superblock = next;
-            writeSuffix(state, 0, headOp, headChecksum);
+            logHeadOp = headOp;
+            then.run();
         });
     }
 
     private void writeSuffix(PendingState state, int index, long headOp, long headChecksum) {
         if (index == state.suffix().size()) {
             long firstSequence = sequence - state.suffix().size() + 1;
+            List<EntryCodec.Header> headers = new ArrayList<>();
+            for (int i = 0; i < state.suffix().size(); i++) {
+                byte[] record = EntryCodec.encode(state.suffix().get(i), superblock.clusterId(), firstSequence + i);
+                try {
+                    headers.add(EntryCodec.decodeHeader(record, 0, superblock.clusterId(), Integer.MAX_VALUE));
+                } catch (CodecException e) {
+                    throw new AssertionError("a header we just encoded does not decode", e);
+                }
+            }
             journal.sync(error -> {
                 if (error != null) {
                     stop(error);
                     return;
                 }
-                writeHeaders(state.suffix(), firstSequence, 0, () -> {
-                    queue.pollFirst();
-                    listener.onStateDurable(state.view(), state.logView(), headOp, headChecksum);
-                    finish();
-                });
+                writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), headOp, headChecksum, headers,
+                        () -> writeHeaders(state.suffix(), firstSequence, 0, () -> complete(state, headOp, headChecksum)));
             });
             return;
         }
@@ -248,6 +281,12 @@ public final class ReplicaStorage {
             sequence++;
             writeSuffix(state, index + 1, headOp, headChecksum);
         });
+    }
+
+    private void complete(PendingState state, long headOp, long headChecksum) {
+        queue.pollFirst();
+        listener.onStateDurable(state.view(), state.logView(), headOp, headChecksum);
+        finish();
     }
 
     private void finish() {

@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
  *  88 u64 journal sequence (the journal's last write sequence when this state was written)
  *  96 u32 suffix header count   100 u32 journal slot count   104 u32 journal body size max
- * 108 u32 flags (bit 0: the log is damaged, see Replica.Damage)   112..127 zero
+ * 108 u32 zero   112 u64 damaged op max + 1 (0: the log is whole; see Replica.Damage)   120..127 zero
  * 128 suffix headers, 128 bytes each, ending at the log head   then zero to the end of the copy
  * </pre>
  */
@@ -45,23 +45,22 @@ public final class Superblock {
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
     static final short VERSION = 1;
-    private static final int FIXED_BYTES = 112;
-    private static final int FLAG_LOG_DAMAGED = 1;
+    private static final int FIXED_BYTES = 120;
     private static final int SUFFIX_OFFSET = 128;
 
     private Superblock() {}
 
-    /** The state a superblock holds. */
+    /** The state a superblock holds. {@code damagedOpMax} is -1 for a whole log (see Replica.Damage). */
     public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
             long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
-            List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax, boolean logDamaged) {
+            List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax, long damagedOpMax) {
 
         /** A state whose log is not damaged. */
         public State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
                 long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
                 List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax) {
             this(sequence, clusterId, replicaIndex, replicaCount, view, logView, commitMax, logHeadOp, logHeadChecksum,
-                    incarnation, journalSequence, suffix, journalSlotCount, journalBodySizeBytesMax, false);
+                    incarnation, journalSequence, suffix, journalSlotCount, journalBodySizeBytesMax, -1);
         }
 
         public State {
@@ -82,7 +81,8 @@ public final class Superblock {
                 }
             }
             if (sequence < 0 || clusterId < 0 || replicaIndex < 0 || replicaCount < 1 || replicaIndex >= replicaCount
-                    || view < logView || logView < 0 || commitMax < 0 || logHeadOp < 0 || journalSequence < 0) {
+                    || view < logView || logView < 0 || commitMax < 0 || logHeadOp < 0 || journalSequence < 0
+                    || damagedOpMax < -1) {
                 throw new IllegalArgumentException("inconsistent superblock state: sequence=" + sequence + " cluster="
                         + clusterId + " replica=" + replicaIndex + "/" + replicaCount + " view=" + view + " logView="
                         + logView + " commitMax=" + commitMax + " logHeadOp=" + logHeadOp);
@@ -92,15 +92,15 @@ public final class Superblock {
         /** The same state with the views, commit, log head, journal sequence and suffix replaced, and the next sequence. */
         public State next(long viewNew, long logViewNew, long commitMaxNew, long headOp, long headChecksum,
                 long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
-            return next(viewNew, logViewNew, logDamaged, commitMaxNew, headOp, headChecksum, journalSequenceNew, suffixNew);
+            return next(viewNew, logViewNew, damagedOpMax, commitMaxNew, headOp, headChecksum, journalSequenceNew, suffixNew);
         }
 
-        /** As {@link #next(long, long, long, long, long, long, List)}, also setting whether the log is damaged. */
-        public State next(long viewNew, long logViewNew, boolean logDamagedNew, long commitMaxNew, long headOp,
+        /** As {@link #next(long, long, long, long, long, long, List)}, also setting the log's damage (-1: whole). */
+        public State next(long viewNew, long logViewNew, long damagedOpMaxNew, long commitMaxNew, long headOp,
                 long headChecksum, long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
             return new State(sequence + 1, clusterId, replicaIndex, replicaCount, viewNew, logViewNew,
                     Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew, suffixNew,
-                    journalSlotCount, journalBodySizeBytesMax, logDamagedNew);
+                    journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew);
         }
 
         /** The journal layout this superblock's data file was formatted with. */
@@ -134,7 +134,7 @@ public final class Superblock {
                 .putLong(56, state.commitMax()).putLong(64, state.logHeadOp()).putLong(72, state.logHeadChecksum())
                 .putLong(80, state.incarnation()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size())
                 .putInt(100, state.journalSlotCount()).putInt(104, state.journalBodySizeBytesMax())
-                .putInt(108, state.logDamaged() ? FLAG_LOG_DAMAGED : 0);
+                .putLong(112, state.damagedOpMax() + 1);
         for (int i = 0; i < state.suffix().size(); i++) {
             byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
             System.arraycopy(header, 0, bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, header.length);
@@ -164,11 +164,6 @@ public final class Superblock {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + suffixCount
                     + " suffix headers");
         }
-        int flags = b.getInt(108);
-        if ((flags & ~FLAG_LOG_DAMAGED) != 0) {
-            throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": unknown flags "
-                    + Integer.toHexString(flags));
-        }
         int used = SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
         for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
             if (i == SUFFIX_OFFSET) i = used;
@@ -186,7 +181,7 @@ public final class Superblock {
         try {
             return new State(b.getLong(16), clusterId, b.getInt(32), b.getInt(36), b.getLong(40), b.getLong(48),
                     b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88), suffix, b.getInt(100),
-                    b.getInt(104), (flags & FLAG_LOG_DAMAGED) != 0);
+                    b.getInt(104), b.getLong(112) - 1);
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }

@@ -47,7 +47,7 @@ class ReplicaStorageErrorTest {
         Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
                 List.of(), layout.slotCount(), layout.bodySizeBytesMax());
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
-        return new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, new ReplicaStorage.Listener() {
+        return new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, new ReplicaStorage.Listener() {
             @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
             @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
             @Override public void onError(DiskError error) { errors.add(error); }

@@ -16,11 +16,27 @@ import java.util.List;
  *     the sender's log, which the new view need not choose, so the new primary trusts only anchors
  *     it holds (see Replica.primaryStartViewIfReady)
  * @param anchorChecksum the checksum of the sender's entry at {@code anchorOp}
+ * @param damagedOpMax {@link #WHOLE}, or: the sender's log came back damaged from a crash and may
+ *     lack ops it acknowledged in {@code logView}, none above this op. Such a vote carries no log
+ *     (an empty suffix) and counts only when a whole log among the votes covers it (see
+ *     Replica.primaryStartViewIfReady).
  */
 public record DoViewChange(long view, long logView, long op, long commit, long anchorOp, long anchorChecksum,
-        List<Entry> suffix, int replica) implements Message {
+        List<Entry> suffix, int replica, long damagedOpMax) implements Message {
+
+    /** {@link #damagedOpMax} of a whole log. */
+    public static final long WHOLE = -1;
+
+    public DoViewChange(long view, long logView, long op, long commit, long anchorOp, long anchorChecksum,
+            List<Entry> suffix, int replica) {
+        this(view, logView, op, commit, anchorOp, anchorChecksum, suffix, replica, WHOLE);
+    }
 
     public DoViewChange {
         suffix = List.copyOf(suffix);
+    }
+
+    public boolean damaged() {
+        return damagedOpMax != WHOLE;
     }
 }

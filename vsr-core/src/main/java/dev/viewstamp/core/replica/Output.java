@@ -29,14 +29,15 @@ public interface Output {
     /**
      * Atomically: truncates the durable log after {@code anchorOp}, appends {@code suffix} (which
      * starts at {@code anchorOp + 1}), and records {@code view}, {@code logView} and
-     * {@code logDamaged}. With an empty suffix and {@code anchorOp} equal to the last op this only
-     * records the views and the flag. {@code anchorChecksum} is the checksum of the entry at
+     * {@code damagedOpMax}. With an empty suffix and {@code anchorOp} equal to the last op this
+     * only records the views and the damage. {@code anchorChecksum} is the checksum of the entry at
      * {@code anchorOp}. Completion: {@link Replica#onStateDurable}, with the last entry the write
      * covers.
      *
-     * <p>{@code logDamaged} says that this replica's log may lack ops it acknowledged in
-     * {@code logView} (its journal came back damaged from a crash), so it must not vote or
-     * acknowledge until its log is whole again; a restart hands it back in {@link Replica.Durable}.
+     * <p>{@code damagedOpMax} is -1 for a whole log. Otherwise this replica's log may lack ops it
+     * acknowledged in {@code logView}, none above {@code damagedOpMax} (its journal came back
+     * damaged from a crash), so it must not acknowledge, and votes only as a damaged log, until its
+     * log is whole again; a restart hands it back in {@link Replica.Damage#opMax}.
      */
-    void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum, List<Entry> suffix);
+    void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum, List<Entry> suffix);
 }

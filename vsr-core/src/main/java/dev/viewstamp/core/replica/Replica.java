@@ -106,14 +106,15 @@ public final class Replica {
     private final Timeout repairTimeout = new Timeout("repair");
 
     /**
-     * The log may lack ops this replica acknowledged in its log view: its journal came back
-     * damaged from a crash. Until the log is whole again it neither acknowledges nor votes (no
-     * DoViewChange), exactly as if it were down, so it can never help a view change drop a
-     * committed op. It is durable (carried in every persistState), so a crash cannot forget it.
-     * Cleared when the holes are filled by checksum ({@link #repair}), when the primary of its
+     * -1 while the log is whole. Otherwise the log may lack ops this replica acknowledged in its
+     * log view, none above this op: its journal came back damaged from a crash. Until the log is
+     * whole again it does not acknowledge, and its DoViewChange carries no log and counts only
+     * where a whole log among the votes covers it, so it can never help a view change drop a
+     * committed op. Durable (carried in every persistState), so a crash cannot forget it. Cleared
+     * when the holes are filled by checksum up to it ({@link #repair}), when the primary of its
      * view hands it that view's whole log, or when it adopts a newer view's log.
      */
-    private boolean logDamaged;
+    private long damagedOpMax = -1;
     /** The log a damaged replica is filling from its peers by checksum; null when none. */
     private Repair repair;
     private long repairedEntryCount;
@@ -142,12 +143,14 @@ public final class Replica {
      * checksums are known from {@code knownFromOp} on ({@code checksums[op - 1]}; the journal's
      * redundant headers and the superblock say what each op must be), with the entries whose bodies
      * are intact ({@code entries[op - 1]}, null where missing). Below {@code knownFromOp} the chain
-     * broke and nothing is known. {@code uncertain} says the replica may have acknowledged ops
-     * beyond {@code headOp} that its journal lost, or that an earlier run was already damaged: then
-     * filling the holes is not enough, and only a whole log from a primary clears the damage.
+     * broke and nothing is known. {@code opMax} is the highest op the replica may have
+     * acknowledged in its log view (at least {@code headOp}: the journal's redundant headers of ops
+     * past a break, or an earlier run's damage, can say more). Filling the holes clears the damage
+     * only when it reaches {@code opMax}; otherwise a whole log from a primary does.
      */
-    public record Damage(long headOp, long knownFromOp, long[] checksums, Entry[] entries, boolean uncertain) {
+    public record Damage(long headOp, long knownFromOp, long[] checksums, Entry[] entries, long opMax) {
         public Damage {
+            Check.that(opMax >= headOp, "damage covers at least the journal's log", opMax, headOp);
             Check.that(headOp >= 0 && checksums.length == headOp && entries.length == headOp, "damage covers ops 1..headOp");
             Check.that(knownFromOp >= 1 && knownFromOp <= headOp + 1, "known checksums within the log", knownFromOp, headOp);
             checksums = checksums.clone();
@@ -158,7 +161,6 @@ public final class Replica {
     /** A damaged log being filled: the chain it must become, and what is known of it. */
     private static final class Repair {
         final long headOp;
-        final boolean uncertain;
         final long[] checksums;
         final Entry[] entries;
         /** Ops whose body came from a peer, so must be written before it counts as durable. */
@@ -170,7 +172,6 @@ public final class Replica {
 
         Repair(Damage damage, int replicaIndex) {
             headOp = damage.headOp();
-            uncertain = damage.uncertain();
             checksums = damage.checksums();
             entries = damage.entries();
             knownFromOp = damage.knownFromOp();
@@ -430,7 +431,7 @@ public final class Replica {
         Check.that(message.view() == view, "same view");
 
         normalTimeout.start(now, config.normalTimeoutTicks());
-        if (logDamaged) {
+        if (logDamaged()) {
             // Neither append nor acknowledge: the repair timer fills the log from peers.
             advanceCommitMax(message.commit());
             executeCommitted(out);
@@ -556,7 +557,7 @@ public final class Replica {
         Check.that(!isPrimary(), "backup");
 
         normalTimeout.start(now, config.normalTimeoutTicks());
-        if (logDamaged) {
+        if (logDamaged()) {
             advanceCommitMax(message.commit());
             executeCommitted(out);
             return;
@@ -655,7 +656,7 @@ public final class Replica {
 
     /** Acknowledges {@code op}, which must be durable, and with it every earlier op (VRR 4.1 step 4). */
     private void sendPrepareOk(long op, Output out) {
-        if (status != Status.NORMAL || isPrimary() || !normalDurable() || op == 0 || logDamaged) return;
+        if (status != Status.NORMAL || isPrimary() || !normalDurable() || op == 0 || logDamaged()) return;
         if (catchingUpToNewerView()) return;
         Check.that(logView == view, "log view is the current view");
         Check.that(op <= opDurable, "acknowledge only durable ops", op, opDurable);
@@ -700,7 +701,7 @@ public final class Replica {
      * that view).
      */
     private boolean servesItsView() {
-        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView() && !logDamaged;
+        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView() && !logDamaged();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -765,7 +766,7 @@ public final class Replica {
         // whole log (whose holes it alone may know by header): views wait, and so do votes.
         if (repair != null) return;
         viewPersisted = view;
-        out.persistState(view, logView, logDamaged, log.op(), log.checksumAt(log.op()), List.of());
+        out.persistState(view, logView, damagedOpMax, log.op(), log.checksumAt(log.op()), List.of());
     }
 
     /** VRR 4.2 step 1: adopt a higher view; count votes only for exactly the current view. */
@@ -801,7 +802,6 @@ public final class Replica {
     }
 
     private void sendDoViewChange(Output out) {
-        if (logDamaged) return; // a log that may lack acknowledged ops must not be counted (docs/STORAGE.md)
         doViewChangeSent = true;
         DoViewChange message = doViewChange();
         if (isPrimaryOf(view)) onDoViewChange(message, out);
@@ -809,6 +809,11 @@ public final class Replica {
     }
 
     private DoViewChange doViewChange() {
+        if (logDamaged()) {
+            // A vote without a log: it says which ops it may lack (docs/STORAGE.md, rule 6).
+            return new DoViewChange(view, logView, log.op(), commitMax, 0, log.checksumAt(0), List.of(), replicaIndex,
+                    damagedOpMax);
+        }
         long anchor = anchorOp();
         return new DoViewChange(view, logView, log.op(), commitMax, anchor, log.checksumAt(anchor),
                 log.slice(anchor, log.op()), replicaIndex);
@@ -868,9 +873,19 @@ public final class Replica {
 
         DoViewChange best = null;
         for (DoViewChange m : doViewChangeFrom) {
-            if (m == null) continue;
+            if (m == null || m.damaged()) continue;
             if (best == null || newer(m, best)) best = m;
         }
+        if (best == null) return; // only damaged logs so far: nothing to choose from
+        // A damaged vote counts only where the chosen log covers every op its sender may have
+        // acknowledged and lost: a newer log view holds all ops committed before it, and a log of
+        // the same view that reaches its bound holds all of that view's ops up to it. Then any
+        // committed op the damaged sender held is in the chosen log too (docs/STORAGE.md, rule 6).
+        int counted = 0;
+        for (DoViewChange m : doViewChangeFrom) {
+            if (m != null && (!m.damaged() || covers(best, m))) counted++;
+        }
+        if (counted < config.quorum()) return;
         if (!log.holds(best.anchorOp(), best.anchorChecksum())) {
             // We lack committed entries below the chosen suffix: fetch them from its sender
             // first (they are committed, so installing them is always safe), then retry.
@@ -887,6 +902,7 @@ public final class Replica {
         long firstChanged = log.replaceAfter(anchor, best.suffix());
         status = Status.NORMAL;
         logView = view;
+        damagedOpMax = -1; // our log is now the chosen one, of a newer view than any we held
         // A commit number speaks only about the log it came from (fact 1), and a DoViewChange's
         // sender may know of ops committed in a view newer than this one, which the chosen log
         // need not hold. So take from each DoViewChange only its committed anchor, and only when
@@ -908,6 +924,11 @@ public final class Replica {
         startViewPending = true;
         persistLogChange(firstChanged, out);
         executeCommitted(out);
+    }
+
+    private static boolean covers(DoViewChange whole, DoViewChange damaged) {
+        return whole.logView() > damaged.logView()
+                || (whole.logView() == damaged.logView() && whole.op() >= damaged.damagedOpMax());
     }
 
     private boolean newer(DoViewChange a, DoViewChange b) {
@@ -960,7 +981,7 @@ public final class Replica {
         Check.that(!isPrimaryOf(viewNew), "backup of the new view");
         // A newer view's log holds every op committed before that view, including any this
         // replica acknowledged and then lost: adopting it makes a damaged log whole.
-        if (viewNew > logView) logDamaged = false;
+        if (viewNew > logView) damagedOpMax = -1;
         status = Status.NORMAL;
         view = viewNew;
         logView = viewNew;
@@ -985,7 +1006,7 @@ public final class Replica {
         long anchor = Math.min(firstChanged - 1, log.op());
         repair = null; // the log is no longer the chain the journal held
         viewPersisted = view;
-        out.persistState(view, logView, logDamaged, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
+        out.persistState(view, logView, damagedOpMax, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
     }
 
     private void startPrimaryTimers() {
@@ -1089,7 +1110,7 @@ public final class Replica {
             // the last entry it sent: a sender that is not serving its view may hold committed
             // entries of a newer view beyond that, where this view's log differs.
             advanceCommitMax(Math.min(message.committedOp(), message.fromOp() + message.entries().size()));
-            if (logDamaged) clearDamageIfWholeFromPrimary(message, out);
+            if (logDamaged()) clearDamageIfWholeFromPrimary(message, out);
             if (log.op() >= message.op() && catchUpView == view) stopCatchUp();
         } else {
             List<Entry> committed = committedPrefix(message.entries(), message.committedOp());
@@ -1174,14 +1195,14 @@ public final class Replica {
 
     /** Loads the intact prefix of a damaged log and starts filling the rest from peers. */
     private void startRepair(Damage damage) {
-        logDamaged = true;
+        damagedOpMax = damage.opMax();
         repair = new Repair(damage, replicaIndex);
         repairAdvance(null);
         repairTimeout.start(now, 1);
     }
 
     private void onRepairTimeout(Output out) {
-        if (!logDamaged) return;
+        if (!logDamaged()) return;
         repairTimeout.start(now, config.stateTransferRetransmitTicks());
         if (repair != null && repair.requestsWithoutProgress >= 2 * config.replicaCount()) {
             // No peer holds what is missing: those entries were never committed and have been
@@ -1305,14 +1326,14 @@ public final class Replica {
     }
 
     /**
-     * The journal's whole log is back and durable: without uncertainty the replica is whole again
-     * and says so durably; with it, the replica waits for a primary's whole log.
+     * The journal's whole log is back and durable: when it reaches every op the replica may have
+     * acknowledged, the replica is whole again and says so durably; otherwise it waits for a
+     * primary's whole log.
      */
     private void finishRepairIfDone(Output out) {
         if (repair == null || log.op() < repair.headOp || opDurable < repair.headOp) return;
-        boolean uncertain = repair.uncertain;
         repair = null;
-        if (!uncertain) logDamaged = false;
+        if (log.op() >= damagedOpMax) damagedOpMax = -1;
         persistView(out);
     }
 
@@ -1327,7 +1348,7 @@ public final class Replica {
         long lastChecksum = message.entries().isEmpty() ? message.anchorChecksum()
                 : message.entries().get(message.entries().size() - 1).checksum();
         if (lastOp != message.op() || log.op() != lastOp || !log.holds(lastOp, lastChecksum)) return;
-        logDamaged = false;
+        damagedOpMax = -1;
         repair = null;
         persistView(out);
     }
@@ -1404,9 +1425,9 @@ public final class Replica {
                     log.op() - commit, config.pipelinePrepareCountMax());
         }
         Check.that(requestQueue.size() <= config.requestQueueCountMax(), "request queue within its maximum");
-        Check.that(repair == null || logDamaged, "a repair only while damaged");
+        Check.that(repair == null || logDamaged(), "a repair only while damaged");
         Check.that(repair == null || log.op() <= repair.headOp, "a repair stays within the journal's log");
-        Check.that(!logDamaged || !(status == Status.NORMAL && isPrimary()), "a damaged log never leads a view");
+        Check.that(!logDamaged() || !(status == Status.NORMAL && isPrimary()), "a damaged log never leads a view");
         if (Verify.ENABLED && commit < log.op()) {
             // The uncommitted suffix is where logs change; recheck its chain after every step.
             for (long op = Math.max(1, commit); op <= log.op(); op++) {
@@ -1433,7 +1454,9 @@ public final class Replica {
     public long duplicateRequestCount() { return duplicateRequestCount; }
     public long clientTableEvictions() { return clientTable.evictions(); }
     /** True while the log may lack ops this replica acknowledged: it neither acks nor votes. */
-    public boolean logDamaged() { return logDamaged; }
+    public boolean logDamaged() { return damagedOpMax >= 0; }
+    /** -1 while the log is whole; else the highest op this replica may have acknowledged and lost. */
+    public long damagedOpMax() { return damagedOpMax; }
     /** Entries this replica fetched from peers by checksum to fill its damaged log. */
     public long repairedEntryCount() { return repairedEntryCount; }
 
@@ -1445,6 +1468,6 @@ public final class Replica {
     @Override
     public String toString() {
         return "replica " + replicaIndex + " " + status + " view=" + view + " logView=" + logView + " op=" + log.op()
-                + " commit=" + commit + " commitMax=" + commitMax + (logDamaged ? " damaged" : "");
+                + " commit=" + commit + " commitMax=" + commitMax + (logDamaged() ? " damaged<=" + damagedOpMax : "");
     }
 }

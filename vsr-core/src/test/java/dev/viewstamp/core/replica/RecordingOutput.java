@@ -18,10 +18,10 @@ final class RecordingOutput implements Output {
     record PersistedPrepare(Entry entry) implements Event {}
 
     record PersistedState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix,
-            boolean logDamaged) implements Event {
+            long damagedOpMax) implements Event {
 
         PersistedState(long view, long logView, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            this(view, logView, anchorOp, anchorChecksum, suffix, false);
+            this(view, logView, anchorOp, anchorChecksum, suffix, -1);
         }
 
         /** The last op the write covers: the last of its suffix, or its anchor. */
@@ -52,9 +52,9 @@ final class RecordingOutput implements Output {
     }
 
     @Override
-    public void persistState(long view, long logView, boolean logDamaged, long anchorOp, long anchorChecksum,
+    public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
             List<Entry> suffix) {
-        events.add(new PersistedState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix), logDamaged));
+        events.add(new PersistedState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix), damagedOpMax));
     }
 
     void clear() {

@@ -51,7 +51,7 @@ class DamagedJournalTest {
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
         for (long op : missing) entries[(int) (op - 1)] = null;
         return new Replica.Durable(durable.view(), durable.logView(), List.of(),
-                new Replica.Damage(log.size(), 1, checksums, entries, false));
+                new Replica.Damage(log.size(), 1, checksums, entries, log.size()));
     }
 
     @Test
@@ -105,7 +105,7 @@ class DamagedJournalTest {
             if (op > broken) entries[(int) (op - 1)] = log.get((int) (op - 1));
         }
         cluster.restartWith(1, new Replica.Durable(0, 0, List.of(),
-                new Replica.Damage(log.size(), broken, checksums, entries, false)));
+                new Replica.Damage(log.size(), broken, checksums, entries, log.size())));
         assertThat(cluster.replica(1).op()).isZero();
 
         assertThat(cluster.runUntil(() -> !cluster.replica(1).logDamaged(), 2_000)).isTrue();
@@ -131,7 +131,7 @@ class DamagedJournalTest {
         long[] checksums = new long[(int) kept];
         for (int i = 0; i < kept; i++) checksums[i] = log.get(i).checksum();
         cluster.restartWith(2, new Replica.Durable(0, 0, List.of(),
-                new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), true)));
+                new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), head)));
 
         assertThat(cluster.runUntil(() -> !cluster.replica(2).logDamaged(), 1_000)).isTrue();
         assertThat(cluster.replica(2).view()).isZero();
@@ -149,7 +149,8 @@ class DamagedJournalTest {
      * Ops {@code shared + 1 ..} are committed by replicas 0 and 1 while replica 2 is cut off. Then 0
      * goes down, and 1 restarts with a journal that lost those ops beyond a break. Replicas 1 and 2
      * are a quorum: if 1 voted with what its journal still holds, their view change would pick a
-     * log without the committed ops, and the next request would take their place.
+     * log without the committed ops, and the next request would take their place. Its damaged vote
+     * counts only where a whole log covers what it may have lost, and 2's does not.
      */
     private static long[] lostSuffixScenario(ScenarioCluster cluster, boolean restartAsIfClean) {
         ScenarioCluster.Client client = cluster.client();
@@ -176,7 +177,7 @@ class DamagedJournalTest {
             long[] checksums = new long[(int) shared];
             for (int i = 0; i < shared; i++) checksums[i] = kept.get(i).checksum();
             cluster.restartWith(1, new Replica.Durable(0, 0, List.of(),
-                    new Replica.Damage(shared, 1, checksums, kept.toArray(Entry[]::new), true)));
+                    new Replica.Damage(shared, 1, checksums, kept.toArray(Entry[]::new), committed)));
         }
         cluster.heal();
         assertThat(client.idle()).isTrue();
@@ -186,12 +187,13 @@ class DamagedJournalTest {
     }
 
     @Test
-    void aDamagedReplicaDoesNotVoteSoTheCommittedOpsItLostSurvive() {
+    void aDamagedVoteThatNoWholeLogCoversDoesNotCountSoTheCommittedOpsItLostSurvive() {
         ScenarioCluster cluster = ScenarioCluster.of(3);
         long[] original = lostSuffixScenario(cluster, false);
         long committed = original.length - 1;
 
-        // Replicas 1 and 2 alone cannot start a view: 1 may not vote while its log may lack ops.
+        // Replicas 1 and 2 alone cannot start a view: 1 votes as damaged up to the lost ops, and
+        // 2's log of the same view does not reach them, so 1's vote does not count.
         for (int r = 1; r <= 2; r++) {
             Replica replica = cluster.replica(r);
             assertThat(replica.status() == Status.NORMAL && replica.view() > 0).as("replica %d in a new view", r).isFalse();
@@ -207,6 +209,37 @@ class DamagedJournalTest {
             }
         }
         assertThat(cluster.replica(1).logDamaged()).isFalse();
+        cluster.checkAgreement();
+    }
+
+    @Test
+    void aDamagedVoteCountsWhereAWholeLogOfItsViewCoversEveryOpItMayHaveLost() {
+        // Everyone holds every op; then the primary is gone for good and replica 1 restarts with
+        // a journal that lost its last two ops. Replica 2's whole log of the same view reaches
+        // every op replica 1 may have acknowledged, so the two of them can start view 1, whose
+        // primary is the damaged replica itself: it takes replica 2's log and is whole again.
+        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster.Client client = cluster.client();
+        commitPuts(cluster, client, 4);
+        long head = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+
+        cluster.crash(0);
+        cluster.crash(1);
+        List<Entry> log = cluster.durable(1).log();
+        long kept = head - 2;
+        long[] checksums = new long[(int) kept];
+        for (int i = 0; i < kept; i++) checksums[i] = log.get(i).checksum();
+        cluster.restartWith(1, new Replica.Durable(0, 0, List.of(),
+                new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), head)));
+
+        assertThat(cluster.runUntil(() -> cluster.replica(1).isPrimaryNormal(), 3_000)).isTrue();
+        assertThat(cluster.replica(1).logDamaged()).isFalse();
+        assertThat(cluster.replica(1).view()).isEqualTo(1);
+        for (long op = 1; op <= head; op++) assertThat(cluster.replica(1).checksumAt(op)).isEqualTo(log.get((int) (op - 1)).checksum());
+        assertThat(cluster.runUntil(client::idle, 1_000)).isTrue();
+        client.submit(KvCommand.put("view", "1"));
+        assertThat(cluster.runUntil(() -> client.idle() && cluster.replica(2).commit() == head + 1, 2_000)).isTrue();
         cluster.checkAgreement();
     }
 
