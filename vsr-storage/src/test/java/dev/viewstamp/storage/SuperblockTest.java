@@ -7,12 +7,35 @@ import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.replica.ClusterConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class SuperblockTest {
+
+    @Test
+    void aCopyNamesAsManyHeadersAsTheLongestLogChangeTheCoreMakes() {
+        assertThat(Superblock.SUFFIX_HEADERS_MAX).isEqualTo(ClusterConfig.LOG_CHANGE_ENTRIES_MAX);
+    }
+
+    @Test
+    void theDamageOfALogSurvivesARoundTrip() {
+        Superblock.State damaged = FORMATTED.next(4, 3, 17, 0, 0, 0x1234, 0, List.of());
+        Superblock.State whole = damaged.next(5, 5, -1, 0, 0, 0x1234, 0, List.of());
+        for (Superblock.State state : List.of(damaged, whole)) {
+            for (int copy = 0; copy < Superblock.COPIES; copy++) {
+                try {
+                    assertThat(Superblock.decode(Superblock.encode(state, copy), copy)).isEqualTo(state);
+                } catch (dev.viewstamp.codec.CodecException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        assertThat(damaged.damagedOpMax()).isEqualTo(17);
+        assertThat(whole.damagedOpMax()).isEqualTo(-1);
+    }
     private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77, 0, List.of(), 1024, 4096);
 
     private static final int SIZE = (int) Superblock.ZONE_SIZE_BYTES;

@@ -30,6 +30,13 @@ public record ClusterConfig(
         canaries = canaries.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(canaries));
     }
 
+    /**
+     * The most entries one log change (Output.persistState) carries: what a superblock copy holds
+     * by header. Every log change's suffix is at most a NewState or a DoViewChange/StartView long,
+     * so {@code stateTransferOpsMax} and {@code pipelinePrepareCountMax} stay within it.
+     */
+    public static final int LOG_CHANGE_ENTRIES_MAX = 127;
+
     public static Builder builder() {
         return new Builder();
     }
@@ -102,6 +109,9 @@ public record ClusterConfig(
             // peer in one NewState, and that suffix can be a full pipeline long.
             require(stateTransferOpsMax >= pipelinePrepareCountMax,
                     "stateTransferOpsMax must be at least pipelinePrepareCountMax");
+            // A log change names its new entries by header in the superblock, which holds this many.
+            require(stateTransferOpsMax <= LOG_CHANGE_ENTRIES_MAX,
+                    "stateTransferOpsMax must be at most " + LOG_CHANGE_ENTRIES_MAX + " (a log change's entries, by header, fill one superblock copy)");
             require(commitIntervalTicks >= 1, "commitIntervalTicks must be at least 1");
             require(prepareRetransmitTicks >= 1, "prepareRetransmitTicks must be at least 1");
             // A backup must hear several heartbeats before it suspects the primary.

@@ -72,6 +72,13 @@ class ClusterConfigTest {
     }
 
     @Test
+    void buildRejectsStateTransfersLongerThanALogChangeCanName() {
+        assertRejected(b -> b.stateTransferOpsMax(128),
+                "stateTransferOpsMax must be at most 127 (a log change's entries, by header, fill one superblock copy)");
+        assertThat(ClusterConfig.builder().stateTransferOpsMax(127).build().stateTransferOpsMax()).isEqualTo(127);
+    }
+
+    @Test
     void buildRejectsStateTransferLimitBelowPipeline() {
         assertRejected(b -> b.pipelinePrepareCountMax(16).stateTransferOpsMax(15),
                 "stateTransferOpsMax must be at least pipelinePrepareCountMax");
