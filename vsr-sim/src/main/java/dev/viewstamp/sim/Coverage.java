@@ -9,7 +9,7 @@ public final class Coverage {
     public long getMissing, casFailed, casOk, largestValue, deleteAbsent, duplicateRequests, evictions, errors;
     /** Storage faults injected, what recovery found, and what repair did. */
     public long diskCorrupt, diskMisdirected, diskLatent, diskLostSectors, damagedRestarts, repairSlots, brokenChains,
-            damagedSuffixes, repairedEntries;
+            damagedSuffixes, repairedEntries, noSpaceStops, syncExits;
 
     void add(Coverage other) {
         gets += other.gets;
@@ -34,6 +34,8 @@ public final class Coverage {
         brokenChains += other.brokenChains;
         damagedSuffixes += other.damagedSuffixes;
         repairedEntries += other.repairedEntries;
+        noSpaceStops += other.noSpaceStops;
+        syncExits += other.syncExits;
     }
 
     /** The storage line of the summary: faults injected by kind, then recovery and repair. */
@@ -41,7 +43,8 @@ public final class Coverage {
         return "corrupt-writes=" + diskCorrupt + " misdirected-writes=" + diskMisdirected + " latent-errors=" + diskLatent
                 + " lost-sectors=" + diskLostSectors + " damaged-restarts=" + damagedRestarts + " repair-slots="
                 + repairSlots + " broken-chains=" + brokenChains + " damaged-suffixes=" + damagedSuffixes
-                + " entries-repaired=" + repairedEntries;
+                + " entries-repaired=" + repairedEntries + " disk-full-stops=" + noSpaceStops + " sync-error-exits="
+                + syncExits;
     }
 
     /** True when every shape the acceptance criteria name was reached at least once. */

@@ -41,7 +41,10 @@ public record FaultMix(
         double faultAfterTransitionProbability,
         double diskCorruptProbability,
         double diskMisdirectProbability,
-        double diskLatentErrorProbability) {
+        double diskLatentErrorProbability,
+        double diskFullProbabilityPerTick,
+        int diskFullTicksMax,
+        double syncErrorProbabilityPerTick) {
 
     /** Draws a mix from the seed's generator. {@code replicaCount} 0 lets the seed choose 3 or 5. */
     static FaultMix draw(Prng prng, int replicaCount) {
@@ -83,10 +86,15 @@ public record FaultMix(
         double diskCorrupt = prng.chance(0.3) ? 0 : prng.nextDouble() * 0.03;
         double diskMisdirect = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.01;
         double diskLatent = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.01;
+        // A disk that fills up for a while (the replica stops acknowledging until space returns),
+        // and a sync that fails (fatal: the replica exits and recovers from its disk).
+        double diskFull = prng.chance(0.6) ? 0 : prng.nextDouble() * 0.002;
+        int diskFullTicks = (int) prng.between(5, 500);
+        double syncError = prng.chance(0.6) ? 0 : prng.nextDouble() * 0.0005;
         return new FaultMix(replicas, clients, loss, duplicate, delayMin, delayMax, partition, partitionTicks, flap, crash,
                 downTicks, clusterCrash, writeTicks, think, selectiveLoss, selectiveLossTicks, diskStall, diskStallTicks,
                 midwayCrash, restartElsewhere, isolation, isolationTicks, faultAfterTransition, diskCorrupt, diskMisdirect,
-                diskLatent);
+                diskLatent, diskFull, diskFullTicks, syncError);
     }
 
     /** One line, for the failure report. */
@@ -96,12 +104,14 @@ public record FaultMix(
                         + "crash=%.4f/tick(<=%d) clusterCrash=%.5f/tick write<=%d think<=%d "
                         + "selectiveLoss=%.4f/tick(<=%d) diskStall=%.4f/tick(<=%d) midwayCrash=%.4f/tick "
                         + "restartElsewhere=%.2f isolation=%.4f/tick(<=%d) faultAfterTransition=%.3f "
-                        + "diskCorrupt=%.4f/write diskMisdirect=%.4f/write diskLatent=%.4f/write",
+                        + "diskCorrupt=%.4f/write diskMisdirect=%.4f/write diskLatent=%.4f/write "
+                        + "diskFull=%.4f/tick(<=%d) syncError=%.5f/tick",
                 replicaCount, clientCount, lossProbability, duplicateProbability, delayTicksMin, delayTicksMax,
                 partitionProbabilityPerTick, partitionTicksMax, partitionFlapProbability, crashProbabilityPerTick, downTicksMax,
                 clusterCrashProbabilityPerTick, writeTicksMax, thinkTicksMax, selectiveLossProbabilityPerTick,
                 selectiveLossTicksMax, diskStallProbabilityPerTick, diskStallTicksMax, midwayCrashProbabilityPerTick,
                 restartElsewhereProbability, isolationProbabilityPerTick, isolationTicksMax, faultAfterTransitionProbability,
-                diskCorruptProbability, diskMisdirectProbability, diskLatentErrorProbability);
+                diskCorruptProbability, diskMisdirectProbability, diskLatentErrorProbability, diskFullProbabilityPerTick,
+                diskFullTicksMax, syncErrorProbabilityPerTick);
     }
 }

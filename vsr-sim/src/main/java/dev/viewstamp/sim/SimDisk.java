@@ -19,7 +19,10 @@ import java.util.Map;
  *       write can also be torn at sector granularity;
  *   <li><b>corruption</b>: a write may land with a flipped bit (detected only by checksums later);
  *   <li><b>misdirected writes</b>: a write may land at the wrong sector offset;
- *   <li><b>latent sector errors</b>: a sector may become unreadable.
+ *   <li><b>latent sector errors</b>: a sector may become unreadable;
+ *   <li><b>a full disk</b> ({@link #full}): writes fail with {@code NO_SPACE} until space returns;
+ *   <li><b>a failed sync</b> ({@link #failNextSync}): the sync reports {@code SYNC}, and writes it
+ *       should have made durable are each kept or dropped, as a page cache may drop them.
  * </ul>
  *
  * Faults that damage data (corruption, misdirection, latent errors) are only injected into the
@@ -56,6 +59,10 @@ public final class SimDisk implements Disk {
     private long misdirections;
     private long latentErrors;
     private long lostSectors;
+    private boolean full;
+    private boolean failNextSync;
+    private long noSpaceErrors;
+    private long syncErrors;
 
     public SimDisk(long sizeBytes, Prng prng, Faults faults) {
         if (sizeBytes % SECTOR_SIZE_BYTES != 0) throw new IllegalArgumentException("size not a multiple of a sector");
@@ -116,6 +123,11 @@ public final class SimDisk implements Disk {
                 completion.done(new DiskError(DiskError.Kind.WRITE, "write beyond the disk"));
                 return;
             }
+            if (full) {
+                noSpaceErrors++;
+                completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
+                return;
+            }
             long target = offset;
             boolean faulty = inFaultZone(offset, copy.length);
             if (faulty && prng.chance(faults.misdirectProbability())) {
@@ -141,6 +153,13 @@ public final class SimDisk implements Disk {
     @Override
     public void sync(Completion completion) {
         schedule(prng.between(1, faults.latencyTicksMax()), () -> {
+            if (failNextSync) {
+                failNextSync = false;
+                syncErrors++;
+                loseUnsynced();
+                completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+                return;
+            }
             for (long sector : unsyncedOrder) durable.put(sector, unsynced.get(sector));
             unsynced.clear();
             unsyncedOrder.clear();
@@ -165,6 +184,10 @@ public final class SimDisk implements Disk {
      */
     public void crash() {
         pending.clear();
+        loseUnsynced();
+    }
+
+    private void loseUnsynced() {
         for (long sector : unsyncedOrder) {
             if (prng.chance(0.5)) durable.put(sector, unsynced.get(sector));
             else lostSectors++;
@@ -173,6 +196,22 @@ public final class SimDisk implements Disk {
         unsyncedOrder.clear();
     }
 
+    /** While full, every write fails with {@code NO_SPACE} and writes nothing. */
+    public void full(boolean full) {
+        this.full = full;
+    }
+
+    public boolean full() {
+        return full;
+    }
+
+    /** The next sync fails with {@code SYNC}. */
+    public void failNextSync() {
+        failNextSync = true;
+    }
+
+    public long noSpaceErrors() { return noSpaceErrors; }
+    public long syncErrors() { return syncErrors; }
     public long corruptions() { return corruptions; }
     public long misdirections() { return misdirections; }
     public long latentErrors() { return latentErrors; }

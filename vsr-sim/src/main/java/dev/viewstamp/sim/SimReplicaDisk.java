@@ -55,6 +55,11 @@ final class SimReplicaDisk {
         return disk;
     }
 
+    /** Space returned: the storage retries what a full disk stopped (a runtime would on a timer). */
+    void resume() {
+        if (storage != null) storage.resume();
+    }
+
     void persistPrepare(Entry entry) {
         storage.persistPrepare(entry);
     }

@@ -7,6 +7,7 @@ import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.Canary;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.Journal;
@@ -84,6 +85,10 @@ public final class Simulator {
     private final long[] restartTick;
     /** Each replica's disk completes no write before this tick. */
     private final long[] diskStallUntil;
+    /** The tick space returns to a full disk, or 0. */
+    private final long[] diskFullUntil;
+    private long noSpaceStops;
+    private long syncExits;
     private final String[] lastState;
     // Each replica's status, view and catching-up as last observed, to see it change.
     private final Status[] lastStatus;
@@ -143,6 +148,7 @@ public final class Simulator {
         this.downUntil = new long[replicaCount];
         this.restartTick = new long[replicaCount];
         this.diskStallUntil = new long[replicaCount];
+        this.diskFullUntil = new long[replicaCount];
         this.lastState = new String[replicaCount];
         this.lastStatus = new Status[replicaCount];
         this.lastView = new long[replicaCount];
@@ -226,6 +232,8 @@ public final class Simulator {
         coverage.duplicateRequests = duplicateRequestsOfCrashed;
         for (Replica replica : replicas) if (replica != null) coverage.duplicateRequests += replica.duplicateRequestCount();
         coverage.repairedEntries = repairedEntriesOfCrashed;
+        coverage.noSpaceStops = noSpaceStops;
+        coverage.syncExits = syncExits;
         for (Replica replica : replicas) if (replica != null) coverage.repairedEntries += replica.repairedEntryCount();
         for (SimReplicaDisk disk : disks) {
             coverage.diskCorrupt += disk.disk().corruptions();
@@ -250,6 +258,7 @@ public final class Simulator {
                 if (now >= downUntil[i]) restart(i);
                 continue;
             }
+            if (diskFullUntil[i] != 0 && now >= diskFullUntil[i]) endDiskFull(i);
             // A stalled disk completes nothing; its writes wait (and a crash meanwhile loses them).
             if (now >= diskStallUntil[i]) disks[i].tick();
             if (replicas[i] == null) continue;
@@ -373,6 +382,29 @@ public final class Simulator {
             int i = prng.chance(0.5) ? faultTarget() : replicaMidway();
             if (i >= 0) diskStall(i);
         }
+        if (prng.chance(mix.diskFullProbabilityPerTick())) {
+            int i = faultTarget();
+            if (replicas[i] != null && diskFullUntil[i] == 0) {
+                diskFullUntil[i] = now + prng.between(5, mix.diskFullTicksMax());
+                disks[i].disk().full(true);
+                trace("disk full: replica " + i + " until " + diskFullUntil[i]);
+            }
+        }
+        if (prng.chance(mix.syncErrorProbabilityPerTick())) {
+            int i = faultTarget();
+            if (replicas[i] != null) {
+                disks[i].disk().failNextSync();
+                trace("sync error: replica " + i + "'s next sync fails");
+            }
+        }
+    }
+
+    /** Space returns to a full disk: the storage goes on with what it stopped at. */
+    private void endDiskFull(int i) {
+        diskFullUntil[i] = 0;
+        disks[i].disk().full(false);
+        trace("disk space returns: replica " + i);
+        disks[i].resume();
     }
 
     /** Half the time a quick restart (the replica comes back into the same situation), else long. */
@@ -639,6 +671,7 @@ public final class Simulator {
         for (int i = 0; i < replicaCount; i++) {
             if (replicas[i] == null) downUntil[i] = now;
             diskStallUntil[i] = 0;
+            if (diskFullUntil[i] != 0) endDiskFull(i);
         }
         for (SimClient client : clients) client.stopped = true;
     }
@@ -738,8 +771,24 @@ public final class Simulator {
 
         @Override
         public void onError(DiskError error) {
-            // The simulated disk fails no operation; a full journal means the ring is too small.
-            throw new AssertionError("replica " + replica + " storage stopped: " + error);
+            switch (error.kind()) {
+                case NO_SPACE -> {
+                    // The replica stays up and safe: nothing more becomes durable, so it
+                    // acknowledges nothing more, until space returns (endDiskFull).
+                    Check.that(disks[replica].disk().full(), "a full journal means the simulated ring is too small: "
+                            + error);
+                    noSpaceStops++;
+                    trace("replica " + replica + " storage stopped: " + error);
+                }
+                case SYNC -> {
+                    // Fatal: after a failed sync the page cache cannot be trusted, and retrying the
+                    // sync may falsely succeed. The process exits and recovers from its disk.
+                    syncExits++;
+                    trace("replica " + replica + " exits: " + error);
+                    if (replicas[replica] != null) crash(replica, prng.between(1, 200));
+                }
+                case READ, WRITE -> throw new AssertionError("replica " + replica + " storage stopped: " + error);
+            }
         }
     }
 

@@ -8,8 +8,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Random seeds with faults, on 3, 5 and 7 replicas: every seed must keep agreement, give a
- * linearizable client history and converge once its faults heal. The seeds are fixed so the run
+ * Random seeds with faults, on 3, 5 and 7 replicas, every replica on the real journal and
+ * superblock over a faulty simulated disk: every seed must keep agreement, give a linearizable
+ * client history and converge once its faults heal. The seeds are fixed so the run
  * is the same on every machine; `vsr simulate --seeds N` runs long random populations.
  */
 class SimulationSeedsTest {
@@ -28,10 +29,21 @@ class SimulationSeedsTest {
                         + replicaCount + " --trace");
             }
         });
-        System.out.printf("%d replicas: seeds=%d passed=%d ops=%d view_changes=%d crashes=%d%n", replicaCount,
-                summary.seeds(), summary.passed(), summary.opsCommitted(), summary.viewChanges(), summary.crashes());
+        System.out.printf("%d replicas: seeds=%d passed=%d ops=%d view_changes=%d crashes=%d%n  storage: %s%n",
+                replicaCount, summary.seeds(), summary.passed(), summary.opsCommitted(), summary.viewChanges(),
+                summary.crashes(), summary.coverage().storageSummary());
         assertThat(failures).as("failing seeds").isEmpty();
         assertThat(summary.viewChanges()).as("the faults force view changes").isGreaterThan(seeds);
         assertThat(summary.crashes()).as("the faults crash replicas").isGreaterThan(seeds);
+        // Every seed runs on the real journal and superblock; these faults must really happen.
+        Coverage c = summary.coverage();
+        assertThat(c.diskCorrupt).as("corrupt writes").isPositive();
+        assertThat(c.diskMisdirected).as("misdirected writes").isPositive();
+        assertThat(c.diskLatent).as("latent sector errors").isPositive();
+        assertThat(c.diskLostSectors).as("unsynced sectors lost in crashes").isPositive();
+        assertThat(c.damagedRestarts).as("restarts with a damaged journal").isPositive();
+        assertThat(c.repairedEntries).as("entries repaired from peers").isPositive();
+        assertThat(c.noSpaceStops).as("stops on a full disk").isPositive();
+        assertThat(c.syncExits).as("exits on a failed sync").isPositive();
     }
 }

@@ -49,16 +49,21 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("checkpoint       none%n");
         out.printf("superblock       %d of %d copies current (sequence %d)%n", valid, Superblock.COPIES, s.sequence());
         for (String problem : inspection.superblock().problems()) out.printf("  damaged copy: %s%n", problem);
+        if (s.damagedOpMax() >= 0) {
+            out.printf("damage           an earlier run's log may lack acknowledged ops up to op %d: it repairs from"
+                    + " peers before it acknowledges or votes with its log%n", s.damagedOpMax());
+        }
         if (recovery.faults().isEmpty()) {
             out.printf("faults           none%n");
-            return inspection.superblock().degraded() ? 1 : 0;
+            return inspection.superblock().degraded() || s.damagedOpMax() >= 0 ? 1 : 0;
         }
         out.printf("faults           %d%n", recovery.faults().size());
         for (Journal.Fault fault : recovery.faults()) {
             String action = switch (fault.kind()) {
                 case REPAIR -> "repair op " + fault.op() + " (checksum " + Long.toHexString(fault.checksum()) + ") from a peer";
                 case BROKEN_CHAIN -> "ops 1.." + fault.op() + " unknown below a broken chain: fetch from a peer";
-                case DAMAGED_SUFFIX -> "ops from " + fault.op() + " damaged after acknowledgement: repair, never discard";
+                case DAMAGED_SUFFIX -> "ops from " + fault.op() + " to " + recovery.writtenOpMax()
+                        + " damaged after acknowledgement: repair, never discard";
             };
             out.printf("  %s: %s%n", action, fault.detail());
         }
