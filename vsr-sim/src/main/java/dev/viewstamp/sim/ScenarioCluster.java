@@ -144,6 +144,13 @@ public final class ScenarioCluster {
         writesHeld[replica] = false;
     }
 
+    /** Crashes a replica and loses its disk: its restart recovers from the cluster (Status.RECOVERING). */
+    public void crashAndLoseDisk(int replica) {
+        replicas[replica] = null;
+        storages[replica].lose();
+        writesHeld[replica] = false;
+    }
+
     /** What a crashed replica's storage holds: what {@link #restart} would restart it from. */
     public Replica.Durable durable(int replica) {
         return storages[replica].durable();
@@ -350,9 +357,10 @@ public final class ScenarioCluster {
         }
 
         @Override
-        public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
+        public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
+                long anchorChecksum,
                 List<Entry> suffix) {
-            storages[replica].persistState(now, view, logView, damagedOpMax, anchorOp, anchorChecksum, suffix);
+            storages[replica].persistState(now, view, logView, damagedOpMax, crashVector, anchorOp, anchorChecksum, suffix);
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.viewstamp.core.message.DoViewChange;
 import dev.viewstamp.core.message.Entries;
 import dev.viewstamp.core.message.GetEntries;
 import dev.viewstamp.core.message.GetState;
+import dev.viewstamp.core.message.Recovery;
+import dev.viewstamp.core.message.RecoveryResponse;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.NewState;
 import dev.viewstamp.core.message.Prepare;
@@ -43,7 +45,7 @@ final class SimNetwork {
     /** Message kinds for selective loss; a complete NewState is a kind of its own. */
     enum Kind {
         REQUEST, REPLY, PREPARE, PREPARE_OK, COMMIT, START_VIEW_CHANGE, DO_VIEW_CHANGE, START_VIEW, GET_STATE,
-        NEW_STATE_PARTIAL, NEW_STATE_COMPLETE, GET_ENTRIES, ENTRIES;
+        NEW_STATE_PARTIAL, NEW_STATE_COMPLETE, GET_ENTRIES, ENTRIES, RECOVERY, RECOVERY_RESPONSE;
 
         static Kind of(Message message) {
             return switch (message) {
@@ -59,6 +61,8 @@ final class SimNetwork {
                 case NewState m -> m.complete() ? NEW_STATE_COMPLETE : NEW_STATE_PARTIAL;
                 case GetEntries m -> GET_ENTRIES;
                 case Entries m -> ENTRIES;
+                case Recovery m -> RECOVERY;
+                case RecoveryResponse m -> RECOVERY_RESPONSE;
             };
         }
     }

@@ -64,8 +64,9 @@ final class SimReplicaDisk {
         storage.persistPrepare(entry);
     }
 
-    void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-        storage.persistState(view, logView, damagedOpMax, anchorOp, anchorChecksum, suffix);
+    void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
+            List<Entry> suffix) {
+        storage.persistState(view, logView, damagedOpMax, crashVector, anchorOp, anchorChecksum, suffix);
     }
 
     /** Runs the disk operations due this tick: completions reach the replica through the listener. */
@@ -105,7 +106,10 @@ final class SimReplicaDisk {
         long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
         storage = new ReplicaStorage(disk, recovered[0].journal(), superblock, sequence, recovery.headOp(), listener);
         Replica.Durable durable = ReplicaStorage.durable(superblock, recovery);
-        if (durable.damage() != null) damagedRestarts++;
+        if (durable.damage() != null) {
+            damagedRestarts++;
+            storage.persistDamage(durable.damage().opMax()); // first in line: every later write waits for it
+        }
         return durable;
     }
 

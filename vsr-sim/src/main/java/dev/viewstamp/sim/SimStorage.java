@@ -16,7 +16,7 @@ import java.util.List;
 final class SimStorage {
 
     /** A write waiting for completion. {@code suffix} is null for a single-prepare append. */
-    record Write(long completeTick, long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
+    record Write(long completeTick, long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
             List<Entry> suffix, Entry prepare) {
 
         long lastOp() {
@@ -39,18 +39,20 @@ final class SimStorage {
     private long view;
     private long logView;
     private long damagedOpMax = -1;
+    private long[] crashVector;
+    private boolean lost;
     private final ArrayList<Entry> log = new ArrayList<>();
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
     long writeCount;
     long lostWriteCount;
 
     void appendPrepare(long completeTick, Entry entry) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, -1, 0, 0, null, entry));
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, -1, null, 0, 0, null, entry));
     }
 
-    void persistState(long completeTick, long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
+    void persistState(long completeTick, long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
             List<Entry> suffix) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, damagedOpMax, anchorOp,
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, damagedOpMax, crashVector, anchorOp,
                 anchorChecksum, suffix, null));
     }
 
@@ -81,6 +83,8 @@ final class SimStorage {
             view = write.view();
             logView = write.logView();
             damagedOpMax = write.damagedOpMax();
+            crashVector = write.crashVector();
+            lost = false;
         }
         return write;
     }
@@ -88,6 +92,17 @@ final class SimStorage {
     /** True while some write has not completed. */
     boolean writing() {
         return !pending.isEmpty();
+    }
+
+    /** The disk is gone: a restart finds nothing and must recover from the cluster. */
+    void lose() {
+        crash();
+        log.clear();
+        view = 0;
+        logView = 0;
+        damagedOpMax = -1;
+        crashVector = null;
+        lost = true;
     }
 
     /** A crash: every write not yet complete is lost. */
@@ -101,11 +116,12 @@ final class SimStorage {
      * damage: a log the core said was damaged comes back damaged as far as it said.
      */
     Replica.Durable durable() {
-        if (damagedOpMax < 0) return new Replica.Durable(view, logView, log);
+        if (lost) return Replica.Durable.LOST;
+        if (damagedOpMax < 0) return new Replica.Durable(view, logView, log, null, crashVector, false);
         long[] checksums = new long[log.size()];
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
         return new Replica.Durable(view, logView, List.of(),
                 new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new),
-                        Math.max(log.size(), damagedOpMax)));
+                        Math.max(log.size(), damagedOpMax)), crashVector, false);
     }
 }

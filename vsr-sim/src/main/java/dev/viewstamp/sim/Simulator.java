@@ -737,13 +737,14 @@ public final class Simulator {
         }
 
         @Override
-        public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
+        public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
+                long anchorChecksum,
                 List<Entry> suffix) {
             if (trace != null) {
                 trace("write replica " + replica + " state view=" + view + " logView=" + logView + " anchor=" + anchorOp
                         + " suffix=" + suffix.size());
             }
-            disks[replica].persistState(view, logView, damagedOpMax, anchorOp, anchorChecksum, suffix);
+            disks[replica].persistState(view, logView, damagedOpMax, crashVector, anchorOp, anchorChecksum, suffix);
         }
     }
 

@@ -38,11 +38,14 @@ public final class ReplicaStorage {
         void onError(DiskError error);
     }
 
-    private sealed interface Pending permits PendingPrepare, PendingState {}
+    private sealed interface Pending permits PendingPrepare, PendingState, PendingDamage {}
+
+    private record PendingDamage(long damagedOpMax) implements Pending {}
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
-    private record PendingState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
+    private record PendingState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
+            long anchorChecksum,
             List<Entry> suffix) implements Pending {}
 
     private final Disk disk;
@@ -78,8 +81,10 @@ public final class ReplicaStorage {
      * far as the earlier run's damage did.
      */
     public static Replica.Durable durable(Superblock.State superblock, Journal.Recovery recovery) {
+        if (superblock.recovering()) return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true);
         if (recovery.clean() && superblock.damagedOpMax() < 0) {
-            return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix());
+            return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix(), null,
+                    superblock.crashVectorArray(), false);
         }
         long headOp = recovery.headOp();
         long[] checksums = recovery.checksums().clone();
@@ -95,7 +100,38 @@ public final class ReplicaStorage {
         }
         return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
                 new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
-                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())));
+                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())),
+                superblock.crashVectorArray(), false);
+    }
+
+    /**
+     * Makes the damage recovery found durable before any other write: the next superblock
+     * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
+     * crash after it would come back clean, without ops this replica acknowledged. Views, head,
+     * suffix and journal sequence stay as they were, so the evidence stays valid too.
+     */
+    public void persistDamage(long damagedOpMax) {
+        queue.addFirst(new PendingDamage(damagedOpMax));
+        pump();
+    }
+
+    private void writeDamage(PendingDamage damage) {
+        if (superblock.damagedOpMax() >= damage.damagedOpMax()) {
+            queue.pollFirst();
+            finish();
+            return;
+        }
+        Superblock.State next = superblock.next(superblock.view(), superblock.logView(), damage.damagedOpMax(), null, 0,
+                superblock.logHeadOp(), superblock.logHeadChecksum(), superblock.journalSequence(), superblock.suffix());
+        Superblock.write(disk, next, error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            superblock = next;
+            queue.pollFirst();
+            finish();
+        });
     }
 
     public Superblock.State superblock() {
@@ -109,13 +145,15 @@ public final class ReplicaStorage {
     }
 
     /** Requests an atomic log change: views, truncation after {@code anchorOp}, and the new suffix. */
-    public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
+    public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
+            long anchorChecksum,
             List<Entry> suffix) {
         if (suffix.size() > Superblock.SUFFIX_HEADERS_MAX) {
             throw new IllegalArgumentException("a log change of " + suffix.size() + " entries exceeds the superblock's "
                     + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
         }
-        queue.addLast(new PendingState(view, logView, damagedOpMax, anchorOp, anchorChecksum, List.copyOf(suffix)));
+        queue.addLast(new PendingState(view, logView, damagedOpMax, crashVector == null ? null : crashVector.clone(),
+                anchorOp, anchorChecksum, List.copyOf(suffix)));
         pump();
     }
 
@@ -138,6 +176,7 @@ public final class ReplicaStorage {
             switch (queue.peekFirst()) {
                 case PendingPrepare p -> writePrepares(frontPrepares(), 0);
                 case PendingState s -> writeState(s);
+                case PendingDamage d -> writeDamage(d);
             }
         }
     }
@@ -215,10 +254,10 @@ public final class ReplicaStorage {
         long headChecksum = state.suffix().isEmpty() ? state.anchorChecksum()
                 : state.suffix().get(state.suffix().size() - 1).checksum();
         if (state.suffix().isEmpty()) {
-            writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), headOp, headChecksum,
+            writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(), headOp, headChecksum,
                     carriedSuffix(headOp, headChecksum), () -> complete(state, headOp, headChecksum));
         } else if (state.anchorOp() < logHeadOp) {
-            writeSuperblock(state.view(), superblock.logView(), superblock.damagedOpMax(), state.anchorOp(),
+            writeSuperblock(state.view(), superblock.logView(), superblock.damagedOpMax(), state.crashVector(), state.anchorOp(),
                     state.anchorChecksum(), carriedSuffix(state.anchorOp(), state.anchorChecksum()),
                     () -> writeSuffix(state, 0, headOp, headChecksum));
         } else {
@@ -235,11 +274,12 @@ public final class ReplicaStorage {
         return last.op() == headOp && last.entryChecksum() == headChecksum ? carried : List.of();
     }
 
-    private void writeSuperblock(long view, long logView, long damagedOpMax, long headOp, long headChecksum,
-            List<EntryCodec.Header> suffix, Runnable then) {
+    private void writeSuperblock(long view, long logView, long damagedOpMax, long[] crashVector, long headOp,
+            long headChecksum, List<EntryCodec.Header> suffix, Runnable then) {
         // The journal sequence covers every record written so far: anything older than it past the
         // new head is a leftover of a replaced log and never extends it.
-        Superblock.State next = superblock.next(view, logView, damagedOpMax, 0, headOp, headChecksum, sequence, suffix);
+        Superblock.State next = superblock.next(view, logView, damagedOpMax, crashVector, 0, headOp, headChecksum, sequence,
+                suffix);
         Superblock.write(disk, next, error -> {
             if (error != null) {
                 stop(error);
@@ -268,7 +308,8 @@ public final class ReplicaStorage {
                     stop(error);
                     return;
                 }
-                writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), headOp, headChecksum, headers,
+                writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(), headOp, headChecksum,
+                        headers,
                         () -> writeHeaders(state.suffix(), firstSequence, 0, () -> complete(state, headOp, headChecksum)));
             });
             return;

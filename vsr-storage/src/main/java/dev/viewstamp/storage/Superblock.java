@@ -33,38 +33,50 @@ import java.util.function.Consumer;
  *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
  *  88 u64 journal sequence (the journal's last write sequence when this state was written)
  *  96 u32 suffix header count   100 u32 journal slot count   104 u32 journal body size max
- * 108 u32 zero   112 u64 damaged op max + 1 (0: the log is whole; see Replica.Damage)   120..127 zero
- * 128 suffix headers, 128 bytes each, ending at the log head   then zero to the end of the copy
+ * 108 u32 flags (bit 0: recovering from a lost disk)   112 u64 damaged op max + 1 (0: the log is whole)
+ * 120..127 zero   128 crash vector: u64 incarnation per replica (up to 16), then zero to 255
+ * 256 suffix headers, 128 bytes each, ending at the log head   then zero to the end of the copy
  * </pre>
  */
 public final class Superblock {
     public static final int COPIES = 4;
     public static final int COPY_SIZE_BYTES = 16 * 1024;
+    /** How many replicas' incarnations a copy's crash vector holds. */
+    public static final int REPLICAS_MAX = 16;
+    private static final int CRASH_VECTOR_OFFSET = 128;
+    private static final int SUFFIX_OFFSET = CRASH_VECTOR_OFFSET + 8 * REPLICAS_MAX;
     /** How many suffix headers a copy holds. */
-    public static final int SUFFIX_HEADERS_MAX = (COPY_SIZE_BYTES - EntryCodec.HEADER_SIZE_BYTES) / EntryCodec.HEADER_SIZE_BYTES;
+    public static final int SUFFIX_HEADERS_MAX = (COPY_SIZE_BYTES - SUFFIX_OFFSET) / EntryCodec.HEADER_SIZE_BYTES;
+    private static final int FLAG_RECOVERING = 1;
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
     static final short VERSION = 1;
     private static final int FIXED_BYTES = 120;
-    private static final int SUFFIX_OFFSET = 128;
 
     private Superblock() {}
 
     /** The state a superblock holds. {@code damagedOpMax} is -1 for a whole log (see Replica.Damage). */
     public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
             long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
-            List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax, long damagedOpMax) {
+            List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax, long damagedOpMax,
+            List<Long> crashVector, boolean recovering) {
 
         /** A state whose log is not damaged. */
         public State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
                 long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
                 List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax) {
             this(sequence, clusterId, replicaIndex, replicaCount, view, logView, commitMax, logHeadOp, logHeadChecksum,
-                    incarnation, journalSequence, suffix, journalSlotCount, journalBodySizeBytesMax, -1);
+                    incarnation, journalSequence, suffix, journalSlotCount, journalBodySizeBytesMax, -1,
+                    java.util.Collections.nCopies(replicaCount, 0L), false);
         }
 
         public State {
             suffix = List.copyOf(suffix);
+            crashVector = List.copyOf(crashVector);
+            if (replicaCount > REPLICAS_MAX || crashVector.size() != replicaCount) {
+                throw new IllegalArgumentException("a crash vector of " + crashVector.size() + " entries for " + replicaCount
+                        + " replicas (at most " + REPLICAS_MAX + ")");
+            }
             if (journalSlotCount < 1 || journalBodySizeBytesMax < 1) {
                 throw new IllegalArgumentException("journal layout: " + journalSlotCount + " slots of at most "
                         + journalBodySizeBytesMax + " body bytes");
@@ -92,15 +104,34 @@ public final class Superblock {
         /** The same state with the views, commit, log head, journal sequence and suffix replaced, and the next sequence. */
         public State next(long viewNew, long logViewNew, long commitMaxNew, long headOp, long headChecksum,
                 long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
-            return next(viewNew, logViewNew, damagedOpMax, commitMaxNew, headOp, headChecksum, journalSequenceNew, suffixNew);
+            return next(viewNew, logViewNew, damagedOpMax, null, commitMaxNew, headOp, headChecksum, journalSequenceNew,
+                    suffixNew);
         }
 
-        /** As {@link #next(long, long, long, long, long, long, List)}, also setting the log's damage (-1: whole). */
-        public State next(long viewNew, long logViewNew, long damagedOpMaxNew, long commitMaxNew, long headOp,
-                long headChecksum, long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
+        /**
+         * As {@link #next(long, long, long, long, long, long, List)}, also setting the log's damage
+         * (-1: whole) and the crash vector (null: unchanged). A state written by a running replica
+         * is never recovering.
+         */
+        public State next(long viewNew, long logViewNew, long damagedOpMaxNew, long[] crashVectorNew, long commitMaxNew,
+                long headOp, long headChecksum, long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
+            List<Long> vector = crashVectorNew == null ? crashVector
+                    : java.util.Arrays.stream(crashVectorNew).boxed().toList();
             return new State(sequence + 1, clusterId, replicaIndex, replicaCount, viewNew, logViewNew,
                     Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew, suffixNew,
-                    journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew);
+                    journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew, vector, false);
+        }
+
+        /** The crash vector as an array (see {@code message.Recovery}). */
+        public long[] crashVectorArray() {
+            return crashVector.stream().mapToLong(Long::longValue).toArray();
+        }
+
+        /** The same state, marked as the state of a replica that lost its disk and must recover. */
+        public State recoveringFromLostDisk() {
+            return new State(sequence, clusterId, replicaIndex, replicaCount, view, logView, commitMax, logHeadOp,
+                    logHeadChecksum, incarnation, journalSequence, suffix, journalSlotCount, journalBodySizeBytesMax,
+                    damagedOpMax, crashVector, true);
         }
 
         /** The journal layout this superblock's data file was formatted with. */
@@ -120,6 +151,12 @@ public final class Superblock {
         }
     }
 
+    private static List<Long> crashVector(ByteBuffer b, int replicaCount) {
+        List<Long> vector = new ArrayList<>(replicaCount);
+        for (int i = 0; i < replicaCount; i++) vector.add(b.getLong(CRASH_VECTOR_OFFSET + 8 * i));
+        return vector;
+    }
+
     /** The bytes of a copy that carry its state; the checksum covers them, and the rest is zero. */
     private static int usedBytes(int suffixCount) {
         return SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
@@ -134,7 +171,9 @@ public final class Superblock {
                 .putLong(56, state.commitMax()).putLong(64, state.logHeadOp()).putLong(72, state.logHeadChecksum())
                 .putLong(80, state.incarnation()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size())
                 .putInt(100, state.journalSlotCount()).putInt(104, state.journalBodySizeBytesMax())
+                .putInt(108, state.recovering() ? FLAG_RECOVERING : 0)
                 .putLong(112, state.damagedOpMax() + 1);
+        for (int i = 0; i < state.replicaCount(); i++) b.putLong(CRASH_VECTOR_OFFSET + 8 * i, state.crashVector().get(i));
         for (int i = 0; i < state.suffix().size(); i++) {
             byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
             System.arraycopy(header, 0, bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, header.length);
@@ -165,7 +204,18 @@ public final class Superblock {
                     + " suffix headers");
         }
         int used = SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
+        int replicaCount = b.getInt(36);
+        if (replicaCount < 1 || replicaCount > REPLICAS_MAX) {
+            throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + replicaCount
+                    + " replicas");
+        }
+        int flags = b.getInt(108);
+        if ((flags & ~FLAG_RECOVERING) != 0) {
+            throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": unknown flags "
+                    + Integer.toHexString(flags));
+        }
         for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
+            if (i == CRASH_VECTOR_OFFSET) i = CRASH_VECTOR_OFFSET + 8 * replicaCount;
             if (i == SUFFIX_OFFSET) i = used;
             if (i < COPY_SIZE_BYTES && bytes[i] != 0) {
                 throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": reserved byte "
@@ -181,7 +231,7 @@ public final class Superblock {
         try {
             return new State(b.getLong(16), clusterId, b.getInt(32), b.getInt(36), b.getLong(40), b.getLong(48),
                     b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88), suffix, b.getInt(100),
-                    b.getInt(104), b.getLong(112) - 1);
+                    b.getInt(104), b.getLong(112) - 1, crashVector(b, replicaCount), (flags & FLAG_RECOVERING) != 0);
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }

@@ -69,7 +69,7 @@ class ReplicaStorageCrashTest {
                 long anchorChecksum = anchor == 0 ? OpLog.rootChecksum(CLUSTER) : log.get(anchor - 1).checksum();
                 log = new ArrayList<>(log.subList(0, anchor));
                 log.addAll(suffix);
-                storage.persistState(view, view, -1, anchor, anchorChecksum, suffix);
+                storage.persistState(view, view, -1, null, anchor, anchorChecksum, suffix);
                 logChanges++;
             } else {
                 long parent = log.isEmpty() ? OpLog.rootChecksum(CLUSTER) : log.get(log.size() - 1).checksum();

@@ -18,13 +18,15 @@ class SuperblockTest {
     @Test
     void aCopyNamesAsManyHeadersAsTheLongestLogChangeTheCoreMakes() {
         assertThat(Superblock.SUFFIX_HEADERS_MAX).isEqualTo(ClusterConfig.LOG_CHANGE_ENTRIES_MAX);
+        assertThat(Superblock.REPLICAS_MAX).isEqualTo(ClusterConfig.REPLICAS_MAX);
     }
 
     @Test
-    void theDamageOfALogSurvivesARoundTrip() {
-        Superblock.State damaged = FORMATTED.next(4, 3, 17, 0, 0, 0x1234, 0, List.of());
-        Superblock.State whole = damaged.next(5, 5, -1, 0, 0, 0x1234, 0, List.of());
-        for (Superblock.State state : List.of(damaged, whole)) {
+    void theDamageCrashVectorAndRecoveringFlagSurviveARoundTrip() {
+        Superblock.State damaged = FORMATTED.next(4, 3, 17, new long[] {0, 3, 1}, 0, 0, 0x1234, 0, List.of());
+        Superblock.State whole = damaged.next(5, 5, -1, null, 0, 0, 0x1234, 0, List.of());
+        Superblock.State recovering = FORMATTED.recoveringFromLostDisk();
+        for (Superblock.State state : List.of(damaged, whole, recovering)) {
             for (int copy = 0; copy < Superblock.COPIES; copy++) {
                 try {
                     assertThat(Superblock.decode(Superblock.encode(state, copy), copy)).isEqualTo(state);
@@ -35,6 +37,9 @@ class SuperblockTest {
         }
         assertThat(damaged.damagedOpMax()).isEqualTo(17);
         assertThat(whole.damagedOpMax()).isEqualTo(-1);
+        assertThat(whole.crashVector()).containsExactly(0L, 3L, 1L);
+        assertThat(recovering.recovering()).isTrue();
+        assertThat(whole.recovering()).isFalse();
     }
     private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 0, 0, 0, 0, 0x1234, 77, 0, List.of(), 1024, 4096);
 

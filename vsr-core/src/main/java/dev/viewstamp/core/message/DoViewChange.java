@@ -20,20 +20,23 @@ import java.util.List;
  *     lack ops it acknowledged in {@code logView}, none above this op. Such a vote carries no log
  *     (an empty suffix) and counts only when a whole log among the votes covers it (see
  *     Replica.primaryStartViewIfReady).
+ * @param crashVector the sender's crash vector (see {@link Recovery}), or null when it knows of no
+ *     recovery: a vote from an incarnation older than the new primary knows is discarded
  */
 public record DoViewChange(long view, long logView, long op, long commit, long anchorOp, long anchorChecksum,
-        List<Entry> suffix, int replica, long damagedOpMax) implements Message {
+        List<Entry> suffix, int replica, long damagedOpMax, long[] crashVector) implements Message {
 
     /** {@link #damagedOpMax} of a whole log. */
     public static final long WHOLE = -1;
 
     public DoViewChange(long view, long logView, long op, long commit, long anchorOp, long anchorChecksum,
             List<Entry> suffix, int replica) {
-        this(view, logView, op, commit, anchorOp, anchorChecksum, suffix, replica, WHOLE);
+        this(view, logView, op, commit, anchorOp, anchorChecksum, suffix, replica, WHOLE, null);
     }
 
     public DoViewChange {
         suffix = List.copyOf(suffix);
+        crashVector = crashVector == null ? null : crashVector.clone();
     }
 
     public boolean damaged() {

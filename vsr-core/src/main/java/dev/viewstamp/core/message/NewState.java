@@ -14,9 +14,15 @@ import java.util.List;
  *
  * @param anchorChecksum the checksum of the sender's entry at {@code fromOp}; the receiver installs
  *     the entries only when its own entry at {@code fromOp} has the same checksum (hash chain)
+ * @param nonce the request's {@link GetState#nonce}
  */
 public record NewState(long view, long op, long committedOp, long fromOp, long anchorChecksum, boolean complete,
-        List<Entry> entries, int replica) implements Message {
+        List<Entry> entries, int replica, long nonce) implements Message {
+
+    public NewState(long view, long op, long committedOp, long fromOp, long anchorChecksum, boolean complete,
+            List<Entry> entries, int replica) {
+        this(view, op, committedOp, fromOp, anchorChecksum, complete, entries, replica, 0);
+    }
 
     public NewState {
         entries = List.copyOf(entries);

@@ -35,7 +35,10 @@ public record ClusterConfig(
      * by header. Every log change's suffix is at most a NewState or a DoViewChange/StartView long,
      * so {@code stateTransferOpsMax} and {@code pipelinePrepareCountMax} stay within it.
      */
-    public static final int LOG_CHANGE_ENTRIES_MAX = 127;
+    public static final int LOG_CHANGE_ENTRIES_MAX = 126;
+
+    /** The most replicas a cluster has: the superblock keeps a crash vector entry for each. */
+    public static final int REPLICAS_MAX = 16;
 
     public static Builder builder() {
         return new Builder();
@@ -100,6 +103,8 @@ public record ClusterConfig(
         public ClusterConfig build() {
             require(clusterId >= 0, "clusterId must be non-negative");
             require(replicaCount >= 1 && replicaCount % 2 == 1, "replicaCount must be odd and positive (n = 2f + 1)");
+            // The superblock keeps an incarnation per replica (the crash vector).
+            require(replicaCount <= REPLICAS_MAX, "replicaCount must be at most " + REPLICAS_MAX);
             require(pipelinePrepareCountMax >= 1, "pipelinePrepareCountMax must be at least 1");
             require(batchRequestCountMax >= 1, "batchRequestCountMax must be at least 1");
             require(batchSizeBytesMax >= 64, "batchSizeBytesMax must be at least 64");

@@ -38,6 +38,10 @@ public interface Output {
      * acknowledged in {@code logView}, none above {@code damagedOpMax} (its journal came back
      * damaged from a crash), so it must not acknowledge, and votes only as a damaged log, until its
      * log is whole again; a restart hands it back in {@link Replica.Damage#opMax}.
+     *
+     * <p>{@code crashVector} is the replica's crash vector (its own incarnation and the latest it
+     * knows of every other replica; see {@code message.Recovery}), handed back at restart.
      */
-    void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum, List<Entry> suffix);
+    void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
+            List<Entry> suffix);
 }

@@ -4,6 +4,7 @@ import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.check.Verify;
 import dev.viewstamp.core.message.Commit;
+import dev.viewstamp.core.message.CrashVectors;
 import dev.viewstamp.core.message.DoViewChange;
 import dev.viewstamp.core.message.Entries;
 import dev.viewstamp.core.message.Entry;
@@ -13,6 +14,8 @@ import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.NewState;
 import dev.viewstamp.core.message.Prepare;
 import dev.viewstamp.core.message.PrepareOk;
+import dev.viewstamp.core.message.Recovery;
+import dev.viewstamp.core.message.RecoveryResponse;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.message.StartView;
@@ -104,6 +107,22 @@ public final class Replica {
     private final Timeout viewChangeRetransmitTimeout = new Timeout("view_change_retransmit");
     private final Timeout stateTransferTimeout = new Timeout("state_transfer");
     private final Timeout repairTimeout = new Timeout("repair");
+    private final Timeout recoveryTimeout = new Timeout("recovery");
+
+    /**
+     * Per replica, the latest incarnation this replica knows of it; its own entry is its own
+     * incarnation. Votes and acknowledgements from an older incarnation are discarded (see
+     * {@code message.Recovery}). Durable: carried in every persistState.
+     */
+    private final long[] crashVector;
+    /** The crash vector as far as completed writes carry it: what a restart would remember. */
+    private final long[] crashVectorDurable;
+    /** The crash vectors of persistState writes not yet completed, in issue order. */
+    private final ArrayDeque<long[]> crashVectorsInFlight = new ArrayDeque<>();
+    // Recovery (status RECOVERING).
+    private long recoveryNonce;
+    private boolean recoveryAnnouncing;
+    private final RecoveryResponse[] recoveryFrom;
 
     /**
      * -1 while the log is whole. Otherwise the log may lack ops this replica acknowledged in its
@@ -118,6 +137,11 @@ public final class Replica {
     /** The log a damaged replica is filling from its peers by checksum; null when none. */
     private Repair repair;
     private long repairedEntryCount;
+    /**
+     * Sent with every GetState of this process and echoed in the answer: an answer with it was
+     * sent after this process started, so after every acknowledgement a damaged log may have lost.
+     */
+    private final long requestNonce;
 
     private long duplicateRequestCount;
 
@@ -125,16 +149,25 @@ public final class Replica {
      * What survives a crash: the superblock's views and the journal's log. When the journal came
      * back damaged, {@code damage} describes it and {@code log} is empty.
      */
-    public record Durable(long view, long logView, List<Entry> log, Damage damage) {
+    public record Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
+            boolean recovering) {
         public static final Durable EMPTY = new Durable(0, 0, List.of());
+        /** Nothing survived (a lost disk, or any restart in the diskless mode): recover from the cluster. */
+        public static final Durable LOST = new Durable(0, 0, List.of(), null, null, true);
 
         public Durable(long view, long logView, List<Entry> log) {
-            this(view, logView, log, null);
+            this(view, logView, log, null, null, false);
+        }
+
+        public Durable(long view, long logView, List<Entry> log, Damage damage) {
+            this(view, logView, log, damage, null, false);
         }
 
         public Durable {
             log = List.copyOf(log);
+            crashVector = crashVector == null ? null : crashVector.clone();
             Check.that(damage == null || log.isEmpty(), "a damaged log comes as its damage");
+            Check.that(!recovering || (log.isEmpty() && damage == null), "a recovering replica has no log");
         }
     }
 
@@ -233,6 +266,14 @@ public final class Replica {
         this.ackedOp = new long[config.replicaCount()];
         this.startViewChangeFrom = new boolean[config.replicaCount()];
         this.doViewChangeFrom = new DoViewChange[config.replicaCount()];
+        this.recoveryFrom = new RecoveryResponse[config.replicaCount()];
+        this.requestNonce = prng.nextLong() | 1;
+        this.crashVector = new long[config.replicaCount()];
+        if (durable.crashVector() != null) {
+            Check.that(durable.crashVector().length == config.replicaCount(), "crash vector has an entry per replica");
+            System.arraycopy(durable.crashVector(), 0, crashVector, 0, crashVector.length);
+        }
+        this.crashVectorDurable = crashVector.clone();
         this.view = durable.view();
         this.logView = durable.logView();
         this.viewDurable = durable.view();
@@ -242,7 +283,10 @@ public final class Replica {
         // Entries this far below the last op are committed (fact 2 in the class comment).
         this.commitMax = Math.max(0, headOp - config.pipelinePrepareCountMax());
 
-        if (view > logView) {
+        if (durable.recovering()) {
+            status = Status.RECOVERING;
+            startRecovery();
+        } else if (view > logView) {
             status = Status.VIEW_CHANGE;
             startViewChangeTimers();
         } else if (restarting && isPrimaryOf(view)) {
@@ -263,6 +307,16 @@ public final class Replica {
 
     /** Handles one message from a replica or a client. */
     public void step(Message message, Output out) {
+        if (status == Status.RECOVERING) {
+            if (message instanceof RecoveryResponse m) onRecoveryResponse(m, out);
+            else ignore("recovering", message);
+            checkInvariants();
+            return;
+        }
+        if (staleIncarnation(message)) {
+            checkInvariants();
+            return;
+        }
         switch (message) {
             case Request m -> onRequest(m, out);
             case Prepare m -> onPrepare(m, out);
@@ -275,6 +329,8 @@ public final class Replica {
             case NewState m -> onNewState(m, out);
             case GetEntries m -> onGetEntries(m, out);
             case Entries m -> onEntries(m, out);
+            case Recovery m -> onRecovery(m, out);
+            case RecoveryResponse m -> ignore("recovery_response: not recovering", m);
             case Reply m -> ignore("reply: replicas do not take replies", m);
         }
         checkInvariants();
@@ -283,6 +339,11 @@ public final class Replica {
     /** Advances time by one tick and fires due timeouts. */
     public void tick(Output out) {
         now++;
+        if (status == Status.RECOVERING) {
+            if (recoveryTimeout.fired(now)) onRecoveryTimeout(out);
+            checkInvariants();
+            return;
+        }
         if (viewPersisted < view) persistView(out);
         if (normalTimeout.fired(now)) onNormalTimeout(out);
         if (commitTimeout.fired(now)) onCommitTimeout(out);
@@ -312,6 +373,10 @@ public final class Replica {
      * anchor when the suffix was empty.
      */
     public void onStateDurable(long view, long logView, long lastOp, long lastChecksum, Output out) {
+        long[] written = crashVectorsInFlight.pollFirst();
+        if (written != null) {
+            for (int r = 0; r < written.length; r++) crashVectorDurable[r] = Math.max(crashVectorDurable[r], written[r]);
+        }
         viewDurable = Math.max(viewDurable, view);
         logViewDurable = Math.max(logViewDurable, logView);
         if (log.holds(lastOp, lastChecksum)) opDurable = Math.max(opDurable, lastOp);
@@ -477,7 +542,7 @@ public final class Replica {
         if (!entry.valid() || !log.chains(entry)) return;
         log.append(entry);
         out.persistPrepare(entry);
-        out.send(message.replica(), new PrepareOk(message.view(), entry.op(), replicaIndex));
+        out.send(message.replica(), new PrepareOk(message.view(), entry.op(), replicaIndex, crashVector[replicaIndex]));
     }
 
     /**
@@ -660,7 +725,7 @@ public final class Replica {
         if (catchingUpToNewerView()) return;
         Check.that(logView == view, "log view is the current view");
         Check.that(op <= opDurable, "acknowledge only durable ops", op, opDurable);
-        out.send(config.primaryIndex(view), new PrepareOk(view, op, replicaIndex));
+        out.send(config.primaryIndex(view), new PrepareOk(view, op, replicaIndex, crashVector[replicaIndex]));
     }
 
     /**
@@ -672,7 +737,7 @@ public final class Replica {
         if (status == Status.VIEW_CHANGE) {
             if (viewDurable < view || startViewChangeSent) return;
             startViewChangeSent = true;
-            sendToOthers(new StartViewChange(view, replicaIndex), out);
+            sendToOthers(new StartViewChange(view, replicaIndex, crashVectorToSend()), out);
             sendDoViewChangeIfReady(out);
             // A DoViewChange that arrived before our view was durable still needs our own.
             if (isPrimaryOf(view) && countDoViewChanges() > 0 && doViewChangeFrom[replicaIndex] == null) {
@@ -724,7 +789,7 @@ public final class Replica {
         if (status != Status.VIEW_CHANGE) return;
         viewChangeRetransmitTimeout.start(now, config.viewChangeRetransmitTicks());
         if (viewDurable < view) return;
-        sendToOthers(new StartViewChange(view, replicaIndex), out);
+        sendToOthers(new StartViewChange(view, replicaIndex, crashVectorToSend()), out);
         if (doViewChangeSent && !isPrimaryOf(view)) out.send(config.primaryIndex(view), doViewChange());
         if (isPrimaryOf(view)) primaryStartViewIfReady(out);
     }
@@ -766,7 +831,7 @@ public final class Replica {
         // whole log (whose holes it alone may know by header): views wait, and so do votes.
         if (repair != null) return;
         viewPersisted = view;
-        out.persistState(view, logView, damagedOpMax, log.op(), log.checksumAt(log.op()), List.of());
+        out.persistState(view, logView, damagedOpMax, crashVectorToPersist(), log.op(), log.checksumAt(log.op()), List.of());
     }
 
     /** VRR 4.2 step 1: adopt a higher view; count votes only for exactly the current view. */
@@ -812,11 +877,11 @@ public final class Replica {
         if (logDamaged()) {
             // A vote without a log: it says which ops it may lack (docs/STORAGE.md, rule 6).
             return new DoViewChange(view, logView, log.op(), commitMax, 0, log.checksumAt(0), List.of(), replicaIndex,
-                    damagedOpMax);
+                    damagedOpMax, crashVectorToSend());
         }
         long anchor = anchorOp();
         return new DoViewChange(view, logView, log.op(), commitMax, anchor, log.checksumAt(anchor),
-                log.slice(anchor, log.op()), replicaIndex);
+                log.slice(anchor, log.op()), replicaIndex, DoViewChange.WHOLE, crashVectorToSend());
     }
 
     /**
@@ -1006,7 +1071,8 @@ public final class Replica {
         long anchor = Math.min(firstChanged - 1, log.op());
         repair = null; // the log is no longer the chain the journal held
         viewPersisted = view;
-        out.persistState(view, logView, damagedOpMax, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
+        out.persistState(view, logView, damagedOpMax, crashVectorToPersist(), anchor, log.checksumAt(anchor),
+                log.slice(anchor, log.op()));
     }
 
     private void startPrimaryTimers() {
@@ -1041,7 +1107,9 @@ public final class Replica {
     private void requestState(Output out) {
         boolean sameView = status == Status.NORMAL && catchUpView == view;
         long fromOp = sameView ? log.op() : opCommittedKnown();
-        if (catchUpReplica != replicaIndex) out.send(catchUpReplica, new GetState(catchUpView, fromOp, replicaIndex));
+        if (catchUpReplica != replicaIndex) {
+            out.send(catchUpReplica, new GetState(catchUpView, fromOp, replicaIndex, requestNonce));
+        }
         stateTransferTimeout.start(now, config.stateTransferRetransmitTicks());
     }
 
@@ -1069,7 +1137,7 @@ public final class Replica {
         long committedOp = opCommittedKnown();
         if (status == Status.NORMAL && servesItsView() && log.op() <= limit) {
             out.send(message.replica(), new NewState(view, log.op(), committedOp, fromOp, log.checksumAt(fromOp), true,
-                    log.slice(fromOp, log.op()), replicaIndex));
+                    log.slice(fromOp, log.op()), replicaIndex, message.nonce()));
             return;
         }
         long toOp = Math.min(committedOp, limit);
@@ -1078,7 +1146,7 @@ public final class Replica {
             return;
         }
         out.send(message.replica(), new NewState(view, log.op(), committedOp, fromOp, log.checksumAt(fromOp), false,
-                log.slice(fromOp, toOp), replicaIndex));
+                log.slice(fromOp, toOp), replicaIndex, message.nonce()));
     }
 
     private boolean ignoreGetState(GetState message) {
@@ -1338,12 +1406,15 @@ public final class Replica {
     }
 
     /**
-     * A complete same-view NewState from the primary of our view, now merged: our log is that
-     * primary's whole log, which holds every op it ever sent us, so nothing we acknowledged in this
-     * view is missing.
+     * A complete same-view NewState from the primary of our view, in answer to a request of this
+     * process, now merged: our log is that primary's whole log as of after our restart, which holds
+     * every op it ever sent us, so nothing we acknowledged in this view is missing.
      */
     private void clearDamageIfWholeFromPrimary(NewState message, Output out) {
         if (!message.complete() || message.replica() != config.primaryIndex(view)) return;
+        // A delayed answer to a request sent before the crash may predate acknowledgements the
+        // damaged log lost; only an answer to this process's request is sure to hold them.
+        if (message.nonce() != requestNonce) return;
         long lastOp = message.fromOp() + message.entries().size();
         long lastChecksum = message.entries().isEmpty() ? message.anchorChecksum()
                 : message.entries().get(message.entries().size() - 1).checksum();
@@ -1351,6 +1422,165 @@ public final class Replica {
         damagedOpMax = -1;
         repair = null;
         persistView(out);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Recovery of a replica that lost its disk, with crash vectors (DESIGN 2; message.Recovery).
+
+    /** A log that may lack any op: what a replica that lost its disk holds. */
+    static final long DAMAGED_ALL = Long.MAX_VALUE / 2;
+
+    private void startRecovery() {
+        recoveryNonce = prng.nextLong();
+        recoveryAnnouncing = false;
+        Arrays.fill(recoveryFrom, null);
+        recoveryTimeout.start(now, 1);
+    }
+
+    private void onRecoveryTimeout(Output out) {
+        recoveryTimeout.start(now, config.viewChangeRetransmitTicks());
+        sendToOthers(new Recovery(recoveryNonce, crashVector, replicaIndex), out);
+    }
+
+    /**
+     * Any replica that is not itself recovering answers, whatever its status, once its crash
+     * vector, with the sender's new incarnation merged in, is durable: from then on it discards
+     * the sender's older votes and acknowledgements, even across its own restart.
+     */
+    private void onRecovery(Recovery message, Output out) {
+        if (message.replica() == replicaIndex || message.crashVector().length != crashVector.length) {
+            ignore("recovery: from ourselves or malformed", message);
+            return;
+        }
+        mergeCrashVector(message.crashVector());
+        int sender = message.replica();
+        if (crashVectorDurable[sender] < message.crashVector()[sender]) {
+            boolean writing = false;
+            for (long[] inFlight : crashVectorsInFlight) writing |= inFlight[sender] >= message.crashVector()[sender];
+            if (!writing) persistView(out);
+            ignore("recovery: answered once the merged crash vector is durable", message);
+            return;
+        }
+        out.send(sender, new RecoveryResponse(message.nonce(), crashVector, view, replicaIndex));
+    }
+
+    /**
+     * Two rounds, each waiting for f + 1 answers: the first learns the highest incarnation anyone
+     * knows of this replica, and it takes the next; the second makes f + 1 replicas learn that
+     * incarnation. Then every later quorum holds a replica that discards this replica's older
+     * votes, and the answers' views bound every view this replica may have voted for and forgotten.
+     */
+    private void onRecoveryResponse(RecoveryResponse message, Output out) {
+        if (message.nonce() != recoveryNonce || message.replica() == replicaIndex
+                || message.crashVector().length != crashVector.length) {
+            ignore("recovery_response: not ours", message);
+            return;
+        }
+        if (recoveryAnnouncing && message.crashVector()[replicaIndex] != crashVector[replicaIndex]) {
+            ignore("recovery_response: has not learned our incarnation", message);
+            return;
+        }
+        recoveryFrom[message.replica()] = message;
+        int count = 0;
+        for (RecoveryResponse m : recoveryFrom) if (m != null) count++;
+        if (count < config.quorum()) return;
+        long incarnationKnown = crashVector[replicaIndex];
+        for (RecoveryResponse m : recoveryFrom) {
+            if (m == null) continue;
+            for (int r = 0; r < crashVector.length; r++) {
+                if (r != replicaIndex) crashVector[r] = Math.max(crashVector[r], m.crashVector()[r]);
+            }
+            incarnationKnown = Math.max(incarnationKnown, m.crashVector()[replicaIndex]);
+        }
+        if (!recoveryAnnouncing) {
+            crashVector[replicaIndex] = incarnationKnown + 1;
+            recoveryAnnouncing = true;
+            recoveryNonce = prng.nextLong();
+            Arrays.fill(recoveryFrom, null);
+            sendToOthers(new Recovery(recoveryNonce, crashVector, replicaIndex), out);
+            recoveryTimeout.start(now, config.viewChangeRetransmitTicks());
+            return;
+        }
+        finishRecovery(out);
+    }
+
+    /**
+     * Rejoins as a damaged replica that may lack any op, in the highest view the answers told of:
+     * it acknowledges nothing and its vote counts for nothing until its view's primary hands it the
+     * whole log, or it adopts a newer view's log (docs/STORAGE.md, rule 6).
+     */
+    private void finishRecovery(Output out) {
+        long viewMax = view;
+        for (RecoveryResponse m : recoveryFrom) if (m != null) viewMax = Math.max(viewMax, m.view());
+        Arrays.fill(recoveryFrom, null);
+        recoveryTimeout.stop();
+        view = viewMax;
+        logView = viewMax;
+        damagedOpMax = DAMAGED_ALL;
+        if (isPrimaryOf(view)) {
+            // Its view may still have prepares it sent and forgot: never lead it again.
+            status = Status.VIEW_CHANGE;
+            view = view + 1;
+            startViewChangeTimers();
+        } else {
+            status = Status.NORMAL;
+            normalTimeout.start(now, config.normalTimeoutTicks());
+        }
+        persistView(out);
+        repairTimeout.start(now, 1);
+    }
+
+    /** Learns newer incarnations, and forgets the votes and acknowledgements of the older ones. */
+    private void mergeCrashVector(long[] other) {
+        if (other == null || other.length != crashVector.length) return;
+        for (int r = 0; r < crashVector.length; r++) {
+            if (other[r] <= crashVector[r]) continue;
+            Check.that(r != replicaIndex, "no one knows a newer incarnation of this replica than itself", other[r],
+                    crashVector[r]);
+            crashVector[r] = other[r];
+            startViewChangeFrom[r] = false;
+            doViewChangeFrom[r] = null;
+            ackedOp[r] = 0;
+        }
+    }
+
+    /** Merges what the message says of incarnations; true when it comes from an older incarnation of its sender. */
+    private boolean staleIncarnation(Message message) {
+        int sender;
+        long incarnation;
+        switch (message) {
+            case StartViewChange m -> {
+                mergeCrashVector(m.crashVector());
+                sender = m.replica();
+                incarnation = CrashVectors.incarnationOf(m.crashVector(), sender);
+            }
+            case DoViewChange m -> {
+                mergeCrashVector(m.crashVector());
+                sender = m.replica();
+                incarnation = CrashVectors.incarnationOf(m.crashVector(), sender);
+            }
+            case PrepareOk m -> {
+                sender = m.replica();
+                incarnation = m.incarnation();
+            }
+            default -> {
+                return false;
+            }
+        }
+        if (sender < 0 || sender >= crashVector.length || incarnation >= crashVector[sender]) return false;
+        return ignore("from an older incarnation of replica " + sender, message);
+    }
+
+    /** The crash vector for an outgoing vote: null while nobody ever recovered, as in a cluster that never lost a disk. */
+    private long[] crashVectorToSend() {
+        for (long incarnation : crashVector) if (incarnation != 0) return crashVector.clone();
+        return null;
+    }
+
+    private long[] crashVectorToPersist() {
+        long[] copy = crashVector.clone();
+        crashVectorsInFlight.addLast(copy);
+        return copy;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1428,6 +1658,7 @@ public final class Replica {
         Check.that(repair == null || logDamaged(), "a repair only while damaged");
         Check.that(repair == null || log.op() <= repair.headOp, "a repair stays within the journal's log");
         Check.that(!logDamaged() || !(status == Status.NORMAL && isPrimary()), "a damaged log never leads a view");
+        if (status == Status.RECOVERING) Check.that(log.op() == 0 && repair == null, "a recovering replica holds no log");
         if (Verify.ENABLED && commit < log.op()) {
             // The uncommitted suffix is where logs change; recheck its chain after every step.
             for (long op = Math.max(1, commit); op <= log.op(); op++) {
@@ -1459,6 +1690,10 @@ public final class Replica {
     public long damagedOpMax() { return damagedOpMax; }
     /** Entries this replica fetched from peers by checksum to fill its damaged log. */
     public long repairedEntryCount() { return repairedEntryCount; }
+    /** This replica's incarnation: how many times it rejoined after losing its state. */
+    public long incarnation() { return crashVector[replicaIndex]; }
+    /** The latest incarnation this replica knows of each replica. */
+    public long[] crashVector() { return crashVector.clone(); }
 
     /** A checksum of the replicated state: the service's state and the client table. */
     public long stateChecksum() {

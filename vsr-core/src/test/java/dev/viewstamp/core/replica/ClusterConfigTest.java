@@ -73,9 +73,10 @@ class ClusterConfigTest {
 
     @Test
     void buildRejectsStateTransfersLongerThanALogChangeCanName() {
-        assertRejected(b -> b.stateTransferOpsMax(128),
-                "stateTransferOpsMax must be at most 127 (a log change's entries, by header, fill one superblock copy)");
-        assertThat(ClusterConfig.builder().stateTransferOpsMax(127).build().stateTransferOpsMax()).isEqualTo(127);
+        assertRejected(b -> b.stateTransferOpsMax(127),
+                "stateTransferOpsMax must be at most 126 (a log change's entries, by header, fill one superblock copy)");
+        assertThat(ClusterConfig.builder().stateTransferOpsMax(126).build().stateTransferOpsMax()).isEqualTo(126);
+        assertRejected(b -> b.replicaCount(17), "replicaCount must be at most 16");
     }
 
     @Test

@@ -52,7 +52,8 @@ final class RecordingOutput implements Output {
     }
 
     @Override
-    public void persistState(long view, long logView, long damagedOpMax, long anchorOp, long anchorChecksum,
+    public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
+            long anchorChecksum,
             List<Entry> suffix) {
         events.add(new PersistedState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix), damagedOpMax));
     }

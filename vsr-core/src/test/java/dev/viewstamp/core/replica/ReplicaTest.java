@@ -325,7 +325,13 @@ class ReplicaTest {
 
         backup.step(prepares.get(2), out);
 
-        assertThat(out.events).containsExactly(new Sent(0, new GetState(0, 1, 1)));
+        assertThat(out.events).hasSize(1);
+        assertThat(out.recipients(GetState.class)).containsExactly(0);
+        assertThat(out.sent(GetState.class)).singleElement().satisfies(g -> {
+            assertThat(g.view()).isZero();
+            assertThat(g.fromOp()).isEqualTo(1);
+            assertThat(g.replica()).isEqualTo(1);
+        });
         assertThat(backup.op()).isEqualTo(1);
         assertThat(backup.catchingUp()).isTrue();
     }
@@ -342,7 +348,13 @@ class ReplicaTest {
 
         backup.step(new Prepare(2, 0, newer, 2), out);
 
-        assertThat(out.events).containsExactly(new Sent(2, new GetState(2, 0, 1)));
+        assertThat(out.events).hasSize(1);
+        assertThat(out.recipients(GetState.class)).containsExactly(2);
+        assertThat(out.sent(GetState.class)).singleElement().satisfies(g -> {
+            assertThat(g.view()).isEqualTo(2);
+            assertThat(g.fromOp()).isZero();
+            assertThat(g.replica()).isEqualTo(1);
+        });
         assertThat(backup.view()).isZero();
         assertThat(backup.logView()).isZero();
         assertThat(backup.status()).isEqualTo(Status.NORMAL);
