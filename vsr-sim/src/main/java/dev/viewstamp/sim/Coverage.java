@@ -9,7 +9,7 @@ public final class Coverage {
     public long getMissing, casFailed, casOk, largestValue, deleteAbsent, duplicateRequests, evictions, errors;
     /** Storage faults injected, what recovery found, and what repair did. */
     public long diskCorrupt, diskMisdirected, diskLatent, diskLostSectors, damagedRestarts, repairSlots, brokenChains,
-            damagedSuffixes, repairedEntries, noSpaceStops, syncExits;
+            damagedSuffixes, repairedEntries, noSpaceStops, syncExits, lostDisks, incarnations;
 
     void add(Coverage other) {
         gets += other.gets;
@@ -36,6 +36,8 @@ public final class Coverage {
         repairedEntries += other.repairedEntries;
         noSpaceStops += other.noSpaceStops;
         syncExits += other.syncExits;
+        lostDisks += other.lostDisks;
+        incarnations += other.incarnations;
     }
 
     /** The storage line of the summary: faults injected by kind, then recovery and repair. */
@@ -44,7 +46,7 @@ public final class Coverage {
                 + " lost-sectors=" + diskLostSectors + " damaged-restarts=" + damagedRestarts + " repair-slots="
                 + repairSlots + " broken-chains=" + brokenChains + " damaged-suffixes=" + damagedSuffixes
                 + " entries-repaired=" + repairedEntries + " disk-full-stops=" + noSpaceStops + " sync-error-exits="
-                + syncExits;
+                + syncExits + " lost-disks=" + lostDisks + " recovered-incarnations=" + incarnations;
     }
 
     /** True when every shape the acceptance criteria name was reached at least once. */

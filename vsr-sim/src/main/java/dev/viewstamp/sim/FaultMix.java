@@ -44,7 +44,8 @@ public record FaultMix(
         double diskLatentErrorProbability,
         double diskFullProbabilityPerTick,
         int diskFullTicksMax,
-        double syncErrorProbabilityPerTick) {
+        double syncErrorProbabilityPerTick,
+        double diskLossProbability) {
 
     /** Draws a mix from the seed's generator. {@code replicaCount} 0 lets the seed choose 3 or 5. */
     static FaultMix draw(Prng prng, int replicaCount) {
@@ -91,10 +92,12 @@ public record FaultMix(
         double diskFull = prng.chance(0.6) ? 0 : prng.nextDouble() * 0.002;
         int diskFullTicks = (int) prng.between(5, 500);
         double syncError = prng.chance(0.6) ? 0 : prng.nextDouble() * 0.0005;
+        // A crash that loses the disk: the replica is replaced and recovers from the cluster.
+        double diskLoss = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.3;
         return new FaultMix(replicas, clients, loss, duplicate, delayMin, delayMax, partition, partitionTicks, flap, crash,
                 downTicks, clusterCrash, writeTicks, think, selectiveLoss, selectiveLossTicks, diskStall, diskStallTicks,
                 midwayCrash, restartElsewhere, isolation, isolationTicks, faultAfterTransition, diskCorrupt, diskMisdirect,
-                diskLatent, diskFull, diskFullTicks, syncError);
+                diskLatent, diskFull, diskFullTicks, syncError, diskLoss);
     }
 
     /** One line, for the failure report. */
@@ -105,13 +108,13 @@ public record FaultMix(
                         + "selectiveLoss=%.4f/tick(<=%d) diskStall=%.4f/tick(<=%d) midwayCrash=%.4f/tick "
                         + "restartElsewhere=%.2f isolation=%.4f/tick(<=%d) faultAfterTransition=%.3f "
                         + "diskCorrupt=%.4f/write diskMisdirect=%.4f/write diskLatent=%.4f/write "
-                        + "diskFull=%.4f/tick(<=%d) syncError=%.5f/tick",
+                        + "diskFull=%.4f/tick(<=%d) syncError=%.5f/tick diskLoss=%.2f/crash",
                 replicaCount, clientCount, lossProbability, duplicateProbability, delayTicksMin, delayTicksMax,
                 partitionProbabilityPerTick, partitionTicksMax, partitionFlapProbability, crashProbabilityPerTick, downTicksMax,
                 clusterCrashProbabilityPerTick, writeTicksMax, thinkTicksMax, selectiveLossProbabilityPerTick,
                 selectiveLossTicksMax, diskStallProbabilityPerTick, diskStallTicksMax, midwayCrashProbabilityPerTick,
                 restartElsewhereProbability, isolationProbabilityPerTick, isolationTicksMax, faultAfterTransitionProbability,
                 diskCorruptProbability, diskMisdirectProbability, diskLatentErrorProbability, diskFullProbabilityPerTick,
-                diskFullTicksMax, syncErrorProbabilityPerTick);
+                diskFullTicksMax, syncErrorProbabilityPerTick, diskLossProbability);
     }
 }

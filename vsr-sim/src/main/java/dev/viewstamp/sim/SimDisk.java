@@ -196,6 +196,17 @@ public final class SimDisk implements Disk {
         unsyncedOrder.clear();
     }
 
+    /** The disk is replaced by a blank one (its fault counts stay): what was on it is gone. */
+    public void wipe() {
+        pending.clear();
+        durable.clear();
+        unsynced.clear();
+        unsyncedOrder.clear();
+        unreadable.clear();
+        full = false;
+        failNextSync = false;
+    }
+
     /** While full, every write fails with {@code NO_SPACE} and writes nothing. */
     public void full(boolean full) {
         this.full = full;

@@ -22,6 +22,8 @@ final class SimReplicaDisk {
     private final Journal.Layout layout;
     private final ReplicaStorage.Listener listener;
     private ReplicaStorage storage;
+    private final Superblock.State formatted;
+    long lostDisks;
     /** Restarts whose journal came back damaged, and what recovery reported, for the summary. */
     long damagedRestarts;
     long repairFaults;
@@ -33,7 +35,7 @@ final class SimReplicaDisk {
         this.layout = layout;
         this.listener = listener;
         this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
-        Superblock.State formatted = new Superblock.State(1, layout.clusterId(), replicaIndex, replicaCount, 0, 0, 0, 0,
+        this.formatted = new Superblock.State(1, layout.clusterId(), replicaIndex, replicaCount, 0, 0, 0, 0,
                 OpLog.rootChecksum(layout.clusterId()), 1, 0, List.of(), layout.slotCount(), layout.bodySizeBytesMax());
         DiskError[] error = {null};
         boolean[] done = {false};
@@ -82,6 +84,22 @@ final class SimReplicaDisk {
     void crash() {
         disk.crash();
         storage = null;
+    }
+
+    /**
+     * The disk is lost: a blank one takes its place, formatted for recovery, as an operator does
+     * with {@code vsr format --recover}. The next boot recovers from the cluster.
+     */
+    void lose() {
+        disk.wipe();
+        storage = null;
+        lostDisks++;
+        boolean[] done = {false};
+        Superblock.write(disk, formatted.recoveringFromLostDisk(), e -> {
+            Check.that(e == null, "formatting a replacement disk");
+            done[0] = true;
+        });
+        drain(done);
     }
 
     /** Reads the superblock and recovers the journal, as a restarting process does. */

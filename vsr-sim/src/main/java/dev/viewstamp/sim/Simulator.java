@@ -41,22 +41,35 @@ import java.util.Set;
  */
 public final class Simulator {
 
-    /** What to run. {@code replicaCount} 0 lets each seed choose 3 or 5. */
-    public record Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries) {
+    /**
+     * What to run. {@code replicaCount} 0 lets each seed choose 3 or 5. {@code diskless}: nothing
+     * survives a crash, so every restart recovers from the cluster (at most one replica is without
+     * its state at a time, and there are no storage faults).
+     */
+    public record Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries,
+            boolean diskless) {
+        public Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries) {
+            this(replicaCount, safetyTicks, livenessTicksMax, canaries, false);
+        }
+
         public static Options defaults() {
             return new Options(0, 5_000, 20_000, Set.of());
         }
 
         public Options withReplicaCount(int count) {
-            return new Options(count, safetyTicks, livenessTicksMax, canaries);
+            return new Options(count, safetyTicks, livenessTicksMax, canaries, diskless);
         }
 
         public Options withSafetyTicks(int ticks) {
-            return new Options(replicaCount, ticks, livenessTicksMax, canaries);
+            return new Options(replicaCount, ticks, livenessTicksMax, canaries, diskless);
         }
 
         public Options withCanaries(Set<Canary> set) {
-            return new Options(replicaCount, safetyTicks, livenessTicksMax, set);
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, set, diskless);
+        }
+
+        public Options withDiskless(boolean on) {
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, on);
         }
     }
 
@@ -88,6 +101,7 @@ public final class Simulator {
     /** The tick space returns to a full disk, or 0. */
     private final long[] diskFullUntil;
     private long noSpaceStops;
+    private final int faultyDisks;
     private long syncExits;
     private final String[] lastState;
     // Each replica's status, view and catching-up as last observed, to see it change.
@@ -165,6 +179,8 @@ public final class Simulator {
         Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, JOURNAL_BODY_SIZE_BYTES_MAX,
                 SimDisk.SECTOR_SIZE_BYTES);
         int faultyDisks = (int) prng.between(0, config.faultsMax());
+        if (options.diskless()) faultyDisks = 0;
+        this.faultyDisks = faultyDisks;
         for (int i = 0; i < replicaCount; i++) {
             boolean faulty = i < faultyDisks;
             SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
@@ -233,6 +249,8 @@ public final class Simulator {
         for (Replica replica : replicas) if (replica != null) coverage.duplicateRequests += replica.duplicateRequestCount();
         coverage.repairedEntries = repairedEntriesOfCrashed;
         coverage.noSpaceStops = noSpaceStops;
+        for (SimReplicaDisk disk : disks) coverage.lostDisks += disk.lostDisks;
+        for (Replica replica : replicas) if (replica != null) coverage.incarnations += replica.incarnation();
         coverage.syncExits = syncExits;
         for (Replica replica : replicas) if (replica != null) coverage.repairedEntries += replica.repairedEntryCount();
         for (SimReplicaDisk disk : disks) {
@@ -382,7 +400,7 @@ public final class Simulator {
             int i = prng.chance(0.5) ? faultTarget() : replicaMidway();
             if (i >= 0) diskStall(i);
         }
-        if (prng.chance(mix.diskFullProbabilityPerTick())) {
+        if (!options.diskless() && prng.chance(mix.diskFullProbabilityPerTick())) {
             int i = faultTarget();
             if (replicas[i] != null && diskFullUntil[i] == 0) {
                 diskFullUntil[i] = now + prng.between(5, mix.diskFullTicksMax());
@@ -390,7 +408,7 @@ public final class Simulator {
                 trace("disk full: replica " + i + " until " + diskFullUntil[i]);
             }
         }
-        if (prng.chance(mix.syncErrorProbabilityPerTick())) {
+        if (!options.diskless() && prng.chance(mix.syncErrorProbabilityPerTick())) {
             int i = faultTarget();
             if (replicas[i] != null) {
                 disks[i].disk().failNextSync();
@@ -627,11 +645,18 @@ public final class Simulator {
     }
 
     private void crash(int i, long downTicks) {
-        trace("crash replica " + i + " for " + downTicks + " ticks");
+        // A crash that loses the replica's state (always, in the diskless mode) waits until every
+        // other replica is up and whole: at most f replicas are without their state at a time,
+        // counting those whose disks have data faults.
+        boolean mayLose = mayLoseState(i) && (i < faultyDisks || faultyDisks < config.faultsMax());
+        boolean lose = options.diskless() || (prng.chance(mix.diskLossProbability()) && mayLose);
+        if (options.diskless() && !mayLose) return;
+        trace("crash replica " + i + " for " + downTicks + " ticks" + (lose ? ", losing its disk" : ""));
         duplicateRequestsOfCrashed += replicas[i].duplicateRequestCount();
         repairedEntriesOfCrashed += replicas[i].repairedEntryCount();
         replicas[i] = null;
-        disks[i].crash();
+        if (lose) disks[i].lose();
+        else disks[i].crash();
         downUntil[i] = now + downTicks;
         lastState[i] = null;
         lastStatus[i] = null;
@@ -654,6 +679,16 @@ public final class Simulator {
         if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) restartElsewhere(i);
         checkedCommit[i] = 0;
         observe(i);
+    }
+
+    /** True when every replica but {@code i} is up, past recovery, and holds a whole log. */
+    private boolean mayLoseState(int i) {
+        for (int j = 0; j < replicaCount; j++) {
+            if (j == i) continue;
+            Replica r = replicas[j];
+            if (r == null || r.status() == Status.RECOVERING || r.logDamaged() || r.logDamagedDurably()) return false;
+        }
+        return true;
     }
 
     private int downCount() {

@@ -45,5 +45,33 @@ class SimulationSeedsTest {
         assertThat(c.repairedEntries).as("entries repaired from peers").isPositive();
         assertThat(c.noSpaceStops).as("stops on a full disk").isPositive();
         assertThat(c.syncExits).as("exits on a failed sync").isPositive();
+        assertThat(c.lostDisks).as("disks lost and replaced").isPositive();
+        assertThat(c.incarnations).as("replicas recovered into a new incarnation").isPositive();
+    }
+
+    /**
+     * The diskless mode: nothing survives a crash, so every restart is a recovery with crash
+     * vectors, and a replica rejoins as a damaged log that a primary must make whole.
+     */
+    @ParameterizedTest(name = "diskless, {0} replicas")
+    @ValueSource(ints = {3, 5})
+    void everyDisklessSeedKeepsSafetyAndConverges(int replicaCount) {
+        int seeds = 300;
+        long firstSeed = 20_000L * replicaCount;
+        Simulator.Options options = Simulator.Options.defaults().withReplicaCount(replicaCount).withDiskless(true);
+        List<String> failures = new ArrayList<>();
+        SeedRun.Summary summary = SeedRun.run(firstSeed, seeds, options, 2, result -> {
+            if (!result.passed()) {
+                failures.add("seed " + result.seed() + " " + result.outcome() + ": " + result.message()
+                        + "\n  replay: vsr simulate --seed " + result.seed() + " --replicas " + replicaCount
+                        + " --diskless --trace");
+            }
+        });
+        System.out.printf("diskless, %d replicas: seeds=%d passed=%d ops=%d view_changes=%d crashes=%d%n  storage: %s%n",
+                replicaCount, summary.seeds(), summary.passed(), summary.opsCommitted(), summary.viewChanges(),
+                summary.crashes(), summary.coverage().storageSummary());
+        assertThat(failures).as("failing seeds").isEmpty();
+        assertThat(summary.coverage().lostDisks).as("restarts that lost everything").isGreaterThan(seeds);
+        assertThat(summary.coverage().incarnations).as("recoveries into a new incarnation").isGreaterThan(seeds);
     }
 }

@@ -52,6 +52,16 @@ public final class DataDirectory {
      */
     public static void format(Path directory, long clusterId, List<String> members, int replicaIndex, int journalSlotCount,
             int journalBodySizeBytesMax) throws IOException, Unusable {
+        format(directory, clusterId, members, replicaIndex, journalSlotCount, journalBodySizeBytesMax, false);
+    }
+
+    /**
+     * As {@link #format(Path, long, List, int, int, int)}; with {@code recover}, for a replica of a
+     * running cluster whose disk was lost: the replica starts in recovery (Status.RECOVERING), takes
+     * a new incarnation and acknowledges nothing until the cluster has made its log whole.
+     */
+    public static void format(Path directory, long clusterId, List<String> members, int replicaIndex, int journalSlotCount,
+            int journalBodySizeBytesMax, boolean recover) throws IOException, Unusable {
         if (clusterId < 0) throw new IllegalArgumentException("cluster id must be a non-negative integer, not " + clusterId);
         if (members.isEmpty() || members.size() % 2 == 0) {
             throw new IllegalArgumentException("a cluster needs an odd number of members (2f + 1), not " + members.size());
@@ -83,7 +93,7 @@ public final class DataDirectory {
                 journalSlotCount, journalBodySizeBytesMax);
         try (FileDisk disk = FileDisk.create(directory.resolve(DATA_FILE), layout.sizeBytes())) {
             AtomicReference<DiskError> error = new AtomicReference<>();
-            Superblock.write(disk, formatted, error::set);
+            Superblock.write(disk, recover ? formatted.recoveringFromLostDisk() : formatted, error::set);
             if (error.get() != null) throw new IOException("writing the superblock: " + error.get());
         }
     }

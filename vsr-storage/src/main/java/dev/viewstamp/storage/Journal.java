@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * number and checksum instead of being dropped.
  *
  * <pre>
- * disk: [superblock: 4 x 4 KiB] [headers ring: slotCount x 128 B] [prepares ring: slotCount x slot size]
+ * disk: [superblock: 4 x 16 KiB] [headers ring: slotCount x 128 B] [prepares ring: slotCount x slot size]
  * </pre>
  *
  * <p>Every record carries the journal's write sequence, and the superblock records the sequence

@@ -119,6 +119,10 @@ public final class Replica {
     private final long[] crashVectorDurable;
     /** The crash vectors of persistState writes not yet completed, in issue order. */
     private final ArrayDeque<long[]> crashVectorsInFlight = new ArrayDeque<>();
+    /** The damage of persistState writes not yet completed, in issue order. */
+    private final ArrayDeque<Long> damageInFlight = new ArrayDeque<>();
+    /** The damage as the last completed write recorded it: what a restart would find. */
+    private long damagedOpMaxDurable;
     // Recovery (status RECOVERING).
     private long recoveryNonce;
     private boolean recoveryAnnouncing;
@@ -262,6 +266,7 @@ public final class Replica {
         this.log = new OpLog(config.clusterId());
         for (Entry entry : durable.log()) log.append(entry);
         if (durable.damage() != null) startRepair(durable.damage());
+        this.damagedOpMaxDurable = durable.recovering() ? DAMAGED_ALL : damagedOpMax;
         long headOp = durable.damage() != null ? durable.damage().headOp() : log.op();
         this.ackedOp = new long[config.replicaCount()];
         this.startViewChangeFrom = new boolean[config.replicaCount()];
@@ -373,6 +378,8 @@ public final class Replica {
      * anchor when the suffix was empty.
      */
     public void onStateDurable(long view, long logView, long lastOp, long lastChecksum, Output out) {
+        Long damageWritten = damageInFlight.pollFirst();
+        if (damageWritten != null) damagedOpMaxDurable = damageWritten;
         long[] written = crashVectorsInFlight.pollFirst();
         if (written != null) {
             for (int r = 0; r < written.length; r++) crashVectorDurable[r] = Math.max(crashVectorDurable[r], written[r]);
@@ -1580,6 +1587,7 @@ public final class Replica {
     private long[] crashVectorToPersist() {
         long[] copy = crashVector.clone();
         crashVectorsInFlight.addLast(copy);
+        damageInFlight.addLast(damagedOpMax);
         return copy;
     }
 
@@ -1688,6 +1696,8 @@ public final class Replica {
     public boolean logDamaged() { return damagedOpMax >= 0; }
     /** -1 while the log is whole; else the highest op this replica may have acknowledged and lost. */
     public long damagedOpMax() { return damagedOpMax; }
+    /** True while a restart now would find the log damaged: the last completed write said so. */
+    public boolean logDamagedDurably() { return damagedOpMaxDurable >= 0; }
     /** Entries this replica fetched from peers by checksum to fill its damaged log. */
     public long repairedEntryCount() { return repairedEntryCount; }
     /** This replica's incarnation: how many times it rejoined after losing its state. */

@@ -41,6 +41,11 @@ final class FormatCommand implements Callable<Integer> {
             description = "Largest prepare body in bytes (default: ${DEFAULT-VALUE}).")
     int messageSizeMax;
 
+    @Option(names = "--recover", description = "Format for a replica of a running cluster whose disk was lost: it "
+            + "starts in recovery, takes a new incarnation, and acknowledges nothing until the cluster has made its log "
+            + "whole. Never use it to start a new cluster, or for a replica whose disk is intact.")
+    boolean recover;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +56,7 @@ final class FormatCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cli, "--journal-slots and --message-size-max must be positive");
         }
         try {
-            DataDirectory.format(data, clusterId, members, replica, journalSlots, messageSizeMax);
+            DataDirectory.format(data, clusterId, members, replica, journalSlots, messageSizeMax, recover);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         } catch (DataDirectory.Unusable e) {
@@ -61,7 +66,8 @@ final class FormatCommand implements Callable<Integer> {
             cli.getErr().println("vsr format: " + data + ": " + e);
             return 3;
         }
-        cli.getOut().println("formatted " + data + ": cluster " + clusterId + ", replica " + replica + " of " + members.size());
+        cli.getOut().println("formatted " + data + ": cluster " + clusterId + ", replica " + replica + " of " + members.size()
+                + (recover ? ", to recover from the cluster at its first start" : ""));
         return 0;
     }
 }

@@ -49,6 +49,10 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("checkpoint       none%n");
         out.printf("superblock       %d of %d copies current (sequence %d)%n", valid, Superblock.COPIES, s.sequence());
         for (String problem : inspection.superblock().problems()) out.printf("  damaged copy: %s%n", problem);
+        if (s.recovering()) {
+            out.printf("recovery         formatted with --recover: at its first start the replica recovers from the"
+                    + " cluster%n");
+        }
         if (s.damagedOpMax() >= 0) {
             out.printf("damage           an earlier run's log may lack acknowledged ops up to op %d: it repairs from"
                     + " peers before it acknowledges or votes with its log%n", s.damagedOpMax());

@@ -49,6 +49,10 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Seeds to run in parallel (default: the number of processors).")
     Integer jobs;
 
+    @Option(names = "--diskless", description = "Run the diskless mode: nothing survives a crash, so every restart "
+            + "recovers from the cluster (at most one replica without its state at a time; no storage faults).")
+    boolean diskless;
+
     @Option(names = "--trace", description = "Print every message and state change of the seed (one seed only).")
     boolean trace;
 
@@ -69,7 +73,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (trace && seeds != 1) throw new CommandLine.ParameterException(cli, "--trace needs a single seed (--seeds 1)");
         long first = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Simulator.Options options = new Simulator.Options(replicas == null ? 0 : replicas, ticks, livenessTicks,
-                java.util.Set.of());
+                java.util.Set.of(), diskless);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
 
@@ -106,7 +110,8 @@ final class SimulateCommand implements Callable<Integer> {
         out.println("FAIL seed=" + result.seed() + " " + kind + ": " + result.message());
         out.println("  faults: " + result.mix().describe());
         out.println("  replay: vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
-                + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax() + " --trace");
+                + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax()
+                + (options.diskless() ? " --diskless" : "") + " --trace");
         out.flush();
     }
 

@@ -55,6 +55,22 @@ class DataDirectoryCommandsTest {
     }
 
     @Test
+    void formatForRecoveryMarksTheDirectorySoTheReplicaRecoversFromTheCluster(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("r2");
+        Run format = vsr("format", "--cluster-id", "9", "--cluster", MEMBERS, "--replica", "2", "--data", data.toString(),
+                "--journal-slots", "64", "--message-size-max", "4096", "--recover");
+        assertThat(format.exit()).as(format.err()).isZero();
+        assertThat(format.out()).contains("to recover from the cluster");
+        Run inspect = vsr("inspect", "--data", data.toString());
+        assertThat(inspect.exit()).isZero();
+        assertThat(inspect.out()).contains("recovery         formatted with --recover");
+        var inspection = dev.viewstamp.storage.DataDirectory.inspect(data);
+        var durable = dev.viewstamp.storage.ReplicaStorage.durable(inspection.state(), inspection.recovery());
+        assertThat(durable.recovering()).isTrue();
+        assertThat(durable.log()).isEmpty();
+    }
+
+    @Test
     void formatRefusesANonEmptyDirectoryAndBadArguments(@TempDir Path dir) throws Exception {
         Path data = formatted(dir);
         assertThat(vsr("format", "--cluster-id", "9", "--cluster", MEMBERS, "--replica", "1", "--data", data.toString())
