@@ -48,6 +48,8 @@ public final class ReplicaStorage {
             long anchorChecksum,
             List<Entry> suffix) implements Pending {}
 
+    private static final System.Logger LOG = System.getLogger(ReplicaStorage.class.getName());
+
     private final Disk disk;
     private final Journal journal;
     private final Listener listener;
@@ -338,6 +340,25 @@ public final class ReplicaStorage {
     private void stop(DiskError error) {
         busy = false;
         stopped = error;
+        if (error.kind() == DiskError.Kind.SYNC) {
+            LOG.log(System.Logger.Level.ERROR, "storage failed, the replica must exit and recover from its disk: {0}",
+                    error);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "storage stopped, acknowledging nothing until it resumes: {0}", error);
+        }
         listener.onError(error);
+    }
+
+    /**
+     * What the storage is doing, for the replica's status: {@code ok}; {@code stopped: ...} (a full
+     * disk: nothing becomes durable, so the replica acknowledges nothing, until {@link #resume});
+     * or {@code failed: ...} (a failed sync: the process must exit and recover from its disk).
+     */
+    public String status() {
+        if (stopped == null) return "ok";
+        if (stopped.kind() == DiskError.Kind.SYNC) {
+            return "failed: " + stopped.message() + " (a failed sync is fatal: exit and recover from the disk)";
+        }
+        return "stopped: " + stopped.message() + " (acknowledging nothing; resumes when the disk accepts writes)";
     }
 }

@@ -78,12 +78,14 @@ class ReplicaStorageErrorTest {
         assertThat(durable).containsExactly(1L);
         assertThat(errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.NO_SPACE));
         assertThat(storage.stopped()).isTrue();
+        assertThat(storage.status()).startsWith("stopped: No space left on device").contains("resumes");
 
         disk.full = false;
         storage.resume();
         storage.persistPrepare(entries.get(3));
         assertThat(durable).containsExactly(1L, 2L, 3L, 4L);
         assertThat(storage.stopped()).isFalse();
+        assertThat(storage.status()).isEqualTo("ok");
     }
 
     @Test
@@ -103,6 +105,7 @@ class ReplicaStorageErrorTest {
         storage.persistPrepare(entries.get(1));
         assertThat(durable).isEmpty();
         assertThat(storage.stopped()).isTrue();
+        assertThat(storage.status()).startsWith("failed: Input/output error").contains("exit and recover");
     }
 
     @Test
