@@ -112,20 +112,25 @@ class JournalCrashTest {
 
     @Test
     void cutAtEveryWriteBoundaryAndInsideEveryWrite() {
-        Run run = record(1, 300, 512);
+        Run run = record(1, 2_000, 2_048);
         int size = (int) run.layout().sizeBytes();
         Prng prng = new Prng(2);
+        // The image grows one event at a time; recovery only reads it.
+        byte[] image = ImageDisk.replay(run.events(), size, run.formattedEvents(), 0);
         for (int count = run.formattedEvents(); count <= run.events().size(); count++) {
+            if (count > run.formattedEvents()) ImageDisk.apply(image, run.events().get(count - 1), Integer.MAX_VALUE);
             long[] acknowledged = run.durableChecksums().get(Math.max(0, count - 1));
             if (count > 0 && !run.events().get(count - 1).sync()) {
                 // A cut right after a write: only what the last completed sync covered is acknowledged.
                 acknowledged = run.durableChecksums().get(count - 1);
             }
-            Journal.Recovery whole = recover(run.layout(), ImageDisk.replay(run.events(), size, count, 0));
+            Journal.Recovery whole = recover(run.layout(), image);
             assertNothingAcknowledgedIsSilentlyLost(whole, acknowledged, "cut after " + count + " events");
             if (count < run.events().size() && !run.events().get(count).sync()) {
                 int partial = 1 + prng.nextInt(run.events().get(count).data().length);
-                Journal.Recovery torn = recover(run.layout(), ImageDisk.replay(run.events(), size, count, partial));
+                byte[] tornImage = ImageDisk.copy(image);
+                ImageDisk.apply(tornImage, run.events().get(count), partial);
+                Journal.Recovery torn = recover(run.layout(), tornImage);
                 assertNothingAcknowledgedIsSilentlyLost(torn, acknowledged, "torn write " + count + " at byte " + partial);
             }
         }
