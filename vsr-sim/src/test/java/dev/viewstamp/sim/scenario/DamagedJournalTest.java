@@ -54,6 +54,17 @@ class DamagedJournalTest {
                 new Replica.Damage(log.size(), 1, checksums, entries, log.size()));
     }
 
+    /**
+     * The damage a journal reports when it broke after op {@code kept}, with redundant headers
+     * beyond the break naming ops up to {@code opMax}: ops the replica may have acknowledged.
+     */
+    private static Replica.Durable cutAfter(List<Entry> log, long kept, long opMax) {
+        long[] checksums = new long[(int) kept];
+        for (int i = 0; i < kept; i++) checksums[i] = log.get(i).checksum();
+        return new Replica.Durable(0, 0, List.of(),
+                new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), opMax));
+    }
+
     @Test
     void lostBodiesAreFetchedByChecksumAndTheReplicaAcknowledgesOnlyOnceWhole() {
         ScenarioCluster cluster = ScenarioCluster.of(3);
@@ -118,7 +129,7 @@ class DamagedJournalTest {
     }
 
     @Test
-    void uncertainDamageIsClearedByTheWholeLogOfTheViewsPrimary() {
+    void damageBeyondTheJournalsHeadIsClearedByTheWholeLogOfTheViewsPrimary() {
         ScenarioCluster cluster = ScenarioCluster.of(3);
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 6);
@@ -127,11 +138,8 @@ class DamagedJournalTest {
 
         cluster.crash(2);
         List<Entry> log = cluster.durable(2).log();
-        long kept = 3; // the journal broke after op 3, and records beyond the break say ops were lost
-        long[] checksums = new long[(int) kept];
-        for (int i = 0; i < kept; i++) checksums[i] = log.get(i).checksum();
-        cluster.restartWith(2, new Replica.Durable(0, 0, List.of(),
-                new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), head)));
+        // The journal broke after op 3, and records beyond the break say ops up to the head were written.
+        cluster.restartWith(2, cutAfter(log, 3, head));
 
         assertThat(cluster.runUntil(() -> !cluster.replica(2).logDamaged(), 1_000)).isTrue();
         assertThat(cluster.replica(2).view()).isZero();
@@ -169,15 +177,11 @@ class DamagedJournalTest {
         cluster.crash(0);
         cluster.crash(1);
         List<Entry> log = cluster.durable(1).log();
-        List<Entry> kept = log.subList(0, (int) shared);
         if (restartAsIfClean) {
             // What a journal that silently treats a damaged suffix as a torn tail would hand back.
-            cluster.restartWith(1, new Replica.Durable(0, 0, kept));
+            cluster.restartWith(1, new Replica.Durable(0, 0, log.subList(0, (int) shared)));
         } else {
-            long[] checksums = new long[(int) shared];
-            for (int i = 0; i < shared; i++) checksums[i] = kept.get(i).checksum();
-            cluster.restartWith(1, new Replica.Durable(0, 0, List.of(),
-                    new Replica.Damage(shared, 1, checksums, kept.toArray(Entry[]::new), committed)));
+            cluster.restartWith(1, cutAfter(log, shared, committed));
         }
         cluster.heal();
         assertThat(client.idle()).isTrue();
@@ -227,11 +231,7 @@ class DamagedJournalTest {
         cluster.crash(0);
         cluster.crash(1);
         List<Entry> log = cluster.durable(1).log();
-        long kept = head - 2;
-        long[] checksums = new long[(int) kept];
-        for (int i = 0; i < kept; i++) checksums[i] = log.get(i).checksum();
-        cluster.restartWith(1, new Replica.Durable(0, 0, List.of(),
-                new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), head)));
+        cluster.restartWith(1, cutAfter(log, head - 2, head));
 
         assertThat(cluster.runUntil(() -> cluster.replica(1).isPrimaryNormal(), 3_000)).isTrue();
         assertThat(cluster.replica(1).logDamaged()).isFalse();
