@@ -48,8 +48,6 @@ public final class ReplicaStorage {
             long anchorChecksum,
             List<Entry> suffix) implements Pending {}
 
-    private static final System.Logger LOG = System.getLogger(ReplicaStorage.class.getName());
-
     private final Disk disk;
     private final Journal journal;
     private final Listener listener;
@@ -340,13 +338,7 @@ public final class ReplicaStorage {
     private void stop(DiskError error) {
         busy = false;
         stopped = error;
-        if (error.kind() == DiskError.Kind.SYNC) {
-            LOG.log(System.Logger.Level.ERROR, "storage failed, the replica must exit and recover from its disk: {0}",
-                    error);
-        } else {
-            LOG.log(System.Logger.Level.WARNING, "storage stopped, acknowledging nothing until it resumes: {0}", error);
-        }
-        listener.onError(error);
+        listener.onError(error); // the process logs it (and exits on SYNC); status() keeps saying why
     }
 
     /**

@@ -1569,6 +1569,12 @@ public final class Replica {
             case PrepareOk m -> {
                 sender = m.replica();
                 incarnation = m.incarnation();
+                if (sender >= 0 && sender < crashVector.length && incarnation > crashVector[sender]) {
+                    // A newer incarnation acknowledges: what the older one acknowledged no longer counts.
+                    long[] learned = crashVector.clone();
+                    learned[sender] = incarnation;
+                    mergeCrashVector(learned);
+                }
             }
             default -> {
                 return false;
