@@ -1483,6 +1483,15 @@ public final class Replica {
             ignore("recovery_response: not ours", message);
             return;
         }
+        if (recoveryAnnouncing && message.crashVector()[replicaIndex] > crashVector[replicaIndex]) {
+            // An earlier try of ours announced a higher incarnation: announce the next above it.
+            crashVector[replicaIndex] = message.crashVector()[replicaIndex] + 1;
+            recoveryNonce = prng.nextLong();
+            Arrays.fill(recoveryFrom, null);
+            sendToOthers(new Recovery(recoveryNonce, crashVector, replicaIndex), out);
+            recoveryTimeout.start(now, config.viewChangeRetransmitTicks());
+            return;
+        }
         if (recoveryAnnouncing && message.crashVector()[replicaIndex] != crashVector[replicaIndex]) {
             ignore("recovery_response: has not learned our incarnation", message);
             return;
@@ -1542,8 +1551,13 @@ public final class Replica {
         if (other == null || other.length != crashVector.length) return;
         for (int r = 0; r < crashVector.length; r++) {
             if (other[r] <= crashVector[r]) continue;
-            Check.that(r != replicaIndex, "no one knows a newer incarnation of this replica than itself", other[r],
-                    crashVector[r]);
+            if (r == replicaIndex) {
+                // An earlier recovery of ours that never finished announced a higher incarnation to
+                // a replica our finished one missed. That incarnation never voted or acknowledged;
+                // take the next above it, so nothing of ours is discarded as older (review 2).
+                crashVector[r] = other[r] + 1;
+                continue;
+            }
             crashVector[r] = other[r];
             startViewChangeFrom[r] = false;
             doViewChangeFrom[r] = null;
