@@ -9,7 +9,7 @@ public final class Coverage {
     public long getMissing, casFailed, casOk, largestValue, deleteAbsent, duplicateRequests, evictions, errors;
     /** Storage faults injected, what recovery found, and what repair did. */
     public long diskCorrupt, diskMisdirected, diskLatent, diskLostSectors, damagedRestarts, repairSlots, brokenChains,
-            damagedSuffixes, repairedEntries, noSpaceStops, syncExits, lostDisks, incarnations;
+            damagedSuffixes, repairedEntries, noSpaceStops, syncExits, lostDisks, incarnations, clusterCrashes;
 
     void add(Coverage other) {
         gets += other.gets;
@@ -38,11 +38,12 @@ public final class Coverage {
         syncExits += other.syncExits;
         lostDisks += other.lostDisks;
         incarnations += other.incarnations;
+        clusterCrashes += other.clusterCrashes;
     }
 
     /** The storage line of the summary: faults injected by kind, then recovery and repair. */
     public String storageSummary() {
-        return "corrupt-writes=" + diskCorrupt + " misdirected-writes=" + diskMisdirected + " latent-errors=" + diskLatent
+        return "cluster-crashes=" + clusterCrashes + " corrupt-writes=" + diskCorrupt + " misdirected-writes=" + diskMisdirected + " latent-errors=" + diskLatent
                 + " lost-sectors=" + diskLostSectors + " damaged-restarts=" + damagedRestarts + " repair-slots="
                 + repairSlots + " broken-chains=" + brokenChains + " damaged-suffixes=" + damagedSuffixes
                 + " entries-repaired=" + repairedEntries + " disk-full-stops=" + noSpaceStops + " sync-error-exits="

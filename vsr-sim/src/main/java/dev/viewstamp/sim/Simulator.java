@@ -101,6 +101,7 @@ public final class Simulator {
     /** The tick space returns to a full disk, or 0. */
     private final long[] diskFullUntil;
     private long noSpaceStops;
+    private long clusterCrashes;
     private final int faultyDisks;
     private long syncExits;
     private final String[] lastState;
@@ -249,6 +250,7 @@ public final class Simulator {
         for (Replica replica : replicas) if (replica != null) coverage.duplicateRequests += replica.duplicateRequestCount();
         coverage.repairedEntries = repairedEntriesOfCrashed;
         coverage.noSpaceStops = noSpaceStops;
+        coverage.clusterCrashes = clusterCrashes;
         for (SimReplicaDisk disk : disks) coverage.lostDisks += disk.lostDisks;
         for (Replica replica : replicas) if (replica != null) coverage.incarnations += replica.incarnation();
         coverage.syncExits = syncExits;
@@ -377,9 +379,11 @@ public final class Simulator {
             trace("isolation healed");
         }
         if (isolationUntil == 0 && prng.chance(mix.isolationProbabilityPerTick())) isolate(primaryOfViewMax());
-        if (prng.chance(mix.clusterCrashProbabilityPerTick())) {
+        if (prng.chance(mix.clusterCrashProbabilityPerTick()) && !options.diskless()) {
             // Any number of replicas may crash briefly: what was durable must carry the cluster.
+            // (Not in the diskless mode, where nothing is durable: it tolerates f crashes at a time.)
             trace("cluster crash");
+            clusterCrashes++;
             for (int i = 0; i < replicaCount; i++) {
                 if (replicas[i] != null) crash(i, prng.between(1, 60));
             }

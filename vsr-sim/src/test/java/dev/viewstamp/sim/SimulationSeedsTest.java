@@ -46,6 +46,7 @@ class SimulationSeedsTest {
         assertThat(c.noSpaceStops).as("stops on a full disk").isPositive();
         assertThat(c.syncExits).as("exits on a failed sync").isPositive();
         assertThat(c.lostDisks).as("disks lost and replaced").isPositive();
+        assertThat(c.clusterCrashes).as("whole-cluster crashes").isPositive();
         assertThat(c.incarnations).as("replicas recovered into a new incarnation").isPositive();
     }
 
