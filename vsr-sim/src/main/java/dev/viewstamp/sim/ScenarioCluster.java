@@ -357,10 +357,8 @@ public final class ScenarioCluster {
         }
 
         @Override
-        public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
-                long anchorChecksum,
-                List<Entry> suffix) {
-            storages[replica].persistState(now, view, logView, damagedOpMax, crashVector, anchorOp, anchorChecksum, suffix);
+        public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+            storages[replica].persistState(now, state, anchorOp, anchorChecksum, suffix);
         }
     }
 }

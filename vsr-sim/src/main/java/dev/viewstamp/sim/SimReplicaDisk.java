@@ -4,6 +4,7 @@ import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.replica.OpLog;
+import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.Journal;
@@ -66,9 +67,8 @@ final class SimReplicaDisk {
         storage.persistPrepare(entry);
     }
 
-    void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
-            List<Entry> suffix) {
-        storage.persistState(view, logView, damagedOpMax, crashVector, anchorOp, anchorChecksum, suffix);
+    void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        storage.persistState(state, anchorOp, anchorChecksum, suffix);
     }
 
     /** Runs the disk operations due this tick: completions reach the replica through the listener. */

@@ -16,7 +16,7 @@ import java.util.List;
 final class SimStorage {
 
     /** A write waiting for completion. {@code suffix} is null for a single-prepare append. */
-    record Write(long completeTick, long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
+    record Write(long completeTick, long view, long logView, long commitMax, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
             List<Entry> suffix, Entry prepare) {
 
         long lastOp() {
@@ -39,6 +39,7 @@ final class SimStorage {
     private long view;
     private long logView;
     private long damagedOpMax = -1;
+    private long commitMax;
     private long[] crashVector;
     private boolean lost;
     private final ArrayList<Entry> log = new ArrayList<>();
@@ -47,13 +48,12 @@ final class SimStorage {
     long lostWriteCount;
 
     void appendPrepare(long completeTick, Entry entry) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, -1, null, 0, 0, null, entry));
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, 0, -1, null, 0, 0, null, entry));
     }
 
-    void persistState(long completeTick, long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
-            List<Entry> suffix) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), view, logView, damagedOpMax, crashVector, anchorOp,
-                anchorChecksum, suffix, null));
+    void persistState(long completeTick, Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), state.view(), state.logView(), state.commitMax(),
+                state.damagedOpMax(), state.crashVector(), anchorOp, anchorChecksum, suffix, null));
     }
 
     private long lastPendingTick() {
@@ -83,6 +83,7 @@ final class SimStorage {
             view = write.view();
             logView = write.logView();
             damagedOpMax = write.damagedOpMax();
+            commitMax = Math.max(commitMax, write.commitMax());
             crashVector = write.crashVector();
             lost = false;
         }
@@ -101,6 +102,7 @@ final class SimStorage {
         view = 0;
         logView = 0;
         damagedOpMax = -1;
+        commitMax = 0;
         crashVector = null;
         lost = true;
     }
@@ -117,11 +119,11 @@ final class SimStorage {
      */
     Replica.Durable durable() {
         if (lost) return Replica.Durable.LOST;
-        if (damagedOpMax < 0) return new Replica.Durable(view, logView, log, null, crashVector, false);
+        if (damagedOpMax < 0) return new Replica.Durable(view, logView, log, null, crashVector, false, commitMax);
         long[] checksums = new long[log.size()];
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
         return new Replica.Durable(view, logView, List.of(),
                 new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new),
-                        Math.max(log.size(), damagedOpMax)), crashVector, false);
+                        Math.max(log.size(), damagedOpMax)), crashVector, false, commitMax);
     }
 }

@@ -776,14 +776,12 @@ public final class Simulator {
         }
 
         @Override
-        public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
-                long anchorChecksum,
-                List<Entry> suffix) {
+        public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
             if (trace != null) {
-                trace("write replica " + replica + " state view=" + view + " logView=" + logView + " anchor=" + anchorOp
-                        + " suffix=" + suffix.size());
+                trace("write replica " + replica + " state view=" + state.view() + " logView=" + state.logView()
+                        + " anchor=" + anchorOp + " suffix=" + suffix.size());
             }
-            disks[replica].persistState(view, logView, damagedOpMax, crashVector, anchorOp, anchorChecksum, suffix);
+            disks[replica].persistState(state, anchorOp, anchorChecksum, suffix);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.viewstamp.storage;
 import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,8 +45,7 @@ public final class ReplicaStorage {
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
-    private record PendingState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
-            long anchorChecksum,
+    private record PendingState(Output.ReplicaState state, long anchorOp, long anchorChecksum,
             List<Entry> suffix) implements Pending {}
 
     private final Disk disk;
@@ -81,10 +81,12 @@ public final class ReplicaStorage {
      * far as the earlier run's damage did.
      */
     public static Replica.Durable durable(Superblock.State superblock, Journal.Recovery recovery) {
-        if (superblock.recovering()) return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true);
+        if (superblock.recovering()) {
+            return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true, 0);
+        }
         if (recovery.clean() && superblock.damagedOpMax() < 0) {
             return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix(), null,
-                    superblock.crashVectorArray(), false);
+                    superblock.crashVectorArray(), false, superblock.commitMax());
         }
         long headOp = recovery.headOp();
         long[] checksums = recovery.checksums().clone();
@@ -101,7 +103,7 @@ public final class ReplicaStorage {
         return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
                 new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
                         Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())),
-                superblock.crashVectorArray(), false);
+                superblock.crashVectorArray(), false, superblock.commitMax());
     }
 
     /**
@@ -145,15 +147,13 @@ public final class ReplicaStorage {
     }
 
     /** Requests an atomic log change: views, truncation after {@code anchorOp}, and the new suffix. */
-    public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
-            long anchorChecksum,
+    public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum,
             List<Entry> suffix) {
         if (suffix.size() > Superblock.SUFFIX_HEADERS_MAX) {
             throw new IllegalArgumentException("a log change of " + suffix.size() + " entries exceeds the superblock's "
                     + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
         }
-        queue.addLast(new PendingState(view, logView, damagedOpMax, crashVector == null ? null : crashVector.clone(),
-                anchorOp, anchorChecksum, List.copyOf(suffix)));
+        queue.addLast(new PendingState(state, anchorOp, anchorChecksum, List.copyOf(suffix)));
         pump();
     }
 
@@ -254,10 +254,10 @@ public final class ReplicaStorage {
         long headChecksum = state.suffix().isEmpty() ? state.anchorChecksum()
                 : state.suffix().get(state.suffix().size() - 1).checksum();
         if (state.suffix().isEmpty()) {
-            writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(), headOp, headChecksum,
+            writeSuperblock(state.state(), state.state().logView(), state.state().damagedOpMax(), headOp, headChecksum,
                     carriedSuffix(headOp, headChecksum), () -> complete(state, headOp, headChecksum));
         } else if (state.anchorOp() < logHeadOp) {
-            writeSuperblock(state.view(), superblock.logView(), superblock.damagedOpMax(), state.crashVector(), state.anchorOp(),
+            writeSuperblock(state.state(), superblock.logView(), superblock.damagedOpMax(), state.anchorOp(),
                     state.anchorChecksum(), carriedSuffix(state.anchorOp(), state.anchorChecksum()),
                     () -> writeSuffix(state, 0, headOp, headChecksum));
         } else {
@@ -274,12 +274,16 @@ public final class ReplicaStorage {
         return last.op() == headOp && last.entryChecksum() == headChecksum ? carried : List.of();
     }
 
-    private void writeSuperblock(long view, long logView, long damagedOpMax, long[] crashVector, long headOp,
+    private void writeSuperblock(Output.ReplicaState state, long logView, long damagedOpMax, long headOp,
             long headChecksum, List<EntryCodec.Header> suffix, Runnable then) {
         // The journal sequence covers every record written so far: anything older than it past the
         // new head is a leftover of a replaced log and never extends it.
-        Superblock.State next = superblock.next(view, logView, damagedOpMax, crashVector, 0, headOp, headChecksum, sequence,
-                suffix);
+        // A cut back in the old log view keeps the old commit number: the new one may speak of
+        // entries the cut log does not hold yet.
+        long commitMax = logView == state.logView() && damagedOpMax == state.damagedOpMax()
+                ? Math.min(state.commitMax(), headOp) : Math.min(superblock.commitMax(), headOp);
+        Superblock.State next = superblock.next(state.view(), logView, damagedOpMax, state.crashVector(), commitMax, headOp,
+                headChecksum, sequence, suffix);
         Superblock.write(disk, next, error -> {
             if (error != null) {
                 stop(error);
@@ -308,7 +312,7 @@ public final class ReplicaStorage {
                     stop(error);
                     return;
                 }
-                writeSuperblock(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(), headOp, headChecksum,
+                writeSuperblock(state.state(), state.state().logView(), state.state().damagedOpMax(), headOp, headChecksum,
                         headers,
                         () -> writeHeaders(state.suffix(), firstSequence, 0, () -> complete(state, headOp, headChecksum)));
             });
@@ -326,7 +330,7 @@ public final class ReplicaStorage {
 
     private void complete(PendingState state, long headOp, long headChecksum) {
         queue.pollFirst();
-        listener.onStateDurable(state.view(), state.logView(), headOp, headChecksum);
+        listener.onStateDurable(state.state().view(), state.state().logView(), headOp, headChecksum);
         finish();
     }
 

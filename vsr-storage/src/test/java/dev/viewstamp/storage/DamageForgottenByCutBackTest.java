@@ -6,6 +6,7 @@ import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.OpLog;
+import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ class DamageForgottenByCutBackTest {
         ReplicaStorage restarted = new ReplicaStorage(damaged, first.result().journal(), first.superblock(), sequence,
                 recovery.headOp(), QUIET);
         if (persistDamageAtBoot) restarted.persistDamage(first.durable().damage().opMax());
-        restarted.persistState(0, 0, 5, null, 2, log.get(1).checksum(), log.subList(2, 5));
+        restarted.persistState(new Output.ReplicaState(0, 0, 0, 5, new long[3]), 2, log.get(1).checksum(), log.subList(2, 5));
 
         // Crash at every event boundary of that log change: each recovery must still either hold
         // ops 1..5 or report damage reaching op 5.

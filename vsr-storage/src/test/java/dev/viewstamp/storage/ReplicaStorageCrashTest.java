@@ -6,6 +6,7 @@ import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.OpLog;
+import dev.viewstamp.core.replica.Output;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,7 +70,7 @@ class ReplicaStorageCrashTest {
                 long anchorChecksum = anchor == 0 ? OpLog.rootChecksum(CLUSTER) : log.get(anchor - 1).checksum();
                 log = new ArrayList<>(log.subList(0, anchor));
                 log.addAll(suffix);
-                storage.persistState(view, view, -1, null, anchor, anchorChecksum, suffix);
+                storage.persistState(new Output.ReplicaState(view, view, 0, -1, new long[3]), anchor, anchorChecksum, suffix);
                 logChanges++;
             } else {
                 long parent = log.isEmpty() ? OpLog.rootChecksum(CLUSTER) : log.get(log.size() - 1).checksum();

@@ -28,9 +28,8 @@ public interface Output {
 
     /**
      * Atomically: truncates the durable log after {@code anchorOp}, appends {@code suffix} (which
-     * starts at {@code anchorOp + 1}), and records {@code view}, {@code logView} and
-     * {@code damagedOpMax}. With an empty suffix and {@code anchorOp} equal to the last op this
-     * only records the views and the damage. {@code anchorChecksum} is the checksum of the entry at
+     * starts at {@code anchorOp + 1}), and records {@code state}. With an empty suffix and
+     * {@code anchorOp} equal to the last op this only records the state. {@code anchorChecksum} is the checksum of the entry at
      * {@code anchorOp}. Completion: {@link Replica#onStateDurable}, with the last entry the write
      * covers.
      *
@@ -42,6 +41,16 @@ public interface Output {
      * <p>{@code crashVector} is the replica's crash vector (its own incarnation and the latest it
      * knows of every other replica; see {@code message.Recovery}), handed back at restart.
      */
-    void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
-            List<Entry> suffix);
+    void persistState(ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix);
+
+    /**
+     * What a {@link #persistState} records besides the log: the views, the highest op known to be
+     * committed (in the log the write leaves), the damage ({@code damagedOpMax}, -1 for a whole
+     * log) and the crash vector.
+     */
+    record ReplicaState(long view, long logView, long commitMax, long damagedOpMax, long[] crashVector) {
+        public ReplicaState {
+            crashVector = crashVector.clone();
+        }
+    }
 }

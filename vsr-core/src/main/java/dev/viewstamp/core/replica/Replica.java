@@ -154,17 +154,17 @@ public final class Replica {
      * back damaged, {@code damage} describes it and {@code log} is empty.
      */
     public record Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
-            boolean recovering) {
+            boolean recovering, long commitMax) {
         public static final Durable EMPTY = new Durable(0, 0, List.of());
         /** Nothing survived (a lost disk, or any restart in the diskless mode): recover from the cluster. */
-        public static final Durable LOST = new Durable(0, 0, List.of(), null, null, true);
+        public static final Durable LOST = new Durable(0, 0, List.of(), null, null, true, 0);
 
         public Durable(long view, long logView, List<Entry> log) {
-            this(view, logView, log, null, null, false);
+            this(view, logView, log, null, null, false, 0);
         }
 
         public Durable(long view, long logView, List<Entry> log, Damage damage) {
-            this(view, logView, log, damage, null, false);
+            this(view, logView, log, damage, null, false, 0);
         }
 
         public Durable {
@@ -286,7 +286,10 @@ public final class Replica {
         this.viewPersisted = durable.view();
         this.opDurable = log.op();
         // Entries this far below the last op are committed (fact 2 in the class comment).
-        this.commitMax = Math.max(0, headOp - config.pipelinePrepareCountMax());
+        // Entries a pipeline below the head are committed (fact 2), and so is what the last write
+        // knew to be committed in the log it left (fact 1).
+        this.commitMax = Math.max(Math.max(0, headOp - config.pipelinePrepareCountMax()),
+                Math.min(durable.commitMax(), headOp));
 
         if (durable.recovering()) {
             status = Status.RECOVERING;
@@ -838,7 +841,7 @@ public final class Replica {
         // whole log (whose holes it alone may know by header): views wait, and so do votes.
         if (repair != null) return;
         viewPersisted = view;
-        out.persistState(view, logView, damagedOpMax, crashVectorToPersist(), log.op(), log.checksumAt(log.op()), List.of());
+        out.persistState(stateToPersist(), log.op(), log.checksumAt(log.op()), List.of());
     }
 
     /** VRR 4.2 step 1: adopt a higher view; count votes only for exactly the current view. */
@@ -1078,8 +1081,7 @@ public final class Replica {
         long anchor = Math.min(firstChanged - 1, log.op());
         repair = null; // the log is no longer the chain the journal held
         viewPersisted = view;
-        out.persistState(view, logView, damagedOpMax, crashVectorToPersist(), anchor, log.checksumAt(anchor),
-                log.slice(anchor, log.op()));
+        out.persistState(stateToPersist(), anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
     }
 
     private void startPrimaryTimers() {
@@ -1604,11 +1606,13 @@ public final class Replica {
         return null;
     }
 
-    private long[] crashVectorToPersist() {
+    /** The state a persistState records; what it carries is remembered until the write completes. */
+    private Output.ReplicaState stateToPersist() {
         long[] copy = crashVector.clone();
         crashVectorsInFlight.addLast(copy);
         damageInFlight.addLast(damagedOpMax);
-        return copy;
+        // The commit number speaks about the log the write leaves, which is this log.
+        return new Output.ReplicaState(view, logView, Math.min(commitMax, log.op()), damagedOpMax, copy);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -52,10 +52,9 @@ final class RecordingOutput implements Output {
     }
 
     @Override
-    public void persistState(long view, long logView, long damagedOpMax, long[] crashVector, long anchorOp,
-            long anchorChecksum,
-            List<Entry> suffix) {
-        events.add(new PersistedState(view, logView, anchorOp, anchorChecksum, List.copyOf(suffix), damagedOpMax));
+    public void persistState(ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        events.add(new PersistedState(state.view(), state.logView(), anchorOp, anchorChecksum, List.copyOf(suffix),
+                state.damagedOpMax()));
     }
 
     void clear() {

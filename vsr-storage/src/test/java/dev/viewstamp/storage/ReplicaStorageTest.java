@@ -1,0 +1,55 @@
+package dev.viewstamp.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.replica.OpLog;
+import dev.viewstamp.core.replica.Output;
+import dev.viewstamp.core.replica.Replica;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** What a restart reads back of the state ReplicaStorage records besides the log. */
+class ReplicaStorageTest {
+    private static final long CLUSTER = 4;
+
+    @Test
+    void theSuperblockKeepsViewsCommitNumberAndCrashVectorForTheRestart() {
+        Journal.Layout layout = new Journal.Layout(CLUSTER, 64, 128, 512);
+        ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), 512);
+        Superblock.State formatted = new Superblock.State(1, CLUSTER, 1, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
+                List.of(), 64, 128);
+        Superblock.write(disk, formatted, e -> assertThat(e).isNull());
+        ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
+                new ReplicaStorage.Listener() {
+                    @Override public void onPrepareDurable(long op, long checksum) { }
+                    @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
+                    @Override public void onError(DiskError error) { throw new AssertionError(error.toString()); }
+                });
+        List<Entry> log = new ArrayList<>();
+        long parent = OpLog.rootChecksum(CLUSTER);
+        for (int op = 1; op <= 6; op++) {
+            Entry entry = Entry.create(2, op, parent, op, List.of(new Request(9, op, new byte[4])));
+            log.add(entry);
+            parent = entry.checksum();
+        }
+        storage.persistState(new Output.ReplicaState(2, 2, 4, -1, new long[] {0, 3, 1}), 0, OpLog.rootChecksum(CLUSTER),
+                log);
+
+        AtomicReference<Superblock.ReadResult> read = new AtomicReference<>();
+        Superblock.read(disk, read::set);
+        Superblock.State state = read.get().state();
+        AtomicReference<Journal.RecoveryResult> recovered = new AtomicReference<>();
+        Journal.recover(disk, layout, state, recovered::set);
+        Replica.Durable durable = ReplicaStorage.durable(state, recovered.get().recovery());
+        assertThat(durable.view()).isEqualTo(2);
+        assertThat(durable.logView()).isEqualTo(2);
+        assertThat(durable.commitMax()).isEqualTo(4);
+        assertThat(durable.crashVector()).containsExactly(0, 3, 1);
+        assertThat(durable.log()).hasSize(6);
+        assertThat(durable.damage()).isNull();
+    }
+}
