@@ -180,6 +180,12 @@ public final class ScenarioCluster {
         for (int i = 0; i < ticks; i++) step();
     }
 
+    /** True when every replica is up and has executed {@code op}. */
+    public boolean allCommitted(long op) {
+        for (Replica replica : replicas) if (replica == null || replica.commit() < op) return false;
+        return true;
+    }
+
     /** Runs until {@code condition} holds; returns false if it did not within {@code ticksMax}. */
     public boolean runUntil(BooleanSupplier condition, int ticksMax) {
         for (int i = 0; i < ticksMax; i++) {

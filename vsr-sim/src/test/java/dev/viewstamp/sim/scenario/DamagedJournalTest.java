@@ -21,12 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class DamagedJournalTest {
 
-    private static boolean allCommitted(ScenarioCluster cluster, long op) {
-        for (int r = 0; r < cluster.config().replicaCount(); r++) {
-            if (cluster.replica(r) == null || cluster.replica(r).commit() < op) return false;
-        }
-        return true;
-    }
 
     private static boolean clientIdle(ScenarioCluster cluster) {
         return lastClient != null && lastClient.idle();
@@ -71,7 +65,7 @@ class DamagedJournalTest {
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 8);
         long head = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(head), 500)).isTrue();
 
         cluster.crash(2);
         boolean[] ackedWhileDamaged = {false};
@@ -92,7 +86,7 @@ class DamagedJournalTest {
 
         commitPuts(cluster, client, 3);
         long last = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, last), 1_000)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(last), 1_000)).isTrue();
         assertThat(ackedWhileDamaged[0]).isFalse();
         cluster.checkAgreement();
     }
@@ -104,7 +98,7 @@ class DamagedJournalTest {
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 20);
         long head = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(head), 500)).isTrue();
 
         cluster.crash(1);
         List<Entry> log = cluster.durable(1).log();
@@ -124,7 +118,7 @@ class DamagedJournalTest {
         for (long op = 1; op <= head; op++) assertThat(cluster.replica(1).checksumAt(op)).isEqualTo(log.get((int) (op - 1)).checksum());
         commitPuts(cluster, client, 2);
         long last = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, last), 1_000)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(last), 1_000)).isTrue();
         cluster.checkAgreement();
     }
 
@@ -134,7 +128,7 @@ class DamagedJournalTest {
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 6);
         long head = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(head), 500)).isTrue();
 
         cluster.crash(2);
         List<Entry> log = cluster.durable(2).log();
@@ -146,7 +140,7 @@ class DamagedJournalTest {
         assertThat(cluster.replica(2).op()).isEqualTo(head);
         commitPuts(cluster, client, 2);
         long last = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, last), 1_000)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(last), 1_000)).isTrue();
         cluster.checkAgreement();
     }
 
@@ -165,7 +159,7 @@ class DamagedJournalTest {
         lastClient = client;
         commitPuts(cluster, client, 1);
         long shared = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, shared), 500)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(shared), 500)).isTrue();
         cluster.isolate(2);
         commitPuts(cluster, client, 2);
         long committed = cluster.replica(0).commit();
@@ -206,7 +200,7 @@ class DamagedJournalTest {
         assertThat(cluster.replica(1).logDamaged()).isTrue();
 
         cluster.restart(0);
-        assertThat(cluster.runUntil(() -> clientIdle(cluster) && allCommitted(cluster, committed + 1), 5_000)).isTrue();
+        assertThat(cluster.runUntil(() -> clientIdle(cluster) && cluster.allCommitted(committed + 1), 5_000)).isTrue();
         for (int r = 0; r < 3; r++) {
             for (long op = 1; op <= committed; op++) {
                 assertThat(cluster.replica(r).checksumAt(op)).as("replica %d op %d", r, op).isEqualTo(original[(int) op]);
@@ -226,7 +220,7 @@ class DamagedJournalTest {
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 4);
         long head = cluster.replica(0).op();
-        assertThat(cluster.runUntil(() -> allCommitted(cluster, head), 500)).isTrue();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(head), 500)).isTrue();
 
         cluster.crash(0);
         cluster.crash(1);

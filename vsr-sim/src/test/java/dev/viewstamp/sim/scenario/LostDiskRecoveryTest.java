@@ -18,10 +18,6 @@ import org.junit.jupiter.api.Test;
  */
 class LostDiskRecoveryTest {
 
-    private static boolean allCommitted(ScenarioCluster c, long op) {
-        for (int r = 0; r < 3; r++) if (c.replica(r) == null || c.replica(r).commit() < op) return false;
-        return true;
-    }
 
     @Test
     void aReplicaThatLostItsDiskRejoinsNoLowerThanTheViewItVotedForAndItsOldVoteIsDiscarded() {
@@ -30,7 +26,7 @@ class LostDiskRecoveryTest {
         assertThat(c.runUntil(client::idle, 1_000)).isTrue();
         client.submit(KvCommand.put("a", "1"));
         long first = 2;
-        assertThat(c.runUntil(() -> client.idle() && allCommitted(c, first), 1_000)).isTrue();
+        assertThat(c.runUntil(() -> client.idle() && c.allCommitted(first), 1_000)).isTrue();
 
         // Replicas 1 and 2 move to view 1 (primary: 1) while 0 stays normal in view 0. Replica 2's
         // vote (DoViewChange) is held back in the network: the promise it is about to lose.
@@ -77,7 +73,7 @@ class LostDiskRecoveryTest {
         // With the network whole again the cluster goes on, the committed op kept, and 2 whole.
         c.clearDropRules();
         client.submit(KvCommand.put("b", "2"));
-        assertThat(c.runUntil(() -> client.idle() && allCommitted(c, first + 1), 5_000)).isTrue();
+        assertThat(c.runUntil(() -> client.idle() && c.allCommitted(first + 1), 5_000)).isTrue();
         assertThat(c.replica(2).logDamaged()).isFalse();
         long checksum = c.replica(0).checksumAt(first);
         for (int r = 0; r < 3; r++) assertThat(c.replica(r).checksumAt(first)).isEqualTo(checksum);

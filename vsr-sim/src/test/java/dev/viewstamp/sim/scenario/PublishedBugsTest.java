@@ -25,10 +25,6 @@ class PublishedBugsTest {
         return new ScenarioCluster(ClusterConfig.builder().replicaCount(3).canariesForTesting(Set.of(canaries)).build());
     }
 
-    private static boolean allCommitted(ScenarioCluster cluster, long op) {
-        for (int r = 0; r < 3; r++) if (cluster.replica(r) == null || cluster.replica(r).commit() < op) return false;
-        return true;
-    }
 
     // ---------------------------------------------------------------------------------------------
     // State transfer's truncation (VRR 5.2; Vanlightly, 2022).
@@ -41,7 +37,7 @@ class PublishedBugsTest {
      */
     private static ScenarioCluster truncationScenario(ScenarioCluster cluster) {
         ScenarioCluster.Client client = cluster.client();
-        assertThat(cluster.runUntil(() -> client.idle() && allCommitted(cluster, 1), 100)).isTrue();
+        assertThat(cluster.runUntil(() -> client.idle() && cluster.allCommitted(1), 100)).isTrue();
         cluster.crash(2);
         client.submit(KvCommand.put("a", "1"));
         assertThat(cluster.runUntil(() -> cluster.replica(1).commit() == 2, 100)).isTrue();
@@ -101,7 +97,7 @@ class PublishedBugsTest {
      */
     private static ScenarioCluster.Client recoveryScenario(ScenarioCluster cluster) {
         ScenarioCluster.Client client = cluster.client();
-        assertThat(cluster.runUntil(() -> client.idle() && allCommitted(cluster, 1), 100)).isTrue();
+        assertThat(cluster.runUntil(() -> client.idle() && cluster.allCommitted(1), 100)).isTrue();
         cluster.isolate(0);
         cluster.dropTo(2, StartView.class);
         assertThat(cluster.runUntil(() -> cluster.replica(1).isPrimaryNormal(), 2_000)).isTrue();

@@ -21,10 +21,6 @@ import org.junit.jupiter.api.Test;
 class RecoveryIncarnationReuseTest {
     private static final int R = 6;
 
-    private static boolean allCommitted(ScenarioCluster c, long op, int skip) {
-        for (int r = 0; r < 7; r++) if (r != skip && (c.replica(r) == null || c.replica(r).commit() < op)) return false;
-        return true;
-    }
 
     @Test
     void aRecoveryAttemptCutShortMustNotLeaveAPeerKnowingAHigherIncarnation() {
@@ -32,7 +28,7 @@ class RecoveryIncarnationReuseTest {
         ScenarioCluster.Client client = c.client();
         assertThat(c.runUntil(client::idle, 1_000)).isTrue();
         client.submit(KvCommand.put("a", "1"));
-        assertThat(c.runUntil(() -> client.idle() && allCommitted(c, 2, -1), 1_000)).isTrue();
+        assertThat(c.runUntil(() -> client.idle() && c.allCommitted(2), 1_000)).isTrue();
 
         // Attempt A: takes incarnation 1; only replica 0 hears the announcing round; then it crashes.
         c.crashAndLoseDisk(R);
@@ -72,7 +68,7 @@ class RecoveryIncarnationReuseTest {
             c.run(400);
             c.heal();
             client.submit(KvCommand.put("b", "2"));
-            assertThat(c.runUntil(() -> client.idle() && allCommitted(c, 3, -1), 5_000)).isTrue();
+            assertThat(c.runUntil(() -> client.idle() && c.allCommitted(3), 5_000)).isTrue();
         }).doesNotThrowAnyException();
         assertThat(c.replica(1).crashVector()[R]).isLessThanOrEqualTo(c.replica(R).incarnation());
     }
