@@ -168,8 +168,7 @@ public final class ScenarioCluster {
 
     /** Restarts a crashed replica from what its storage holds. */
     public void restart(int replica) {
-        replicas[replica] = Replica.restart(config, replica, new KvStateMachine(), prng.fork(), storages[replica].durable());
-        checkedCommit[replica] = 0;
+        restartWith(replica, storages[replica].durable());
     }
 
     // ---------------------------------------------------------------------------------------------

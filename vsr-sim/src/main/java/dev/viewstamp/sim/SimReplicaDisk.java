@@ -38,14 +38,7 @@ final class SimReplicaDisk {
         this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
         this.formatted = new Superblock.State(1, layout.clusterId(), replicaIndex, replicaCount, 0, 0, 0, 0,
                 OpLog.rootChecksum(layout.clusterId()), 1, 0, List.of(), layout.slotCount(), layout.bodySizeBytesMax());
-        DiskError[] error = {null};
-        boolean[] done = {false};
-        Superblock.write(disk, formatted, e -> {
-            error[0] = e;
-            done[0] = true;
-        });
-        drain(done);
-        Check.that(error[0] == null, "formatting a simulated disk");
+        writeSuperblock(formatted);
         this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
     }
 
@@ -94,18 +87,24 @@ final class SimReplicaDisk {
         disk.wipe();
         storage = null;
         lostDisks++;
+        writeSuperblock(formatted.recoveringFromLostDisk());
+    }
+
+    /** Formats: writes {@code state} to every superblock copy and waits for it. */
+    private void writeSuperblock(Superblock.State state) {
+        DiskError[] error = {null};
         boolean[] done = {false};
-        Superblock.write(disk, formatted.recoveringFromLostDisk(), e -> {
-            Check.that(e == null, "formatting a replacement disk");
+        Superblock.write(disk, state, e -> {
+            error[0] = e;
             done[0] = true;
         });
-        drain(done);
+        drainUntil(() -> done[0]);
+        Check.that(error[0] == null, "formatting a simulated disk");
     }
 
     /** Reads the superblock and recovers the journal, as a restarting process does. */
     Replica.Durable boot() {
         Superblock.ReadResult[] read = {null};
-
         Superblock.read(disk, r -> read[0] = r);
         drainUntil(() -> read[0] != null);
         Superblock.State superblock = read[0].state();
@@ -121,18 +120,10 @@ final class SimReplicaDisk {
                 case DAMAGED_SUFFIX -> damagedSuffixes++;
             }
         }
-        long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
-        storage = new ReplicaStorage(disk, recovered[0].journal(), superblock, sequence, recovery.headOp(), listener);
-        Replica.Durable durable = ReplicaStorage.durable(superblock, recovery);
-        if (durable.damage() != null) {
-            damagedRestarts++;
-            storage.persistDamage(durable.damage().opMax()); // first in line: every later write waits for it
-        }
-        return durable;
-    }
-
-    private void drain(boolean[] done) {
-        drainUntil(() -> done[0]);
+        ReplicaStorage.Opened opened = ReplicaStorage.open(disk, superblock, recovered[0], listener);
+        storage = opened.storage();
+        if (opened.durable().damage() != null) damagedRestarts++;
+        return opened.durable();
     }
 
     private void drainUntil(java.util.function.BooleanSupplier done) {

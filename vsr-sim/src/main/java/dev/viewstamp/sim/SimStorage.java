@@ -9,15 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One replica's simulated durable storage, behind the core's durability port. Writes complete in
- * issue order after a drawn latency; a crash loses every write that has not completed and keeps
- * every one that has. (The on-disk journal, with torn and corrupt sectors, comes with vsr-storage.)
+ * One replica's simulated durable storage for scripted scenarios, behind the core's durability
+ * port: memory, with writes that complete in issue order after a drawn latency; a crash loses
+ * every write that has not completed and keeps every one that has. (The simulator's seeds run the
+ * real journal and superblock instead: {@link SimReplicaDisk}.)
  */
 final class SimStorage {
+    private static final Output.ReplicaState FORMATTED = new Output.ReplicaState(0, 0, 0, -1, new long[0]);
 
-    /** A write waiting for completion. {@code suffix} is null for a single-prepare append. */
-    record Write(long completeTick, long view, long logView, long commitMax, long damagedOpMax, long[] crashVector, long anchorOp, long anchorChecksum,
-            List<Entry> suffix, Entry prepare) {
+    /** A write waiting for completion: a single prepare, or a log change with its state. */
+    record Write(long completeTick, Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix,
+            Entry prepare) {
 
         long lastOp() {
             if (prepare != null) return prepare.op();
@@ -32,28 +34,24 @@ final class SimStorage {
         /** Tells {@code replica} that this write completed, through the matching durability callback. */
         void reportTo(Replica replica, Output out) {
             if (prepare != null) replica.onPrepareDurable(lastOp(), lastChecksum(), out);
-            else replica.onStateDurable(view, logView, lastOp(), lastChecksum(), out);
+            else replica.onStateDurable(state.view(), state.logView(), lastOp(), lastChecksum(), out);
         }
     }
 
-    private long view;
-    private long logView;
-    private long damagedOpMax = -1;
+    /** The state the last completed log change recorded. */
+    private Output.ReplicaState state = FORMATTED;
+    /** The highest commit number any completed write recorded (as the superblock keeps it). */
     private long commitMax;
-    private long[] crashVector;
     private boolean lost;
     private final ArrayList<Entry> log = new ArrayList<>();
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
-    long writeCount;
-    long lostWriteCount;
 
     void appendPrepare(long completeTick, Entry entry) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), 0, 0, 0, -1, null, 0, 0, null, entry));
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), null, 0, 0, null, entry));
     }
 
     void persistState(long completeTick, Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), state.view(), state.logView(), state.commitMax(),
-                state.damagedOpMax(), state.crashVector(), anchorOp, anchorChecksum, suffix, null));
+        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), state, anchorOp, anchorChecksum, suffix, null));
     }
 
     private long lastPendingTick() {
@@ -65,7 +63,6 @@ final class SimStorage {
         Write write = pending.peekFirst();
         if (write == null || write.completeTick() > now) return null;
         pending.pollFirst();
-        writeCount++;
         if (write.prepare() != null) {
             if (write.prepare().op() <= log.size()) {
                 // A repaired entry (see restartWith): this model's log never lost it.
@@ -80,11 +77,8 @@ final class SimStorage {
             Check.that(write.anchorOp() <= log.size(), "durable anchor within the log");
             while (log.size() > write.anchorOp()) log.remove(log.size() - 1);
             log.addAll(write.suffix());
-            view = write.view();
-            logView = write.logView();
-            damagedOpMax = write.damagedOpMax();
-            commitMax = Math.max(commitMax, write.commitMax());
-            crashVector = write.crashVector();
+            state = write.state();
+            commitMax = Math.max(commitMax, state.commitMax());
             lost = false;
         }
         return write;
@@ -99,17 +93,13 @@ final class SimStorage {
     void lose() {
         crash();
         log.clear();
-        view = 0;
-        logView = 0;
-        damagedOpMax = -1;
+        state = FORMATTED;
         commitMax = 0;
-        crashVector = null;
         lost = true;
     }
 
     /** A crash: every write not yet complete is lost. */
     void crash() {
-        lostWriteCount += pending.size();
         pending.clear();
     }
 
@@ -119,11 +109,14 @@ final class SimStorage {
      */
     Replica.Durable durable() {
         if (lost) return Replica.Durable.LOST;
-        if (damagedOpMax < 0) return new Replica.Durable(view, logView, log, null, crashVector, false, commitMax);
+        long[] crashVector = state == FORMATTED ? null : state.crashVector();
+        if (state.damagedOpMax() < 0) {
+            return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, commitMax);
+        }
         long[] checksums = new long[log.size()];
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
-        return new Replica.Durable(view, logView, List.of(),
+        return new Replica.Durable(state.view(), state.logView(), List.of(),
                 new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new),
-                        Math.max(log.size(), damagedOpMax)), crashVector, false, commitMax);
+                        Math.max(log.size(), state.damagedOpMax())), crashVector, false, commitMax);
     }
 }

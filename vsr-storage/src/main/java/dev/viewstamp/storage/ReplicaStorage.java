@@ -106,6 +106,24 @@ public final class ReplicaStorage {
                 superblock.crashVectorArray(), false, superblock.commitMax());
     }
 
+    /** A storage reopened after recovery, and what its replica restarts from. */
+    public record Opened(ReplicaStorage storage, Replica.Durable durable) {}
+
+    /**
+     * Reopens storage over {@code disk} after {@link Journal#recover}: the journal goes on above
+     * every write sequence on the disk, and damage recovery found is recorded before anything
+     * else is written ({@link #persistDamage}).
+     */
+    public static Opened open(Disk disk, Superblock.State superblock, Journal.RecoveryResult recovered, Listener listener) {
+        Journal.Recovery recovery = recovered.recovery();
+        long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
+        ReplicaStorage storage = new ReplicaStorage(disk, recovered.journal(), superblock, sequence, recovery.headOp(),
+                listener);
+        Replica.Durable durable = durable(superblock, recovery);
+        if (durable.damage() != null) storage.persistDamage(durable.damage().opMax());
+        return new Opened(storage, durable);
+    }
+
     /**
      * Makes the damage recovery found durable before any other write: the next superblock
      * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
@@ -254,12 +272,11 @@ public final class ReplicaStorage {
         long headChecksum = state.suffix().isEmpty() ? state.anchorChecksum()
                 : state.suffix().get(state.suffix().size() - 1).checksum();
         if (state.suffix().isEmpty()) {
-            writeSuperblock(state.state(), state.state().logView(), state.state().damagedOpMax(), headOp, headChecksum,
-                    carriedSuffix(headOp, headChecksum), () -> complete(state, headOp, headChecksum));
+            writeSuperblock(state.state(), headOp, headChecksum, carriedSuffix(headOp, headChecksum),
+                    () -> complete(state, headOp, headChecksum));
         } else if (state.anchorOp() < logHeadOp) {
-            writeSuperblock(state.state(), superblock.logView(), superblock.damagedOpMax(), state.anchorOp(),
-                    state.anchorChecksum(), carriedSuffix(state.anchorOp(), state.anchorChecksum()),
-                    () -> writeSuffix(state, 0, headOp, headChecksum));
+            writeSuperblock(cutBack(state.state()), state.anchorOp(), state.anchorChecksum(),
+                    carriedSuffix(state.anchorOp(), state.anchorChecksum()), () -> writeSuffix(state, 0, headOp, headChecksum));
         } else {
             writeSuffix(state, 0, headOp, headChecksum);
         }
@@ -274,16 +291,23 @@ public final class ReplicaStorage {
         return last.op() == headOp && last.entryChecksum() == headChecksum ? carried : List.of();
     }
 
-    private void writeSuperblock(Output.ReplicaState state, long logView, long damagedOpMax, long headOp,
-            long headChecksum, List<EntryCodec.Header> suffix, Runnable then) {
+    /**
+     * The state of the cut-back superblock: the new view and crash vector, but the log view and
+     * damage the replica still has, and so (unless those stay the same) the old commit number,
+     * since the new one may speak of entries the cut log does not hold yet.
+     */
+    private Output.ReplicaState cutBack(Output.ReplicaState state) {
+        boolean sameLog = superblock.logView() == state.logView() && superblock.damagedOpMax() == state.damagedOpMax();
+        return new Output.ReplicaState(state.view(), superblock.logView(),
+                sameLog ? state.commitMax() : superblock.commitMax(), superblock.damagedOpMax(), state.crashVector());
+    }
+
+    private void writeSuperblock(Output.ReplicaState state, long headOp, long headChecksum, List<EntryCodec.Header> suffix,
+            Runnable then) {
         // The journal sequence covers every record written so far: anything older than it past the
         // new head is a leftover of a replaced log and never extends it.
-        // A cut back in the old log view keeps the old commit number: the new one may speak of
-        // entries the cut log does not hold yet.
-        long commitMax = logView == state.logView() && damagedOpMax == state.damagedOpMax()
-                ? Math.min(state.commitMax(), headOp) : Math.min(superblock.commitMax(), headOp);
-        Superblock.State next = superblock.next(state.view(), logView, damagedOpMax, state.crashVector(), commitMax, headOp,
-                headChecksum, sequence, suffix);
+        Superblock.State next = superblock.next(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(),
+                Math.min(state.commitMax(), headOp), headOp, headChecksum, sequence, suffix);
         Superblock.write(disk, next, error -> {
             if (error != null) {
                 stop(error);
@@ -312,8 +336,7 @@ public final class ReplicaStorage {
                     stop(error);
                     return;
                 }
-                writeSuperblock(state.state(), state.state().logView(), state.state().damagedOpMax(), headOp, headChecksum,
-                        headers,
+                writeSuperblock(state.state(), headOp, headChecksum, headers,
                         () -> writeHeaders(state.suffix(), firstSequence, 0, () -> complete(state, headOp, headChecksum)));
             });
             return;

@@ -117,10 +117,8 @@ public final class Replica {
     private final long[] crashVector;
     /** The crash vector as far as completed writes carry it: what a restart would remember. */
     private final long[] crashVectorDurable;
-    /** The crash vectors of persistState writes not yet completed, in issue order. */
-    private final ArrayDeque<long[]> crashVectorsInFlight = new ArrayDeque<>();
-    /** The damage of persistState writes not yet completed, in issue order. */
-    private final ArrayDeque<Long> damageInFlight = new ArrayDeque<>();
+    /** What persistState writes not yet completed carry, in issue order. */
+    private final ArrayDeque<Output.ReplicaState> statesInFlight = new ArrayDeque<>();
     /** The damage as the last completed write recorded it: what a restart would find. */
     private long damagedOpMaxDurable;
     // Recovery (status RECOVERING).
@@ -381,11 +379,11 @@ public final class Replica {
      * anchor when the suffix was empty.
      */
     public void onStateDurable(long view, long logView, long lastOp, long lastChecksum, Output out) {
-        Long damageWritten = damageInFlight.pollFirst();
-        if (damageWritten != null) damagedOpMaxDurable = damageWritten;
-        long[] written = crashVectorsInFlight.pollFirst();
+        Output.ReplicaState written = statesInFlight.pollFirst();
         if (written != null) {
-            for (int r = 0; r < written.length; r++) crashVectorDurable[r] = Math.max(crashVectorDurable[r], written[r]);
+            damagedOpMaxDurable = written.damagedOpMax();
+            long[] vector = written.crashVector();
+            for (int r = 0; r < vector.length; r++) crashVectorDurable[r] = Math.max(crashVectorDurable[r], vector[r]);
         }
         viewDurable = Math.max(viewDurable, view);
         logViewDurable = Math.max(logViewDurable, logView);
@@ -1129,8 +1127,7 @@ public final class Replica {
             return;
         }
         // Ask the next replica: the one we asked may be down or partitioned away.
-        catchUpReplica = (catchUpReplica + 1) % config.replicaCount();
-        if (catchUpReplica == replicaIndex) catchUpReplica = (catchUpReplica + 1) % config.replicaCount();
+        catchUpReplica = peerAfter(catchUpReplica);
         requestState(out);
     }
 
@@ -1318,8 +1315,7 @@ public final class Replica {
             fromOp = missing - 1;
         }
         repair.requestsWithoutProgress++;
-        repair.peer = (repair.peer + 1) % config.replicaCount();
-        if (repair.peer == replicaIndex) repair.peer = (repair.peer + 1) % config.replicaCount();
+        repair.peer = peerAfter(repair.peer);
         if (repair.peer != replicaIndex) {
             out.send(repair.peer, new GetEntries(fromOp, toOp, repair.checksum(toOp), replicaIndex));
         }
@@ -1465,7 +1461,9 @@ public final class Replica {
         int sender = message.replica();
         if (crashVectorDurable[sender] < message.crashVector()[sender]) {
             boolean writing = false;
-            for (long[] inFlight : crashVectorsInFlight) writing |= inFlight[sender] >= message.crashVector()[sender];
+            for (Output.ReplicaState inFlight : statesInFlight) {
+                writing |= inFlight.crashVector()[sender] >= message.crashVector()[sender];
+            }
             if (!writing) persistView(out);
             ignore("recovery: answered once the merged crash vector is durable", message);
             return;
@@ -1487,11 +1485,7 @@ public final class Replica {
         }
         if (recoveryAnnouncing && message.crashVector()[replicaIndex] > crashVector[replicaIndex]) {
             // An earlier try of ours announced a higher incarnation: announce the next above it.
-            crashVector[replicaIndex] = message.crashVector()[replicaIndex] + 1;
-            recoveryNonce = prng.nextLong();
-            Arrays.fill(recoveryFrom, null);
-            sendToOthers(new Recovery(recoveryNonce, crashVector, replicaIndex), out);
-            recoveryTimeout.start(now, config.viewChangeRetransmitTicks());
+            announceIncarnation(message.crashVector()[replicaIndex] + 1, out);
             return;
         }
         if (recoveryAnnouncing && message.crashVector()[replicaIndex] != crashVector[replicaIndex]) {
@@ -1511,15 +1505,20 @@ public final class Replica {
             incarnationKnown = Math.max(incarnationKnown, m.crashVector()[replicaIndex]);
         }
         if (!recoveryAnnouncing) {
-            crashVector[replicaIndex] = incarnationKnown + 1;
-            recoveryAnnouncing = true;
-            recoveryNonce = prng.nextLong();
-            Arrays.fill(recoveryFrom, null);
-            sendToOthers(new Recovery(recoveryNonce, crashVector, replicaIndex), out);
-            recoveryTimeout.start(now, config.viewChangeRetransmitTicks());
+            announceIncarnation(incarnationKnown + 1, out);
             return;
         }
         finishRecovery(out);
+    }
+
+    /** The second round: makes f + 1 replicas learn {@code incarnation} as this replica's. */
+    private void announceIncarnation(long incarnation, Output out) {
+        crashVector[replicaIndex] = incarnation;
+        recoveryAnnouncing = true;
+        recoveryNonce = prng.nextLong();
+        Arrays.fill(recoveryFrom, null);
+        sendToOthers(new Recovery(recoveryNonce, crashVector, replicaIndex), out);
+        recoveryTimeout.start(now, config.viewChangeRetransmitTicks());
     }
 
     /**
@@ -1551,20 +1550,22 @@ public final class Replica {
     /** Learns newer incarnations, and forgets the votes and acknowledgements of the older ones. */
     private void mergeCrashVector(long[] other) {
         if (other == null || other.length != crashVector.length) return;
-        for (int r = 0; r < crashVector.length; r++) {
-            if (other[r] <= crashVector[r]) continue;
-            if (r == replicaIndex) {
-                // An earlier recovery of ours that never finished announced a higher incarnation to
-                // a replica our finished one missed. That incarnation never voted or acknowledged;
-                // take the next above it, so nothing of ours is discarded as older (review 2).
-                crashVector[r] = other[r] + 1;
-                continue;
-            }
-            crashVector[r] = other[r];
-            startViewChangeFrom[r] = false;
-            doViewChangeFrom[r] = null;
-            ackedOp[r] = 0;
+        for (int r = 0; r < crashVector.length; r++) learnIncarnation(r, other[r]);
+    }
+
+    private void learnIncarnation(int replica, long incarnation) {
+        if (incarnation <= crashVector[replica]) return;
+        if (replica == replicaIndex) {
+            // An earlier recovery of ours that never finished announced a higher incarnation to
+            // a replica our finished one missed. That incarnation never voted or acknowledged;
+            // take the next above it, so nothing of ours is discarded as older (review 2).
+            crashVector[replica] = incarnation + 1;
+            return;
         }
+        crashVector[replica] = incarnation;
+        startViewChangeFrom[replica] = false;
+        doViewChangeFrom[replica] = null;
+        ackedOp[replica] = 0;
     }
 
     /** Merges what the message says of incarnations; true when it comes from an older incarnation of its sender. */
@@ -1585,12 +1586,8 @@ public final class Replica {
             case PrepareOk m -> {
                 sender = m.replica();
                 incarnation = m.incarnation();
-                if (sender >= 0 && sender < crashVector.length && incarnation > crashVector[sender]) {
-                    // A newer incarnation acknowledges: what the older one acknowledged no longer counts.
-                    long[] learned = crashVector.clone();
-                    learned[sender] = incarnation;
-                    mergeCrashVector(learned);
-                }
+                // A newer incarnation acknowledges: what the older one acknowledged no longer counts.
+                if (sender >= 0 && sender < crashVector.length) learnIncarnation(sender, incarnation);
             }
             default -> {
                 return false;
@@ -1608,11 +1605,11 @@ public final class Replica {
 
     /** The state a persistState records; what it carries is remembered until the write completes. */
     private Output.ReplicaState stateToPersist() {
-        long[] copy = crashVector.clone();
-        crashVectorsInFlight.addLast(copy);
-        damageInFlight.addLast(damagedOpMax);
         // The commit number speaks about the log the write leaves, which is this log.
-        return new Output.ReplicaState(view, logView, Math.min(commitMax, log.op()), damagedOpMax, copy);
+        Output.ReplicaState state = new Output.ReplicaState(view, logView, Math.min(commitMax, log.op()), damagedOpMax,
+                crashVector);
+        statesInFlight.addLast(state);
+        return state;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1650,6 +1647,12 @@ public final class Replica {
             op++;
         }
         return true;
+    }
+
+    /** The replica after {@code replica} in turn, skipping this one: who to ask next. */
+    private int peerAfter(int replica) {
+        int next = (replica + 1) % config.replicaCount();
+        return next == replicaIndex ? (next + 1) % config.replicaCount() : next;
     }
 
     private boolean isPrimary() {
