@@ -2,6 +2,7 @@ package dev.viewstamp.storage;
 
 import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
@@ -45,8 +46,49 @@ public final class ReplicaStorage {
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
-    private record PendingState(Output.ReplicaState state, long anchorOp, long anchorChecksum,
-            List<Entry> suffix) implements Pending {}
+    /**
+     * A log change and how far it got. A full disk can stop it at any write; {@link #resume} then
+     * continues from the step that failed, never from the top: once the superblock names the new
+     * log, running the change again would take the new log for the old one and cut it back in the
+     * new log view (seed 320020279 lost committed op 28 that way).
+     */
+    private static final class PendingState implements Pending {
+        final Output.ReplicaState state;
+        final long anchorOp;
+        final long anchorChecksum;
+        final List<Entry> suffix;
+        Step step = Step.START;
+        /** Suffix entries written so far, the first with journal sequence {@code firstSequence}. */
+        int written;
+        long firstSequence;
+
+        PendingState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+            this.state = state;
+            this.anchorOp = anchorOp;
+            this.anchorChecksum = anchorChecksum;
+            this.suffix = suffix;
+        }
+
+        long headOp() {
+            return anchorOp + suffix.size();
+        }
+
+        long headChecksum() {
+            return suffix.isEmpty() ? anchorChecksum : suffix.get(suffix.size() - 1).checksum();
+        }
+
+        /** The steps of a log change, in order; each is done once, and a resumed change starts at the one that failed. */
+        enum Step {
+            /** Nothing written yet: decide whether to cut back first. */
+            START,
+            /** Writing the suffix entries to their slots, then one sync. */
+            SUFFIX,
+            /** Entries durable: the superblock names the new log. */
+            NAME,
+            /** The new log is named: its redundant headers, then one sync. */
+            HEADERS
+        }
+    }
 
     private final Disk disk;
     private final Journal journal;
@@ -58,6 +100,9 @@ public final class ReplicaStorage {
     private long logHeadOp;
     private boolean busy;
     private DiskError stopped;
+    /** Work that a completion made ready, run by {@link #schedule} one after another. */
+    private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
+    private boolean draining;
 
     /**
      * Storage over {@code disk}, whose superblock holds {@code superblock}, whose journal last
@@ -132,7 +177,7 @@ public final class ReplicaStorage {
      */
     public void persistDamage(long damagedOpMax) {
         queue.addFirst(new PendingDamage(damagedOpMax));
-        pump();
+        schedule(this::pump);
     }
 
     private void writeDamage(PendingDamage damage) {
@@ -143,15 +188,11 @@ public final class ReplicaStorage {
         }
         Superblock.State next = superblock.next(superblock.view(), superblock.logView(), damage.damagedOpMax(), null, 0,
                 superblock.logHeadOp(), superblock.logHeadChecksum(), superblock.journalSequence(), superblock.suffix());
-        Superblock.write(disk, next, error -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
+        Superblock.write(disk, next, andThen(() -> {
             superblock = next;
             queue.pollFirst();
             finish();
-        });
+        }));
     }
 
     public Superblock.State superblock() {
@@ -161,7 +202,7 @@ public final class ReplicaStorage {
     /** Requests that {@code entry} be appended and made durable. */
     public void persistPrepare(Entry entry) {
         queue.addLast(new PendingPrepare(entry));
-        pump();
+        schedule(this::pump);
     }
 
     /** Requests an atomic log change: views, truncation after {@code anchorOp}, and the new suffix. */
@@ -172,20 +213,45 @@ public final class ReplicaStorage {
                     + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
         }
         queue.addLast(new PendingState(state, anchorOp, anchorChecksum, List.copyOf(suffix)));
-        pump();
+        schedule(this::pump);
     }
 
     /** Retries after a {@link DiskError.Kind#NO_SPACE} stop, for example once space returns. */
     public void resume() {
         if (stopped != null && stopped.kind() != DiskError.Kind.SYNC) {
             stopped = null;
-            pump();
+            schedule(this::pump);
         }
     }
 
     /** True when a disk error stopped processing. */
     public boolean stopped() {
         return stopped != null;
+    }
+
+    /**
+     * Runs {@code work} now, or, when called from within work already running (a disk that
+     * completes synchronously calls back from inside the write that it completes), right after
+     * that work returns. So completions never nest: 100,000 writes released at once by
+     * {@link #resume} run one after another on a stack of constant depth.
+     */
+    private void schedule(Runnable work) {
+        ready.addLast(work);
+        if (draining) return;
+        draining = true;
+        try {
+            for (Runnable next = ready.pollFirst(); next != null; next = ready.pollFirst()) next.run();
+        } finally {
+            draining = false;
+        }
+    }
+
+    /** A disk completion that continues with {@code then}, or stops on an error. */
+    private Disk.Completion andThen(Runnable then) {
+        return error -> schedule(() -> {
+            if (error != null) stop(error);
+            else then.run();
+        });
     }
 
     private void pump() {
@@ -214,72 +280,96 @@ public final class ReplicaStorage {
      * second sync, then report them in order. The headers go out only once the prepares are
      * durable, so recovery can tell a torn write (no redundant header: never acknowledged) from
      * damage to a durable prepare (repair it). After an error the batch stays queued, and
-     * {@link #resume} writes it again.
+     * {@link #resume} writes it again from its first prepare.
      */
     private void writePrepares(List<Entry> batch, int index) {
         if (index < batch.size()) {
-            journal.writePrepare(batch.get(index), sequence + 1, error -> {
-                if (error != null) {
-                    stop(error);
-                    return;
-                }
+            journal.writePrepare(batch.get(index), sequence + 1, andThen(() -> {
                 sequence++;
                 writePrepares(batch, index + 1);
-            });
+            }));
             return;
         }
         long firstSequence = sequence - batch.size() + 1;
-        journal.sync(error -> {
-            if (error != null) {
-                stop(error);
-                return;
+        journal.sync(andThen(() -> writeHeaders(batch, firstSequence, 0, () -> {
+            for (Entry entry : batch) {
+                queue.pollFirst();
+                logHeadOp = Math.max(logHeadOp, entry.op());
+                listener.onPrepareDurable(entry.op(), entry.checksum());
             }
-            writeHeaders(batch, firstSequence, 0, () -> {
-                for (Entry entry : batch) {
-                    queue.pollFirst();
-                    logHeadOp = Math.max(logHeadOp, entry.op());
-                    listener.onPrepareDurable(entry.op(), entry.checksum());
-                }
-                finish();
-            });
-        });
+            finish();
+        })));
     }
 
     /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
     private void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
         if (index == entries.size()) {
-            journal.sync(error -> {
-                if (error != null) stop(error);
-                else done.run();
-            });
+            journal.sync(andThen(done));
             return;
         }
-        journal.writeHeader(entries.get(index), firstSequence + index, error -> {
-            if (error != null) stop(error);
-            else writeHeaders(entries, firstSequence, index + 1, done);
-        });
+        journal.writeHeader(entries.get(index), firstSequence + index,
+                andThen(() -> writeHeaders(entries, firstSequence, index + 1, done)));
     }
 
     /**
-     * A log change (docs/STORAGE.md, rule 2). Entries reach their slots before the superblock that
-     * names them, so a crash never leaves the new log with holes; when the change cuts the log
-     * back, a first superblock cuts it back in the log view the replica still had, so that a crash
-     * while the new entries land leaves that shorter log (the cut entries were never committed,
-     * or the new log would hold them), extended at most by new entries that chain to it.
+     * A log change (docs/STORAGE.md, rule 2), one step at a time from where it stands. Entries
+     * reach their slots before the superblock that names them, so a crash never leaves the new
+     * log with holes; when the change cuts the log back, a first superblock cuts it back in the
+     * log view the replica still had, so that a crash while the new entries land leaves that
+     * shorter log (the cut entries were never committed, or the new log would hold them),
+     * extended at most by new entries that chain to it.
      */
-    private void writeState(PendingState state) {
-        long headOp = state.anchorOp() + state.suffix().size();
-        long headChecksum = state.suffix().isEmpty() ? state.anchorChecksum()
-                : state.suffix().get(state.suffix().size() - 1).checksum();
-        if (state.suffix().isEmpty()) {
-            writeSuperblock(state.state(), headOp, headChecksum, carriedSuffix(headOp, headChecksum),
-                    () -> complete(state, headOp, headChecksum));
-        } else if (state.anchorOp() < logHeadOp) {
-            writeSuperblock(cutBack(state.state()), state.anchorOp(), state.anchorChecksum(),
-                    carriedSuffix(state.anchorOp(), state.anchorChecksum()), () -> writeSuffix(state, 0, headOp, headChecksum));
-        } else {
-            writeSuffix(state, 0, headOp, headChecksum);
+    private void writeState(PendingState change) {
+        switch (change.step) {
+            case START -> {
+                if (change.suffix.isEmpty()) {
+                    writeSuperblock(change.state, change.headOp(), change.headChecksum(),
+                            carriedSuffix(change.headOp(), change.headChecksum()), () -> complete(change));
+                } else if (change.anchorOp < logHeadOp) {
+                    // The superblock still names the old log, so the cut-back names the old log view.
+                    writeSuperblock(cutBack(change.state), change.anchorOp, change.anchorChecksum,
+                            carriedSuffix(change.anchorOp, change.anchorChecksum), () -> advance(change, PendingState.Step.SUFFIX));
+                } else {
+                    advance(change, PendingState.Step.SUFFIX);
+                }
+            }
+            case SUFFIX -> {
+                if (change.written == change.suffix.size()) {
+                    journal.sync(andThen(() -> advance(change, PendingState.Step.NAME)));
+                    return;
+                }
+                journal.writePrepare(change.suffix.get(change.written), sequence + 1, andThen(() -> {
+                    sequence++;
+                    if (change.written == 0) change.firstSequence = sequence;
+                    change.written++;
+                    writeState(change);
+                }));
+            }
+            case NAME -> writeSuperblock(change.state, change.headOp(), change.headChecksum(), suffixHeaders(change),
+                    () -> advance(change, PendingState.Step.HEADERS));
+            case HEADERS -> writeHeaders(change.suffix, change.firstSequence, 0, () -> complete(change));
         }
+    }
+
+    private void advance(PendingState change, PendingState.Step step) {
+        Check.that(step.ordinal() > change.step.ordinal(), "a log change only moves forward", step.ordinal(),
+                change.step.ordinal());
+        change.step = step;
+        writeState(change);
+    }
+
+    /** The headers of a change's suffix as its records carry them, for the superblock that names it. */
+    private List<EntryCodec.Header> suffixHeaders(PendingState change) {
+        List<EntryCodec.Header> headers = new ArrayList<>();
+        for (int i = 0; i < change.suffix.size(); i++) {
+            byte[] record = EntryCodec.encode(change.suffix.get(i), superblock.clusterId(), change.firstSequence + i);
+            try {
+                headers.add(EntryCodec.decodeHeader(record, 0, superblock.clusterId(), Integer.MAX_VALUE));
+            } catch (CodecException e) {
+                throw new AssertionError("a header we just encoded does not decode", e);
+            }
+        }
+        return headers;
     }
 
     /** The current superblock's suffix headers up to {@code headOp}, when they end at that very entry. */
@@ -308,52 +398,16 @@ public final class ReplicaStorage {
         // new head is a leftover of a replaced log and never extends it.
         Superblock.State next = superblock.next(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(),
                 Math.min(state.commitMax(), headOp), headOp, headChecksum, sequence, suffix);
-        Superblock.write(disk, next, error -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
+        Superblock.write(disk, next, andThen(() -> {
             superblock = next;
             logHeadOp = headOp;
             then.run();
-        });
+        }));
     }
 
-    private void writeSuffix(PendingState state, int index, long headOp, long headChecksum) {
-        if (index == state.suffix().size()) {
-            long firstSequence = sequence - state.suffix().size() + 1;
-            List<EntryCodec.Header> headers = new ArrayList<>();
-            for (int i = 0; i < state.suffix().size(); i++) {
-                byte[] record = EntryCodec.encode(state.suffix().get(i), superblock.clusterId(), firstSequence + i);
-                try {
-                    headers.add(EntryCodec.decodeHeader(record, 0, superblock.clusterId(), Integer.MAX_VALUE));
-                } catch (CodecException e) {
-                    throw new AssertionError("a header we just encoded does not decode", e);
-                }
-            }
-            journal.sync(error -> {
-                if (error != null) {
-                    stop(error);
-                    return;
-                }
-                writeSuperblock(state.state(), headOp, headChecksum, headers,
-                        () -> writeHeaders(state.suffix(), firstSequence, 0, () -> complete(state, headOp, headChecksum)));
-            });
-            return;
-        }
-        journal.writePrepare(state.suffix().get(index), sequence + 1, error -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
-            sequence++;
-            writeSuffix(state, index + 1, headOp, headChecksum);
-        });
-    }
-
-    private void complete(PendingState state, long headOp, long headChecksum) {
+    private void complete(PendingState change) {
         queue.pollFirst();
-        listener.onStateDurable(state.state().view(), state.state().logView(), headOp, headChecksum);
+        listener.onStateDurable(change.state.view(), change.state.logView(), change.headOp(), change.headChecksum());
         finish();
     }
 

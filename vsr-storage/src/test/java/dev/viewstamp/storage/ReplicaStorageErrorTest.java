@@ -120,4 +120,61 @@ class ReplicaStorageErrorTest {
             assertThat(e.message()).contains("journal full");
         });
     }
+
+    /** A disk that completes every call before returning, as a file disk would, and keeps no bytes. */
+    private static final class SynchronousDisk implements Disk {
+        final long sizeBytes;
+        boolean full;
+        long writes;
+
+        SynchronousDisk(long sizeBytes) {
+            this.sizeBytes = sizeBytes;
+        }
+
+        @Override public int sectorSizeBytes() { return 512; }
+        @Override public long sizeBytes() { return sizeBytes; }
+        @Override public void read(long offset, byte[] buffer, Completion completion) { completion.done(null); }
+        @Override public void sync(Completion completion) { completion.done(null); }
+
+        @Override
+        public void write(long offset, byte[] data, Completion completion) {
+            if (full) {
+                completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
+                return;
+            }
+            writes++;
+            completion.done(null);
+        }
+    }
+
+    @Test
+    void aHundredThousandWritesReleasedAtOnceBySynchronousCompletionsDoNotNest() {
+        int count = 100_000;
+        Journal.Layout layout = new Journal.Layout(CLUSTER, count + 1, 128, 512);
+        SynchronousDisk disk = new SynchronousDisk(layout.sizeBytes());
+        Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
+                List.of(), layout.slotCount(), layout.bodySizeBytesMax());
+        ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
+                new ReplicaStorage.Listener() {
+                    @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
+                    @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
+                    @Override public void onError(DiskError error) { errors.add(error); }
+                });
+        disk.full = true;
+        for (Entry entry : chain(count)) storage.persistPrepare(entry);
+        assertThat(durable).isEmpty();
+        assertThat(storage.stopped()).isTrue();
+
+        disk.full = false;
+        storage.resume();
+        assertThat(durable).hasSize(count);
+        assertThat(durable.get(count - 1)).isEqualTo(count);
+        assertThat(disk.writes).isEqualTo(2L * count);
+        assertThat(storage.stopped()).isFalse();
+
+        // Completions that arrive one by one from within a write still run in order, unnested.
+        storage.persistState(new dev.viewstamp.core.replica.Output.ReplicaState(1, 1, 0, -1, new long[3]), count,
+                chain(count).get(count - 1).checksum(), List.of());
+        assertThat(storage.stopped()).isFalse();
+    }
 }
