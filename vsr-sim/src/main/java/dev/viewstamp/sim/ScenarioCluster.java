@@ -64,7 +64,7 @@ public final class ScenarioCluster {
         int nodesMax = replicaCount + 16;
         this.blocked = new boolean[nodesMax][nodesMax];
         for (int i = 0; i < replicaCount; i++) {
-            storages[i] = new SimStorage();
+            storages[i] = new SimStorage(config.pipelinePrepareCountMax());
             outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, new KvStateMachine(), prng.fork());
         }
@@ -162,7 +162,12 @@ public final class ScenarioCluster {
      * accepted as no-ops.
      */
     public void restartWith(int replica, Replica.Durable durable) {
-        replicas[replica] = Replica.restart(config, replica, new KvStateMachine(), prng.fork(), durable);
+        restartWith(replica, durable, config);
+    }
+
+    /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
+    public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
+        replicas[replica] = Replica.restart(configNew, replica, new KvStateMachine(), prng.fork(), durable);
         checkedCommit[replica] = 0;
     }
 

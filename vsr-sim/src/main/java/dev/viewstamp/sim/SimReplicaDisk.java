@@ -3,7 +3,6 @@ package dev.viewstamp.sim;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
-import dev.viewstamp.core.replica.OpLog;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.storage.DiskError;
@@ -31,13 +30,13 @@ final class SimReplicaDisk {
     long brokenChains;
     long damagedSuffixes;
 
-    SimReplicaDisk(Journal.Layout layout, int replicaIndex, int replicaCount, Prng prng, SimDisk.Faults faults,
-            ReplicaStorage.Listener listener) {
+    SimReplicaDisk(Journal.Layout layout, int replicaIndex, int replicaCount, int pipelinePrepareCountMax, Prng prng,
+            SimDisk.Faults faults, ReplicaStorage.Listener listener) {
         this.layout = layout;
         this.listener = listener;
         this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
-        this.formatted = new Superblock.State(1, layout.clusterId(), replicaIndex, replicaCount, 0, 0, 0, 0,
-                OpLog.rootChecksum(layout.clusterId()), 1, 0, List.of(), layout.slotCount(), layout.bodySizeBytesMax());
+        this.formatted = Superblock.State.formatted(layout.clusterId(), replicaIndex, replicaCount, pipelinePrepareCountMax,
+                1, layout.slotCount(), layout.bodySizeBytesMax());
         writeSuperblock(formatted);
         this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * real journal and superblock instead: {@link SimReplicaDisk}.)
  */
 final class SimStorage {
-    private static final Output.ReplicaState FORMATTED = new Output.ReplicaState(0, 0, 0, -1, new long[0]);
+    private static final Output.ReplicaState FORMATTED = new Output.ReplicaState(0, 0, 0, 0, -1, new long[0]);
 
     /** A write waiting for completion: a single prepare, or a log change with its state. */
     record Write(long completeTick, Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix,
@@ -40,10 +40,14 @@ final class SimStorage {
 
     /** The state the last completed log change recorded. */
     private Output.ReplicaState state = FORMATTED;
-    /** The highest commit number any completed write recorded (as the superblock keeps it). */
-    private long commitMax;
     private boolean lost;
     private final ArrayList<Entry> log = new ArrayList<>();
+    /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
+    private final int pipelinePrepareCountMax;
+
+    SimStorage(int pipelinePrepareCountMax) {
+        this.pipelinePrepareCountMax = pipelinePrepareCountMax;
+    }
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
 
     void appendPrepare(long completeTick, Entry entry) {
@@ -78,7 +82,6 @@ final class SimStorage {
             while (log.size() > write.anchorOp()) log.remove(log.size() - 1);
             log.addAll(write.suffix());
             state = write.state();
-            commitMax = Math.max(commitMax, state.commitMax());
             lost = false;
         }
         return write;
@@ -94,7 +97,6 @@ final class SimStorage {
         crash();
         log.clear();
         state = FORMATTED;
-        commitMax = 0;
         lost = true;
     }
 
@@ -108,15 +110,19 @@ final class SimStorage {
      * damage: a log the core said was damaged comes back damaged as far as it said.
      */
     Replica.Durable durable() {
-        if (lost) return Replica.Durable.LOST;
+        if (lost) {
+            return new Replica.Durable(0, 0, List.of(), null, null, true, 0, 0, pipelinePrepareCountMax);
+        }
         long[] crashVector = state == FORMATTED ? null : state.crashVector();
         if (state.damagedOpMax() < 0) {
-            return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, commitMax);
+            return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, state.commitMax(),
+                    state.commitChecksum(), pipelinePrepareCountMax);
         }
         long[] checksums = new long[log.size()];
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
         return new Replica.Durable(state.view(), state.logView(), List.of(),
                 new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new),
-                        Math.max(log.size(), state.damagedOpMax())), crashVector, false, commitMax);
+                        Math.max(log.size(), state.damagedOpMax())), crashVector, false, state.commitMax(),
+                state.commitChecksum(), pipelinePrepareCountMax);
     }
 }

@@ -187,7 +187,8 @@ public final class Simulator {
             SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
                     mix.diskMisdirectProbability(), mix.diskLatentErrorProbability())
                     : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
-            disks[i] = new SimReplicaDisk(layout, i, replicaCount, prng.fork(), faults, new DiskListener(i));
+            disks[i] = new SimReplicaDisk(layout, i, replicaCount, config.pipelinePrepareCountMax(), prng.fork(), faults,
+                    new DiskListener(i));
             disks[i].allowDataFaults(faulty);
         }
         this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());

@@ -64,8 +64,7 @@ class SimDiskTest {
             SimDisk.Faults faults = dataFaults ? new SimDisk.Faults(5, 0.01, 0.005, 0.005) : new SimDisk.Faults(5, 0, 0, 0);
             Journal.Layout layout = new Journal.Layout(CLUSTER, 256, 200, SimDisk.SECTOR_SIZE_BYTES);
             SimDisk disk = new SimDisk(layout.sizeBytes(), prng.fork(), faults);
-            Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1,
-                    0, List.of(), 1024, 4096);
+            Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 1024, 4096);
             Superblock.write(disk, formatted, e -> assertThat(e).isNull());
             while (!disk.idle()) disk.tick();
             disk.allowDataFaults(dataFaults, layout.preparesOffset(), layout.sizeBytes());

@@ -1,6 +1,5 @@
 package dev.viewstamp.storage;
 
-import dev.viewstamp.core.replica.OpLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -48,20 +47,15 @@ public final class DataDirectory {
 
     /**
      * Formats {@code directory} (created if missing; it must be empty) for replica
-     * {@code replicaIndex} of a new cluster whose members are {@code members} (host:port each).
+     * {@code replicaIndex} of a new cluster whose members are {@code members} (host:port each). The
+     * pipeline depth is recorded: the replica refuses to start with another. With {@code recover},
+     * for a replica of a running cluster whose disk was lost: the replica starts in recovery
+     * (Status.RECOVERING), takes a new incarnation and acknowledges nothing until the cluster has
+     * made its log whole.
      */
-    public static void format(Path directory, long clusterId, List<String> members, int replicaIndex, int journalSlotCount,
-            int journalBodySizeBytesMax) throws IOException, Unusable {
-        format(directory, clusterId, members, replicaIndex, journalSlotCount, journalBodySizeBytesMax, false);
-    }
-
-    /**
-     * As {@link #format(Path, long, List, int, int, int)}; with {@code recover}, for a replica of a
-     * running cluster whose disk was lost: the replica starts in recovery (Status.RECOVERING), takes
-     * a new incarnation and acknowledges nothing until the cluster has made its log whole.
-     */
-    public static void format(Path directory, long clusterId, List<String> members, int replicaIndex, int journalSlotCount,
-            int journalBodySizeBytesMax, boolean recover) throws IOException, Unusable {
+    public static void format(Path directory, long clusterId, List<String> members, int replicaIndex,
+            int pipelinePrepareCountMax, int journalSlotCount, int journalBodySizeBytesMax, boolean recover)
+            throws IOException, Unusable {
         if (clusterId < 0) throw new IllegalArgumentException("cluster id must be a non-negative integer, not " + clusterId);
         if (members.isEmpty() || members.size() % 2 == 0) {
             throw new IllegalArgumentException("a cluster needs an odd number of members (2f + 1), not " + members.size());
@@ -88,9 +82,9 @@ public final class DataDirectory {
 
         Journal.Layout layout = new Journal.Layout(clusterId, journalSlotCount, journalBodySizeBytesMax,
                 FileDisk.SECTOR_SIZE_BYTES);
-        Superblock.State formatted = new Superblock.State(1, clusterId, replicaIndex, members.size(), 0, 0, 0, 0,
-                OpLog.rootChecksum(clusterId), new SecureRandom().nextLong() & Long.MAX_VALUE, 0, List.of(),
-                journalSlotCount, journalBodySizeBytesMax);
+        Superblock.State formatted = Superblock.State.formatted(clusterId, replicaIndex, members.size(),
+                pipelinePrepareCountMax, new SecureRandom().nextLong() & Long.MAX_VALUE, journalSlotCount,
+                journalBodySizeBytesMax);
         try (FileDisk disk = FileDisk.create(directory.resolve(DATA_FILE), layout.sizeBytes())) {
             AtomicReference<DiskError> error = new AtomicReference<>();
             Superblock.write(disk, recover ? formatted.recoveringFromLostDisk() : formatted, error::set);

@@ -127,11 +127,13 @@ public final class ReplicaStorage {
      */
     public static Replica.Durable durable(Superblock.State superblock, Journal.Recovery recovery) {
         if (superblock.recovering()) {
-            return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true, 0);
+            return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true, 0, 0,
+                    superblock.pipelinePrepareCountMax());
         }
         if (recovery.clean() && superblock.damagedOpMax() < 0) {
             return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix(), null,
-                    superblock.crashVectorArray(), false, superblock.commitMax());
+                    superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
+                    superblock.pipelinePrepareCountMax());
         }
         long headOp = recovery.headOp();
         long[] checksums = recovery.checksums().clone();
@@ -148,7 +150,8 @@ public final class ReplicaStorage {
         return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
                 new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
                         Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())),
-                superblock.crashVectorArray(), false, superblock.commitMax());
+                superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
+                superblock.pipelinePrepareCountMax());
     }
 
     /** A storage reopened after recovery, and what its replica restarts from. */
@@ -186,8 +189,9 @@ public final class ReplicaStorage {
             finish();
             return;
         }
-        Superblock.State next = superblock.next(superblock.view(), superblock.logView(), damage.damagedOpMax(), null, 0,
-                superblock.logHeadOp(), superblock.logHeadChecksum(), superblock.journalSequence(), superblock.suffix());
+        Superblock.State next = superblock.next(superblock.view(), superblock.logView(), damage.damagedOpMax(), null,
+                superblock.commitMax(), superblock.commitChecksum(), superblock.logHeadOp(), superblock.logHeadChecksum(),
+                superblock.journalSequence(), superblock.suffix());
         Superblock.write(disk, next, andThen(() -> {
             superblock = next;
             queue.pollFirst();
@@ -383,13 +387,12 @@ public final class ReplicaStorage {
 
     /**
      * The state of the cut-back superblock: the new view and crash vector, but the log view and
-     * damage the replica still has, and so (unless those stay the same) the old commit number,
-     * since the new one may speak of entries the cut log does not hold yet.
+     * damage the replica still has. The commit claim may be the new one: it names its entry, and
+     * a restart trusts it only for a log that holds that entry.
      */
     private Output.ReplicaState cutBack(Output.ReplicaState state) {
-        boolean sameLog = superblock.logView() == state.logView() && superblock.damagedOpMax() == state.damagedOpMax();
-        return new Output.ReplicaState(state.view(), superblock.logView(),
-                sameLog ? state.commitMax() : superblock.commitMax(), superblock.damagedOpMax(), state.crashVector());
+        return new Output.ReplicaState(state.view(), superblock.logView(), state.commitMax(), state.commitChecksum(),
+                superblock.damagedOpMax(), state.crashVector());
     }
 
     private void writeSuperblock(Output.ReplicaState state, long headOp, long headChecksum, List<EntryCodec.Header> suffix,
@@ -397,7 +400,7 @@ public final class ReplicaStorage {
         // The journal sequence covers every record written so far: anything older than it past the
         // new head is a leftover of a replaced log and never extends it.
         Superblock.State next = superblock.next(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(),
-                Math.min(state.commitMax(), headOp), headOp, headChecksum, sequence, suffix);
+                state.commitMax(), state.commitChecksum(), headOp, headChecksum, sequence, suffix);
         Superblock.write(disk, next, andThen(() -> {
             superblock = next;
             logHeadOp = headOp;

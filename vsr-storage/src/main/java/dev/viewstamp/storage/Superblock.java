@@ -21,20 +21,25 @@ import java.util.function.Consumer;
  * new state only after the last sync). A torn, corrupt or misdirected copy fails its checksum or
  * its index check; as long as one copy of the latest state is intact, nothing durable is lost.
  *
- * <p>The suffix headers make a log change atomic (docs/STORAGE.md, rule 2): the superblock that
- * switches to a new log is written before the new entries, and names them by header, so a crash
- * before the entries land leaves them known and repairable rather than lost.
+ * <p>The suffix headers name the entries of the last log change (docs/STORAGE.md, rule 2): the
+ * superblock that switches to a new log is written after the new entries are durable, and its
+ * headers let recovery tell those entries from leftovers of the old log in the same slots.
+ *
+ * <p>The commit number is named by the checksum of the entry at that op: a restart trusts it only
+ * for a log that holds that very entry. The pipeline depth is recorded at format time: the core
+ * refuses to start with another, since a log proves committed every entry a pipeline below its head.
  *
  * <pre>
  * copy (16 KiB, little-endian; the checksum covers the used bytes, and every byte after them must be zero)
- *   0 u64 checksum of bytes 8 .. 128 + 128 * suffix header count   8 u32 magic 'VSRS'   12 u16 version   14 u16 copy index
- *  16 u64 sequence   24 u64 cluster id   32 u32 replica index   36 u32 replica count
+ *   0 u64 checksum of bytes 8 .. 256 + 128 * suffix header count   8 u32 magic 'VSRS'   12 u16 version   14 u16 copy index
+ *  16 u64 sequence   24 u64 cluster id   32 u16 replica index   34 u16 replica count   36 u32 pipeline prepare count max
  *  40 u64 view       48 u64 log view     56 u64 commit max
  *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
  *  88 u64 journal sequence (the journal's last write sequence when this state was written)
  *  96 u32 suffix header count   100 u32 journal slot count   104 u32 journal body size max
  * 108 u32 flags (bit 0: recovering from a lost disk)   112 u64 damaged op max + 1 (0: the log is whole)
- * 120..127 zero   128 crash vector: u64 incarnation per replica (up to 16), then zero to 255
+ * 120 u64 checksum of the entry at the commit max
+ * 128 crash vector: u64 incarnation per replica (up to 16), then zero to 255
  * 256 suffix headers, 128 bytes each, ending at the log head   then zero to the end of the copy
  * </pre>
  */
@@ -50,23 +55,26 @@ public final class Superblock {
     private static final int FLAG_RECOVERING = 1;
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
-    static final short VERSION = 1;
-    private static final int FIXED_BYTES = 120;
+    static final short VERSION = 2;
+    private static final int FIXED_BYTES = 128;
 
     private Superblock() {}
 
     /** The state a superblock holds. {@code damagedOpMax} is -1 for a whole log (see Replica.Damage). */
-    public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
-            long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
-            List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax, long damagedOpMax,
-            List<Long> crashVector, boolean recovering) {
+    public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, int pipelinePrepareCountMax,
+            long view, long logView, long commitMax, long commitChecksum, long logHeadOp, long logHeadChecksum,
+            long incarnation, long journalSequence, List<EntryCodec.Header> suffix, int journalSlotCount,
+            int journalBodySizeBytesMax, long damagedOpMax, List<Long> crashVector, boolean recovering) {
 
-        /** A state whose log is not damaged. */
-        public State(long sequence, long clusterId, int replicaIndex, int replicaCount, long view, long logView,
-                long commitMax, long logHeadOp, long logHeadChecksum, long incarnation, long journalSequence,
-                List<EntryCodec.Header> suffix, int journalSlotCount, int journalBodySizeBytesMax) {
-            this(sequence, clusterId, replicaIndex, replicaCount, view, logView, commitMax, logHeadOp, logHeadChecksum,
-                    incarnation, journalSequence, suffix, journalSlotCount, journalBodySizeBytesMax, -1,
+        /**
+         * The state {@code vsr format} writes: view 0, an empty log whose head is the cluster's
+         * root checksum, a whole log, and the limits the cluster's safety depends on.
+         */
+        public static State formatted(long clusterId, int replicaIndex, int replicaCount, int pipelinePrepareCountMax,
+                long incarnation, int journalSlotCount, int journalBodySizeBytesMax) {
+            long root = dev.viewstamp.core.replica.OpLog.rootChecksum(clusterId);
+            return new State(1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, 0, 0, 0, root, 0, root,
+                    incarnation, 0, List.of(), journalSlotCount, journalBodySizeBytesMax, -1,
                     java.util.Collections.nCopies(replicaCount, 0L), false);
         }
 
@@ -76,6 +84,9 @@ public final class Superblock {
             if (replicaCount > REPLICAS_MAX || crashVector.size() != replicaCount) {
                 throw new IllegalArgumentException("a crash vector of " + crashVector.size() + " entries for " + replicaCount
                         + " replicas (at most " + REPLICAS_MAX + ")");
+            }
+            if (pipelinePrepareCountMax < 1) {
+                throw new IllegalArgumentException("pipelinePrepareCountMax " + pipelinePrepareCountMax + " is not positive");
             }
             if (journalSlotCount < 1 || journalBodySizeBytesMax < 1) {
                 throw new IllegalArgumentException("journal layout: " + journalSlotCount + " slots of at most "
@@ -102,24 +113,26 @@ public final class Superblock {
         }
 
         /** The same state with the views, commit, log head, journal sequence and suffix replaced, and the next sequence. */
-        public State next(long viewNew, long logViewNew, long commitMaxNew, long headOp, long headChecksum,
-                long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
-            return next(viewNew, logViewNew, damagedOpMax, null, commitMaxNew, headOp, headChecksum, journalSequenceNew,
-                    suffixNew);
+        public State next(long viewNew, long logViewNew, long commitMaxNew, long commitChecksumNew, long headOp,
+                long headChecksum, long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
+            return next(viewNew, logViewNew, damagedOpMax, null, commitMaxNew, commitChecksumNew, headOp, headChecksum,
+                    journalSequenceNew, suffixNew);
         }
 
         /**
-         * As {@link #next(long, long, long, long, long, long, List)}, also setting the log's damage
-         * (-1: whole) and the crash vector (null: unchanged). A state written by a running replica
-         * is never recovering.
+         * As {@link #next(long, long, long, long, long, long, long, List)}, also setting the log's
+         * damage (-1: whole) and the crash vector (null: unchanged). A state written by a running
+         * replica is never recovering. The commit claim is the replica's, as it names it: a lower
+         * one than before is still true, and a bare maximum of two claims would name no chain.
          */
         public State next(long viewNew, long logViewNew, long damagedOpMaxNew, long[] crashVectorNew, long commitMaxNew,
-                long headOp, long headChecksum, long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
+                long commitChecksumNew, long headOp, long headChecksum, long journalSequenceNew,
+                List<EntryCodec.Header> suffixNew) {
             List<Long> vector = crashVectorNew == null ? crashVector
                     : java.util.Arrays.stream(crashVectorNew).boxed().toList();
-            return new State(sequence + 1, clusterId, replicaIndex, replicaCount, viewNew, logViewNew,
-                    Math.max(commitMax, commitMaxNew), headOp, headChecksum, incarnation, journalSequenceNew, suffixNew,
-                    journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew, vector, false);
+            return new State(sequence + 1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, viewNew,
+                    logViewNew, commitMaxNew, commitChecksumNew, headOp, headChecksum, incarnation, journalSequenceNew,
+                    suffixNew, journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew, vector, false);
         }
 
         /** The crash vector as an array (see {@code message.Recovery}). */
@@ -129,9 +142,9 @@ public final class Superblock {
 
         /** The same state, marked as the state of a replica that lost its disk and must recover. */
         public State recoveringFromLostDisk() {
-            return new State(sequence, clusterId, replicaIndex, replicaCount, view, logView, commitMax, logHeadOp,
-                    logHeadChecksum, incarnation, journalSequence, suffix, journalSlotCount, journalBodySizeBytesMax,
-                    damagedOpMax, crashVector, true);
+            return new State(sequence, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
+                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, incarnation, journalSequence, suffix,
+                    journalSlotCount, journalBodySizeBytesMax, damagedOpMax, crashVector, true);
         }
 
         /** The journal layout this superblock's data file was formatted with. */
@@ -166,13 +179,14 @@ public final class Superblock {
         byte[] bytes = new byte[COPY_SIZE_BYTES];
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(8, MAGIC).putShort(12, VERSION).putShort(14, (short) copyIndex);
-        b.putLong(16, state.sequence()).putLong(24, state.clusterId()).putInt(32, state.replicaIndex())
-                .putInt(36, state.replicaCount()).putLong(40, state.view()).putLong(48, state.logView())
+        b.putLong(16, state.sequence()).putLong(24, state.clusterId()).putShort(32, (short) state.replicaIndex())
+                .putShort(34, (short) state.replicaCount()).putInt(36, state.pipelinePrepareCountMax())
+                .putLong(40, state.view()).putLong(48, state.logView())
                 .putLong(56, state.commitMax()).putLong(64, state.logHeadOp()).putLong(72, state.logHeadChecksum())
                 .putLong(80, state.incarnation()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size())
                 .putInt(100, state.journalSlotCount()).putInt(104, state.journalBodySizeBytesMax())
                 .putInt(108, state.recovering() ? FLAG_RECOVERING : 0)
-                .putLong(112, state.damagedOpMax() + 1);
+                .putLong(112, state.damagedOpMax() + 1).putLong(120, state.commitChecksum());
         for (int i = 0; i < state.replicaCount(); i++) b.putLong(CRASH_VECTOR_OFFSET + 8 * i, state.crashVector().get(i));
         for (int i = 0; i < state.suffix().size(); i++) {
             byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
@@ -204,7 +218,7 @@ public final class Superblock {
                     + " suffix headers");
         }
         int used = SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
-        int replicaCount = b.getInt(36);
+        int replicaCount = b.getShort(34);
         if (replicaCount < 1 || replicaCount > REPLICAS_MAX) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + replicaCount
                     + " replicas");
@@ -229,9 +243,10 @@ public final class Superblock {
                     Integer.MAX_VALUE));
         }
         try {
-            return new State(b.getLong(16), clusterId, b.getInt(32), b.getInt(36), b.getLong(40), b.getLong(48),
-                    b.getLong(56), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88), suffix, b.getInt(100),
-                    b.getInt(104), b.getLong(112) - 1, crashVector(b, replicaCount), (flags & FLAG_RECOVERING) != 0);
+            return new State(b.getLong(16), clusterId, b.getShort(32), replicaCount, b.getInt(36), b.getLong(40),
+                    b.getLong(48), b.getLong(56), b.getLong(120), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88),
+                    suffix, b.getInt(100), b.getInt(104), b.getLong(112) - 1, crashVector(b, replicaCount),
+                    (flags & FLAG_RECOVERING) != 0);
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }

@@ -53,8 +53,7 @@ class DamageForgottenByCutBackTest {
     private static List<String> run(boolean persistDamageAtBoot) {
         Journal.Layout layout = new Journal.Layout(CLUSTER, 64, 256, SECTOR);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
-        Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
-                List.of(), 64, 256);
+        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 64, 256);
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, QUIET);
         List<Entry> log = new ArrayList<>();
@@ -83,7 +82,7 @@ class DamageForgottenByCutBackTest {
         ReplicaStorage restarted = new ReplicaStorage(damaged, first.result().journal(), first.superblock(), sequence,
                 recovery.headOp(), QUIET);
         if (persistDamageAtBoot) restarted.persistDamage(first.durable().damage().opMax());
-        restarted.persistState(new Output.ReplicaState(0, 0, 0, 5, new long[3]), 2, log.get(1).checksum(), log.subList(2, 5));
+        restarted.persistState(new Output.ReplicaState(0, 0, 0, 0, 5, new long[3]), 2, log.get(1).checksum(), log.subList(2, 5));
 
         // Crash at every event boundary of that log change: each recovery must still either hold
         // ops 1..5 or report damage reaching op 5.

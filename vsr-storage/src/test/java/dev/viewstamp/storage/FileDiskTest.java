@@ -57,7 +57,8 @@ class FileDiskTest {
     @Test
     void superblockRoundTripsThroughARealFile(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("replica.vsr");
-        Superblock.State state = new Superblock.State(1, 9, 0, 3, 4, 4, 17, 17, 0xABC, 5, 30, java.util.List.of(), 1024, 4096);
+        Superblock.State state = new Superblock.State(1, 9, 0, 3, 8, 4, 4, 17, 0, 17, 0xABC, 5, 30, java.util.List.of(), 1024, 4096, -1,
+                java.util.Collections.nCopies(3, 0L), false);
         try (FileDisk disk = FileDisk.create(path, Superblock.ZONE_SIZE_BYTES)) {
             Superblock.write(disk, state, error -> assertThat(error).isNull());
         }

@@ -33,8 +33,7 @@ class ReplicaStorageCrashTest {
     void everyCrashPointRecoversTheOldLogTheNewLogOrTheOldCutBackNeverAHole() {
         Journal.Layout layout = new Journal.Layout(CLUSTER, 1_024, 256, SECTOR);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
-        Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
-                List.of(), 1024, 4096);
+        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 1024, 4096);
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         int formattedEvents = disk.events().size();
         AtomicReference<DiskError> failure = new AtomicReference<>();
@@ -70,7 +69,7 @@ class ReplicaStorageCrashTest {
                 long anchorChecksum = anchor == 0 ? OpLog.rootChecksum(CLUSTER) : log.get(anchor - 1).checksum();
                 log = new ArrayList<>(log.subList(0, anchor));
                 log.addAll(suffix);
-                storage.persistState(new Output.ReplicaState(view, view, 0, -1, new long[3]), anchor, anchorChecksum, suffix);
+                storage.persistState(new Output.ReplicaState(view, view, 0, 0, -1, new long[3]), anchor, anchorChecksum, suffix);
                 logChanges++;
             } else {
                 long parent = log.isEmpty() ? OpLog.rootChecksum(CLUSTER) : log.get(log.size() - 1).checksum();

@@ -44,8 +44,7 @@ class ReplicaStorageErrorTest {
     private final List<DiskError> errors = new ArrayList<>();
 
     private ReplicaStorage storage(FailingDisk disk, Journal.Layout layout) {
-        Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
-                List.of(), layout.slotCount(), layout.bodySizeBytesMax());
+        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, layout.slotCount(), layout.bodySizeBytesMax());
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         return new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, new ReplicaStorage.Listener() {
             @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
@@ -152,8 +151,7 @@ class ReplicaStorageErrorTest {
         int count = 100_000;
         Journal.Layout layout = new Journal.Layout(CLUSTER, count + 1, 128, 512);
         SynchronousDisk disk = new SynchronousDisk(layout.sizeBytes());
-        Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
-                List.of(), layout.slotCount(), layout.bodySizeBytesMax());
+        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, layout.slotCount(), layout.bodySizeBytesMax());
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                 new ReplicaStorage.Listener() {
                     @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
@@ -173,7 +171,7 @@ class ReplicaStorageErrorTest {
         assertThat(storage.stopped()).isFalse();
 
         // Completions that arrive one by one from within a write still run in order, unnested.
-        storage.persistState(new dev.viewstamp.core.replica.Output.ReplicaState(1, 1, 0, -1, new long[3]), count,
+        storage.persistState(new dev.viewstamp.core.replica.Output.ReplicaState(1, 1, 0, 0, -1, new long[3]), count,
                 chain(count).get(count - 1).checksum(), List.of());
         assertThat(storage.stopped()).isFalse();
     }

@@ -79,8 +79,7 @@ class ReplicaStorageResumeTest {
      */
     private static Run run(List<Entry> oldLog, List<Entry> suffix, int failAt) {
         FillingDisk disk = new FillingDisk((int) layout().sizeBytes());
-        Superblock.State formatted = new Superblock.State(1, CLUSTER, 0, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
-                List.of(), layout().slotCount(), layout().bodySizeBytesMax());
+        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, layout().slotCount(), layout().bodySizeBytesMax());
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         List<long[]> states = new ArrayList<>();
         AtomicReference<DiskError> error = new AtomicReference<>();
@@ -92,13 +91,13 @@ class ReplicaStorageResumeTest {
                     }
                     @Override public void onError(DiskError e) { error.set(e); }
                 });
-        storage.persistState(new Output.ReplicaState(OLD_VIEW, OLD_VIEW, 0, -1, new long[3]), 0,
+        storage.persistState(new Output.ReplicaState(OLD_VIEW, OLD_VIEW, 0, 0, -1, new long[3]), 0,
                 OpLog.rootChecksum(CLUSTER), List.of());
         for (Entry entry : oldLog) storage.persistPrepare(entry);
         int changeFromEvent = disk.inner.events().size();
         disk.writesUntilFull = failAt;
         Entry anchor = oldLog.get(26);
-        storage.persistState(new Output.ReplicaState(NEW_VIEW, NEW_VIEW, 26, -1, new long[3]), anchor.op(),
+        storage.persistState(new Output.ReplicaState(NEW_VIEW, NEW_VIEW, 26, 0, -1, new long[3]), anchor.op(),
                 anchor.checksum(), suffix);
         boolean stopped = storage.stopped();
         if (failAt >= 0) {

@@ -20,8 +20,7 @@ class ReplicaStorageTest {
     void theSuperblockKeepsViewsCommitNumberAndCrashVectorForTheRestart() {
         Journal.Layout layout = new Journal.Layout(CLUSTER, 64, 128, 512);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), 512);
-        Superblock.State formatted = new Superblock.State(1, CLUSTER, 1, 3, 0, 0, 0, 0, OpLog.rootChecksum(CLUSTER), 1, 0,
-                List.of(), 64, 128);
+        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 1, 3, 8, 1, 64, 128);
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                 new ReplicaStorage.Listener() {
@@ -36,7 +35,7 @@ class ReplicaStorageTest {
             log.add(entry);
             parent = entry.checksum();
         }
-        storage.persistState(new Output.ReplicaState(2, 2, 4, -1, new long[] {0, 3, 1}), 0, OpLog.rootChecksum(CLUSTER),
+        storage.persistState(new Output.ReplicaState(2, 2, 4, 0, -1, new long[] {0, 3, 1}), 0, OpLog.rootChecksum(CLUSTER),
                 log);
 
         AtomicReference<Superblock.ReadResult> read = new AtomicReference<>();

@@ -45,10 +45,11 @@ public interface Output {
 
     /**
      * What a {@link #persistState} records besides the log: the views, the highest op known to be
-     * committed (in the log the write leaves), the damage ({@code damagedOpMax}, -1 for a whole
-     * log) and the crash vector.
+     * committed with the checksum of the entry there (a restart trusts it only for a log that
+     * holds that entry), the damage ({@code damagedOpMax}, -1 for a whole log) and the crash vector.
      */
-    record ReplicaState(long view, long logView, long commitMax, long damagedOpMax, long[] crashVector) {
+    record ReplicaState(long view, long logView, long commitMax, long commitChecksum, long damagedOpMax,
+            long[] crashVector) {
         public ReplicaState {
             crashVector = crashVector.clone();
         }

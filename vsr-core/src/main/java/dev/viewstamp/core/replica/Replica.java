@@ -40,14 +40,19 @@ import java.util.List;
  *
  * <p>The knowledge of what is committed rests on two facts, used throughout:
  * <ol>
- *   <li>Entries at or below {@link #commitMax} in this replica's log are committed. A replica only
- *       raises {@code commitMax} from a source that speaks about its own log (the primary of its
- *       view, a StartView it adopted, or committed entries it installed), and it never removes a
- *       committed entry.
+ *   <li>Entries at or below {@link #commitMax} in this replica's log are committed, and
+ *       {@code commitMax} never exceeds the log. Knowledge of what is committed names its chain:
+ *       a claim that ops up to n are committed comes with the checksum of an entry of the chain
+ *       it speaks about, and raises {@code commitMax} only while this log holds that very entry
+ *       ({@link #learnCommit}). A claim about entries not held yet waits until they arrive, and
+ *       dies if entries of another chain arrive instead (a damaged restart completed from another
+ *       chain, a stale view's log). A replica never removes a committed entry.
  *   <li>A primary prepares op n only when its commit number is at least
  *       {@code n - pipelinePrepareCountMax}. So in any log holding op n, every entry at or below
  *       {@code n - pipelinePrepareCountMax} is committed: the hash chain makes the prefix identical
- *       to the prefix the preparing primary had. See {@link #opCommittedKnown()}.
+ *       to the prefix the preparing primary had. See {@link #opCommittedKnown()}. The pipeline
+ *       depth is recorded when a replica's disk is formatted, and a replica refuses to start with
+ *       another (a smaller one would make it take uncommitted entries for committed).
  * </ol>
  */
 public final class Replica {
@@ -68,8 +73,19 @@ public final class Replica {
     private final OpLog log;
     /** Ops up to here are executed (VRR's commit-number). Invariant: never decreases; {@code commit <= op}. */
     private long commit;
-    /** The highest op known to be committed; may exceed {@code op} while catching up. */
+    /**
+     * The highest op of this log known to be committed. Invariant: never decreases;
+     * {@code commit <= commitMax <= op}.
+     */
     private long commitMax;
+    /**
+     * A claim not yet proven for this log: ops up to {@code commitClaimOp} are committed in the
+     * chain whose entry at {@code commitClaimProofOp} has {@code commitClaimProofChecksum}. It
+     * raises {@link #commitMax} once the log holds that entry. 0 when there is none.
+     */
+    private long commitClaimOp;
+    private long commitClaimProofOp;
+    private long commitClaimProofChecksum;
     /** Every entry up to here is durable in this replica's journal. Invariant: {@code opDurable <= op}. */
     private long opDurable;
     /** The highest durable view: no view-change message of a view goes out before this reaches it. */
@@ -80,6 +96,7 @@ public final class Replica {
     private long viewPersisted;
     private long now;
     private long commitPrevious;
+    private long commitMaxPrevious;
 
     private final ClientTable clientTable;
 
@@ -151,18 +168,26 @@ public final class Replica {
      * What survives a crash: the superblock's views and the journal's log. When the journal came
      * back damaged, {@code damage} describes it and {@code log} is empty.
      */
+    /**
+     * {@code commitMax} and {@code commitChecksum}: the last write's claim that ops up to
+     * {@code commitMax} are committed, in the chain whose entry there has {@code commitChecksum};
+     * it holds for the log only if the log holds that entry. {@code pipelinePrepareCountMax}: the
+     * pipeline depth the disk was formatted for, or {@link #PIPELINE_UNRECORDED}.
+     */
     public record Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
-            boolean recovering, long commitMax) {
+            boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax) {
+        /** For a durable state that was never formatted (a test's in-memory state): nothing to check. */
+        public static final int PIPELINE_UNRECORDED = 0;
         public static final Durable EMPTY = new Durable(0, 0, List.of());
         /** Nothing survived (a lost disk, or any restart in the diskless mode): recover from the cluster. */
-        public static final Durable LOST = new Durable(0, 0, List.of(), null, null, true, 0);
+        public static final Durable LOST = new Durable(0, 0, List.of(), null, null, true, 0, 0, PIPELINE_UNRECORDED);
 
         public Durable(long view, long logView, List<Entry> log) {
-            this(view, logView, log, null, null, false, 0);
+            this(view, logView, log, null, null, false, 0, 0, PIPELINE_UNRECORDED);
         }
 
         public Durable(long view, long logView, List<Entry> log, Damage damage) {
-            this(view, logView, log, damage, null, false, 0);
+            this(view, logView, log, damage, null, false, 0, 0, PIPELINE_UNRECORDED);
         }
 
         public Durable {
@@ -170,6 +195,7 @@ public final class Replica {
             crashVector = crashVector == null ? null : crashVector.clone();
             Check.that(damage == null || log.isEmpty(), "a damaged log comes as its damage");
             Check.that(!recovering || (log.isEmpty() && damage == null), "a recovering replica has no log");
+            Check.that(commitMax >= 0, "a commit number is an op");
         }
     }
 
@@ -253,6 +279,14 @@ public final class Replica {
             boolean restarting) {
         Check.that(replicaIndex >= 0 && replicaIndex < config.replicaCount(), "replica index in cluster");
         Check.that(durable.view() >= durable.logView(), "durable view >= logView");
+        if (durable.pipelinePrepareCountMax() != Durable.PIPELINE_UNRECORDED
+                && durable.pipelinePrepareCountMax() != config.pipelinePrepareCountMax()) {
+            // Fact 2 of the class comment: with a smaller pipeline than its log was prepared under,
+            // a restarted replica would take uncommitted entries for committed and execute them.
+            throw new IllegalArgumentException("replica " + replicaIndex + " was formatted with pipelinePrepareCountMax "
+                    + durable.pipelinePrepareCountMax() + " and cannot start with " + config.pipelinePrepareCountMax()
+                    + ": the pipeline depth is part of the cluster's safety and never changes");
+        }
         if (restarting && config.canary(Canary.FORGET_VIEW_ON_RESTART)) {
             durable = new Durable(durable.logView(), durable.logView(), durable.log());
         }
@@ -283,11 +317,17 @@ public final class Replica {
         this.logViewDurable = durable.logView();
         this.viewPersisted = durable.view();
         this.opDurable = log.op();
-        // Entries this far below the last op are committed (fact 2 in the class comment).
-        // Entries a pipeline below the head are committed (fact 2), and so is what the last write
-        // knew to be committed in the log it left (fact 1).
-        this.commitMax = Math.max(Math.max(0, headOp - config.pipelinePrepareCountMax()),
-                Math.min(durable.commitMax(), headOp));
+        // Entries a pipeline below the last op held are committed (fact 2), and so is what the
+        // last write knew to be committed, where this log holds the entry it named (fact 1). A
+        // damaged journal holds only the intact prefix of its chain: what its head and its last
+        // write prove about the rest is a claim that waits until repair brings that chain back,
+        // and dies if another chain completes the log (issue 7, bug 3).
+        this.commitMax = Math.max(0, log.op() - config.pipelinePrepareCountMax());
+        learnCommit(durable.commitMax(), durable.commitMax(), durable.commitChecksum());
+        if (durable.damage() != null && headOp >= durable.damage().knownFromOp()) {
+            learnCommit(Math.max(0, headOp - config.pipelinePrepareCountMax()), headOp,
+                    durable.damage().checksums()[(int) (headOp - 1)]);
+        }
 
         if (durable.recovering()) {
             status = Status.RECOVERING;
@@ -479,7 +519,7 @@ public final class Replica {
             log.append(entry);
             out.persistPrepare(entry);
             if (config.canary(Canary.ACK_BEFORE_DURABLE)) opDurable = entry.op();
-            sendToOthers(new Prepare(view, commitMax, entry, replicaIndex), out);
+            sendToOthers(new Prepare(view, commitMax, log.checksumAt(commitMax), entry, replicaIndex), out);
             if (!prepareTimeout.running()) prepareTimeout.start(now, config.prepareRetransmitTicks());
         }
         Check.that(log.op() - commit <= config.pipelinePrepareCountMax(), "pipeline within its maximum");
@@ -506,7 +546,7 @@ public final class Replica {
         normalTimeout.start(now, config.normalTimeoutTicks());
         if (logDamaged()) {
             // Neither append nor acknowledge: the repair timer fills the log from peers.
-            advanceCommitMax(message.commit());
+            learnCommit(message.commit(), message.commit(), message.commitChecksum());
             executeCommitted(out);
             return;
         }
@@ -530,7 +570,7 @@ public final class Replica {
             // A gap (an earlier prepare was lost): fetch the missing entries within this view.
             startCatchUp(view, message.replica(), out);
         }
-        advanceCommitMax(message.commit());
+        learnCommit(message.commit(), message.commit(), message.commitChecksum());
         executeCommitted(out);
     }
 
@@ -572,8 +612,9 @@ public final class Replica {
     private boolean canaryTruncateToNewerView(long messageView, int from, Output out) {
         boolean newer = messageView > view || (messageView == view && status == Status.VIEW_CHANGE);
         if (!newer || isPrimaryOf(messageView)) return false;
-        log.truncateAfter(commit);
-        transitionToNormalBackup(messageView, commit + 1, out);
+        // The paper's commit-number is the highest op known committed; every op up to it is held.
+        log.truncateAfter(commitMax);
+        transitionToNormalBackup(messageView, commitMax + 1, out);
         startCatchUp(view, from, out);
         return true;
     }
@@ -619,7 +660,7 @@ public final class Replica {
         if (status != Status.NORMAL || !isPrimary()) return;
         commitTimeout.start(now, config.commitIntervalTicks());
         if (!normalDurable() || startViewPending || catchingUpToNewerView()) return;
-        sendToOthers(new Commit(view, commitMax, log.checksumAt(Math.min(commitMax, log.op())), replicaIndex), out);
+        sendToOthers(new Commit(view, commitMax, log.checksumAt(commitMax), replicaIndex), out);
     }
 
     /** VRR 4.1 step 7: backups execute what the primary says is committed. */
@@ -631,7 +672,7 @@ public final class Replica {
 
         normalTimeout.start(now, config.normalTimeoutTicks());
         if (logDamaged()) {
-            advanceCommitMax(message.commit());
+            learnCommit(message.commit(), message.commit(), message.commitChecksum());
             executeCommitted(out);
             return;
         }
@@ -639,7 +680,7 @@ public final class Replica {
             ignore("commit: our entry at the commit number differs from the primary's", message);
             return;
         }
-        advanceCommitMax(message.commit());
+        learnCommit(message.commit(), message.commit(), message.commitChecksum());
         executeCommitted(out);
         if (message.commit() > log.op()) startCatchUp(view, message.replica(), out);
     }
@@ -666,7 +707,7 @@ public final class Replica {
             pending = true;
             long from = Math.max(ackedOp[replica], log.op() - config.pipelinePrepareCountMax());
             for (long op = from + 1; op <= log.op(); op++) {
-                out.send(replica, new Prepare(view, commitMax, log.entry(op), replicaIndex));
+                out.send(replica, new Prepare(view, commitMax, log.checksumAt(commitMax), log.entry(op), replicaIndex));
             }
         }
         if (!pending) prepareTimeout.stop();
@@ -677,8 +718,8 @@ public final class Replica {
      * clients; backups only update their state and client table.
      */
     private void executeCommitted(Output out) {
-        long target = Math.min(commitMax, log.op());
-        while (commit < target) {
+        proveCommitClaim();
+        while (commit < commitMax) {
             Entry entry = log.entry(commit + 1);
             for (Request request : entry.requests()) execute(entry, request, out);
             commit++;
@@ -1033,7 +1074,8 @@ public final class Replica {
         }
         long firstChanged = log.replaceAfter(message.anchorOp(), message.suffix());
         transitionToNormalBackup(message.view(), firstChanged, out);
-        advanceCommitMax(message.commit());
+        // The primary's commit number is at most its anchor, an entry we hold (we checked).
+        learnCommit(message.commit(), message.anchorOp(), message.anchorChecksum());
         executeCommitted(out);
     }
 
@@ -1176,20 +1218,25 @@ public final class Replica {
                 && keepsCommitted(message.fromOp(), message.entries())) {
             long firstChanged = log.replaceAfter(message.fromOp(), message.entries());
             transitionToNormalBackup(message.view(), firstChanged, out);
-            advanceCommitMax(message.committedOp());
+            long lastOp = message.fromOp() + message.entries().size();
+            learnCommit(Math.min(message.committedOp(), lastOp), lastOp, lastChecksum(message));
         } else if (sameView) {
             // Our log and the sender's are both prefixes of this view's primary's log.
             mergeEntries(message.entries(), out);
-            // The sender's commit number speaks about its own log, which we now share only up to
-            // the last entry it sent: a sender that is not serving its view may hold committed
-            // entries of a newer view beyond that, where this view's log differs.
-            advanceCommitMax(Math.min(message.committedOp(), message.fromOp() + message.entries().size()));
+            // The sender's commit number speaks about its own log, which we share only up to the
+            // last entry it sent, and only if the merge took it: a sender that is not serving its
+            // view may hold committed entries of a newer view beyond that, where this view's log differs.
+            long lastOp = message.fromOp() + message.entries().size();
+            learnCommit(Math.min(message.committedOp(), lastOp), lastOp, lastChecksum(message));
             if (logDamaged()) clearDamageIfWholeFromPrimary(message, out);
             if (log.op() >= message.op() && catchUpView == view) stopCatchUp();
         } else {
             List<Entry> committed = committedPrefix(message.entries(), message.committedOp());
             mergeEntries(committed, out);
-            if (!committed.isEmpty()) advanceCommitMax(committed.get(committed.size() - 1).op());
+            if (!committed.isEmpty()) {
+                Entry last = committed.get(committed.size() - 1);
+                learnCommit(last.op(), last.op(), last.checksum());
+            }
         }
         executeCommitted(out);
         if (status == Status.NORMAL && !isPrimary()) sendPrepareOk(opDurable, out);
@@ -1218,7 +1265,7 @@ public final class Replica {
      * because a restarted replica executes nothing at first but still holds committed entries.
      */
     private boolean keepsCommitted(long anchorOp, List<Entry> suffix) {
-        long committed = Math.max(commit, Math.min(commitMax, log.op()));
+        long committed = commitMax;
         if (anchorOp + suffix.size() < committed) return false;
         for (Entry entry : suffix) {
             if (entry.op() > committed) break;
@@ -1241,7 +1288,7 @@ public final class Replica {
      */
     private void mergeEntries(List<Entry> entries, Output out) {
         long firstChanged = log.op() + 1;
-        long committed = Math.max(commit, Math.min(commitMax, log.op()));
+        long committed = commitMax;
         for (Entry entry : entries) {
             if (entry.op() <= log.op()) {
                 if (log.checksumAt(entry.op()) == entry.checksum()) continue;
@@ -1606,8 +1653,8 @@ public final class Replica {
     /** The state a persistState records; what it carries is remembered until the write completes. */
     private Output.ReplicaState stateToPersist() {
         // The commit number speaks about the log the write leaves, which is this log.
-        Output.ReplicaState state = new Output.ReplicaState(view, logView, Math.min(commitMax, log.op()), damagedOpMax,
-                crashVector);
+        Output.ReplicaState state = new Output.ReplicaState(view, logView, commitMax, log.checksumAt(commitMax),
+                damagedOpMax, crashVector);
         statesInFlight.addLast(state);
         return state;
     }
@@ -1620,7 +1667,7 @@ public final class Replica {
      * pipeline below our last op (fact 2 in the class comment), whichever is higher.
      */
     private long opCommittedKnown() {
-        return Math.max(Math.min(commitMax, log.op()), Math.max(0, log.op() - config.pipelinePrepareCountMax()));
+        return Math.max(commitMax, Math.max(0, log.op() - config.pipelinePrepareCountMax()));
     }
 
     /**
@@ -1633,9 +1680,39 @@ public final class Replica {
         return catchUpView > view;
     }
 
-    private void advanceCommitMax(long op) {
-        // Commit numbers only move forward (DESIGN 2).
-        commitMax = Math.max(commitMax, op);
+    /**
+     * Learns that ops up to {@code op} are committed in the chain whose entry at {@code proofOp}
+     * (at or above {@code op}) has {@code proofChecksum}. It raises {@link #commitMax} now if this
+     * log holds that entry, so its prefix is that chain's; otherwise it is kept as the pending
+     * claim (the highest wins) until the log holds it. Commit numbers only move forward (DESIGN 2).
+     */
+    private void learnCommit(long op, long proofOp, long proofChecksum) {
+        if (op <= commitMax || op > proofOp) return; // nothing new, or a claim its proof cannot cover
+        if (log.holds(proofOp, proofChecksum)) {
+            commitMax = op;
+        } else if (op > commitClaimOp) {
+            commitClaimOp = op;
+            commitClaimProofOp = proofOp;
+            commitClaimProofChecksum = proofChecksum;
+        }
+    }
+
+    /** Applies the pending commit claim once the log holds the entry that proves it. */
+    private void proveCommitClaim() {
+        if (commitClaimOp <= commitMax) {
+            commitClaimOp = 0;
+            return;
+        }
+        if (log.holds(commitClaimProofOp, commitClaimProofChecksum)) {
+            commitMax = commitClaimOp;
+            commitClaimOp = 0;
+        }
+    }
+
+    /** The checksum of the last entry a NewState covers: its last entry's, or its anchor's. */
+    private static long lastChecksum(NewState message) {
+        List<Entry> entries = message.entries();
+        return entries.isEmpty() ? message.anchorChecksum() : entries.get(entries.size() - 1).checksum();
     }
 
     private static boolean chainValid(long anchorChecksum, long anchorOp, List<Entry> entries) {
@@ -1678,6 +1755,10 @@ public final class Replica {
     private void checkInvariants() {
         Check.that(commit <= log.op(), "commit <= op", commit, log.op());
         Check.that(commit <= commitMax, "commit <= commitMax", commit, commitMax);
+        Check.that(commitMax <= log.op(), "commitMax <= op: a commit number speaks only about entries held",
+                commitMax, log.op());
+        Check.that(commitMax >= commitMaxPrevious, "commitMax never decreases", commitMax, commitMaxPrevious);
+        commitMaxPrevious = commitMax;
         Check.that(commit >= commitPrevious, "commit never decreases", commit, commitPrevious);
         commitPrevious = commit;
         Check.that(view >= logView, "view >= logView", view, logView);

@@ -50,6 +50,8 @@ class ReplicaTest {
     }
 
     private final ClusterConfig config = ClusterConfig.builder().replicaCount(3).build();
+    /** The checksum a commit number of 0 names: the root of every log of the cluster. */
+    private static final long ROOT = OpLog.rootChecksum(0);
     private final RecordingOutput out = new RecordingOutput();
 
     // ---------------------------------------------------------------------------------------------
@@ -68,8 +70,8 @@ class ReplicaTest {
         assertThat(entry.requests()).containsExactly(Request.register(CLIENT));
         assertThat(out.events).containsExactly(
                 new PersistedPrepare(entry),
-                new Sent(1, new Prepare(0, 0, entry, 0)),
-                new Sent(2, new Prepare(0, 0, entry, 0)));
+                new Sent(1, new Prepare(0, 0, ROOT, entry, 0)),
+                new Sent(2, new Prepare(0, 0, ROOT, entry, 0)));
         assertThat(primary.commit()).isZero();
         assertThat(out.replies()).isEmpty();
     }
@@ -79,7 +81,7 @@ class ReplicaTest {
         Entry entry = preparesFromPrimary(Request.register(CLIENT)).get(0).entry();
         Replica backup = replica(1);
 
-        backup.step(new Prepare(0, 0, entry, 0), out);
+        backup.step(new Prepare(0, 0, ROOT, entry, 0), out);
         assertThat(out.events).containsExactly(new PersistedPrepare(entry));
         assertThat(backup.op()).isEqualTo(1);
         assertThat(backup.opDurable()).isZero();
@@ -94,7 +96,7 @@ class ReplicaTest {
     void backupDoesNotAckADurableWriteOfAnotherEntry() {
         Entry entry = preparesFromPrimary(Request.register(CLIENT)).get(0).entry();
         Replica backup = replica(1);
-        backup.step(new Prepare(0, 0, entry, 0), out);
+        backup.step(new Prepare(0, 0, ROOT, entry, 0), out);
         out.clear();
 
         // A completion for an entry this log does not hold (a stale write) proves nothing.
@@ -108,11 +110,11 @@ class ReplicaTest {
     void backupResendsPrepareOkForARetransmittedPrepare() {
         Entry entry = preparesFromPrimary(Request.register(CLIENT)).get(0).entry();
         Replica backup = replica(1);
-        backup.step(new Prepare(0, 0, entry, 0), out);
+        backup.step(new Prepare(0, 0, ROOT, entry, 0), out);
         backup.onPrepareDurable(1, entry.checksum(), out);
         out.clear();
 
-        backup.step(new Prepare(0, 0, entry, 0), out);
+        backup.step(new Prepare(0, 0, ROOT, entry, 0), out);
 
         assertThat(out.events).containsExactly(new Sent(0, new PrepareOk(0, 1, 1)));
         assertThat(backup.op()).isEqualTo(1);
@@ -307,7 +309,7 @@ class ReplicaTest {
                 new Replica.Durable(1, 1, List.of()));
         assertThat(backup.status()).isEqualTo(Status.NORMAL);
 
-        backup.step(new Prepare(0, 0, entry, 0), out);
+        backup.step(new Prepare(0, 0, ROOT, entry, 0), out);
 
         assertThat(out.events).isEmpty();
         assertThat(backup.op()).isZero();
@@ -346,7 +348,7 @@ class ReplicaTest {
         out.clear();
         Entry newer = Entry.create(2, 2, prepares.get(0).entry().checksum(), 5, List.of(Request.register(2)));
 
-        backup.step(new Prepare(2, 0, newer, 2), out);
+        backup.step(new Prepare(2, 0, ROOT, newer, 2), out);
 
         assertThat(out.events).hasSize(1);
         assertThat(out.recipients(GetState.class)).containsExactly(2);
@@ -388,7 +390,7 @@ class ReplicaTest {
         for (int i = 0; i < config.prepareRetransmitTicks(); i++) primary.tick(out);
 
         assertThat(out.recipients(Prepare.class)).containsExactly(2);
-        assertThat(out.sent(Prepare.class)).containsExactly(new Prepare(0, 0, primary.entry(1), 0));
+        assertThat(out.sent(Prepare.class)).containsExactly(new Prepare(0, 0, ROOT, primary.entry(1), 0));
     }
 
     @Test

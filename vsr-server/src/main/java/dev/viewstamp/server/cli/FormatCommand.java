@@ -33,6 +33,12 @@ final class FormatCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data directory (created; must be empty).")
     Path data;
 
+    @Option(names = "--pipeline", defaultValue = "8", paramLabel = "N",
+            description = "Prepares the primary keeps in flight (default: ${DEFAULT-VALUE}). Recorded on disk: the "
+                    + "replica refuses to start with another value, since the depth is part of the safety argument. "
+                    + "Use the same value on every replica.")
+    int pipeline;
+
     @Option(names = "--journal-slots", defaultValue = "1024", paramLabel = "N",
             description = "Ops the journal holds (default: ${DEFAULT-VALUE}). Until checkpoints exist this bounds the log.")
     int journalSlots;
@@ -52,11 +58,11 @@ final class FormatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cli = spec.commandLine();
-        if (journalSlots < 1 || messageSizeMax < 1) {
-            throw new CommandLine.ParameterException(cli, "--journal-slots and --message-size-max must be positive");
+        if (journalSlots < 1 || messageSizeMax < 1 || pipeline < 1) {
+            throw new CommandLine.ParameterException(cli, "--pipeline, --journal-slots and --message-size-max must be positive");
         }
         try {
-            DataDirectory.format(data, clusterId, members, replica, journalSlots, messageSizeMax, recover);
+            DataDirectory.format(data, clusterId, members, replica, pipeline, journalSlots, messageSizeMax, recover);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         } catch (DataDirectory.Unusable e) {

@@ -43,7 +43,8 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("replica          %d of %d (%s)%n", s.replicaIndex(), s.replicaCount(), String.join(", ",
                 inspection.members()));
         out.printf("view             %d (log view %d)%n", s.view(), s.logView());
-        out.printf("commit max       %d%n", s.commitMax());
+        out.printf("commit max       %d (entry %016x)%n", s.commitMax(), s.commitChecksum());
+        out.printf("pipeline         %d prepares in flight at most%n", s.pipelinePrepareCountMax());
         out.printf("log              %s%n", recovery.headOp() == 0 ? "empty" : "ops 1.." + recovery.headOp());
         out.printf("journal          %d slots, bodies up to %d bytes%n", s.journalSlotCount(), s.journalBodySizeBytesMax());
         out.printf("checkpoint       none%n");
