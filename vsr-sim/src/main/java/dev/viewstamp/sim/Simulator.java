@@ -77,7 +77,10 @@ public final class Simulator {
     private static final int VALUE_SIZE_BYTES_MAX = 96;
     /** The journal ring must hold a whole run's log until checkpoints exist. */
     private static final int JOURNAL_SLOT_COUNT = 2048;
-    /** A batch of at most 8 requests of at most a key, a value and their framing each. */
+    /**
+     * The journal's body limit and the batch limit. A batch of at most 8 requests of at most a key,
+     * a value and their framing each stays far below it, so the count bounds batches.
+     */
     private static final int JOURNAL_BODY_SIZE_BYTES_MAX = 4096;
     private static final List<SimNetwork.Kind> VIEW_CHANGE_KINDS = List.of(SimNetwork.Kind.START_VIEW_CHANGE,
             SimNetwork.Kind.DO_VIEW_CHANGE, SimNetwork.Kind.START_VIEW);
@@ -145,6 +148,8 @@ public final class Simulator {
                 .replicaCount(replicaCount)
                 .pipelinePrepareCountMax(pipelineMax)
                 .batchRequestCountMax((int) prng.between(1, 8))
+                .journalBodySizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
+                .batchSizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
                 .stateTransferOpsMax(stateTransferOpsMax)
                 .clientTableSessionsMax(sessionsMax)
                 // Timeouts drawn per seed: short ones make view changes (and races among them)
@@ -177,7 +182,7 @@ public final class Simulator {
         // Each replica's data file: the real journal and superblock on a simulated disk. Data
         // faults (corruption, misdirected writes, latent errors) hit the prepares of at most f
         // replicas, so every acknowledged op keeps a good copy on a quorum (docs/STORAGE.md).
-        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, JOURNAL_BODY_SIZE_BYTES_MAX,
+        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, config.journalBodySizeBytesMax(),
                 SimDisk.SECTOR_SIZE_BYTES);
         int faultyDisks = (int) prng.between(0, config.faultsMax());
         if (options.diskless()) faultyDisks = 0;

@@ -410,7 +410,9 @@ public final class Replica {
         if (!isPrimary()) return ignore("request: not primary", request);
         if (catchingUpToNewerView()) return ignore("request: a newer view exists", request);
         if (!normalDurable()) return ignore("request: view not durable yet", request);
-        if (request.sizeBytes() + 64 > config.batchSizeBytesMax()) return ignore("request: larger than a batch", request);
+        if (request.operation().length > config.batchSizeBytesMax() - Request.OVERHEAD_SIZE_BYTES) {
+            return ignore("request: larger than a batch", request);
+        }
         if (!config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
             ClientTable.Session session = clientTable.get(request.clientId());
             if (session != null && request.isRegister()) {
@@ -466,16 +468,22 @@ public final class Replica {
         if (status != Status.NORMAL || !isPrimary() || !normalDurable() || startViewPending) return;
         if (catchingUpToNewerView()) return;
         while (!requestQueue.isEmpty() && log.op() - commit < config.pipelinePrepareCountMax()) {
+            // The batch's size is counted as the codec writes the body (Entry.bodySizeBytes), and
+            // batchSizeBytesMax is at most the journal's body limit (ClusterConfig), so every
+            // prepare fits every replica's journal. Every queued request fits a batch on its own
+            // (ignoreRequest), so the batch is never empty.
             List<Request> batch = new ArrayList<>();
-            int sizeBytes = 64;
+            int bodySizeBytes = 0;
             while (!requestQueue.isEmpty() && batch.size() < config.batchRequestCountMax()) {
                 Request next = requestQueue.peekFirst();
-                if (sizeBytes + next.sizeBytes() > config.batchSizeBytesMax()) break;
+                if (bodySizeBytes + next.sizeBytes() > config.batchSizeBytesMax()) break;
                 batch.add(requestQueue.pollFirst());
-                sizeBytes += next.sizeBytes();
+                bodySizeBytes += next.sizeBytes();
             }
             Check.that(!batch.isEmpty(), "a batch holds at least one request");
             Entry entry = Entry.create(view, log.op() + 1, log.checksumAt(log.op()), timestampNext(), batch);
+            Check.that(entry.bodySizeBytes() <= config.batchSizeBytesMax(), "batch within batchSizeBytesMax",
+                    entry.bodySizeBytes(), config.batchSizeBytesMax());
             log.append(entry);
             out.persistPrepare(entry);
             if (config.canary(Canary.ACK_BEFORE_DURABLE)) opDurable = entry.op();

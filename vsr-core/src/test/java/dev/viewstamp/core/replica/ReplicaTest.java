@@ -275,6 +275,21 @@ class ReplicaTest {
     }
 
     @Test
+    void primaryBatchesUpToExactlyTheByteLimitAndNeverOneByteMore() {
+        // Requests of 120 bytes each (20 of overhead and 100 of operation): three fill a 360-byte body.
+        ClusterConfig tight = ClusterConfig.builder().pipelinePrepareCountMax(1).batchSizeBytesMax(360).build();
+
+        Entry atLimit = batchQueuedBehindAFullPipeline(tight, 100, 100, 100);
+        assertThat(atLimit.requests()).hasSize(3);
+        assertThat(atLimit.bodySizeBytes()).isEqualTo(360);
+
+        // One byte more and the third request waits for the next prepare.
+        Entry overByOne = batchQueuedBehindAFullPipeline(tight, 100, 100, 101);
+        assertThat(overByOne.requests()).hasSize(2);
+        assertThat(overByOne.bodySizeBytes()).isEqualTo(240);
+    }
+
+    @Test
     void backupIgnoresRequests() {
         Replica backup = replica(1);
         backup.step(Request.register(CLIENT), out);
@@ -666,6 +681,23 @@ class ReplicaTest {
         }
         assertThat(prepares).hasSize(requests.length);
         return prepares;
+    }
+
+    /**
+     * The prepare that a primary with a one-deep pipeline builds from requests (of these operation
+     * sizes, one client each) that queued while op 1 was in flight.
+     */
+    private Entry batchQueuedBehindAFullPipeline(ClusterConfig config, int... operationSizes) {
+        Replica primary = Replica.create(config, 0, new EchoStateMachine(), new Prng(1));
+        primary.step(Request.register(CLIENT), out);
+        for (int i = 0; i < operationSizes.length; i++) {
+            primary.step(new Request(CLIENT + 1 + i, 1, new byte[operationSizes[i]]), out);
+        }
+        assertThat(primary.op()).isEqualTo(1);
+        primary.onPrepareDurable(1, primary.entry(1).checksum(), out);
+        primary.step(new PrepareOk(0, 1, 1), out);
+        assertThat(primary.op()).isEqualTo(2);
+        return primary.entry(2);
     }
 
     /** Drives the primary through a prepare, its own durability and backup 1's PrepareOk. */
