@@ -3,6 +3,7 @@ package dev.viewstamp.sim;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.OpLog;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
@@ -19,6 +20,7 @@ import java.util.List;
  * and hands the replica what recovery found, damage included.
  */
 final class SimReplicaDisk {
+    private final ClusterConfig config;
     private final SimDisk disk;
     private final Journal.Layout layout;
     private final ReplicaStorage.Listener listener;
@@ -31,12 +33,14 @@ final class SimReplicaDisk {
     long brokenChains;
     long damagedSuffixes;
 
-    SimReplicaDisk(Journal.Layout layout, int replicaIndex, int replicaCount, Prng prng, SimDisk.Faults faults,
+    /** A disk formatted for replica {@code replicaIndex} of {@code config}, with {@code layout}'s journal. */
+    SimReplicaDisk(ClusterConfig config, Journal.Layout layout, int replicaIndex, Prng prng, SimDisk.Faults faults,
             ReplicaStorage.Listener listener) {
+        this.config = config;
         this.layout = layout;
         this.listener = listener;
         this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
-        this.formatted = new Superblock.State(1, layout.clusterId(), replicaIndex, replicaCount, 0, 0, 0, 0,
+        this.formatted = new Superblock.State(1, layout.clusterId(), replicaIndex, config.replicaCount(), 0, 0, 0, 0,
                 OpLog.rootChecksum(layout.clusterId()), 1, 0, List.of(), layout.slotCount(), layout.bodySizeBytesMax());
         writeSuperblock(formatted);
         this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
@@ -109,6 +113,7 @@ final class SimReplicaDisk {
         drainUntil(() -> read[0] != null);
         Superblock.State superblock = read[0].state();
         Check.that(superblock != null, "a superblock copy survives (writes sync one copy at a time)");
+        superblock.checkConfig(config); // as a starting process does: the limits it runs with are the formatted ones
         Journal.RecoveryResult[] recovered = {null};
         Journal.recover(disk, layout, superblock, r -> recovered[0] = r);
         drainUntil(() -> recovered[0] != null);

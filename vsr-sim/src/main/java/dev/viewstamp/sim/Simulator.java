@@ -192,7 +192,7 @@ public final class Simulator {
             SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
                     mix.diskMisdirectProbability(), mix.diskLatentErrorProbability())
                     : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
-            disks[i] = new SimReplicaDisk(layout, i, replicaCount, prng.fork(), faults, new DiskListener(i));
+            disks[i] = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
             disks[i].allowDataFaults(faulty);
         }
         this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());
