@@ -410,9 +410,6 @@ public final class Replica {
         if (!isPrimary()) return ignore("request: not primary", request);
         if (catchingUpToNewerView()) return ignore("request: a newer view exists", request);
         if (!normalDurable()) return ignore("request: view not durable yet", request);
-        if (request.operation().length > config.batchSizeBytesMax() - Request.OVERHEAD_SIZE_BYTES) {
-            return ignore("request: larger than a batch", request);
-        }
         if (!config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
             ClientTable.Session session = clientTable.get(request.clientId());
             if (session != null && request.isRegister()) {
@@ -441,6 +438,15 @@ public final class Replica {
             }
         }
         if (inPipelineOrQueue(request)) return ignore("request: already being prepared", request);
+        if (request.operation().length > config.batchSizeBytesMax() - Request.OVERHEAD_SIZE_BYTES) {
+            // Not in VRR, which has no size limits: a request that fits no batch would be dropped
+            // here on every retry, for ever. Every primary of the cluster refuses it alike (the
+            // limit is the same on every replica), so it never executes, and the client is told
+            // so explicitly, like an eviction. (Compared without adding, so no size overflows.)
+            out.reply(new Reply(view, request.clientId(), request.requestNumber(), Reply.Status.TOO_LARGE, new byte[0],
+                    replicaIndex));
+            return true;
+        }
         if (requestQueue.size() >= config.requestQueueCountMax()) return ignore("request: queue full", request);
         return false;
     }

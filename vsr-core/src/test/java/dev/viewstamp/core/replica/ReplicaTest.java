@@ -183,6 +183,39 @@ class ReplicaTest {
     }
 
     @Test
+    void primaryRepliesTooLargeToARequestThatFitsNoBatchAndDoesNotPrepareIt() {
+        // A 100-byte batch holds a request of 20 bytes of overhead and at most 80 of operation.
+        ClusterConfig small = ClusterConfig.builder().batchSizeBytesMax(100).build();
+        EchoStateMachine stateMachine = new EchoStateMachine();
+        Replica primary = Replica.create(small, 0, stateMachine, new Prng(1));
+        commitOnPrimary(primary, Request.register(CLIENT));
+        out.clear();
+
+        primary.step(new Request(CLIENT, 1, new byte[81]), out);
+
+        assertThat(out.events).containsExactly(
+                new Replied(new Reply(0, CLIENT, 1, Reply.Status.TOO_LARGE, new byte[0], 0)));
+        assertThat(primary.op()).isEqualTo(1);
+
+        // A retry gets the same answer, and the session goes on with its next request, which fits.
+        out.clear();
+        primary.step(new Request(CLIENT, 1, new byte[81]), out);
+        assertThat(out.replies()).extracting(Reply::status).containsExactly(Reply.Status.TOO_LARGE);
+        commitOnPrimary(primary, new Request(CLIENT, 2, new byte[80]));
+        assertThat(primary.entry(2).requests()).containsExactly(new Request(CLIENT, 2, new byte[80]));
+        assertThat(stateMachine.executed).isEqualTo(1);
+    }
+
+    @Test
+    void backupDoesNotAnswerARequestThatFitsNoBatch() {
+        // Only the primary says TOO_LARGE; its reply carries the view the client needs.
+        Replica backup = Replica.create(ClusterConfig.builder().batchSizeBytesMax(100).build(), 1,
+                new EchoStateMachine(), new Prng(2));
+        backup.step(new Request(CLIENT, 1, new byte[81]), out);
+        assertThat(out.events).isEmpty();
+    }
+
+    @Test
     void prepareOkFromSameBackupTwiceCountsOnce() {
         // n = 5 needs three durable copies: the primary's and two different backups'.
         ClusterConfig five = ClusterConfig.builder().replicaCount(5).build();
