@@ -162,6 +162,9 @@ public final class Simulator {
                 .stateTransferRetransmitTicks((int) prng.between(5, 60))
                 .canariesForTesting(options.canaries())
                 .build();
+        // Every command the workload sends fits a batch: SimClient takes a TOO_LARGE reply for a bug.
+        Check.that(Request.OVERHEAD_SIZE_BYTES + new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax()
+                <= config.batchSizeBytesMax(), "the workload's commands fit a batch");
         this.replicas = new Replica[replicaCount];
         this.disks = new SimReplicaDisk[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
