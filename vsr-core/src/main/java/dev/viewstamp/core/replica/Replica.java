@@ -439,10 +439,11 @@ public final class Replica {
         }
         if (inPipelineOrQueue(request)) return ignore("request: already being prepared", request);
         if (request.operation().length > config.batchSizeBytesMax() - Request.OVERHEAD_SIZE_BYTES) {
-            // Not in VRR, which has no size limits: a request that fits no batch would be dropped
-            // here on every retry, for ever. Every primary of the cluster refuses it alike (the
-            // limit is the same on every replica), so it never executes, and the client is told
-            // so explicitly, like an eviction. (Compared without adding, so no size overflows.)
+            // Deviation 16 (docs/PROTOCOL.md); VRR has no sizes. A request that fits no batch
+            // would be dropped here on every retry, for ever. Every primary of the cluster refuses
+            // it alike (the limit is the same on every replica), so it never executes, and the
+            // client is told so explicitly, like an eviction. (Compared without adding, so no
+            // size overflows.)
             out.reply(new Reply(view, request.clientId(), request.requestNumber(), Reply.Status.TOO_LARGE, new byte[0],
                     replicaIndex));
             return true;
