@@ -1,6 +1,7 @@
 package dev.viewstamp.codec;
 
 import dev.viewstamp.core.Checksum;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
 import java.nio.ByteBuffer;
@@ -27,15 +28,20 @@ import java.util.List;
  * body: requestCount times { u64 clientId, u64 requestNumber, u32 operationSizeBytes, bytes }
  * </pre>
  *
+ * <p>The sizes are the core's: the header is {@link Entry#HEADER_SIZE_BYTES} long and each request
+ * takes {@link Request#OVERHEAD_SIZE_BYTES} plus its operation, so an encoded entry is exactly
+ * {@link Entry#sizeBytes} long and its body {@link Entry#bodySizeBytes}. The primary bounds its
+ * batches with that count, and the journal its slots; a codec that disagreed would let the primary
+ * build an entry the journal cannot hold, so {@link #encode} checks it on every entry.
+ *
  * <p>Checks pair across the boundary: {@link #encode} verifies the entry's own checksum before
  * writing, and {@link #decode} verifies the header checksum, then every field's bounds, then the
  * body checksum, and finally recomputes the entry's checksum from the decoded contents.
  */
 public final class EntryCodec {
-    public static final int HEADER_SIZE_BYTES = 128;
+    public static final int HEADER_SIZE_BYTES = Entry.HEADER_SIZE_BYTES;
     static final int MAGIC = 0x45525356; // "VSRE" little-endian
     static final short VERSION = 1;
-    private static final int REQUEST_OVERHEAD_BYTES = 20;
 
     private EntryCodec() {}
 
@@ -46,13 +52,6 @@ public final class EntryCodec {
         public int sizeBytes() {
             return HEADER_SIZE_BYTES + bodySizeBytes;
         }
-    }
-
-    /** Bytes {@link #encode} writes for {@code entry}. */
-    public static int sizeBytes(Entry entry) {
-        int size = HEADER_SIZE_BYTES;
-        for (Request request : entry.requests()) size += REQUEST_OVERHEAD_BYTES + request.operation().length;
-        return size;
     }
 
     /** Encodes {@code entry} of cluster {@code clusterId}, with write sequence 0. */
@@ -67,13 +66,17 @@ public final class EntryCodec {
      */
     public static byte[] encode(Entry entry, long clusterId, long sequence) {
         if (!entry.valid()) throw new IllegalArgumentException("entry checksum mismatch before encoding: " + entry);
-        byte[] bytes = new byte[sizeBytes(entry)];
+        byte[] bytes = new byte[entry.sizeBytes()];
         ByteBuffer body = ByteBuffer.wrap(bytes, HEADER_SIZE_BYTES, bytes.length - HEADER_SIZE_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (Request request : entry.requests()) {
             body.putLong(request.clientId()).putLong(request.requestNumber()).putInt(request.operation().length)
                     .put(request.operation());
         }
+        // The core's size of the entry must be the layout's: too small and the puts above overflow,
+        // too large and trailing zeros would be left in the body.
+        Check.that(!body.hasRemaining(), "the body fills exactly Entry.bodySizeBytes", entry.bodySizeBytes(),
+                body.position() - HEADER_SIZE_BYTES);
         int bodySizeBytes = bytes.length - HEADER_SIZE_BYTES;
         putFields(bytes, Checksum.of(bytes, HEADER_SIZE_BYTES, bodySizeBytes), clusterId, entry.view(), entry.op(),
                 entry.parent(), entry.checksum(), entry.timestamp(), bodySizeBytes, entry.requests().size(), sequence);
@@ -146,7 +149,7 @@ public final class EntryCodec {
             throw new CodecException(CodecException.Kind.MALFORMED,
                     "body size " + bodySizeBytes + " bytes outside [0, " + bodySizeBytesMax + "]");
         }
-        if (requestCount < 1 || (long) requestCount * REQUEST_OVERHEAD_BYTES > bodySizeBytes) {
+        if (requestCount < 1 || (long) requestCount * Request.OVERHEAD_SIZE_BYTES > bodySizeBytes) {
             throw new CodecException(CodecException.Kind.MALFORMED,
                     "request count " + requestCount + " does not fit a body of " + bodySizeBytes + " bytes");
         }
@@ -171,7 +174,7 @@ public final class EntryCodec {
         ByteBuffer body = ByteBuffer.wrap(bytes, bodyOffset, header.bodySizeBytes()).order(ByteOrder.LITTLE_ENDIAN);
         List<Request> requests = new ArrayList<>(header.requestCount());
         for (int i = 0; i < header.requestCount(); i++) {
-            if (body.remaining() < REQUEST_OVERHEAD_BYTES) {
+            if (body.remaining() < Request.OVERHEAD_SIZE_BYTES) {
                 throw new CodecException(CodecException.Kind.MALFORMED, "request " + i + " truncated");
             }
             long clientId = body.getLong();

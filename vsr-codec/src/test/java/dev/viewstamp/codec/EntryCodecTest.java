@@ -7,6 +7,7 @@ import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,10 +26,38 @@ class EntryCodecTest {
     void roundTripsAnEntryWithSeveralRequests() throws CodecException {
         Entry entry = entry(42, "put a 1", "", "append b xyz");
         byte[] bytes = EntryCodec.encode(entry, CLUSTER);
-        assertThat(bytes).hasSize(EntryCodec.sizeBytes(entry));
+        assertThat(bytes).hasSize(entry.sizeBytes());
         Entry decoded = EntryCodec.decode(bytes, 0, CLUSTER, BODY_MAX);
         assertThat(decoded).isEqualTo(entry);
         assertThat(decoded.checksum()).isEqualTo(entry.checksum());
+    }
+
+    /**
+     * The core bounds batches by {@link Entry#bodySizeBytes} and the journal sizes its slots by
+     * {@link Entry#HEADER_SIZE_BYTES}; both must be what the codec really writes, or the primary
+     * could build an entry the journal cannot hold. Random batches, empty operations included.
+     */
+    @Test
+    void encodedSizeIsWhatTheCoreCountsForRandomBatches() throws CodecException {
+        assertThat(EntryCodec.HEADER_SIZE_BYTES).isEqualTo(Entry.HEADER_SIZE_BYTES);
+        Prng prng = new Prng(7);
+        for (int i = 0; i < 2_000; i++) {
+            List<Request> requests = new ArrayList<>();
+            int count = (int) prng.between(1, 64);
+            for (int r = 0; r < count; r++) {
+                byte[] operation = new byte[prng.chance(0.1) ? 0 : (int) prng.between(0, prng.chance(0.1) ? 4096 : 64)];
+                for (int b = 0; b < operation.length; b++) operation[b] = (byte) prng.nextLong();
+                requests.add(new Request(prng.nextLong() & Long.MAX_VALUE, prng.between(0, 1_000_000), operation));
+            }
+            Entry entry = Entry.create(prng.between(0, 100), prng.between(1, 1_000_000), prng.nextLong(), prng.nextLong(),
+                    requests);
+            byte[] bytes = EntryCodec.encode(entry, CLUSTER, i);
+            assertThat(bytes).hasSize(entry.sizeBytes());
+            EntryCodec.Header header = EntryCodec.decodeHeader(bytes, 0, CLUSTER, entry.bodySizeBytes());
+            assertThat(header.bodySizeBytes()).isEqualTo(entry.bodySizeBytes());
+            assertThat(header.sizeBytes()).isEqualTo(entry.sizeBytes());
+            assertThat(EntryCodec.decode(bytes, 0, CLUSTER, entry.bodySizeBytes())).isEqualTo(entry);
+        }
     }
 
     @Test

@@ -48,6 +48,15 @@ final class CommandCodec {
         }
     }
 
+    /**
+     * The longest encoding of a command that {@code limits} accept: a compare-and-set of the largest
+     * key, expected value and value, which has the most fields (a tag and three length-prefixed
+     * fields). In a long, so that any limits can be counted.
+     */
+    static long sizeBytesMax(KvLimits limits) {
+        return 1 + 3L * FieldWriter.LENGTH_SIZE_BYTES + limits.keySizeBytesMax() + 2L * limits.valueSizeBytesMax();
+    }
+
     static byte[] encode(KvCommand command) {
         return switch (command) {
             case Get get -> new FieldWriter(Tag.GET.code).field(get.key()).toBytes();

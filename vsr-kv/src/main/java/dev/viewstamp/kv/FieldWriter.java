@@ -14,7 +14,7 @@ final class FieldWriter {
     /** The length written for a null field, so that "absent" and "empty" stay apart on the wire. */
     static final int NULL_LENGTH = -1;
 
-    private static final int LENGTH_SIZE_BYTES = Integer.BYTES;
+    static final int LENGTH_SIZE_BYTES = Integer.BYTES;
 
     private byte[] bytes = new byte[64];
     private int sizeBytes;

@@ -15,6 +15,17 @@ public record KvLimits(int keySizeBytesMax, int valueSizeBytesMax) {
         return new KvLimits(256, 64 * 1024);
     }
 
+    /**
+     * Bytes of the longest command these limits accept, encoded as clients send it: a
+     * compare-and-set with the largest key, expected value and value. The replicated log carries
+     * commands in batches, so with its request overhead ({@code Request.OVERHEAD_SIZE_BYTES}) this
+     * must be at most the cluster's {@code batchSizeBytesMax}; otherwise the largest valid commands
+     * get a {@code TOO_LARGE} reply instead of running. The defaults fit the core's default batch.
+     */
+    public long commandSizeBytesMax() {
+        return CommandCodec.sizeBytesMax(this);
+    }
+
     public KvLimits {
         if (keySizeBytesMax <= 0) {
             throw new IllegalArgumentException("keySizeBytesMax must be positive: " + keySizeBytesMax);

@@ -34,6 +34,21 @@ class CommandCodecTest {
     }
 
     @Test
+    void theLongestCommandWithinTheLimitsIsACompareAndSetOfCommandSizeBytesMax() {
+        KvLimits limits = new KvLimits(5, 9);
+        byte[] key = new byte[5];
+        byte[] value = new byte[9];
+        byte[] longest = new CompareAndSet(key, value, value).encode();
+        assertThat(longest).hasSize((int) limits.commandSizeBytesMax());
+        for (KvCommand command : new KvCommand[] {new Get(key), new Put(key, value), new KvCommand.Append(key, value),
+                new KvCommand.Delete(key), new CompareAndSet(key, null, value)}) {
+            assertThat(command.encode().length).as("%s", command).isLessThan(longest.length);
+        }
+        assertThat(new KvLimits(Integer.MAX_VALUE, Integer.MAX_VALUE).commandSizeBytesMax())
+                .isEqualTo(1 + 12 + 3L * Integer.MAX_VALUE);
+    }
+
+    @Test
     void putEncodesAsTagThenLengthPrefixedKeyAndValue() {
         assertThat(KvCommand.put("a", "xy").encode()).containsExactly(bytes(2, 0, 0, 0, 1, 'a', 0, 0, 0, 2, 'x', 'y'));
     }

@@ -335,8 +335,11 @@ public final class ScenarioCluster {
             ClientSession.Completion completion = session.onReply(reply);
             if (completion == null || completion.requestNumber() == Request.REGISTER) return;
             try {
-                results.add(completion.status() == Reply.Status.EVICTED ? new KvResult.Error("evicted")
-                        : KvResult.decode(completion.result()));
+                results.add(switch (completion.status()) {
+                    case EVICTED -> new KvResult.Error("evicted");
+                    case TOO_LARGE -> new KvResult.Error("too large");
+                    case OK -> KvResult.decode(completion.result());
+                });
             } catch (KvFormatException e) {
                 throw new AssertionError("undecodable reply", e);
             }

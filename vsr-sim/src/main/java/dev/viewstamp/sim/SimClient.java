@@ -89,6 +89,10 @@ final class SimClient {
         if (completion == null) return;
         nextSubmitTick = now + prng.between(0, mix.thinkTicksMax());
         if (completion.requestNumber() == 0) return;
+        if (completion.status() == Reply.Status.TOO_LARGE) {
+            // The simulator sizes its limits so that every command of the workload fits a batch.
+            throw new AssertionError("client " + clientIndex + ": a " + pending + " fits no batch");
+        }
         if (completion.status() == Reply.Status.EVICTED) {
             // The session is gone. The request may still have executed under the old session
             // (an earlier attempt), so its outcome is unknown. Start a new session.

@@ -3,6 +3,7 @@ package dev.viewstamp.sim;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.storage.DiskError;
@@ -18,6 +19,7 @@ import java.util.List;
  * and hands the replica what recovery found, damage included.
  */
 final class SimReplicaDisk {
+    private final ClusterConfig config;
     private final SimDisk disk;
     private final Journal.Layout layout;
     private final ReplicaStorage.Listener listener;
@@ -30,13 +32,15 @@ final class SimReplicaDisk {
     long brokenChains;
     long damagedSuffixes;
 
-    SimReplicaDisk(Journal.Layout layout, int replicaIndex, int replicaCount, int pipelinePrepareCountMax, Prng prng,
-            SimDisk.Faults faults, ReplicaStorage.Listener listener) {
+    /** A disk formatted for replica {@code replicaIndex} of {@code config}, with {@code layout}'s journal. */
+    SimReplicaDisk(ClusterConfig config, Journal.Layout layout, int replicaIndex, Prng prng, SimDisk.Faults faults,
+            ReplicaStorage.Listener listener) {
+        this.config = config;
         this.layout = layout;
         this.listener = listener;
         this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
-        this.formatted = Superblock.State.formatted(layout.clusterId(), replicaIndex, replicaCount, pipelinePrepareCountMax,
-                1, layout.slotCount(), layout.bodySizeBytesMax());
+        this.formatted = Superblock.State.formatted(layout.clusterId(), replicaIndex, config.replicaCount(),
+                config.pipelinePrepareCountMax(), 1, layout.slotCount(), layout.bodySizeBytesMax());
         writeSuperblock(formatted);
         this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
     }
@@ -108,6 +112,7 @@ final class SimReplicaDisk {
         drainUntil(() -> read[0] != null);
         Superblock.State superblock = read[0].state();
         Check.that(superblock != null, "a superblock copy survives (writes sync one copy at a time)");
+        superblock.checkConfig(config); // as a starting process does: the limits it runs with are the formatted ones
         Journal.RecoveryResult[] recovered = {null};
         Journal.recover(disk, layout, superblock, r -> recovered[0] = r);
         drainUntil(() -> recovered[0] != null);

@@ -77,7 +77,10 @@ public final class Simulator {
     private static final int VALUE_SIZE_BYTES_MAX = 96;
     /** The journal ring must hold a whole run's log until checkpoints exist. */
     private static final int JOURNAL_SLOT_COUNT = 2048;
-    /** A batch of at most 8 requests of at most a key, a value and their framing each. */
+    /**
+     * The journal's body limit and the batch limit. A batch of at most 8 requests of at most a key,
+     * a value and their framing each stays far below it, so the count bounds batches.
+     */
     private static final int JOURNAL_BODY_SIZE_BYTES_MAX = 4096;
     private static final List<SimNetwork.Kind> VIEW_CHANGE_KINDS = List.of(SimNetwork.Kind.START_VIEW_CHANGE,
             SimNetwork.Kind.DO_VIEW_CHANGE, SimNetwork.Kind.START_VIEW);
@@ -145,6 +148,8 @@ public final class Simulator {
                 .replicaCount(replicaCount)
                 .pipelinePrepareCountMax(pipelineMax)
                 .batchRequestCountMax((int) prng.between(1, 8))
+                .journalBodySizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
+                .batchSizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
                 .stateTransferOpsMax(stateTransferOpsMax)
                 .clientTableSessionsMax(sessionsMax)
                 // Timeouts drawn per seed: short ones make view changes (and races among them)
@@ -157,6 +162,9 @@ public final class Simulator {
                 .stateTransferRetransmitTicks((int) prng.between(5, 60))
                 .canariesForTesting(options.canaries())
                 .build();
+        // Every command the workload sends fits a batch: SimClient takes a TOO_LARGE reply for a bug.
+        Check.that(Request.OVERHEAD_SIZE_BYTES + new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax()
+                <= config.batchSizeBytesMax(), "the workload's commands fit a batch");
         this.replicas = new Replica[replicaCount];
         this.disks = new SimReplicaDisk[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
@@ -177,7 +185,7 @@ public final class Simulator {
         // Each replica's data file: the real journal and superblock on a simulated disk. Data
         // faults (corruption, misdirected writes, latent errors) hit the prepares of at most f
         // replicas, so every acknowledged op keeps a good copy on a quorum (docs/STORAGE.md).
-        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, JOURNAL_BODY_SIZE_BYTES_MAX,
+        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, config.journalBodySizeBytesMax(),
                 SimDisk.SECTOR_SIZE_BYTES);
         int faultyDisks = (int) prng.between(0, config.faultsMax());
         if (options.diskless()) faultyDisks = 0;
@@ -187,8 +195,7 @@ public final class Simulator {
             SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
                     mix.diskMisdirectProbability(), mix.diskLatentErrorProbability())
                     : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
-            disks[i] = new SimReplicaDisk(layout, i, replicaCount, config.pipelinePrepareCountMax(), prng.fork(), faults,
-                    new DiskListener(i));
+            disks[i] = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
             disks[i].allowDataFaults(faulty);
         }
         this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());

@@ -1,7 +1,9 @@
 package dev.viewstamp.storage;
 
 import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.OpLog;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,8 @@ public final class Journal {
     /** Where each zone lies, from the cluster's limits and the disk's sector size. */
     public record Layout(long clusterId, int slotCount, int bodySizeBytesMax, int sectorSizeBytes) {
         public Layout {
-            if (slotCount < 1 || bodySizeBytesMax < 1 || sectorSizeBytes < EntryCodec.HEADER_SIZE_BYTES
+            if (slotCount < 1 || bodySizeBytesMax < 1 || bodySizeBytesMax > ClusterConfig.ENTRY_BODY_SIZE_BYTES_MAX
+                    || sectorSizeBytes < EntryCodec.HEADER_SIZE_BYTES
                     || sectorSizeBytes % EntryCodec.HEADER_SIZE_BYTES != 0) {
                 throw new IllegalArgumentException("bad journal layout: slots=" + slotCount + " body<=" + bodySizeBytesMax
                         + " sector=" + sectorSizeBytes);
@@ -170,12 +173,18 @@ public final class Journal {
                     + layout.slotCount() + " (checkpoints would free them)"));
             return;
         }
-        byte[] record = EntryCodec.encode(entry, layout.clusterId(), sequence);
-        if (record.length > layout.slotSizeBytes()) {
-            completion.done(new DiskError(DiskError.Kind.WRITE, "entry at op " + entry.op() + " is " + record.length
-                    + " bytes, larger than a slot of " + layout.slotSizeBytes()));
+        // The body limit, not the slot: a slot is rounded up to a sector and may have room for a
+        // few bytes more, but recovery refuses a header that claims a body over the limit, so such
+        // a record would be written, acknowledged, and then read back as damage.
+        if (entry.bodySizeBytes() > layout.bodySizeBytesMax()) {
+            completion.done(new DiskError(DiskError.Kind.WRITE, "entry at op " + entry.op() + " has a body of "
+                    + entry.bodySizeBytes() + " bytes, over the journal's limit of " + layout.bodySizeBytesMax()
+                    + " (fixed when the data file was formatted): batchSizeBytesMax must not exceed it"));
             return;
         }
+        byte[] record = EntryCodec.encode(entry, layout.clusterId(), sequence);
+        Check.that(record.length <= layout.slotSizeBytes(), "a record within its body limit fits its slot",
+                record.length, layout.slotSizeBytes());
         int slot = SlotClassifier.slotOf(entry.op(), layout.slotCount());
         byte[] padded = new byte[(int) Layout.roundUp(record.length, layout.sectorSizeBytes())];
         System.arraycopy(record, 0, padded, 0, record.length);

@@ -3,6 +3,7 @@ package dev.viewstamp.storage;
 import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.Checksum;
+import dev.viewstamp.core.replica.ClusterConfig;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -150,6 +151,35 @@ public final class Superblock {
         /** The journal layout this superblock's data file was formatted with. */
         public Journal.Layout journalLayout(int sectorSizeBytes) {
             return new Journal.Layout(clusterId, journalSlotCount, journalBodySizeBytesMax, sectorSizeBytes);
+        }
+
+        /**
+         * Checks, at start, that a replica configured with {@code config} may run on this data
+         * file: the same cluster and replica count, and the journal body limit it was formatted
+         * with. The body limit is part of the format: it sizes the slots, and recovery refuses a
+         * header that claims a larger body. A configuration that named a larger limit would let a
+         * primary batch prepares this journal cannot hold (its storage stops at the first one); one
+         * that named a smaller limit would say something false about this replica's journal, which
+         * the other replicas' primaries rely on. So the configured value must be the formatted one,
+         * and changing it means formatting again.
+         *
+         * @throws IllegalArgumentException naming the first disagreement
+         */
+        public void checkConfig(ClusterConfig config) {
+            if (config.clusterId() != clusterId) {
+                throw new IllegalArgumentException("the data file belongs to cluster " + clusterId
+                        + ", but the configuration names cluster " + config.clusterId());
+            }
+            if (config.replicaCount() != replicaCount) {
+                throw new IllegalArgumentException("the data file was formatted for " + replicaCount
+                        + " replicas, but the configuration names " + config.replicaCount());
+            }
+            if (config.journalBodySizeBytesMax() != journalBodySizeBytesMax) {
+                throw new IllegalArgumentException("the data file's journal was formatted for bodies up to "
+                        + journalBodySizeBytesMax + " bytes, but the configuration's journalBodySizeBytesMax is "
+                        + config.journalBodySizeBytesMax() + ": configure the formatted value (with batchSizeBytesMax "
+                        + "at most that), or format again");
+            }
         }
     }
 

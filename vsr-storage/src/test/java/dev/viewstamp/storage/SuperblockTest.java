@@ -22,6 +22,30 @@ class SuperblockTest {
     }
 
     @Test
+    void aReplicaStartsOnlyWithTheLimitsItsDataFileWasFormattedWith() {
+        // FORMATTED: cluster 5, three replicas, journal bodies up to 4096 bytes.
+        ClusterConfig.Builder matching = ClusterConfig.builder().clusterId(5).replicaCount(3)
+                .journalBodySizeBytesMax(4096).batchSizeBytesMax(4096);
+        FORMATTED.checkConfig(matching.build());
+        FORMATTED.checkConfig(matching.batchSizeBytesMax(1000).build()); // smaller batches fit too
+
+        // The defaults (256 KiB) on a data file formatted for 4 KiB: batches its journal cannot hold.
+        assertThatThrownBy(() -> FORMATTED.checkConfig(ClusterConfig.builder().clusterId(5).replicaCount(3).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("formatted for bodies up to 4096 bytes, but the configuration's "
+                        + "journalBodySizeBytesMax is 262144");
+        assertThatThrownBy(() -> FORMATTED.checkConfig(ClusterConfig.builder().clusterId(5).replicaCount(3)
+                .journalBodySizeBytesMax(2048).batchSizeBytesMax(2048).build()))
+                .hasMessageContaining("journalBodySizeBytesMax is 2048");
+        assertThatThrownBy(() -> FORMATTED.checkConfig(ClusterConfig.builder().clusterId(6).replicaCount(3)
+                .journalBodySizeBytesMax(4096).batchSizeBytesMax(4096).build()))
+                .hasMessageContaining("belongs to cluster 5");
+        assertThatThrownBy(() -> FORMATTED.checkConfig(ClusterConfig.builder().clusterId(5).replicaCount(5)
+                .journalBodySizeBytesMax(4096).batchSizeBytesMax(4096).build()))
+                .hasMessageContaining("formatted for 3 replicas");
+    }
+
+    @Test
     void theDamageCrashVectorAndRecoveringFlagSurviveARoundTrip() {
         Superblock.State damaged = FORMATTED.next(4, 3, 17, new long[] {0, 3, 1}, 0, 0, 0, 0x1234, 0, List.of());
         Superblock.State whole = damaged.next(5, 5, -1, null, 0, 0, 0, 0x1234, 0, List.of());

@@ -21,7 +21,11 @@ public final class ClientSession {
         void send(int replica, Request request);
     }
 
-    /** The outcome of a request, returned by {@link #onReply}. */
+    /**
+     * The outcome of a request, returned by {@link #onReply}: {@code OK} with the result;
+     * {@code EVICTED}, the session is over and the request's outcome unknown; or {@code TOO_LARGE},
+     * the request never executes (it fits no batch) and the session goes on.
+     */
     public record Completion(long requestNumber, Reply.Status status, byte[] result) {}
 
     private final long clientId;
@@ -112,12 +116,18 @@ public final class ClientSession {
         view = Math.max(view, reply.view());
         if (outstanding == null || reply.requestNumber() != outstanding.requestNumber()) return null;
         outstanding = null;
-        if (reply.status() == Reply.Status.EVICTED) {
-            evicted = true;
-        } else if (reply.requestNumber() == Request.REGISTER) {
-            registered = true;
-            // Number requests after the session's base (one below the op that registered it).
-            requestNumber = Request.decodeBase(reply.result());
+        switch (reply.status()) {
+            case EVICTED -> evicted = true;
+            // The request will never execute, so the caller hears so now instead of the session
+            // retrying it for ever. The session goes on; its next request takes the next number.
+            case TOO_LARGE -> { }
+            case OK -> {
+                if (reply.requestNumber() == Request.REGISTER) {
+                    registered = true;
+                    // Number requests after the session's base (one below the op that registered it).
+                    requestNumber = Request.decodeBase(reply.result());
+                }
+            }
         }
         return new Completion(reply.requestNumber(), reply.status(), reply.result());
     }

@@ -11,6 +11,14 @@ import java.util.List;
  */
 public record Entry(long view, long op, long parent, long timestamp, List<Request> requests, long checksum) {
 
+    /**
+     * Bytes an entry takes besides its body, on disk and on the wire: the fixed header that
+     * {@code EntryCodec} lays out (checksums, identity, view, op, parent, timestamp, sizes). This is
+     * the one definition of the per-entry overhead; the codec takes it from here, and
+     * {@code EntryCodecTest} pins that every encoded entry is exactly {@link #sizeBytes} long.
+     */
+    public static final int HEADER_SIZE_BYTES = 128;
+
     public Entry {
         requests = List.copyOf(requests);
     }
@@ -25,10 +33,19 @@ public record Entry(long view, long op, long parent, long timestamp, List<Reques
         return checksum == checksumOf(view, op, parent, timestamp, requests);
     }
 
-    public int sizeBytes() {
-        int size = 48;
+    /**
+     * Bytes of the body: every request with its overhead ({@link Request#sizeBytes}). The batch
+     * limit ({@code batchSizeBytesMax}) and the journal's body limit both bound this number.
+     */
+    public int bodySizeBytes() {
+        int size = 0;
         for (Request r : requests) size += r.sizeBytes();
         return size;
+    }
+
+    /** Bytes of the whole encoded entry: header and body. */
+    public int sizeBytes() {
+        return HEADER_SIZE_BYTES + bodySizeBytes();
     }
 
     private static long checksumOf(long view, long op, long parent, long timestamp, List<Request> requests) {

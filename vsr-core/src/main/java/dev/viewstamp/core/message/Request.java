@@ -10,6 +10,13 @@ import java.util.Arrays;
 public record Request(long clientId, long requestNumber, byte[] operation) implements Message {
     public static final long REGISTER = 0;
 
+    /**
+     * Bytes a request adds to an entry's body besides its operation: client id (8), request number
+     * (8) and the operation's length (4), as {@code EntryCodec} lays them out. The one definition
+     * of the per-request overhead; the codec takes it from here.
+     */
+    public static final int OVERHEAD_SIZE_BYTES = Long.BYTES + Long.BYTES + Integer.BYTES;
+
     public Request {
         if (requestNumber < 0) throw new IllegalArgumentException("requestNumber < 0: " + requestNumber);
         if (operation == null) throw new IllegalArgumentException("operation is null");
@@ -35,9 +42,9 @@ public record Request(long clientId, long requestNumber, byte[] operation) imple
         return requestNumber == REGISTER;
     }
 
-    /** Bytes this request adds to a prepare's body, counted against the batch limit. */
+    /** Bytes this request adds to an entry's body, counted against the batch limit. */
     public int sizeBytes() {
-        return 16 + 4 + operation.length;
+        return OVERHEAD_SIZE_BYTES + operation.length;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.viewstamp.core.replica;
 
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Request;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -7,6 +9,13 @@ import java.util.Set;
  * The cluster's size and every limit and timeout of the protocol. Times are in ticks; sizes in
  * bytes or counts, with the unit last in the name. {@link Builder#build} checks how the limits
  * relate, so a replica never starts with settings that cannot work.
+ *
+ * <p>Sizes of entries are counted as the codec writes them ({@link Entry#bodySizeBytes}):
+ * {@code batchSizeBytesMax} bounds the body of every entry this replica prepares as primary, and
+ * {@code journalBodySizeBytesMax} is the body limit every replica's journal was formatted with
+ * (checked against the data file at start). A batch must fit every journal, so the batch limit is
+ * at most the journal's. Like {@code pipelinePrepareCountMax}, both must be the same on every
+ * replica: a backup journals what another primary batched.
  */
 public record ClusterConfig(
         long clusterId,
@@ -14,6 +23,7 @@ public record ClusterConfig(
         int pipelinePrepareCountMax,
         int batchRequestCountMax,
         int batchSizeBytesMax,
+        int journalBodySizeBytesMax,
         int requestQueueCountMax,
         int clientTableSessionsMax,
         int stateTransferOpsMax,
@@ -39,6 +49,20 @@ public record ClusterConfig(
 
     /** The most replicas a cluster has: the superblock keeps a crash vector entry for each. */
     public static final int REPLICAS_MAX = 16;
+
+    /**
+     * The default batch and journal body limit: the smallest power of two that holds the largest
+     * command of the key-value service's default limits (a compare-and-set with a 256-byte key and
+     * two 64 KiB values, 131,361 bytes with its request overhead). {@code vsr format} uses it too.
+     */
+    public static final int JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT = 256 * 1024;
+
+    /**
+     * The largest body limit a configuration may name. Sizes are ints: below this, a batch's running
+     * size plus one more request, and a journal slot (header and body, rounded up to a sector),
+     * never overflow.
+     */
+    public static final int ENTRY_BODY_SIZE_BYTES_MAX = 1 << 30;
 
     public static Builder builder() {
         return new Builder();
@@ -68,7 +92,8 @@ public record ClusterConfig(
         private int replicaCount = 3;
         private int pipelinePrepareCountMax = 8;
         private int batchRequestCountMax = 64;
-        private int batchSizeBytesMax = 1 << 20;
+        private int batchSizeBytesMax = JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT;
+        private int journalBodySizeBytesMax = JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT;
         private int requestQueueCountMax = 1024;
         private int clientTableSessionsMax = 1024;
         private int stateTransferOpsMax = 64;
@@ -86,6 +111,7 @@ public record ClusterConfig(
         public Builder pipelinePrepareCountMax(int v) { pipelinePrepareCountMax = v; return this; }
         public Builder batchRequestCountMax(int v) { batchRequestCountMax = v; return this; }
         public Builder batchSizeBytesMax(int v) { batchSizeBytesMax = v; return this; }
+        public Builder journalBodySizeBytesMax(int v) { journalBodySizeBytesMax = v; return this; }
         public Builder requestQueueCountMax(int v) { requestQueueCountMax = v; return this; }
         public Builder clientTableSessionsMax(int v) { clientTableSessionsMax = v; return this; }
         public Builder stateTransferOpsMax(int v) { stateTransferOpsMax = v; return this; }
@@ -107,7 +133,16 @@ public record ClusterConfig(
             require(replicaCount <= REPLICAS_MAX, "replicaCount must be at most " + REPLICAS_MAX);
             require(pipelinePrepareCountMax >= 1, "pipelinePrepareCountMax must be at least 1");
             require(batchRequestCountMax >= 1, "batchRequestCountMax must be at least 1");
-            require(batchSizeBytesMax >= 64, "batchSizeBytesMax must be at least 64");
+            // The smallest request is a registration, with an empty operation.
+            require(batchSizeBytesMax >= Request.OVERHEAD_SIZE_BYTES, "batchSizeBytesMax must be at least "
+                    + Request.OVERHEAD_SIZE_BYTES + " (one empty request)");
+            require(journalBodySizeBytesMax <= ENTRY_BODY_SIZE_BYTES_MAX,
+                    "journalBodySizeBytesMax must be at most " + ENTRY_BODY_SIZE_BYTES_MAX);
+            // A primary that batched more than a journal holds would stop every replica's storage
+            // at the first such prepare (a write error), the primary's own included.
+            require(batchSizeBytesMax <= journalBodySizeBytesMax, "batchSizeBytesMax (" + batchSizeBytesMax
+                    + ") must be at most journalBodySizeBytesMax (" + journalBodySizeBytesMax
+                    + "): every batch must fit the journals it is written to");
             require(requestQueueCountMax >= 1, "requestQueueCountMax must be at least 1");
             require(clientTableSessionsMax >= 1, "clientTableSessionsMax must be at least 1");
             // A catching-up replica must be able to receive the whole uncommitted suffix of a
@@ -129,7 +164,7 @@ public record ClusterConfig(
                     "viewChangeBackoffExponentMax must be in [0, 16]");
             require(stateTransferRetransmitTicks >= 1, "stateTransferRetransmitTicks must be at least 1");
             return new ClusterConfig(clusterId, replicaCount, pipelinePrepareCountMax, batchRequestCountMax,
-                    batchSizeBytesMax, requestQueueCountMax, clientTableSessionsMax, stateTransferOpsMax,
+                    batchSizeBytesMax, journalBodySizeBytesMax, requestQueueCountMax, clientTableSessionsMax, stateTransferOpsMax,
                     commitIntervalTicks, prepareRetransmitTicks, normalTimeoutTicks, viewChangeTimeoutTicks,
                     viewChangeRetransmitTicks, viewChangeBackoffExponentMax, stateTransferRetransmitTicks, canaries);
         }

@@ -450,7 +450,6 @@ public final class Replica {
         if (!isPrimary()) return ignore("request: not primary", request);
         if (catchingUpToNewerView()) return ignore("request: a newer view exists", request);
         if (!normalDurable()) return ignore("request: view not durable yet", request);
-        if (request.sizeBytes() + 64 > config.batchSizeBytesMax()) return ignore("request: larger than a batch", request);
         if (!config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
             ClientTable.Session session = clientTable.get(request.clientId());
             if (session != null && request.isRegister()) {
@@ -479,6 +478,16 @@ public final class Replica {
             }
         }
         if (inPipelineOrQueue(request)) return ignore("request: already being prepared", request);
+        if (request.operation().length > config.batchSizeBytesMax() - Request.OVERHEAD_SIZE_BYTES) {
+            // Deviation 16 (docs/PROTOCOL.md); VRR has no sizes. A request that fits no batch
+            // would be dropped here on every retry, for ever. Every primary of the cluster refuses
+            // it alike (the limit is the same on every replica), so it never executes, and the
+            // client is told so explicitly, like an eviction. (Compared without adding, so no
+            // size overflows.)
+            out.reply(new Reply(view, request.clientId(), request.requestNumber(), Reply.Status.TOO_LARGE, new byte[0],
+                    replicaIndex));
+            return true;
+        }
         if (requestQueue.size() >= config.requestQueueCountMax()) return ignore("request: queue full", request);
         return false;
     }
@@ -506,16 +515,22 @@ public final class Replica {
         if (status != Status.NORMAL || !isPrimary() || !normalDurable() || startViewPending) return;
         if (catchingUpToNewerView()) return;
         while (!requestQueue.isEmpty() && log.op() - commit < config.pipelinePrepareCountMax()) {
+            // The batch's size is counted as the codec writes the body (Entry.bodySizeBytes), and
+            // batchSizeBytesMax is at most the journal's body limit (ClusterConfig), so every
+            // prepare fits every replica's journal. Every queued request fits a batch on its own
+            // (ignoreRequest), so the batch is never empty.
             List<Request> batch = new ArrayList<>();
-            int sizeBytes = 64;
+            int bodySizeBytes = 0;
             while (!requestQueue.isEmpty() && batch.size() < config.batchRequestCountMax()) {
                 Request next = requestQueue.peekFirst();
-                if (sizeBytes + next.sizeBytes() > config.batchSizeBytesMax()) break;
+                if (bodySizeBytes + next.sizeBytes() > config.batchSizeBytesMax()) break;
                 batch.add(requestQueue.pollFirst());
-                sizeBytes += next.sizeBytes();
+                bodySizeBytes += next.sizeBytes();
             }
             Check.that(!batch.isEmpty(), "a batch holds at least one request");
             Entry entry = Entry.create(view, log.op() + 1, log.checksumAt(log.op()), timestampNext(), batch);
+            Check.that(entry.bodySizeBytes() <= config.batchSizeBytesMax(), "batch within batchSizeBytesMax",
+                    entry.bodySizeBytes(), config.batchSizeBytesMax());
             log.append(entry);
             out.persistPrepare(entry);
             if (config.canary(Canary.ACK_BEFORE_DURABLE)) opDurable = entry.op();

@@ -304,6 +304,29 @@ class ClientSessionTest {
     }
 
     @Test
+    void tooLargeReplyCompletesTheRequestAndStopsItsRetries() {
+        ClientSession session = registered(3, 10, 80);
+        session.submit(new byte[1000], sender);
+
+        ClientSession.Completion completion =
+                session.onReply(new Reply(2, CLIENT, 1, Reply.Status.TOO_LARGE, new byte[0], 2));
+
+        assertThat(completion.status()).isEqualTo(Reply.Status.TOO_LARGE);
+        assertThat(completion.requestNumber()).isEqualTo(1);
+        assertThat(session.hasOutstanding()).isFalse();
+        sender.sent.clear();
+        for (int i = 0; i < 1_000; i++) session.tick(sender);
+        assertThat(sender.sent).isEmpty();
+
+        // The session is still open: the next request takes the next number, to the primary it learnt.
+        assertThat(session.evicted()).isFalse();
+        assertThat(session.idle()).isTrue();
+        Request next = session.submit(new byte[] {2}, sender);
+        assertThat(next.requestNumber()).isEqualTo(2);
+        assertThat(sender.sent).containsExactly(new RecordingSender.Sent(2, next));
+    }
+
+    @Test
     void constructorRejectsBadSettings() {
         Prng prng = new Prng(1);
         assertThatThrownBy(() -> new ClientSession(CLIENT, 0, 10, 80, prng)).isInstanceOf(IllegalArgumentException.class);

@@ -74,8 +74,9 @@ class EntryTest {
 
     @Test
     void sizeBytesCountsHeaderAndEveryRequest() {
-        assertThat(Entry.create(0, 1, 0, 0, List.of()).sizeBytes()).isEqualTo(48);
-        assertThat(ENTRY.sizeBytes()).isEqualTo(48 + A.sizeBytes() + B.sizeBytes());
+        assertThat(Entry.create(0, 1, 0, 0, List.of()).sizeBytes()).isEqualTo(Entry.HEADER_SIZE_BYTES);
+        assertThat(ENTRY.bodySizeBytes()).isEqualTo(A.sizeBytes() + B.sizeBytes());
+        assertThat(ENTRY.sizeBytes()).isEqualTo(Entry.HEADER_SIZE_BYTES + A.sizeBytes() + B.sizeBytes());
     }
 
     private static byte[] bytes(String s) {

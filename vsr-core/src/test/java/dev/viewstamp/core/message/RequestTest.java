@@ -40,7 +40,8 @@ class RequestTest {
     }
 
     @Test
-    void sizeBytesCountsHeaderAndOperation() {
+    void sizeBytesCountsOverheadAndOperation() {
         assertThat(new Request(7, 1, new byte[10]).sizeBytes()).isEqualTo(30);
+        assertThat(Request.register(7).sizeBytes()).isEqualTo(Request.OVERHEAD_SIZE_BYTES);
     }
 }

@@ -3,6 +3,7 @@ package dev.viewstamp.core.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.viewstamp.core.message.Request;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -66,9 +67,40 @@ class ClusterConfigTest {
     }
 
     @Test
-    void buildRejectsBatchTooSmallForAPrepareHeader() {
-        assertRejected(b -> b.batchSizeBytesMax(63), "batchSizeBytesMax must be at least 64");
-        assertThat(ClusterConfig.builder().batchSizeBytesMax(64).build().batchSizeBytesMax()).isEqualTo(64);
+    void buildRejectsBatchTooSmallForAnEmptyRequest() {
+        assertRejected(b -> b.batchSizeBytesMax(Request.OVERHEAD_SIZE_BYTES - 1),
+                "batchSizeBytesMax must be at least 20 (one empty request)");
+        assertThat(ClusterConfig.builder().batchSizeBytesMax(Request.OVERHEAD_SIZE_BYTES).build().batchSizeBytesMax())
+                .isEqualTo(Request.OVERHEAD_SIZE_BYTES);
+    }
+
+    @Test
+    void defaultBatchLimitIsTheDefaultJournalBodyLimit() {
+        ClusterConfig config = ClusterConfig.builder().build();
+        assertThat(config.batchSizeBytesMax()).isEqualTo(ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT);
+        assertThat(config.journalBodySizeBytesMax()).isEqualTo(ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT);
+    }
+
+    @Test
+    void buildRejectsABatchLimitAboveTheJournalBodyLimit() {
+        assertRejected(b -> b.journalBodySizeBytesMax(4096).batchSizeBytesMax(4097),
+                "batchSizeBytesMax (4097) must be at most journalBodySizeBytesMax (4096): every batch must fit the "
+                        + "journals it is written to");
+        // The old defaults disagreed like this: 1 MiB batches, 64 KiB journal bodies.
+        assertRejected(b -> b.journalBodySizeBytesMax(64 * 1024).batchSizeBytesMax(1 << 20),
+                "batchSizeBytesMax (1048576) must be at most journalBodySizeBytesMax (65536): every batch must fit the "
+                        + "journals it is written to");
+        ClusterConfig equal = ClusterConfig.builder().journalBodySizeBytesMax(4096).batchSizeBytesMax(4096).build();
+        assertThat(equal.batchSizeBytesMax()).isEqualTo(equal.journalBodySizeBytesMax());
+        assertThat(ClusterConfig.builder().journalBodySizeBytesMax(4096).batchSizeBytesMax(1000).build()).isNotNull();
+    }
+
+    @Test
+    void buildRejectsAJournalBodyLimitWhoseSizesWouldOverflow() {
+        assertRejected(b -> b.journalBodySizeBytesMax(ClusterConfig.ENTRY_BODY_SIZE_BYTES_MAX + 1),
+                "journalBodySizeBytesMax must be at most 1073741824");
+        assertThat(ClusterConfig.builder().journalBodySizeBytesMax(ClusterConfig.ENTRY_BODY_SIZE_BYTES_MAX).build())
+                .isNotNull();
     }
 
     @Test

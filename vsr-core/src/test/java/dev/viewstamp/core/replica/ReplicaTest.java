@@ -185,6 +185,39 @@ class ReplicaTest {
     }
 
     @Test
+    void primaryRepliesTooLargeToARequestThatFitsNoBatchAndDoesNotPrepareIt() {
+        // A 100-byte batch holds a request of 20 bytes of overhead and at most 80 of operation.
+        ClusterConfig small = ClusterConfig.builder().batchSizeBytesMax(100).build();
+        EchoStateMachine stateMachine = new EchoStateMachine();
+        Replica primary = Replica.create(small, 0, stateMachine, new Prng(1));
+        commitOnPrimary(primary, Request.register(CLIENT));
+        out.clear();
+
+        primary.step(new Request(CLIENT, 1, new byte[81]), out);
+
+        assertThat(out.events).containsExactly(
+                new Replied(new Reply(0, CLIENT, 1, Reply.Status.TOO_LARGE, new byte[0], 0)));
+        assertThat(primary.op()).isEqualTo(1);
+
+        // A retry gets the same answer, and the session goes on with its next request, which fits.
+        out.clear();
+        primary.step(new Request(CLIENT, 1, new byte[81]), out);
+        assertThat(out.replies()).extracting(Reply::status).containsExactly(Reply.Status.TOO_LARGE);
+        commitOnPrimary(primary, new Request(CLIENT, 2, new byte[80]));
+        assertThat(primary.entry(2).requests()).containsExactly(new Request(CLIENT, 2, new byte[80]));
+        assertThat(stateMachine.executed).isEqualTo(1);
+    }
+
+    @Test
+    void backupDoesNotAnswerARequestThatFitsNoBatch() {
+        // Only the primary says TOO_LARGE; its reply carries the view the client needs.
+        Replica backup = Replica.create(ClusterConfig.builder().batchSizeBytesMax(100).build(), 1,
+                new EchoStateMachine(), new Prng(2));
+        backup.step(new Request(CLIENT, 1, new byte[81]), out);
+        assertThat(out.events).isEmpty();
+    }
+
+    @Test
     void prepareOkFromSameBackupTwiceCountsOnce() {
         // n = 5 needs three durable copies: the primary's and two different backups'.
         ClusterConfig five = ClusterConfig.builder().replicaCount(5).build();
@@ -274,6 +307,21 @@ class ReplicaTest {
         assertThat(primary.commit()).isEqualTo(1);
         assertThat(primary.op()).isEqualTo(3);
         assertThat(primary.entry(3).requests()).containsExactly(Request.register(3));
+    }
+
+    @Test
+    void primaryBatchesUpToExactlyTheByteLimitAndNeverOneByteMore() {
+        // Requests of 120 bytes each (20 of overhead and 100 of operation): three fill a 360-byte body.
+        ClusterConfig tight = ClusterConfig.builder().pipelinePrepareCountMax(1).batchSizeBytesMax(360).build();
+
+        Entry atLimit = batchQueuedBehindAFullPipeline(tight, 100, 100, 100);
+        assertThat(atLimit.requests()).hasSize(3);
+        assertThat(atLimit.bodySizeBytes()).isEqualTo(360);
+
+        // One byte more and the third request waits for the next prepare.
+        Entry overByOne = batchQueuedBehindAFullPipeline(tight, 100, 100, 101);
+        assertThat(overByOne.requests()).hasSize(2);
+        assertThat(overByOne.bodySizeBytes()).isEqualTo(240);
     }
 
     @Test
@@ -668,6 +716,23 @@ class ReplicaTest {
         }
         assertThat(prepares).hasSize(requests.length);
         return prepares;
+    }
+
+    /**
+     * The prepare that a primary with a one-deep pipeline builds from requests (of these operation
+     * sizes, one client each) that queued while op 1 was in flight.
+     */
+    private Entry batchQueuedBehindAFullPipeline(ClusterConfig config, int... operationSizes) {
+        Replica primary = Replica.create(config, 0, new EchoStateMachine(), new Prng(1));
+        primary.step(Request.register(CLIENT), out);
+        for (int i = 0; i < operationSizes.length; i++) {
+            primary.step(new Request(CLIENT + 1 + i, 1, new byte[operationSizes[i]]), out);
+        }
+        assertThat(primary.op()).isEqualTo(1);
+        primary.onPrepareDurable(1, primary.entry(1).checksum(), out);
+        primary.step(new PrepareOk(0, 1, 1), out);
+        assertThat(primary.op()).isEqualTo(2);
+        return primary.entry(2);
     }
 
     /** Drives the primary through a prepare, its own durability and backup 1's PrepareOk. */

@@ -1,5 +1,6 @@
 package dev.viewstamp.server.cli;
 
+import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.storage.DataDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "format", mixinStandardHelpOptions = true,
         description = {"Creates a new replica's data directory: a preallocated data file (superblock and journal) " +
                 "and the cluster's member list. Every replica of a cluster is formatted with the same " +
-                "--cluster-id and --cluster, each with its own --replica."},
+                "--cluster-id, --cluster and --message-size-max, each with its own --replica."},
         footer = {"",
                 "Exit codes: 0 formatted; 2 usage error; 3 the directory cannot be used (not empty, not a " +
                 "directory) or the disk failed."})
@@ -43,8 +44,10 @@ final class FormatCommand implements Callable<Integer> {
             description = "Ops the journal holds (default: ${DEFAULT-VALUE}). Until checkpoints exist this bounds the log.")
     int journalSlots;
 
-    @Option(names = "--message-size-max", defaultValue = "65536", paramLabel = "BYTES",
-            description = "Largest prepare body in bytes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--message-size-max", defaultValue = "" + ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT,
+            paramLabel = "BYTES", description = "Largest prepare body the journal holds, in bytes; fixed for the life of "
+            + "the data file. Replicas run with it as journalBodySizeBytesMax (the same on every replica), and batch at "
+            + "most this much (default: ${DEFAULT-VALUE}, the replicas' default).")
     int messageSizeMax;
 
     @Option(names = "--recover", description = "Format for a replica of a running cluster whose disk was lost: it "

@@ -2,6 +2,7 @@ package dev.viewstamp.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.storage.DataDirectory;
 import dev.viewstamp.storage.Superblock;
 import java.io.PrintWriter;
@@ -43,6 +44,19 @@ class DataDirectoryCommandsTest {
             raf.seek(offset);
             raf.write(b ^ 0x10);
         }
+    }
+
+    @Test
+    void formatDefaultsToTheJournalBodyLimitThatReplicasDefaultTo(@TempDir Path dir) throws Exception {
+        // One slot keeps the file small; the body limit is the default.
+        Path data = dir.resolve("r0");
+        Run run = vsr("format", "--cluster-id", "9", "--cluster", MEMBERS, "--replica", "0", "--data", data.toString(),
+                "--journal-slots", "1");
+        assertThat(run.exit()).as(run.err()).isZero();
+
+        Superblock.State state = DataDirectory.inspect(data).state();
+        assertThat(state.journalBodySizeBytesMax()).isEqualTo(ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT);
+        state.checkConfig(ClusterConfig.builder().clusterId(9).replicaCount(3).build());
     }
 
     @Test
