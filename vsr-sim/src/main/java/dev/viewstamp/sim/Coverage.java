@@ -10,6 +10,35 @@ public final class Coverage {
     /** Storage faults injected, what recovery found, and what repair did. */
     public long diskCorrupt, diskMisdirected, diskLatent, diskLostSectors, damagedRestarts, repairSlots, brokenChains,
             damagedSuffixes, repairedEntries, noSpaceStops, syncExits, lostDisks, incarnations, clusterCrashes;
+    /** Data faults by the zone they hit, and writes lost whole. */
+    public long faultsSuperblock, faultsHeaders, faultsPrepares, diskLostWrites;
+
+    /** The directed faults of {@link Swarm}: how often each happened, and in how many seeds. */
+    public enum Directed {
+        FULL_MID_LOG_CHANGE("full-mid-log-change"),
+        CRASH_AROUND_RESUME("crash-around-resume"),
+        SYNC_FAIL_MID_LOG_CHANGE("sync-fail-mid-log-change"),
+        LONG_DELAY("long-delay"),
+        PAUSE("pause"),
+        STALE_AFTER_RESTART("stale-after-restart"),
+        STRAND_DAMAGED("strand-damaged");
+
+        final String label;
+
+        Directed(String label) {
+            this.label = label;
+        }
+    }
+
+    public final long[] directedCount = new long[Directed.values().length];
+    public final long[] directedSeeds = new long[Directed.values().length];
+    /** Seeds counted into this coverage. */
+    public long seeds;
+
+    void directed(Directed kind, long count) {
+        directedCount[kind.ordinal()] += count;
+        if (count > 0) directedSeeds[kind.ordinal()]++;
+    }
 
     void add(Coverage other) {
         gets += other.gets;
@@ -39,6 +68,15 @@ public final class Coverage {
         lostDisks += other.lostDisks;
         incarnations += other.incarnations;
         clusterCrashes += other.clusterCrashes;
+        faultsSuperblock += other.faultsSuperblock;
+        faultsHeaders += other.faultsHeaders;
+        faultsPrepares += other.faultsPrepares;
+        diskLostWrites += other.diskLostWrites;
+        for (int k = 0; k < directedCount.length; k++) {
+            directedCount[k] += other.directedCount[k];
+            directedSeeds[k] += other.directedSeeds[k];
+        }
+        seeds += other.seeds;
     }
 
     /** The storage line of the summary: faults injected by kind, then recovery and repair. */
@@ -47,7 +85,21 @@ public final class Coverage {
                 + " lost-sectors=" + diskLostSectors + " damaged-restarts=" + damagedRestarts + " repair-slots="
                 + repairSlots + " broken-chains=" + brokenChains + " damaged-suffixes=" + damagedSuffixes
                 + " entries-repaired=" + repairedEntries + " disk-full-stops=" + noSpaceStops + " sync-error-exits="
-                + syncExits + " lost-disks=" + lostDisks + " recovered-incarnations=" + incarnations;
+                + syncExits + " lost-disks=" + lostDisks + " recovered-incarnations=" + incarnations
+                + " faults-prepares=" + faultsPrepares + " faults-headers=" + faultsHeaders + " faults-superblock="
+                + faultsSuperblock + " lost-writes=" + diskLostWrites;
+    }
+
+    /** The directed-faults line: per fault, how often it happened and the share of seeds it reached. */
+    public String directedSummary() {
+        StringBuilder line = new StringBuilder();
+        long total = Math.max(1, seeds);
+        for (Directed kind : Directed.values()) {
+            if (!line.isEmpty()) line.append(' ');
+            line.append(kind.label).append('=').append(directedCount[kind.ordinal()]).append(String.format(
+                    java.util.Locale.ROOT, "(%.0f%% of seeds)", 100.0 * directedSeeds[kind.ordinal()] / total));
+        }
+        return line.toString();
     }
 
     /** True when every shape the acceptance criteria name was reached at least once. */

@@ -18,6 +18,8 @@ import java.util.Map;
  *   <li><b>lost writes</b>: a crash loses writes not yet synced, each sector independently, so a
  *       write can also be torn at sector granularity;
  *   <li><b>corruption</b>: a write may land with a flipped bit (detected only by checksums later);
+ *   <li><b>lost writes</b>: a write may report success and never reach the media, leaving the
+ *       sectors' old contents in place;
  *   <li><b>misdirected writes</b>: a write may land at the wrong sector offset;
  *   <li><b>latent sector errors</b>: a sector may become unreadable;
  *   <li><b>a full disk</b> ({@link #full}): writes fail with {@code NO_SPACE} until space returns;
@@ -25,10 +27,11 @@ import java.util.Map;
  *       should have made durable are each kept or dropped, as a page cache may drop them.
  * </ul>
  *
- * Faults that damage data (corruption, misdirection, latent errors) are only injected into the
- * zone the caller marks as faulty ({@link #allowDataFaults}), and a misdirected write lands inside
- * it too, so a test or simulator can bound them: for example to the prepares of a minority of
- * replicas, which keeps a quorum of good copies of every acknowledged op.
+ * Faults that damage data (corruption, lost and misdirected writes, latent errors) are injected
+ * only where the owner's {@link FaultPolicy} allows them, so a test or simulator can bound them to
+ * what the on-disk format claims to survive (for example: never every copy of the newest
+ * superblock, never both copies of one op's header) and to a minority of replicas, which keeps a
+ * quorum of good copies of every acknowledged op.
  *
  * <p>Completions run in issue order on {@link #tick}, which the simulator calls once per tick.
  */
@@ -37,8 +40,68 @@ public final class SimDisk implements Disk {
 
     /** Sync latency and fault probabilities of one disk. */
     public record Faults(int latencyTicksMax, double corruptProbability, double misdirectProbability,
-            double latentErrorProbability) {
-        public static final Faults NONE = new Faults(1, 0, 0, 0);
+            double latentErrorProbability, double lostWriteProbability) {
+        public static final Faults NONE = new Faults(1, 0, 0, 0, 0);
+
+        public Faults(int latencyTicksMax, double corruptProbability, double misdirectProbability,
+                double latentErrorProbability) {
+            this(latencyTicksMax, corruptProbability, misdirectProbability, latentErrorProbability, 0);
+        }
+    }
+
+    /** A data fault that may hit one write. */
+    public enum Fault { CORRUPT, MISDIRECT, LOST, LATENT }
+
+    /**
+     * Where data faults may land, decided by the disk's owner, who knows what each byte holds.
+     * The disk draws a fault, then asks {@link #allows}; every write (faulty or not) is then
+     * reported through {@link #landed}, so the owner can track what each record holds.
+     */
+    public interface FaultPolicy {
+        /** Whether any data fault may hit a write of {@code length} bytes at {@code offset}. */
+        boolean faulty(long offset, int length);
+
+        /** Where a misdirected write of {@code length} bytes meant for {@code offset} lands, or -1 for nowhere allowed. */
+        long misdirectTarget(long offset, int length, Prng prng);
+
+        /**
+         * Whether {@code fault} may hit this write: meant for {@code offset}, landing at {@code target}
+         * ({@code lost}: nowhere), with byte {@code corruptIndex} flipped or the sector holding byte
+         * {@code latentIndex} made unreadable (-1: neither).
+         */
+        boolean allows(Fault fault, long offset, byte[] data, long target, boolean lost, int corruptIndex, int latentIndex);
+
+        /** A write completed as described (see {@link #allows}); {@code before} is what the target range held. */
+        void landed(long offset, byte[] data, long target, boolean lost, int corruptIndex, int latentIndex);
+
+        /** No data faults anywhere. */
+        FaultPolicy NONE = zone(0, 0);
+
+        /**
+         * Faults anywhere in {@code [from, to)} with no further bound, and misdirected writes within
+         * 64 sectors, inside the zone.
+         */
+        static FaultPolicy zone(long from, long to) {
+            return new FaultPolicy() {
+                @Override public boolean faulty(long offset, int length) {
+                    return offset >= from && offset + length <= to;
+                }
+
+                @Override public long misdirectTarget(long offset, int length, Prng prng) {
+                    long shifted = offset + (prng.chance(0.5) ? 1 : -1) * (long) SECTOR_SIZE_BYTES * (1 + prng.nextInt(64));
+                    return faulty(shifted, length) ? shifted : -1;
+                }
+
+                @Override public boolean allows(Fault fault, long offset, byte[] data, long target, boolean lost,
+                        int corruptIndex, int latentIndex) {
+                    return true;
+                }
+
+                @Override public void landed(long offset, byte[] data, long target, boolean lost, int corruptIndex,
+                        int latentIndex) {
+                }
+            };
+        }
     }
 
     private record Op(long completeTick, Runnable action) {}
@@ -52,14 +115,15 @@ public final class SimDisk implements Disk {
     private final Map<Long, Boolean> unreadable = new HashMap<>();
     private final ArrayDeque<Op> pending = new ArrayDeque<>();
     private long now;
-    private boolean dataFaults;
-    private long faultZoneFrom;
-    private long faultZoneTo;
+    private FaultPolicy policy = FaultPolicy.NONE;
     private long corruptions;
     private long misdirections;
+    private long lostWrites;
     private long latentErrors;
     private long lostSectors;
     private boolean full;
+    /** Writes still accepted before the disk fills (directed fault); -1 when none is planned. */
+    private int writesUntilFull = -1;
     private boolean failNextSync;
     private long noSpaceErrors;
     private long syncErrors;
@@ -73,18 +137,12 @@ public final class SimDisk implements Disk {
 
     /** Whether data-damaging faults may hit writes issued from now on, anywhere on the disk. */
     public void allowDataFaults(boolean allow) {
-        allowDataFaults(allow, 0, sizeBytes);
+        policy(allow ? FaultPolicy.zone(0, sizeBytes) : FaultPolicy.NONE);
     }
 
-    /** Whether data-damaging faults may hit writes issued from now on that lie within {@code [from, to)}. */
-    public void allowDataFaults(boolean allow, long from, long to) {
-        dataFaults = allow;
-        faultZoneFrom = from;
-        faultZoneTo = to;
-    }
-
-    private boolean inFaultZone(long offset, int length) {
-        return dataFaults && offset >= faultZoneFrom && offset + length <= faultZoneTo;
+    /** Where data-damaging faults may hit writes that complete from now on. */
+    public void policy(FaultPolicy policy) {
+        this.policy = policy;
     }
 
     @Override
@@ -123,29 +181,52 @@ public final class SimDisk implements Disk {
                 completion.done(new DiskError(DiskError.Kind.WRITE, "write beyond the disk"));
                 return;
             }
+            if (writesUntilFull == 0) full = true;
+            if (writesUntilFull > 0) writesUntilFull--;
             if (full) {
                 noSpaceErrors++;
                 completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
                 return;
             }
             long target = offset;
-            boolean faulty = inFaultZone(offset, copy.length);
-            if (faulty && prng.chance(faults.misdirectProbability())) {
-                long shifted = offset + (prng.chance(0.5) ? 1 : -1) * (long) SECTOR_SIZE_BYTES * (1 + prng.nextInt(64));
-                if (inFaultZone(shifted, copy.length)) {
-                    target = shifted;
-                    misdirections++;
+            boolean lost = false;
+            int corruptIndex = -1;
+            int latentIndex = -1;
+            if (policy.faulty(offset, copy.length)) {
+                if (prng.chance(faults.misdirectProbability())) {
+                    long shifted = policy.misdirectTarget(offset, copy.length, prng);
+                    if (shifted >= 0 && shifted != offset
+                            && policy.allows(Fault.MISDIRECT, offset, copy, shifted, false, -1, -1)) {
+                        target = shifted;
+                        misdirections++;
+                    }
+                }
+                // Drawn only when lost writes are on, so seeds without them replay as they did.
+                if (target == offset && faults.lostWriteProbability() > 0 && prng.chance(faults.lostWriteProbability())
+                        && policy.allows(Fault.LOST, offset, copy, target, true, -1, -1)) {
+                    lost = true;
+                    lostWrites++;
+                }
+                if (prng.chance(faults.corruptProbability())) {
+                    int index = prng.nextInt(copy.length);
+                    int bit = prng.nextInt(8);
+                    if (!lost && policy.allows(Fault.CORRUPT, offset, copy, target, false, index, -1)) {
+                        copy[index] ^= (byte) (1 << bit);
+                        corruptIndex = index;
+                        corruptions++;
+                    }
+                }
+                if (prng.chance(faults.latentErrorProbability())) {
+                    int index = prng.nextInt(copy.length);
+                    if (!lost && policy.allows(Fault.LATENT, offset, copy, target, false, corruptIndex, index)) {
+                        latentIndex = index;
+                        latentErrors++;
+                    }
                 }
             }
-            if (faulty && prng.chance(faults.corruptProbability())) {
-                copy[prng.nextInt(copy.length)] ^= (byte) (1 << prng.nextInt(8));
-                corruptions++;
-            }
-            copyIn(target, copy);
-            if (faulty && prng.chance(faults.latentErrorProbability())) {
-                unreadable.put((target + prng.nextInt(copy.length)) / SECTOR_SIZE_BYTES, Boolean.TRUE);
-                latentErrors++;
-            }
+            if (!lost) copyIn(target, copy);
+            if (latentIndex >= 0) unreadable.put((target + latentIndex) / SECTOR_SIZE_BYTES, Boolean.TRUE);
+            policy.landed(offset, copy, target, lost, corruptIndex, latentIndex);
             completion.done(null);
         });
     }
@@ -165,6 +246,13 @@ public final class SimDisk implements Disk {
             unsyncedOrder.clear();
             completion.done(null);
         });
+    }
+
+    /** What a read of {@code length} bytes at {@code offset} would return now, ignoring latent errors. */
+    byte[] peek(long offset, int length) {
+        byte[] bytes = new byte[length];
+        copyOut(offset, bytes);
+        return bytes;
     }
 
     /** Advances time and runs the operations that are due, in issue order. */
@@ -204,12 +292,19 @@ public final class SimDisk implements Disk {
         unsyncedOrder.clear();
         unreadable.clear();
         full = false;
+        writesUntilFull = -1;
         failNextSync = false;
     }
 
     /** While full, every write fails with {@code NO_SPACE} and writes nothing. */
     public void full(boolean full) {
         this.full = full;
+        this.writesUntilFull = -1;
+    }
+
+    /** The disk fills after {@code writes} more writes succeed (a disk that fills in the middle of something). */
+    public void fullAfterWrites(int writes) {
+        this.writesUntilFull = writes;
     }
 
     public boolean full() {
@@ -225,13 +320,14 @@ public final class SimDisk implements Disk {
     public long syncErrors() { return syncErrors; }
     public long corruptions() { return corruptions; }
     public long misdirections() { return misdirections; }
+    public long lostWrites() { return lostWrites; }
     public long latentErrors() { return latentErrors; }
     public long lostSectors() { return lostSectors; }
 
     /** Fault counts so far, for the simulator's report. */
     public String faultCounts() {
-        return "corrupt=" + corruptions + " misdirected=" + misdirections + " latent=" + latentErrors + " lost-sectors="
-                + lostSectors;
+        return "corrupt=" + corruptions + " misdirected=" + misdirections + " lost-writes=" + lostWrites + " latent="
+                + latentErrors + " lost-sectors=" + lostSectors;
     }
 
     /** Reads and writes reach the page cache in a tick; a sync waits for the device, {@code latencyTicksMax} at most. */

@@ -80,6 +80,10 @@ final class SimNetwork {
     private boolean healed;
     long sentCount;
     long droppedCount;
+    /** Directed fault: a message held back for thousands of ticks (off unless {@link #longDelays}). */
+    private double longDelayProbability;
+    private Prng longDelayPrng;
+    long longDelayCount;
 
     SimNetwork(Prng prng, FaultMix mix, int nodeCount) {
         this.prng = prng;
@@ -108,11 +112,22 @@ final class SimNetwork {
             droppedCount++;
             return "loss";
         }
-        inFlight.add(new Packet(now, now + delay(), sequence++, from, to, message));
+        long deliverTick = now + delay();
+        if (!healed && longDelayProbability > 0 && longDelayPrng.chance(longDelayProbability)) {
+            deliverTick += longDelayPrng.between(1_000, 5_000);
+            longDelayCount++;
+        }
+        inFlight.add(new Packet(now, deliverTick, sequence++, from, to, message));
         if (!healed && prng.chance(mix.duplicateProbability())) {
             inFlight.add(new Packet(now, now + delay(), sequence++, from, to, message));
         }
         return null;
+    }
+
+    /** Holds back a share {@code probability} of messages for 1,000 to 5,000 ticks, drawn from {@code prng}. */
+    void longDelays(double probability, Prng prng) {
+        longDelayProbability = probability;
+        longDelayPrng = prng;
     }
 
     private long delay() {

@@ -43,11 +43,32 @@ final class SimReplicaDisk {
                 config.pipelinePrepareCountMax(), 1, layout.slotCount(), layout.bodySizeBytesMax());
         writeSuperblock(formatted);
         this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
+        storage.canariesForTesting(config.canaries());
     }
 
-    /** Data faults may hit the prepares ring only: the redundant headers and the superblock stay intact. */
-    void allowDataFaults(boolean allow) {
-        disk.allowDataFaults(allow, layout.preparesOffset(), layout.sizeBytes());
+    /** The bound on data faults when this disk has them, or null: see {@link #dataFaults}. */
+    private SurvivableFaults survivable;
+
+    /**
+     * Whether this disk takes data faults, and where: with {@code zones} null, only in the
+     * prepares ring (the fault model before issue 7, so old seeds replay); otherwise in the
+     * zones given, within what the format survives ({@link SurvivableFaults}).
+     */
+    void dataFaults(boolean faulty, boolean[] zones) {
+        if (!faulty) {
+            disk.policy(SimDisk.FaultPolicy.NONE);
+        } else if (zones == null) {
+            disk.policy(SimDisk.FaultPolicy.zone(layout.preparesOffset(), layout.sizeBytes()));
+        } else {
+            survivable = new SurvivableFaults(disk, layout, zones);
+            disk.policy(survivable);
+        }
+    }
+
+    /** Data faults applied so far, by zone: superblock, headers, prepares. */
+    long[] faultsByZone() {
+        if (survivable != null) return survivable.faultsByZone.clone();
+        return new long[] {0, 0, disk.corruptions() + disk.misdirections() + disk.latentErrors() + disk.lostWrites()};
     }
 
     SimDisk disk() {
@@ -88,6 +109,7 @@ final class SimReplicaDisk {
      */
     void lose() {
         disk.wipe();
+        if (survivable != null) survivable.reset();
         storage = null;
         lostDisks++;
         writeSuperblock(formatted.recoveringFromLostDisk());
@@ -126,6 +148,7 @@ final class SimReplicaDisk {
         }
         ReplicaStorage.Opened opened = ReplicaStorage.open(disk, superblock, recovered[0], listener);
         storage = opened.storage();
+        storage.canariesForTesting(config.canaries());
         if (opened.durable().damage() != null) damagedRestarts++;
         return opened.durable();
     }

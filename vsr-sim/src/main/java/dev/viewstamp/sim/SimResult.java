@@ -1,8 +1,8 @@
 package dev.viewstamp.sim;
 
 /** The verdict on one seed, with what it covered. */
-public record SimResult(long seed, FaultMix mix, Outcome outcome, String message, long opsCommitted, long viewChanges,
-        long crashes, long ticks, Coverage coverage) {
+public record SimResult(long seed, FaultMix mix, String faults, Outcome outcome, String message, long opsCommitted,
+        long viewChanges, long crashes, long ticks, Coverage coverage) {
 
     public enum Outcome {
         PASSED,

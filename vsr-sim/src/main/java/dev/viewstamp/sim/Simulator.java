@@ -47,9 +47,9 @@ public final class Simulator {
      * its state at a time, and there are no storage faults).
      */
     public record Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries,
-            boolean diskless) {
+            boolean diskless, FaultModel faultModel) {
         public Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries) {
-            this(replicaCount, safetyTicks, livenessTicksMax, canaries, false);
+            this(replicaCount, safetyTicks, livenessTicksMax, canaries, false, FaultModel.SWARM);
         }
 
         public static Options defaults() {
@@ -57,21 +57,33 @@ public final class Simulator {
         }
 
         public Options withReplicaCount(int count) {
-            return new Options(count, safetyTicks, livenessTicksMax, canaries, diskless);
+            return new Options(count, safetyTicks, livenessTicksMax, canaries, diskless, faultModel);
         }
 
         public Options withSafetyTicks(int ticks) {
-            return new Options(replicaCount, ticks, livenessTicksMax, canaries, diskless);
+            return new Options(replicaCount, ticks, livenessTicksMax, canaries, diskless, faultModel);
         }
 
         public Options withCanaries(Set<Canary> set) {
-            return new Options(replicaCount, safetyTicks, livenessTicksMax, set, diskless);
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, set, diskless, faultModel);
         }
 
         public Options withDiskless(boolean on) {
-            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, on);
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, on, faultModel);
+        }
+
+        public Options withFaultModel(FaultModel model) {
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, diskless, model);
         }
     }
+
+    /**
+     * {@code SWARM} (the default): data faults on every zone of a faulty disk within what the
+     * format survives, and a random subset of directed faults per seed ({@link Swarm}).
+     * {@code BASIC}: the fault model before them (data faults on the prepares ring only), under
+     * which a seed replays the run it gave then; kept for the seeds that found bugs then.
+     */
+    public enum FaultModel { BASIC, SWARM }
 
     private static final int KEY_SIZE_BYTES_MAX = 32;
     private static final int VALUE_SIZE_BYTES_MAX = 96;
@@ -90,6 +102,21 @@ public final class Simulator {
     private final Trace trace;
     private final Prng prng;
     private final FaultMix mix;
+    private final Swarm swarm;
+    /** The directed faults' own generator: with none on, the seed's other draws stay as they were. */
+    private final Prng swarmPrng;
+    /** Directed faults that happened: see {@link Swarm}. */
+    private long fullMidLogChanges;
+    private long crashesAroundResume;
+    private long syncFailsMidLogChange;
+    private long pauses;
+    private long staleDeliveries;
+    private long strandedDamaged;
+    /** A replica that is paused completes nothing and hears nothing before this tick; what is sent to it waits. */
+    private final long[] pausedUntil;
+    private final List<List<SimNetwork.Packet>> backlog = new ArrayList<>();
+    /** A crash planned for when the disk of this replica gets space back and resumes. */
+    private final boolean[] crashOnResume;
     private final ClusterConfig config;
     private final int replicaCount;
     private final Replica[] replicas;
@@ -135,6 +162,8 @@ public final class Simulator {
         this.trace = trace;
         this.prng = new Prng(seed);
         this.mix = FaultMix.draw(prng, options.replicaCount());
+        this.swarm = options.faultModel() == FaultModel.SWARM && !options.diskless() ? Swarm.draw(seed) : Swarm.NONE;
+        this.swarmPrng = new Prng(seed * 31 + 7);
         this.replicaCount = mix.replicaCount();
         int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.clientCount() - 1) : 64;
         int pipelineMax = (int) prng.between(1, 8);
@@ -177,6 +206,9 @@ public final class Simulator {
         this.lastView = new long[replicaCount];
         this.lastCatchingUp = new boolean[replicaCount];
         this.crashAt = new long[replicaCount];
+        this.pausedUntil = new long[replicaCount];
+        this.crashOnResume = new boolean[replicaCount];
+        for (int i = 0; i < replicaCount; i++) backlog.add(new ArrayList<>());
         this.checkedCommit = new long[replicaCount];
         for (int i = 0; i < replicaCount; i++) {
             outputs[i] = new ReplicaOutput(i);
@@ -193,12 +225,13 @@ public final class Simulator {
         for (int i = 0; i < replicaCount; i++) {
             boolean faulty = i < faultyDisks;
             SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
-                    mix.diskMisdirectProbability(), mix.diskLatentErrorProbability())
+                    mix.diskMisdirectProbability(), mix.diskLatentErrorProbability(), swarm.lostWriteProbability())
                     : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
             disks[i] = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
-            disks[i].allowDataFaults(faulty);
+            disks[i].dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
         }
         this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());
+        if (swarm.longDelayProbability() > 0) network.longDelays(swarm.longDelayProbability(), swarmPrng.fork());
         this.clients = new SimClient[mix.clientCount()];
         this.senders = new ClientSender[mix.clientCount()];
         int keyCount = (int) prng.between(1, 4);
@@ -212,13 +245,18 @@ public final class Simulator {
         return mix;
     }
 
+    /** The seed's fault mix and, when any, its directed faults: one line, for the failure report. */
+    public String describeFaults() {
+        return mix.describe() + (swarm == Swarm.NONE ? "" : " directed: " + swarm.describe());
+    }
+
     private static KvStateMachine stateMachine() {
         return new KvStateMachine(new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX));
     }
 
     /** Runs the seed to its verdict. An invariant violation in the core is a safety failure. */
     public SimResult run() {
-        trace("seed " + seed + " " + mix.describe() + " pipeline=" + config.pipelinePrepareCountMax()
+        trace("seed " + seed + " " + describeFaults() + " pipeline=" + config.pipelinePrepareCountMax()
                 + " batch=" + config.batchRequestCountMax() + " sessions=" + config.clientTableSessionsMax());
         try {
             for (int c = 0; c < clients.length; c++) clients[c].start(senders[c]);
@@ -254,6 +292,7 @@ public final class Simulator {
 
     private SimResult result(SimResult.Outcome outcome, String message) {
         for (SimClient client : clients) coverage.add(client.coverage);
+        coverage.seeds = 1;
         coverage.duplicateRequests = duplicateRequestsOfCrashed;
         for (Replica replica : replicas) if (replica != null) coverage.duplicateRequests += replica.duplicateRequestCount();
         coverage.repairedEntries = repairedEntriesOfCrashed;
@@ -262,6 +301,20 @@ public final class Simulator {
         for (SimReplicaDisk disk : disks) coverage.lostDisks += disk.lostDisks;
         for (Replica replica : replicas) if (replica != null) coverage.incarnations += replica.incarnation();
         coverage.syncExits = syncExits;
+        for (SimReplicaDisk disk : disks) {
+            long[] zones = disk.faultsByZone();
+            coverage.faultsSuperblock += zones[0];
+            coverage.faultsHeaders += zones[1];
+            coverage.faultsPrepares += zones[2];
+            coverage.diskLostWrites += disk.disk().lostWrites();
+        }
+        coverage.directed(Coverage.Directed.FULL_MID_LOG_CHANGE, fullMidLogChanges);
+        coverage.directed(Coverage.Directed.CRASH_AROUND_RESUME, crashesAroundResume);
+        coverage.directed(Coverage.Directed.SYNC_FAIL_MID_LOG_CHANGE, syncFailsMidLogChange);
+        coverage.directed(Coverage.Directed.LONG_DELAY, network.longDelayCount);
+        coverage.directed(Coverage.Directed.PAUSE, pauses);
+        coverage.directed(Coverage.Directed.STALE_AFTER_RESTART, staleDeliveries);
+        coverage.directed(Coverage.Directed.STRAND_DAMAGED, strandedDamaged);
         for (Replica replica : replicas) if (replica != null) coverage.repairedEntries += replica.repairedEntryCount();
         for (SimReplicaDisk disk : disks) {
             coverage.diskCorrupt += disk.disk().corruptions();
@@ -273,7 +326,8 @@ public final class Simulator {
             coverage.brokenChains += disk.brokenChains;
             coverage.damagedSuffixes += disk.damagedSuffixes;
         }
-        return new SimResult(seed, mix, outcome, message, committed.size(), viewChanges, crashes, now, coverage);
+        return new SimResult(seed, mix, describeFaults(), outcome, message, committed.size(), viewChanges, crashes, now,
+                coverage);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -285,6 +339,11 @@ public final class Simulator {
             if (replicas[i] == null) {
                 if (now >= downUntil[i]) restart(i);
                 continue;
+            }
+            if (pausedUntil[i] != 0) {
+                if (now < pausedUntil[i]) continue;
+                wake(i);
+                if (replicas[i] == null) continue;
             }
             if (diskFullUntil[i] != 0 && now >= diskFullUntil[i]) endDiskFull(i);
             // A stalled disk completes nothing; its writes wait (and a crash meanwhile loses them).
@@ -304,10 +363,22 @@ public final class Simulator {
                 trace("drop " + packet.from() + "->" + packet.to() + " (down) " + packet.message());
                 return;
             }
+            if (pausedUntil[packet.to()] != 0) {
+                backlog.get(packet.to()).add(packet);
+                return;
+            }
             if (packet.sendTick() < restartTick[packet.to()]) {
-                // Sent to the replica's previous incarnation: lost with its connections, so a
-                // restarted replica hears only what was sent after it restarted.
-                trace("drop " + packet.from() + "->" + packet.to() + " (sent before restart) " + packet.message());
+                // Sent to the replica's previous incarnation: usually lost with its connections,
+                // so a restarted replica hears only what was sent after it restarted. A runtime
+                // whose send queue survives a reconnect delivers it after all (directed fault).
+                if (!swarm.staleAfterRestart() || liveness || !swarmPrng.chance(0.5)) {
+                    trace("drop " + packet.from() + "->" + packet.to() + " (sent before restart) " + packet.message());
+                    return;
+                }
+                staleDeliveries++;
+                trace("deliver (sent before restart) " + packet.from() + "->" + packet.to() + " " + packet.message());
+                replica.step(packet.message(), outputs[packet.to()]);
+                observe(packet.to());
                 return;
             }
             trace("deliver " + packet.from() + "->" + packet.to() + " " + packet.message());
@@ -408,6 +479,14 @@ public final class Simulator {
             if (replicas[i] != null && downCount() < config.faultsMax()) crash(i, downTicksAfterFault());
         }
         if (prng.chance(mix.selectiveLossProbabilityPerTick())) selectiveLoss();
+        if (swarm.pauseProbabilityPerTick() > 0 && swarmPrng.chance(swarm.pauseProbabilityPerTick())) {
+            int i = swarmPrng.nextInt(replicaCount);
+            if (replicas[i] != null && pausedUntil[i] == 0) {
+                pausedUntil[i] = now + swarmPrng.between(20, swarm.pauseTicksMax());
+                pauses++;
+                trace("pause: replica " + i + " runs nothing until " + pausedUntil[i]);
+            }
+        }
         if (prng.chance(mix.diskStallProbabilityPerTick())) {
             int i = prng.chance(0.5) ? faultTarget() : replicaMidway();
             if (i >= 0) diskStall(i);
@@ -435,6 +514,55 @@ public final class Simulator {
         disks[i].disk().full(false);
         trace("disk space returns: replica " + i);
         disks[i].resume();
+        if (crashOnResume[i]) {
+            // Directed: a crash while the resumed writes are in flight.
+            crashOnResume[i] = false;
+            if (!liveness) crashAt[i] = now + swarmPrng.between(1, 20);
+        }
+    }
+
+    /** A paused replica wakes up and takes the backlog sent to it meanwhile, in order. */
+    private void wake(int i) {
+        pausedUntil[i] = 0;
+        List<SimNetwork.Packet> waiting = new ArrayList<>(backlog.get(i));
+        backlog.get(i).clear();
+        trace("replica " + i + " wakes up to " + waiting.size() + " messages");
+        for (SimNetwork.Packet packet : waiting) {
+            if (replicas[i] == null) return;
+            deliver(packet);
+        }
+    }
+
+    /**
+     * Directed faults aimed at a log change a replica just asked for: its disk fills partway
+     * through (then maybe a crash before or during the resume), or a sync during it fails.
+     */
+    private void faultLogChange(int i, int suffixSize) {
+        if (liveness || options.diskless() || replicas[i] == null) return;
+        if (swarm.fullMidLogChange() && diskFullUntil[i] == 0 && swarmPrng.chance(0.4)) {
+            // Each step of a change is as likely to be hit as another, however many writes it has:
+            // the cut-back superblock (4 copies), the suffix, the naming superblock, the headers.
+            int writes = switch (swarmPrng.nextInt(4)) {
+                case 0 -> swarmPrng.nextInt(4);
+                case 1 -> 4 + swarmPrng.nextInt(suffixSize);
+                case 2 -> 4 + suffixSize + swarmPrng.nextInt(4);
+                default -> 8 + suffixSize + swarmPrng.nextInt(suffixSize);
+            };
+            disks[i].disk().fullAfterWrites(writes);
+            diskFullUntil[i] = now + swarmPrng.between(5, 300);
+            fullMidLogChanges++;
+            trace("disk full: replica " + i + " after " + writes + " more writes, until " + diskFullUntil[i]);
+            if (swarm.crashAroundResume() && swarmPrng.chance(0.6)) {
+                crashesAroundResume++;
+                if (swarmPrng.chance(0.5)) crashOnResume[i] = true;
+                else crashAt[i] = now + swarmPrng.between(1, Math.max(2, diskFullUntil[i] - now));
+            }
+        }
+        if (swarm.syncFailMidLogChange() && swarmPrng.chance(0.05)) {
+            disks[i].disk().failNextSync();
+            syncFailsMidLogChange++;
+            trace("sync error: replica " + i + "'s next sync fails, in a log change");
+        }
     }
 
     /** Half the time a quick restart (the replica comes back into the same situation), else long. */
@@ -656,6 +784,27 @@ public final class Simulator {
         return primary;
     }
 
+    /**
+     * Directed: a damaged replica restarts cut off from everyone but the normal replica in the
+     * lowest view (often a stale primary), so its repair gives up and that replica's answers,
+     * whatever chain they are of, are what complete its log.
+     */
+    private void restartNextToStalest(int i) {
+        int peer = -1;
+        for (int j = 0; j < replicaCount; j++) {
+            if (j == i || replicas[j] == null || replicas[j].status() != Status.NORMAL) continue;
+            if (peer < 0 || replicas[j].view() < replicas[peer].view()) peer = j;
+        }
+        if (peer < 0) peer = (i + 1 + swarmPrng.nextInt(replicaCount - 1)) % replicaCount;
+        partitionUntil = Math.max(partitionUntil, now + swarmPrng.between(100, 1_000));
+        boolean[] side = new boolean[replicaCount];
+        side[i] = true;
+        side[peer] = true;
+        network.unblockAll();
+        cutSides(side, -1);
+        trace("partition: damaged replica " + i + " restarts next to replica " + peer + " only");
+    }
+
     private void crash(int i, long downTicks) {
         // A crash that loses the replica's state (always, in the diskless mode) waits until every
         // other replica is up and whole: at most f replicas are without their state at a time,
@@ -667,6 +816,11 @@ public final class Simulator {
         duplicateRequestsOfCrashed += replicas[i].duplicateRequestCount();
         repairedEntriesOfCrashed += replicas[i].repairedEntryCount();
         replicas[i] = null;
+        if (pausedUntil[i] != 0) {
+            pausedUntil[i] = 0;
+            backlog.get(i).clear();
+        }
+        crashOnResume[i] = false;
         if (lose) disks[i].lose();
         else disks[i].crash();
         downUntil[i] = now + downTicks;
@@ -688,7 +842,12 @@ public final class Simulator {
         }
         replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
         restartTick[i] = now;
-        if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) restartElsewhere(i);
+        if (!liveness && replicaCount > 1 && durable.damage() != null && swarm.strandDamaged()) {
+            strandedDamaged++;
+            restartNextToStalest(i);
+        } else if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) {
+            restartElsewhere(i);
+        }
         checkedCommit[i] = 0;
         observe(i);
     }
@@ -719,6 +878,7 @@ public final class Simulator {
             if (replicas[i] == null) downUntil[i] = now;
             diskStallUntil[i] = 0;
             if (diskFullUntil[i] != 0) endDiskFull(i);
+            if (pausedUntil[i] != 0 && replicas[i] != null) wake(i);
         }
         for (SimClient client : clients) client.stopped = true;
     }
@@ -790,6 +950,7 @@ public final class Simulator {
                         + " anchor=" + anchorOp + " suffix=" + suffix.size());
             }
             disks[replica].persistState(state, anchorOp, anchorChecksum, suffix);
+            if (!suffix.isEmpty()) faultLogChange(replica, suffix.size());
         }
     }
 

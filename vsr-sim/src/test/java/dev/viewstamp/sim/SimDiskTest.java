@@ -67,7 +67,8 @@ class SimDiskTest {
             Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 1024, 4096);
             Superblock.write(disk, formatted, e -> assertThat(e).isNull());
             while (!disk.idle()) disk.tick();
-            disk.allowDataFaults(dataFaults, layout.preparesOffset(), layout.sizeBytes());
+            disk.policy(dataFaults ? SimDisk.FaultPolicy.zone(layout.preparesOffset(), layout.sizeBytes())
+                    : SimDisk.FaultPolicy.NONE);
 
             List<Long> acknowledged = new ArrayList<>();
             List<Entry> log = new ArrayList<>();

@@ -25,7 +25,7 @@ class SimulationSeedsTest {
         SeedRun.Summary summary = SeedRun.run(firstSeed, seeds, options, 2, result -> {
             if (!result.passed()) {
                 failures.add("seed " + result.seed() + " " + result.outcome() + ": " + result.message() + "\n  faults: "
-                        + result.mix().describe() + "\n  replay: vsr simulate --seed " + result.seed() + " --replicas "
+                        + result.faults() + "\n  replay: vsr simulate --seed " + result.seed() + " --replicas "
                         + replicaCount + " --trace");
             }
         });

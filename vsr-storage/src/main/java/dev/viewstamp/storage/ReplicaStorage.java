@@ -4,6 +4,7 @@ import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import java.util.ArrayDeque;
@@ -103,6 +104,7 @@ public final class ReplicaStorage {
     /** Work that a completion made ready, run by {@link #schedule} one after another. */
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private boolean draining;
+    private boolean canaryResumeFromStart;
 
     /**
      * Storage over {@code disk}, whose superblock holds {@code superblock}, whose journal last
@@ -220,9 +222,18 @@ public final class ReplicaStorage {
         schedule(this::pump);
     }
 
+    /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
+    public void canariesForTesting(java.util.Set<Canary> canaries) {
+        canaryResumeFromStart = canaries.contains(Canary.RESUME_LOG_CHANGE_FROM_START);
+    }
+
     /** Retries after a {@link DiskError.Kind#NO_SPACE} stop, for example once space returns. */
     public void resume() {
         if (stopped != null && stopped.kind() != DiskError.Kind.SYNC) {
+            if (canaryResumeFromStart && queue.peekFirst() instanceof PendingState change) {
+                change.step = PendingState.Step.START;
+                change.written = 0;
+            }
             stopped = null;
             schedule(this::pump);
         }

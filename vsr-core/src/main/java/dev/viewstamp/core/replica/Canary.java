@@ -32,10 +32,27 @@ public enum Canary {
      * A restarted replica forgets the view it voted for, as the paper's recovery protocol does when
      * the vote was never persisted (Michael et al., DISC 2017, appendix B).
      */
-    FORGET_VIEW_ON_RESTART;
+    FORGET_VIEW_ON_RESTART,
+    /**
+     * Storage: a log change that a full disk stopped runs again from the top when space returns,
+     * so once the superblock names the new log, the "cut back in the old log view" superblock is
+     * written in the new log view (issue 7, bug 1; seed 320020279 of the basic fault model).
+     */
+    RESUME_LOG_CHANGE_FROM_START,
+    /**
+     * Storage: journal recovery reads the redundant-header ring in one read and, on a read error,
+     * takes every header as invalid, so one unreadable sector hides lost acknowledged ops (issue
+     * 7, bug 2).
+     */
+    READ_HEADER_RING_WHOLE;
 
     /** True for canaries whose bug shows as a liveness failure rather than a safety violation. */
     public boolean livenessBug() {
         return this == SKIP_PREPARE_RETRANSMIT;
+    }
+
+    /** True for canaries planted in the storage layer rather than the protocol core. */
+    public boolean storageBug() {
+        return this == RESUME_LOG_CHANGE_FROM_START || this == READ_HEADER_RING_WHOLE;
     }
 }

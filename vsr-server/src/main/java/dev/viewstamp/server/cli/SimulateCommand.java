@@ -53,6 +53,24 @@ final class SimulateCommand implements Callable<Integer> {
             + "recovers from the cluster (at most one replica without its state at a time; no storage faults).")
     boolean diskless;
 
+    @Option(names = "--fault-model", defaultValue = "swarm", paramLabel = "MODEL",
+            converter = FaultModelConverter.class,
+            description = "swarm (default): data faults on every zone of a faulty disk, within what the format survives, "
+                    + "and a random subset of directed faults per seed. basic: the model before directed faults (data "
+                    + "faults on the prepares only), under which a seed replays the run it gave then.")
+    Simulator.FaultModel faultModel;
+
+    static final class FaultModelConverter implements CommandLine.ITypeConverter<Simulator.FaultModel> {
+        @Override
+        public Simulator.FaultModel convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "swarm" -> Simulator.FaultModel.SWARM;
+                case "basic" -> Simulator.FaultModel.BASIC;
+                default -> throw new CommandLine.TypeConversionException("expected swarm or basic, not '" + value + "'");
+            };
+        }
+    }
+
     @Option(names = "--trace", description = "Print every message and state change of the seed (one seed only).")
     boolean trace;
 
@@ -73,7 +91,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (trace && seeds != 1) throw new CommandLine.ParameterException(cli, "--trace needs a single seed (--seeds 1)");
         long first = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Simulator.Options options = new Simulator.Options(replicas == null ? 0 : replicas, ticks, livenessTicks,
-                java.util.Set.of(), diskless);
+                java.util.Set.of(), diskless, faultModel);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
 
@@ -108,16 +126,18 @@ final class SimulateCommand implements Callable<Integer> {
         if (result.passed()) return;
         String kind = result.outcome() == SimResult.Outcome.SAFETY ? "safety" : "liveness";
         out.println("FAIL seed=" + result.seed() + " " + kind + ": " + result.message());
-        out.println("  faults: " + result.mix().describe());
+        out.println("  faults: " + result.faults());
         out.println("  replay: vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
                 + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax()
-                + (options.diskless() ? " --diskless" : "") + " --trace");
+                + (options.diskless() ? " --diskless" : "")
+                + (options.faultModel() == Simulator.FaultModel.BASIC ? " --fault-model basic" : "") + " --trace");
         out.flush();
     }
 
     private static int summarize(SeedRun.Summary s, long first, long nanos, PrintWriter out) {
         out.printf(Locale.ROOT, "coverage: %s%n", s.coverage());
         out.printf(Locale.ROOT, "storage: %s%n", s.coverage().storageSummary());
+        out.printf(Locale.ROOT, "directed: %s%n", s.coverage().directedSummary());
         out.printf(Locale.ROOT, "simulate: seeds=%d passed=%d failed=%d ops=%d view_changes=%d crashes=%d first_seed=%d%s%n",
                 s.seeds(), s.passed(), s.failed(), s.opsCommitted(), s.viewChanges(), s.crashes(), first,
                 nanos > 0 ? String.format(Locale.ROOT, " time=%.1fs", nanos / 1e9) : "");

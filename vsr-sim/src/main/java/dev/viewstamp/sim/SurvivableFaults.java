@@ -1,0 +1,229 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.storage.Journal;
+import dev.viewstamp.storage.Superblock;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The data faults one replica's disk may suffer: any of them, in the zones drawn for the disk
+ * (superblock copies, redundant-header ring, prepares ring), as long as the result stays within
+ * what the on-disk format claims to survive (docs/STORAGE.md, "What one disk survives"):
+ *
+ * <ol>
+ *   <li>The newest superblock state keeps an intact copy: no fault may leave every copy that
+ *       holds a state at least as new as the last completed write damaged.
+ *   <li>Each op keeps an intact copy of its header: a fault may damage an op's prepare or its
+ *       redundant header, never both. A damaged record is one that is corrupt, unreadable,
+ *       overwritten by a misdirected write, or left stale by a lost or misdirected write. (When an
+ *       op's only two copies are both gone, and no later op names it, nothing on the disk says it
+ *       was ever written: the journal would come back whole and one op short.)
+ * </ol>
+ *
+ * Misdirected writes land near their target or anywhere in a faulty zone, so they cross from one
+ * zone into another (a header sector into the prepares ring, a prepare over superblock copies).
+ * The policy tracks what each record holds from every write the disk completes.
+ */
+final class SurvivableFaults implements SimDisk.FaultPolicy {
+    /** Zones a disk may be drawn to have faults in. */
+    enum Zone { SUPERBLOCK, HEADERS, PREPARES }
+
+    private static final int HEADER = EntryCodec.HEADER_SIZE_BYTES;
+    private static final int COPY = Superblock.COPY_SIZE_BYTES;
+
+    private final SimDisk disk;
+    private final Journal.Layout layout;
+    private final boolean[] faultyZones;
+    private final boolean[] headerDamaged;
+    private final boolean[] prepareDamaged;
+    /** Per superblock copy, the sequence of the intact state it holds; -1 when damaged. */
+    private final long[] copySequence = new long[Superblock.COPIES];
+    /** The sequence of the last superblock state whose every copy was written. */
+    private long completedSequence;
+    /** Faults applied, by the zone they were meant for. */
+    final long[] faultsByZone = new long[Zone.values().length];
+
+    SurvivableFaults(SimDisk disk, Journal.Layout layout, boolean[] faultyZones) {
+        this.disk = disk;
+        this.layout = layout;
+        this.faultyZones = faultyZones.clone();
+        this.headerDamaged = new boolean[layout.slotCount()];
+        this.prepareDamaged = new boolean[layout.slotCount()];
+    }
+
+    /** The disk was replaced by a blank one: nothing on it is damaged, and nothing is written yet. */
+    void reset() {
+        Arrays.fill(headerDamaged, false);
+        Arrays.fill(prepareDamaged, false);
+        Arrays.fill(copySequence, 0);
+        completedSequence = 0;
+    }
+
+    private Zone zoneOf(long offset) {
+        if (offset < Superblock.ZONE_SIZE_BYTES) return Zone.SUPERBLOCK;
+        if (offset < layout.preparesOffset()) return Zone.HEADERS;
+        return Zone.PREPARES;
+    }
+
+    private long zoneStart(Zone zone) {
+        return switch (zone) {
+            case SUPERBLOCK -> 0;
+            case HEADERS -> layout.headersOffset();
+            case PREPARES -> layout.preparesOffset();
+        };
+    }
+
+    private long zoneEnd(Zone zone) {
+        return switch (zone) {
+            case SUPERBLOCK -> Superblock.ZONE_SIZE_BYTES;
+            case HEADERS -> layout.preparesOffset();
+            case PREPARES -> layout.sizeBytes();
+        };
+    }
+
+    @Override
+    public boolean faulty(long offset, int length) {
+        return faultyZones[zoneOf(offset).ordinal()] && zoneOf(offset + length - 1) == zoneOf(offset);
+    }
+
+    @Override
+    public long misdirectTarget(long offset, int length, Prng prng) {
+        long target;
+        if (prng.chance(0.5)) {
+            target = offset + (prng.chance(0.5) ? 1 : -1) * (long) SimDisk.SECTOR_SIZE_BYTES * (1 + prng.nextInt(64));
+        } else {
+            Zone zone = Zone.values()[prng.nextInt(Zone.values().length)];
+            if (!faultyZones[zone.ordinal()]) return -1;
+            long sectors = (zoneEnd(zone) - zoneStart(zone) - length) / SimDisk.SECTOR_SIZE_BYTES;
+            if (sectors < 0) return -1;
+            target = zoneStart(zone) + SimDisk.SECTOR_SIZE_BYTES * (sectors == 0 ? 0 : prng.between(0, sectors));
+        }
+        if (target < 0 || target + length > layout.sizeBytes()) return -1;
+        return faultyZones[zoneOf(target).ordinal()] && zoneOf(target + length - 1) == zoneOf(target) ? target : -1;
+    }
+
+    @Override
+    public boolean allows(SimDisk.Fault fault, long offset, byte[] data, long target, boolean lost, int corruptIndex,
+            int latentIndex) {
+        Records after = effects(offset, data, target, lost, corruptIndex, latentIndex);
+        boolean allowed = after.survivable();
+        if (allowed) faultsByZone[zoneOf(offset).ordinal()]++;
+        return allowed;
+    }
+
+    @Override
+    public void landed(long offset, byte[] data, long target, boolean lost, int corruptIndex, int latentIndex) {
+        Records after = effects(offset, data, target, lost, corruptIndex, latentIndex);
+        after.apply();
+    }
+
+    /** What the records would hold after a write, as a small set of changes over the current state. */
+    private final class Records {
+        final long[] copies = copySequence.clone();
+        long completed = completedSequence;
+        // Changed journal records: slot, and whether it is then damaged.
+        final java.util.Map<Integer, Boolean> headers = new java.util.HashMap<>();
+        final java.util.Map<Integer, Boolean> prepares = new java.util.HashMap<>();
+
+        boolean header(int slot) {
+            return headers.getOrDefault(slot, headerDamaged[slot]);
+        }
+
+        boolean prepare(int slot) {
+            return prepares.getOrDefault(slot, prepareDamaged[slot]);
+        }
+
+        boolean survivable() {
+            long newest = -1;
+            for (long sequence : copies) newest = Math.max(newest, sequence);
+            if (newest < completed) return false;
+            for (int slot : headers.keySet()) if (header(slot) && prepare(slot)) return false;
+            for (int slot : prepares.keySet()) if (header(slot) && prepare(slot)) return false;
+            return true;
+        }
+
+        void apply() {
+            System.arraycopy(copies, 0, copySequence, 0, copies.length);
+            completedSequence = completed;
+            headers.forEach((slot, damaged) -> headerDamaged[slot] = damaged);
+            prepares.forEach((slot, damaged) -> prepareDamaged[slot] = damaged);
+        }
+
+        /**
+         * Marks the records overlapping {@code [from, from + length)} as intact or damaged: with
+         * {@code landing} (the bytes written at {@code from}), only those whose contents they change.
+         */
+        void mark(long from, int length, boolean damaged, byte[] landing) {
+            long to = from + length;
+            for (long position = from; position < to; ) {
+                Zone zone = zoneOf(position);
+                long end = Math.min(to, zoneEnd(zone));
+                switch (zone) {
+                    case SUPERBLOCK -> {
+                        for (int c = (int) (position / COPY); c <= (int) ((end - 1) / COPY); c++) {
+                            if (damaged) copies[c] = -1;
+                            else copies[c] = sequenceOf(landing);
+                        }
+                    }
+                    case HEADERS -> {
+                        int first = (int) ((position - layout.headersOffset()) / HEADER);
+                        int last = (int) ((end - 1 - layout.headersOffset()) / HEADER);
+                        for (int s = first; s <= last && s < layout.slotCount(); s++) {
+                            if (landing == null || changes(landing, from, layout.headersOffset() + (long) s * HEADER, HEADER)) {
+                                headers.put(s, damaged);
+                            }
+                        }
+                    }
+                    case PREPARES -> {
+                        int first = (int) ((position - layout.preparesOffset()) / layout.slotSizeBytes());
+                        int last = (int) ((end - 1 - layout.preparesOffset()) / layout.slotSizeBytes());
+                        for (int s = first; s <= last && s < layout.slotCount(); s++) {
+                            long slotStart = layout.preparesOffset() + (long) s * layout.slotSizeBytes();
+                            if (landing == null || changes(landing, from, slotStart, layout.slotSizeBytes())) {
+                                prepares.put(s, damaged);
+                            }
+                        }
+                    }
+                }
+                position = end;
+            }
+        }
+
+        /** True when the bytes of {@code landing} (written at {@code from}) change the record at {@code record}. */
+        private boolean changes(byte[] landing, long from, long record, int length) {
+            long start = Math.max(from, record);
+            long end = Math.min(from + landing.length, record + length);
+            if (start >= end) return false;
+            byte[] current = disk.peek(start, (int) (end - start));
+            for (long p = start; p < end; p++) if (current[(int) (p - start)] != landing[(int) (p - from)]) return true;
+            return false;
+        }
+    }
+
+    private static long sequenceOf(byte[] copy) {
+        return copy.length >= 24 ? ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).getLong(16) : -1;
+    }
+
+    private Records effects(long offset, byte[] data, long target, boolean lost, int corruptIndex, int latentIndex) {
+        Records after = new Records();
+        boolean misdirected = target != offset;
+        if (lost || misdirected) {
+            // The records meant to change keep their old contents: stale wherever the write would have changed them.
+            // A superblock copy left stale still holds an older intact state; it only misses this one.
+            if (zoneOf(offset) != Zone.SUPERBLOCK) after.mark(offset, data.length, true, data);
+        } else {
+            after.mark(offset, data.length, false, data);
+        }
+        if (!lost && misdirected) after.mark(target, data.length, true, data);
+        if (corruptIndex >= 0) after.mark(target + corruptIndex, 1, true, null);
+        if (latentIndex >= 0) {
+            long sector = (target + latentIndex) / SimDisk.SECTOR_SIZE_BYTES * SimDisk.SECTOR_SIZE_BYTES;
+            after.mark(sector, SimDisk.SECTOR_SIZE_BYTES, true, null);
+        }
+        if (zoneOf(offset) == Zone.SUPERBLOCK && offset / COPY == Superblock.COPIES - 1) after.completed = sequenceOf(data);
+        return after;
+    }
+}
