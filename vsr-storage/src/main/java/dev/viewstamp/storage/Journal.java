@@ -441,10 +441,11 @@ public final class Journal {
             }
         }
         if (evidence != null) {
-            String holds = evidence.headerCopy() == SlotClassifier.HeaderCopy.UNREADABLE
-                    ? " has an unreadable redundant header and may hold op " : " holds op ";
+            String holds = evidence.headerCopy() == SlotClassifier.HeaderCopy.VALID
+                    ? " holds op " + writtenOpMax + ", written after the superblock,"
+                    : " has an unreadable copy and may hold op " + writtenOpMax + " (" + evidence.detail() + "),";
             faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + evidence.slot() + holds
-                    + writtenOpMax + ", written after the superblock, beyond the break at op " + (headOp + 1)));
+                    + " beyond the break at op " + (headOp + 1)));
         }
         long[] checksumArray = checksums.stream().mapToLong(Long::longValue).toArray();
         return new Recovery(headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults), List.of(slots),
@@ -458,21 +459,20 @@ public final class Journal {
      * <ul>
      *   <li>An intact redundant header written after the superblock proves its op durable (rule 5),
      *       unless a newer prepare has replaced it since.
-     *   <li>An unreadable redundant header may have been such a proof. So the op of an intact
-     *       prepare written after the superblock under it may have been acknowledged; and where
-     *       the prepare is damaged too (LOST), so may the op the slot holds: in a ring that does
-     *       not wrap (rule 4), op {@code slot}, or op {@code slotCount} in slot 0.
+     *   <li>An unreadable redundant header may have been such a proof, so the op of an intact
+     *       prepare written after the superblock under it may have been acknowledged.
+     *   <li>A slot whose copies are both damaged, one of them unreadable (LOST), may hold an
+     *       acknowledged op, of any sequence: in a ring that does not wrap (rule 4), op
+     *       {@code slot}, or op {@code slotCount} in slot 0.
      * </ul>
      */
     static long acknowledgedOpMax(SlotClassifier.Slot slot, long journalSequence, int slotCount) {
+        if (slot.decision() == SlotClassifier.Decision.LOST) return slot.slot() == 0 ? slotCount : slot.slot();
         EntryCodec.Header header = slot.header();
+        boolean afterSuperblock = header != null && header.sequence() > journalSequence;
         return switch (slot.headerCopy()) {
-            case VALID -> slot.relation() != SlotClassifier.Relation.PREPARE_NEWER && header != null
-                    && header.sequence() > journalSequence ? header.op() : 0;
-            case UNREADABLE -> {
-                if (slot.decision() == SlotClassifier.Decision.LOST) yield slot.slot() == 0 ? slotCount : slot.slot();
-                yield header != null && header.sequence() > journalSequence ? header.op() : 0;
-            }
+            case VALID -> afterSuperblock && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER ? header.op() : 0;
+            case UNREADABLE -> afterSuperblock ? header.op() : 0;
             case EMPTY, MISDIRECTED, INVALID -> 0;
         };
     }

@@ -37,10 +37,12 @@ final class SlotClassifier {
         EMPTY,
         VALID,
         MISDIRECTED,
-        /** The prepare's header is torn or corrupt (or unreadable): its op is unknown. */
+        /** The prepare's header is torn or corrupt: its op is unknown. */
         HEADER_INVALID,
         /** The prepare's header is intact but its body is torn or corrupt. */
-        BODY_INVALID
+        BODY_INVALID,
+        /** A sector of the prepare could not be read: what it held is unknown. */
+        UNREADABLE
     }
 
     /** When both headers are intact: how they relate. */
@@ -67,10 +69,10 @@ final class SlotClassifier {
         /** Something was written here but no intact header says what: the op is unknown. */
         UNKNOWN(false, false),
         /**
-         * The redundant header is unreadable and the prepare is damaged too: the op is unknown,
-         * and since the header may have proven it durable, it may have been acknowledged.
-         * Recovery counts the slot as damage (a broken chain, or a damaged suffix reaching it),
-         * never as a torn write.
+         * Both copies are damaged and one of them is unreadable: the op is unknown, and since
+         * nothing intact says it was not durable, it may have been acknowledged. Recovery counts
+         * the slot as damage (a broken chain, or a damaged suffix reaching it), never as a torn
+         * write.
          */
         LOST(false, false);
 
@@ -124,6 +126,16 @@ final class SlotClassifier {
                 // durable.
                 case UNREADABLE -> Decision.LOST;
             };
+            case UNREADABLE -> switch (header) {
+                case VALID -> Decision.REPAIR;
+                // An intact empty header says the prepare never became durable (rule 5), so
+                // whatever it held was never acknowledged.
+                case EMPTY -> Decision.UNKNOWN;
+                // Nothing intact says the prepare was not durable: the header copy was damaged
+                // (a crash never leaves a header torn over a prepare that is not durable and
+                // intact), and the prepare may be a durable one that a bad sector hides.
+                case MISDIRECTED, INVALID, UNREADABLE -> Decision.LOST;
+            };
         };
     }
 
@@ -164,7 +176,7 @@ final class SlotClassifier {
         Entry entry = null;
         PrepareCopy prepareCopy;
         if (prepareBytes == null) {
-            prepareCopy = PrepareCopy.HEADER_INVALID;
+            prepareCopy = PrepareCopy.UNREADABLE;
             detail = join(detail, "prepare: unreadable");
         } else if (allZero(prepareBytes, EntryCodec.HEADER_SIZE_BYTES)) {
             prepareCopy = PrepareCopy.EMPTY;

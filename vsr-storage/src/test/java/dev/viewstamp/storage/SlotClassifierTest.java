@@ -56,6 +56,12 @@ class SlotClassifierTest {
         t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.MISDIRECTED, Relation.NONE), LOST);
         t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.HEADER_INVALID, Relation.NONE), LOST);
         t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.EMPTY, Relation.NONE), EMPTY);
+        // An unreadable prepare is a torn write only under an intact empty header (rule 5).
+        t.put(row(HeaderCopy.VALID, PrepareCopy.UNREADABLE, Relation.NONE), REPAIR);
+        t.put(row(HeaderCopy.EMPTY, PrepareCopy.UNREADABLE, Relation.NONE), UNKNOWN);
+        t.put(row(HeaderCopy.MISDIRECTED, PrepareCopy.UNREADABLE, Relation.NONE), LOST);
+        t.put(row(HeaderCopy.INVALID, PrepareCopy.UNREADABLE, Relation.NONE), LOST);
+        t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.UNREADABLE, Relation.NONE), LOST);
         return t;
     }
 
@@ -181,6 +187,16 @@ class SlotClassifierTest {
         assertThat(slot.decision()).isEqualTo(LOST);
         assertThat(slot.header()).isNull();
         assertThat(classify(null, null).decision()).isEqualTo(LOST);
+    }
+
+    @Test
+    void anUnreadablePrepareIsATornWriteOnlyUnderAnEmptyHeader() {
+        byte[] corruptHeader = headerOf(EntryCodec.encode(entry(5, "x"), CLUSTER, 10));
+        corruptHeader[40] ^= 4;
+        assertThat(classify(new byte[128], null).decision()).isEqualTo(UNKNOWN);
+        SlotClassifier.Slot slot = classify(corruptHeader, null);
+        assertThat(slot.prepareCopy()).isEqualTo(PrepareCopy.UNREADABLE);
+        assertThat(slot.decision()).isEqualTo(LOST);
     }
 
     @Test
