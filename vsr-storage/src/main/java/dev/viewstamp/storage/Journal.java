@@ -234,10 +234,37 @@ public final class Journal {
                             layout.bodySizeBytesMax(), header, prepares[slot]);
                 }
                 Recovery recovery = rebuild(slots, layout, superblock);
-                // The in-memory headers ring starts from what was read (an unreadable sector as zeros).
-                done.accept(new RecoveryResult(recovery, new Journal(disk, layout, ring.bytes())));
+                done.accept(new RecoveryResult(recovery, new Journal(disk, layout, headersRing(ring, slots, recovery))));
             });
         });
+    }
+
+    /**
+     * The in-memory headers ring a recovered journal starts from. A header write rewrites the whole
+     * sector from it, so it must hold what each sector should keep: the bytes read, and for a sector
+     * that could not be read, the header of each op of the recovered log that the sector holds,
+     * with zeros elsewhere. (Zeros for a slot past the log would have written the neighbours of the
+     * first header written into that sector as never written.) What an unreadable header may have
+     * held beyond the log is already damage that recovery reported, and that the replica records
+     * in the superblock before it writes anything else ({@link ReplicaStorage#open}).
+     */
+    private static byte[] headersRing(HeadersRing ring, SlotClassifier.Slot[] slots, Recovery recovery) {
+        byte[] bytes = ring.bytes();
+        for (SlotClassifier.Slot slot : slots) {
+            if (!ring.unreadable(slot.slot())) continue;
+            EntryCodec.Header header = logHeader(slot, recovery);
+            if (header == null) continue;
+            byte[] encoded = EntryCodec.encodeHeader(header);
+            System.arraycopy(encoded, 0, bytes, slot.slot() * EntryCodec.HEADER_SIZE_BYTES, encoded.length);
+        }
+        return bytes;
+    }
+
+    /** The intact header {@code slot} rests on when it holds an op of the recovered log, else null. */
+    private static EntryCodec.Header logHeader(SlotClassifier.Slot slot, Recovery recovery) {
+        EntryCodec.Header header = slot.header();
+        if (header == null || header.op() < 1 || header.op() > recovery.headOp()) return null;
+        return recovery.checksums()[(int) (header.op() - 1)] == header.entryChecksum() ? header : null;
     }
 
     /** The headers ring as read: its bytes, and the sectors that could not be read (zero in {@code bytes}). */

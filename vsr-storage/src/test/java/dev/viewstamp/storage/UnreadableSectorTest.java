@@ -120,6 +120,57 @@ class UnreadableSectorTest {
         assertThat(ReplicaStorage.durable(booted.superblock(), recovery).damage().opMax()).isEqualTo(11);
     }
 
+    /** After a restart, appends op {@code log.size() + 1} the way ReplicaStorage does, on the recovered journal. */
+    private static void appendAfterRestart(ImageDisk disk, List<Entry> log) {
+        Booted booted = boot(disk);
+        Journal journal = booted.result().journal();
+        long op = log.size() + 1;
+        Entry entry = Entry.create(0, op, log.get(log.size() - 1).checksum(), op, List.of(new Request(5, op, new byte[40])));
+        long sequence = booted.recovery().sequenceMax() + 1;
+        journal.writePrepare(entry, sequence, e -> assertThat(e).isNull());
+        journal.sync(e -> assertThat(e).isNull());
+        journal.writeHeader(entry, sequence, e -> assertThat(e).isNull());
+        journal.sync(e -> assertThat(e).isNull());
+        log.add(entry);
+    }
+
+    @Test
+    void aHeaderWriteAfterAReadErrorKeepsTheIntactHeadersOfItsNeighbours() {
+        // A header write rewrites its whole sector from the in-memory ring. After a failed read of
+        // the ring that ring was all zeros, so the first append after the restart (op 11) erased
+        // the headers of ops 8..10, which share its sector: the proof that they were durable.
+        Written written = written(10);
+        written.disk().unreadable(headerSector(0));
+        List<Entry> log = new ArrayList<>(written.log());
+
+        appendAfterRestart(written.disk(), log);
+
+        Journal.Recovery recovery = boot(written.disk()).recovery();
+        assertThat(recovery.clean()).isTrue();
+        assertThat(recovery.intactPrefix()).containsExactlyElementsOf(log);
+        for (int slot = 4; slot <= 11; slot++) {
+            assertThat(recovery.slots().get(slot).decision()).as("slot %d", slot).isEqualTo(SlotClassifier.Decision.OK);
+        }
+    }
+
+    @Test
+    void aHeaderWriteIntoAnUnreadableSectorRewritesTheLogHeadersItHeld() {
+        // The first header written into a sector that could not be read (op 11's) also rewrites
+        // the headers of ops 8..10 there, from the log recovery rebuilt, not as never written.
+        Written written = written(10);
+        written.disk().unreadable(headerSector(11));
+        List<Entry> log = new ArrayList<>(written.log());
+
+        appendAfterRestart(written.disk(), log);
+
+        Journal.Recovery recovery = boot(written.disk()).recovery();
+        assertThat(recovery.clean()).isTrue();
+        assertThat(recovery.intactPrefix()).containsExactlyElementsOf(log);
+        for (int slot = 1; slot <= 11; slot++) {
+            assertThat(recovery.slots().get(slot).decision()).as("slot %d", slot).isEqualTo(SlotClassifier.Decision.OK);
+        }
+    }
+
     @Test
     void anUnreadableHeaderSectorAloneCostsNothingAcknowledged() {
         // Every prepare under the bad sector is intact and vouches for itself: the log is whole.
