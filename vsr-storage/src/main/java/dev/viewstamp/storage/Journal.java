@@ -128,18 +128,24 @@ public final class Journal {
     private final Disk disk;
     private final Layout layout;
     private final byte[] headers;
+    /** Sectors of the headers ring whose contents in {@link #headers} the disk does not hold yet: see {@link #repairHeaders}. */
+    private final BitSet headerSectorsToRepair;
 
-    /** A journal over {@code disk}, whose headers ring currently holds {@code headers} (from recovery or a fresh format). */
-    private Journal(Disk disk, Layout layout, byte[] headers) {
+    /**
+     * A journal over {@code disk}, whose headers ring should hold {@code headers} (from recovery or
+     * a fresh format), and does except in {@code headerSectorsToRepair}.
+     */
+    private Journal(Disk disk, Layout layout, byte[] headers, BitSet headerSectorsToRepair) {
         this.disk = disk;
         this.layout = layout;
         this.headers = headers;
+        this.headerSectorsToRepair = headerSectorsToRepair;
     }
 
     /** A journal on a freshly formatted (zeroed) disk. */
     public static Journal formatted(Disk disk, Layout layout) {
         checkSize(disk, layout);
-        return new Journal(disk, layout, new byte[(int) layout.headersSizeBytes()]);
+        return new Journal(disk, layout, new byte[(int) layout.headersSizeBytes()], new BitSet());
     }
 
     private static void checkSize(Disk disk, Layout layout) {
@@ -195,10 +201,51 @@ public final class Journal {
         byte[] record = EntryCodec.encode(entry, layout.clusterId(), sequence);
         int headerOffset = slot * EntryCodec.HEADER_SIZE_BYTES;
         System.arraycopy(record, 0, headers, headerOffset, EntryCodec.HEADER_SIZE_BYTES);
-        int sectorStart = headerOffset / layout.sectorSizeBytes() * layout.sectorSizeBytes();
-        byte[] sector = new byte[layout.sectorSizeBytes()];
-        System.arraycopy(headers, sectorStart, sector, 0, sector.length);
-        disk.write(layout.headersOffset() + sectorStart, sector, completion);
+        writeHeaderSector(headerOffset / layout.sectorSizeBytes(), completion);
+    }
+
+    /** Writes sector {@code index} of the headers ring from the in-memory ring. */
+    private void writeHeaderSector(int index, Disk.Completion completion) {
+        int size = layout.sectorSizeBytes();
+        byte[] sector = new byte[size];
+        System.arraycopy(headers, index * size, sector, 0, size);
+        disk.write(layout.headersOffset() + (long) index * size, sector, completion);
+    }
+
+    /**
+     * Writes the redundant headers recovery found missing, damaged or stale for ops of the
+     * recovered log (decision OK_FIX_HEADER, or a body to repair under an unreadable header), and
+     * every sector of the headers ring it could not read, which a write remaps on a real drive:
+     * a sync, the sectors, a sync. Until then a second fault in such a slot's prepare would find
+     * neither copy intact, and the last ops of a log would be taken for a torn write.
+     *
+     * <p>The first sync makes every prepare recovery read durable (a process crash leaves unsynced
+     * writes readable in the page cache), so a header still never reaches the disk before its
+     * prepare is durable (rule 5). Each header written is a copy of the one that the log's chain
+     * vouches for, and goes only to a slot of the recovered log, which the replica holds as its
+     * own: a prepare past the log (a torn tail, or a truncated log's leftover) gets none, since
+     * its header would claim that a write never acknowledged may have been. The caller runs this
+     * after recording recovery's damage (see {@link #headersRing}) and before any other write.
+     */
+    public void repairHeaders(Disk.Completion completion) {
+        int[] sectors = headerSectorsToRepair.stream().toArray();
+        if (sectors.length == 0) {
+            completion.done(null);
+            return;
+        }
+        sync(error -> {
+            if (error != null) {
+                completion.done(error);
+                return;
+            }
+            forEach(0, sectors.length, (index, next) -> writeHeaderSector(sectors[index], writeError -> {
+                if (writeError != null) completion.done(writeError);
+                else next.run();
+            }), () -> sync(syncError -> {
+                if (syncError == null) headerSectorsToRepair.clear();
+                completion.done(syncError);
+            }));
+        });
     }
 
     /** Makes every completed write durable (one sync for many writes: group commit). */
@@ -234,28 +281,41 @@ public final class Journal {
                             layout.bodySizeBytesMax(), header, prepares[slot]);
                 }
                 Recovery recovery = rebuild(slots, layout, superblock);
-                done.accept(new RecoveryResult(recovery, new Journal(disk, layout, headersRing(ring, slots, recovery))));
+                BitSet toRepair = new BitSet();
+                byte[] headers = headersRing(ring, slots, recovery, toRepair);
+                done.accept(new RecoveryResult(recovery, new Journal(disk, layout, headers, toRepair)));
             });
         });
     }
 
     /**
-     * The in-memory headers ring a recovered journal starts from. A header write rewrites the whole
-     * sector from it, so it must hold what each sector should keep: the bytes read, and for a sector
-     * that could not be read, the header of each op of the recovered log that the sector holds,
-     * with zeros elsewhere. (Zeros for a slot past the log would have written the neighbours of the
-     * first header written into that sector as never written.) What an unreadable header may have
-     * held beyond the log is already damage that recovery reported, and that the replica records
-     * in the superblock before it writes anything else ({@link ReplicaStorage#open}).
+     * The in-memory headers ring a recovered journal starts from, which also says which sectors of
+     * the ring {@link #repairHeaders} must write ({@code toRepair}). A header write rewrites the
+     * whole sector from it, so it must hold what each sector should keep:
+     *
+     * <ul>
+     *   <li>the bytes read, except that a slot of the recovered log holds the header the log's
+     *       chain vouches for where its copy was missing, damaged or stale (its sector is repaired);
+     *   <li>for a sector that could not be read, the header of each op of the recovered log that
+     *       it holds, and zeros elsewhere (the sector is repaired). Zeros for every slot would
+     *       have made the first header written there erase its neighbours' proof of durability.
+     *       What an unreadable header past the log may have held is damage that recovery
+     *       reported, and that the replica records in the superblock before it writes anything
+     *       else ({@link ReplicaStorage#open}).
+     * </ul>
      */
-    private static byte[] headersRing(HeadersRing ring, SlotClassifier.Slot[] slots, Recovery recovery) {
+    private static byte[] headersRing(HeadersRing ring, SlotClassifier.Slot[] slots, Recovery recovery, BitSet toRepair) {
         byte[] bytes = ring.bytes();
+        toRepair.or(ring.unreadableSectors());
         for (SlotClassifier.Slot slot : slots) {
-            if (!ring.unreadable(slot.slot())) continue;
             EntryCodec.Header header = logHeader(slot, recovery);
             if (header == null) continue;
+            boolean copyIntact = slot.headerCopy() == SlotClassifier.HeaderCopy.VALID
+                    && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER;
+            if (copyIntact) continue; // the copy on disk is the header the log rests on
             byte[] encoded = EntryCodec.encodeHeader(header);
             System.arraycopy(encoded, 0, bytes, slot.slot() * EntryCodec.HEADER_SIZE_BYTES, encoded.length);
+            toRepair.set(slot.slot() * EntryCodec.HEADER_SIZE_BYTES / ring.sectorSizeBytes());
         }
         return bytes;
     }

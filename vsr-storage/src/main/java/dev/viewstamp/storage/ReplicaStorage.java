@@ -39,9 +39,11 @@ public final class ReplicaStorage {
         void onError(DiskError error);
     }
 
-    private sealed interface Pending permits PendingPrepare, PendingState, PendingDamage {}
+    private sealed interface Pending permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair {}
 
     private record PendingDamage(long damagedOpMax) implements Pending {}
+
+    private record PendingHeaderRepair() implements Pending {}
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
@@ -111,8 +113,10 @@ public final class ReplicaStorage {
 
     /**
      * Reopens storage over {@code disk} after {@link Journal#recover}: the journal goes on above
-     * every write sequence on the disk, and damage recovery found is recorded before anything
-     * else is written ({@link #persistDamage}).
+     * every write sequence on the disk. Before anything else is written, damage recovery found is
+     * recorded ({@link #persistDamage}), and then the redundant headers it found missing or
+     * damaged in the recovered log are rewritten ({@link Journal#repairHeaders}); in that order,
+     * since the repair overwrites unreadable headers that were part of the evidence.
      */
     public static Opened open(Disk disk, Superblock.State superblock, Journal.RecoveryResult recovered, Listener listener) {
         Journal.Recovery recovery = recovered.recovery();
@@ -120,7 +124,9 @@ public final class ReplicaStorage {
         ReplicaStorage storage = new ReplicaStorage(disk, recovered.journal(), superblock, sequence, recovery.headOp(),
                 listener);
         Replica.Durable durable = durable(superblock, recovery);
-        if (durable.damage() != null) storage.persistDamage(durable.damage().opMax());
+        if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
+        storage.queue.addLast(new PendingHeaderRepair());
+        storage.pump();
         return new Opened(storage, durable);
     }
 
@@ -195,6 +201,14 @@ public final class ReplicaStorage {
                 case PendingPrepare p -> writePrepares(frontPrepares(), 0);
                 case PendingState s -> writeState(s);
                 case PendingDamage d -> writeDamage(d);
+                case PendingHeaderRepair r -> journal.repairHeaders(error -> {
+                    if (error != null) {
+                        stop(error);
+                        return;
+                    }
+                    queue.pollFirst();
+                    finish();
+                });
             }
         }
     }

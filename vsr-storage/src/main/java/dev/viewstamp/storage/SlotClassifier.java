@@ -62,7 +62,10 @@ final class SlotClassifier {
         EMPTY(false, false),
         /** Both copies agree: the entry is intact. */
         OK(true, false),
-        /** The prepare is intact and newer (or the header copy is lost): use it, rewrite the header. */
+        /**
+         * The prepare is intact and newer (or the header copy is lost): use it. When the op is in
+         * the recovered log, the header is rewritten ({@link Journal#repairHeaders}).
+         */
         OK_FIX_HEADER(true, false),
         /** The header names an op whose body is missing or corrupt: fetch it from a peer by op and checksum. */
         REPAIR(false, true),

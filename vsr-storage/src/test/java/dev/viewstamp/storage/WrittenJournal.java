@@ -7,6 +7,7 @@ import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.OpLog;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -86,6 +87,21 @@ final class WrittenJournal {
     /** Flips a bit inside the header part of op {@code op}'s prepare. */
     void flipPrepareHeaderBit(long op) {
         disk.image()[(int) LAYOUT.prepareOffset((int) op) + 20] ^= 0x01;
+    }
+
+    /** Flips a bit inside slot {@code slot}'s redundant header. */
+    void flipHeaderBit(int slot) {
+        disk.image()[(int) (LAYOUT.headersOffset() + (long) slot * EntryCodec.HEADER_SIZE_BYTES) + 30] ^= 0x02;
+    }
+
+    byte[] headerBytes(int slot) {
+        int offset = (int) (LAYOUT.headersOffset() + (long) slot * EntryCodec.HEADER_SIZE_BYTES);
+        return Arrays.copyOfRange(disk.image(), offset, offset + EntryCodec.HEADER_SIZE_BYTES);
+    }
+
+    byte[] prepareHeaderBytes(int slot) {
+        int offset = (int) LAYOUT.prepareOffset(slot);
+        return Arrays.copyOfRange(disk.image(), offset, offset + EntryCodec.HEADER_SIZE_BYTES);
     }
 
     /** After a restart, appends the next op the way ReplicaStorage does, on the recovered journal. */
