@@ -39,9 +39,12 @@ public final class ReplicaStorage {
         void onError(DiskError error);
     }
 
-    private sealed interface Pending permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair {}
+    private sealed interface Pending
+            permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair, PendingSuperblockRepair {}
 
     private record PendingDamage(long damagedOpMax) implements Pending {}
+
+    private record PendingSuperblockRepair() implements Pending {}
 
     private record PendingHeaderRepair() implements Pending {}
 
@@ -112,18 +115,36 @@ public final class ReplicaStorage {
     public record Opened(ReplicaStorage storage, Replica.Durable durable) {}
 
     /**
-     * Reopens storage over {@code disk} after {@link Journal#recover}: the journal goes on above
-     * every write sequence on the disk. Before anything else is written, damage recovery found is
-     * recorded ({@link #persistDamage}), and then the redundant headers it found missing or
-     * damaged in the recovered log are rewritten ({@link Journal#repairHeaders}); in that order,
-     * since the repair overwrites unreadable headers that were part of the evidence.
+     * Reopens storage over {@code disk}, whose superblock read gave {@code read}, after
+     * {@link Journal#recover}: the journal goes on above every write sequence on the disk. Before
+     * anything else is written:
+     *
+     * <ol>
+     *   <li>a superblock state that not every copy holds is written to all of them. A write the
+     *       replica never acted on (a crash after its first copies) becomes the state it acts on
+     *       now, so it must stop depending on one copy: a bad sector there would otherwise bring
+     *       back the older state, and the replica would forget a view it has voted in since.
+     *   <li>damage recovery found is recorded ({@link #persistDamage});
+     *   <li>the redundant headers it found missing or damaged in the recovered log are rewritten
+     *       ({@link Journal#repairHeaders}), after the damage record, since the repair overwrites
+     *       unreadable headers that were part of the evidence.
+     * </ol>
+     *
+     * The replica may start meanwhile: whatever it persists waits behind these writes, so it
+     * acknowledges nothing and enters no new view before they are durable. What it sends from its
+     * restart state alone does not wait (a DoViewChange it resends, say); a crash in that window,
+     * followed by a bad sector in the one copy holding that state, would still bring back the
+     * older one. Closing that window means starting the replica only once these writes are done;
+     * neither the simulator nor this class does that yet.
      */
-    public static Opened open(Disk disk, Superblock.State superblock, Journal.RecoveryResult recovered, Listener listener) {
+    public static Opened open(Disk disk, Superblock.ReadResult read, Journal.RecoveryResult recovered, Listener listener) {
+        Superblock.State superblock = read.state();
         Journal.Recovery recovery = recovered.recovery();
         long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
         ReplicaStorage storage = new ReplicaStorage(disk, recovered.journal(), superblock, sequence, recovery.headOp(),
                 listener);
         Replica.Durable durable = durable(superblock, recovery);
+        if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
         if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
         storage.queue.addLast(new PendingHeaderRepair());
         storage.pump();
@@ -155,6 +176,32 @@ public final class ReplicaStorage {
                 return;
             }
             superblock = next;
+            queue.pollFirst();
+            finish();
+        });
+    }
+
+    /** The superblock state again, with the next sequence, in every copy ({@link #open}). */
+    private void writeSuperblockRepair() {
+        Superblock.State rewritten = superblock.rewritten();
+        Superblock.write(disk, rewritten, error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            superblock = rewritten;
+            queue.pollFirst();
+            finish();
+        });
+    }
+
+    /** The redundant headers recovery found lost in the recovered log ({@link #open}). */
+    private void writeHeaderRepair() {
+        journal.repairHeaders(error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
             queue.pollFirst();
             finish();
         });
@@ -201,14 +248,8 @@ public final class ReplicaStorage {
                 case PendingPrepare p -> writePrepares(frontPrepares(), 0);
                 case PendingState s -> writeState(s);
                 case PendingDamage d -> writeDamage(d);
-                case PendingHeaderRepair r -> journal.repairHeaders(error -> {
-                    if (error != null) {
-                        stop(error);
-                        return;
-                    }
-                    queue.pollFirst();
-                    finish();
-                });
+                case PendingSuperblockRepair r -> writeSuperblockRepair();
+                case PendingHeaderRepair r -> writeHeaderRepair();
             }
         }
     }

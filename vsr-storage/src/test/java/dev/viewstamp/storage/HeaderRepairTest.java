@@ -14,12 +14,6 @@ import org.junit.jupiter.api.Test;
  */
 class HeaderRepairTest {
 
-    /** Restarts the way a replica does: recovery, then ReplicaStorage.open, which writes what it must before anything else. */
-    private static ReplicaStorage.Opened restart(WrittenJournal written) {
-        WrittenJournal.Booted booted = written.boot();
-        return ReplicaStorage.open(written.disk, booted.superblock(), booted.result(), WrittenJournal.QUIET);
-    }
-
     @Test
     void aRestartRewritesADamagedHeaderSoALaterFaultInItsPrepareIsNotTakenForATornWrite() {
         // A bit flips in op 10's redundant header. Recovery keeps op 10 from its intact prepare
@@ -29,7 +23,7 @@ class HeaderRepairTest {
         // clean with 9 ops, though it may have acknowledged op 10.
         WrittenJournal written = WrittenJournal.of(10);
         written.flipHeaderBit(10);
-        ReplicaStorage.Opened opened = restart(written);
+        ReplicaStorage.Opened opened = written.restart();
         assertThat(opened.durable().damage()).isNull();
         assertThat(opened.storage().stopped()).isFalse();
         assertThat(written.headerBytes(10)).isEqualTo(written.prepareHeaderBytes(10));
@@ -50,7 +44,7 @@ class HeaderRepairTest {
         // headers back, and the slot past the log stays empty.
         WrittenJournal written = WrittenJournal.of(10);
         written.disk.unreadable(headerSector(9));
-        restart(written);
+        written.restart();
 
         Journal.Recovery recovery = written.recovery();
         assertThat(recovery.clean()).isTrue();
@@ -71,7 +65,7 @@ class HeaderRepairTest {
         booted.result().journal().writePrepare(orphan, booted.recovery().sequenceMax() + 2, e -> assertThat(e).isNull());
         assertThat(written.recovery().slots().get(12).decision()).isEqualTo(SlotClassifier.Decision.OK_FIX_HEADER);
 
-        restart(written);
+        written.restart();
 
         assertThat(written.headerBytes(12)).containsOnly(0);
         Journal.Recovery recovery = written.recovery();
@@ -90,7 +84,7 @@ class HeaderRepairTest {
         written.flipPrepareHeaderBit(9);
         int eventsBefore = written.disk.events().size();
 
-        ReplicaStorage.Opened opened = restart(written);
+        ReplicaStorage.Opened opened = written.restart();
 
         assertThat(opened.durable().damage().opMax()).isEqualTo(11);
         List<ImageDisk.Event> events = written.disk.events().subList(eventsBefore, written.disk.events().size());

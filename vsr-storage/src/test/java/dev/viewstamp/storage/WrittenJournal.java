@@ -57,7 +57,11 @@ final class WrittenJournal {
     }
 
     /** What a restart reads: the superblock, and what journal recovery found. */
-    record Booted(Superblock.State superblock, Journal.RecoveryResult result) {
+    record Booted(Superblock.ReadResult read, Journal.RecoveryResult result) {
+        Superblock.State superblock() {
+            return read.state();
+        }
+
         Journal.Recovery recovery() {
             return result.recovery();
         }
@@ -68,11 +72,17 @@ final class WrittenJournal {
         Superblock.read(disk, read::set);
         AtomicReference<Journal.RecoveryResult> result = new AtomicReference<>();
         Journal.recover(disk, LAYOUT, read.get().state(), result::set);
-        return new Booted(read.get().state(), result.get());
+        return new Booted(read.get(), result.get());
     }
 
     Journal.Recovery recovery() {
         return boot().recovery();
+    }
+
+    /** Restarts the way a replica does: recovery, then ReplicaStorage.open, which writes what it must before anything else. */
+    ReplicaStorage.Opened restart() {
+        Booted booted = boot();
+        return ReplicaStorage.open(disk, booted.read(), booted.result(), QUIET);
     }
 
     /** The sector of the headers ring that holds slot {@code slot}'s redundant header, counted from the disk's start. */
