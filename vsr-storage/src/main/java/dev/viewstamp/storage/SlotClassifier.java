@@ -134,9 +134,10 @@ final class SlotClassifier {
                 // An intact empty header says the prepare never became durable (rule 5), so
                 // whatever it held was never acknowledged.
                 case EMPTY -> Decision.UNKNOWN;
-                // Nothing intact says the prepare was not durable: the header copy was damaged
-                // (a crash never leaves a header torn over a prepare that is not durable and
-                // intact), and the prepare may be a durable one that a bad sector hides.
+                // Nothing intact says the prepare was not durable. A damaged header copy may have
+                // been its proof (a crash tears a header only over a durable, intact prepare), and
+                // the prepare may be a durable one that a bad sector hides. A never-written header
+                // with a flipped bit looks the same; counting that as damage is only caution.
                 case MISDIRECTED, INVALID, UNREADABLE -> Decision.LOST;
             };
         };
