@@ -146,7 +146,7 @@ final class SimReplicaDisk {
                 case DAMAGED_SUFFIX -> damagedSuffixes++;
             }
         }
-        ReplicaStorage.Opened opened = ReplicaStorage.open(disk, superblock, recovered[0], listener);
+        ReplicaStorage.Opened opened = ReplicaStorage.open(disk, read[0], recovered[0], listener);
         storage = opened.storage();
         storage.canariesForTesting(config.canaries());
         if (opened.durable().damage() != null) damagedRestarts++;

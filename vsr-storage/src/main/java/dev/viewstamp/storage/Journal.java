@@ -6,6 +6,8 @@ import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.OpLog;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -129,18 +131,24 @@ public final class Journal {
     private final Disk disk;
     private final Layout layout;
     private final byte[] headers;
+    /** Sectors of the headers ring whose contents in {@link #headers} the disk does not hold yet: see {@link #repairHeaders}. */
+    private final BitSet headerSectorsToRepair;
 
-    /** A journal over {@code disk}, whose headers ring currently holds {@code headers} (from recovery or a fresh format). */
-    private Journal(Disk disk, Layout layout, byte[] headers) {
+    /**
+     * A journal over {@code disk}, whose headers ring should hold {@code headers} (from recovery or
+     * a fresh format), and does except in {@code headerSectorsToRepair}.
+     */
+    private Journal(Disk disk, Layout layout, byte[] headers, BitSet headerSectorsToRepair) {
         this.disk = disk;
         this.layout = layout;
         this.headers = headers;
+        this.headerSectorsToRepair = headerSectorsToRepair;
     }
 
     /** A journal on a freshly formatted (zeroed) disk. */
     public static Journal formatted(Disk disk, Layout layout) {
         checkSize(disk, layout);
-        return new Journal(disk, layout, new byte[(int) layout.headersSizeBytes()]);
+        return new Journal(disk, layout, new byte[(int) layout.headersSizeBytes()], new BitSet());
     }
 
     private static void checkSize(Disk disk, Layout layout) {
@@ -202,10 +210,51 @@ public final class Journal {
         byte[] record = EntryCodec.encode(entry, layout.clusterId(), sequence);
         int headerOffset = slot * EntryCodec.HEADER_SIZE_BYTES;
         System.arraycopy(record, 0, headers, headerOffset, EntryCodec.HEADER_SIZE_BYTES);
-        int sectorStart = headerOffset / layout.sectorSizeBytes() * layout.sectorSizeBytes();
-        byte[] sector = new byte[layout.sectorSizeBytes()];
-        System.arraycopy(headers, sectorStart, sector, 0, sector.length);
-        disk.write(layout.headersOffset() + sectorStart, sector, completion);
+        writeHeaderSector(headerOffset / layout.sectorSizeBytes(), completion);
+    }
+
+    /** Writes sector {@code index} of the headers ring from the in-memory ring. */
+    private void writeHeaderSector(int index, Disk.Completion completion) {
+        int size = layout.sectorSizeBytes();
+        byte[] sector = new byte[size];
+        System.arraycopy(headers, index * size, sector, 0, size);
+        disk.write(layout.headersOffset() + (long) index * size, sector, completion);
+    }
+
+    /**
+     * Writes the redundant headers recovery found missing, damaged or stale for ops of the
+     * recovered log (decision OK_FIX_HEADER, or a body to repair under an unreadable header), and
+     * every sector of the headers ring it could not read, which a write remaps on a real drive:
+     * a sync, the sectors, a sync. Until then a second fault in such a slot's prepare would find
+     * neither copy intact, and the last ops of a log would be taken for a torn write.
+     *
+     * <p>The first sync makes every prepare recovery read durable (a process crash leaves unsynced
+     * writes readable in the page cache), so a header still never reaches the disk before its
+     * prepare is durable (rule 5). Each header written is a copy of the one that the log's chain
+     * vouches for, and goes only to a slot of the recovered log, which the replica holds as its
+     * own: a prepare past the log (a torn tail, or a truncated log's leftover) gets none, since
+     * its header would claim that a write never acknowledged may have been. The caller runs this
+     * after recording recovery's damage (see {@link #headersRing}) and before any other write.
+     */
+    public void repairHeaders(Disk.Completion completion) {
+        int[] sectors = headerSectorsToRepair.stream().toArray();
+        if (sectors.length == 0) {
+            completion.done(null);
+            return;
+        }
+        sync(error -> {
+            if (error != null) {
+                completion.done(error);
+                return;
+            }
+            forEach(0, sectors.length, (index, next) -> writeHeaderSector(sectors[index], writeError -> {
+                if (writeError != null) completion.done(writeError);
+                else next.run();
+            }), () -> sync(syncError -> {
+                if (syncError == null) headerSectorsToRepair.clear();
+                completion.done(syncError);
+            }));
+        });
     }
 
     /** Makes every completed write durable (one sync for many writes: group commit). */
@@ -218,36 +267,131 @@ public final class Journal {
 
     /**
      * Reads both rings, classifies every slot ({@link SlotClassifier}) and rebuilds the log named by
-     * {@code superblock}. Read errors count as damaged copies, never as exceptions.
+     * {@code superblock}. Read errors count as damaged copies, never as exceptions, and cost only
+     * the sectors that failed: an unreadable redundant header is possible damage, never proof that
+     * its prepare was not durable.
      */
     public static void recover(Disk disk, Layout layout, Superblock.State superblock, Consumer<RecoveryResult> done) {
         checkSize(disk, layout);
-        byte[] headers = new byte[(int) layout.headersSizeBytes()];
-        disk.read(layout.headersOffset(), headers, headersError -> {
-            boolean headersReadable = headersError == null;
+        readHeaders(disk, layout, ring -> {
             byte[][] prepares = new byte[layout.slotCount()][];
-            int scanned = headersReadable ? prepareScanSlots(headers, layout, superblock) : layout.slotCount();
+            int scanned = prepareScanSlots(ring, layout, superblock);
             byte[] unwritten = new byte[EntryCodec.HEADER_SIZE_BYTES];
             for (int slot = scanned; slot < layout.slotCount(); slot++) prepares[slot] = unwritten;
             readPrepares(disk, layout, 0, scanned, prepares, () -> {
                 SlotClassifier.Slot[] slots = new SlotClassifier.Slot[layout.slotCount()];
                 for (int slot = 0; slot < layout.slotCount(); slot++) {
-                    byte[] header = new byte[EntryCodec.HEADER_SIZE_BYTES];
-                    if (headersReadable) {
-                        System.arraycopy(headers, slot * EntryCodec.HEADER_SIZE_BYTES, header, 0, header.length);
-                    } else {
-                        java.util.Arrays.fill(header, (byte) 0xFF); // unreadable: neither empty nor intact
+                    byte[] header = null; // unreadable
+                    if (!ring.unreadable(slot)) {
+                        header = new byte[EntryCodec.HEADER_SIZE_BYTES];
+                        System.arraycopy(ring.bytes(), slot * EntryCodec.HEADER_SIZE_BYTES, header, 0, header.length);
                     }
                     slots[slot] = SlotClassifier.classify(slot, layout.slotCount(), layout.clusterId(),
                             layout.bodySizeBytesMax(), header, prepares[slot]);
                 }
                 Recovery recovery = rebuild(slots, layout, superblock);
-                // The in-memory headers ring starts from what recovery trusts: intact headers only.
-                byte[] ring = new byte[(int) layout.headersSizeBytes()];
-                if (headersReadable) System.arraycopy(headers, 0, ring, 0, headers.length);
-                done.accept(new RecoveryResult(recovery, new Journal(disk, layout, ring)));
+                BitSet toRepair = new BitSet();
+                byte[] headers = headersRing(ring, slots, recovery, toRepair);
+                done.accept(new RecoveryResult(recovery, new Journal(disk, layout, headers, toRepair)));
             });
         });
+    }
+
+    /**
+     * The in-memory headers ring a recovered journal starts from, which also says which sectors of
+     * the ring {@link #repairHeaders} must write ({@code toRepair}). A header write rewrites the
+     * whole sector from it, so it must hold what each sector should keep:
+     *
+     * <ul>
+     *   <li>the bytes read, except that a slot of the recovered log holds the header the log's
+     *       chain vouches for where its copy was missing, damaged or stale (its sector is repaired);
+     *   <li>for a sector that could not be read, the header of each op of the recovered log that
+     *       it holds, and zeros elsewhere (the sector is repaired). Zeros for every slot would
+     *       have made the first header written there erase its neighbours' proof of durability.
+     *       What an unreadable header past the log may have held is damage that recovery
+     *       reported, and that the replica records in the superblock before it writes anything
+     *       else ({@link ReplicaStorage#open}).
+     * </ul>
+     */
+    private static byte[] headersRing(HeadersRing ring, SlotClassifier.Slot[] slots, Recovery recovery, BitSet toRepair) {
+        byte[] bytes = ring.bytes();
+        toRepair.or(ring.unreadableSectors());
+        for (SlotClassifier.Slot slot : slots) {
+            EntryCodec.Header header = logHeader(slot, recovery);
+            if (header == null) continue;
+            boolean copyIntact = slot.headerCopy() == SlotClassifier.HeaderCopy.VALID
+                    && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER;
+            if (copyIntact) continue; // the copy on disk is the header the log rests on
+            byte[] encoded = EntryCodec.encodeHeader(header);
+            System.arraycopy(encoded, 0, bytes, slot.slot() * EntryCodec.HEADER_SIZE_BYTES, encoded.length);
+            toRepair.set(slot.slot() * EntryCodec.HEADER_SIZE_BYTES / ring.sectorSizeBytes());
+        }
+        return bytes;
+    }
+
+    /** The intact header {@code slot} rests on when it holds an op of the recovered log, else null. */
+    private static EntryCodec.Header logHeader(SlotClassifier.Slot slot, Recovery recovery) {
+        EntryCodec.Header header = slot.header();
+        if (header == null || header.op() < 1 || header.op() > recovery.headOp()) return null;
+        return recovery.checksums()[(int) (header.op() - 1)] == header.entryChecksum() ? header : null;
+    }
+
+    /** The headers ring as read: its bytes, and the sectors that could not be read (zero in {@code bytes}). */
+    record HeadersRing(byte[] bytes, BitSet unreadableSectors, int sectorSizeBytes) {
+        boolean unreadable(int slot) {
+            return unreadableSectors.get(slot * EntryCodec.HEADER_SIZE_BYTES / sectorSizeBytes);
+        }
+    }
+
+    /**
+     * Reads the headers ring in one read, and when that fails, sector by sector, so that a bad
+     * sector costs only the headers it holds ({@code sector / 128} of them), not the whole ring.
+     */
+    private static void readHeaders(Disk disk, Layout layout, Consumer<HeadersRing> done) {
+        byte[] bytes = new byte[(int) layout.headersSizeBytes()];
+        int sector = layout.sectorSizeBytes();
+        BitSet unreadable = new BitSet();
+        disk.read(layout.headersOffset(), bytes, error -> {
+            if (error == null) {
+                done.accept(new HeadersRing(bytes, unreadable, sector));
+                return;
+            }
+            Arrays.fill(bytes, (byte) 0); // a failed read may have filled part of the buffer
+            forEach(0, bytes.length / sector, (index, next) -> {
+                byte[] buffer = new byte[sector];
+                disk.read(layout.headersOffset() + (long) index * sector, buffer, sectorError -> {
+                    if (sectorError == null) System.arraycopy(buffer, 0, bytes, index * sector, sector);
+                    else unreadable.set(index);
+                    next.run();
+                });
+            }, () -> done.accept(new HeadersRing(bytes, unreadable, sector)));
+        });
+    }
+
+    /** One step of {@link #forEach}: does the work for {@code index}, then calls {@code next}, perhaps later. */
+    @FunctionalInterface
+    private interface Step {
+        void run(int index, Runnable next);
+    }
+
+    /**
+     * Runs {@code step} for each index of {@code [from, end)} in order, then {@code done}. Iterative
+     * over steps that complete synchronously, recursive only through asynchronous completions, so
+     * a long ring on a synchronous disk does not grow the stack.
+     */
+    private static void forEach(int from, int end, Step step, Runnable done) {
+        for (int index = from; index < end; index++) {
+            int current = index;
+            boolean[] completedInline = {false};
+            boolean[] insideCall = {true};
+            step.run(current, () -> {
+                if (insideCall[0]) completedInline[0] = true;
+                else forEach(current + 1, end, step, done);
+            });
+            insideCall[0] = false;
+            if (!completedInline[0]) return; // the completion continues from the next index
+        }
+        done.run();
     }
 
     /** A recovered log and the journal to keep writing with. */
@@ -261,12 +405,13 @@ public final class Journal {
      * acknowledged: a torn tail whatever it holds. The ring does not wrap (ops beyond
      * {@code slotCount} are refused), so a full ring, with slot 0 in use, is read whole.
      */
-    static int prepareScanSlots(byte[] headers, Layout layout, Superblock.State superblock) {
+    static int prepareScanSlots(HeadersRing ring, Layout layout, Superblock.State superblock) {
         int highest = 0;
         for (int slot = layout.slotCount() - 1; slot >= 0; slot--) {
-            boolean written = false;
+            // An unreadable header may be the one that proves its prepare durable: count it as written.
+            boolean written = ring.unreadable(slot);
             for (int i = slot * EntryCodec.HEADER_SIZE_BYTES; i < (slot + 1) * EntryCodec.HEADER_SIZE_BYTES; i++) {
-                if (headers[i] != 0) {
+                if (ring.bytes()[i] != 0) {
                     written = true;
                     break;
                 }
@@ -290,24 +435,10 @@ public final class Journal {
      * the whole ring. An unreadable slot is null (damaged).
      */
     private static void readPrepares(Disk disk, Layout layout, int slot, int end, byte[][] prepares, Runnable done) {
-        // Iterative over completions that arrive synchronously, recursive only through async ones.
-        while (slot < end) {
-            int current = slot;
-            boolean[] completedInline = {false};
-            boolean[] insideCall = {true};
-            readPrepare(disk, layout, current, prepare -> {
-                prepares[current] = prepare;
-                if (insideCall[0]) {
-                    completedInline[0] = true;
-                } else {
-                    readPrepares(disk, layout, current + 1, end, prepares, done);
-                }
-            });
-            insideCall[0] = false;
-            if (!completedInline[0]) return; // the completion continues from the next slot
-            slot++;
-        }
-        done.run();
+        forEach(slot, end, (current, next) -> readPrepare(disk, layout, current, prepare -> {
+            prepares[current] = prepare;
+            next.run();
+        }), done);
     }
 
     private static void readPrepare(Disk disk, Layout layout, int slot, Consumer<byte[]> done) {
@@ -394,25 +525,51 @@ public final class Journal {
         // A redundant header written after the superblock for an op past the break means the break
         // is damage, not a torn tail: that header went out only once its prepare was durable, so
         // ops from the break on may have been acknowledged. (A prepare alone proves nothing: it may
-        // be a write that survived a crash without ever being synced.)
+        // be a write that survived a crash without ever being synced.) An unreadable header may
+        // have been such a proof, so its slot counts too.
         long writtenOpMax = headOp;
         SlotClassifier.Slot evidence = null;
         for (SlotClassifier.Slot slot : slots) {
-            if (slot.headerCopy() == SlotClassifier.HeaderCopy.VALID && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER
-                    && slot.header() != null
-                    && slot.header().sequence() > superblock.journalSequence() && slot.header().op() > headOp) {
-                if (slot.header().op() > writtenOpMax) {
-                    writtenOpMax = slot.header().op();
-                    evidence = slot;
-                }
+            long acknowledged = acknowledgedOpMax(slot, superblock.journalSequence(), slotCount);
+            if (acknowledged > writtenOpMax) {
+                writtenOpMax = acknowledged;
+                evidence = slot;
             }
         }
         if (evidence != null) {
-            faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + evidence.slot() + " holds op "
-                    + writtenOpMax + ", written after the superblock, beyond the break at op " + (headOp + 1)));
+            String holds = evidence.headerCopy() == SlotClassifier.HeaderCopy.VALID
+                    ? " holds op " + writtenOpMax + ", written after the superblock,"
+                    : " has an unreadable copy and may hold op " + writtenOpMax + " (" + evidence.detail() + "),";
+            faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + evidence.slot() + holds
+                    + " beyond the break at op " + (headOp + 1)));
         }
         long[] checksumArray = checksums.stream().mapToLong(Long::longValue).toArray();
         return new Recovery(headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults), List.of(slots),
                 writtenOpMax);
+    }
+
+    /**
+     * The highest op that {@code slot} shows may have been acknowledged since the superblock (whose
+     * journal sequence is {@code journalSequence}) was written, or 0 when it shows none.
+     *
+     * <ul>
+     *   <li>An intact redundant header written after the superblock proves its op durable (rule 5),
+     *       unless a newer prepare has replaced it since.
+     *   <li>An unreadable redundant header may have been such a proof, so the op of an intact
+     *       prepare written after the superblock under it may have been acknowledged.
+     *   <li>A slot whose copies are both damaged, one of them unreadable (LOST), may hold an
+     *       acknowledged op, of any sequence: in a ring that does not wrap (rule 4), op
+     *       {@code slot}, or op {@code slotCount} in slot 0.
+     * </ul>
+     */
+    static long acknowledgedOpMax(SlotClassifier.Slot slot, long journalSequence, int slotCount) {
+        if (slot.decision() == SlotClassifier.Decision.LOST) return slot.slot() == 0 ? slotCount : slot.slot();
+        EntryCodec.Header header = slot.header();
+        boolean afterSuperblock = header != null && header.sequence() > journalSequence;
+        return switch (slot.headerCopy()) {
+            case VALID -> afterSuperblock && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER ? header.op() : 0;
+            case UNREADABLE -> afterSuperblock ? header.op() : 0;
+            case EMPTY, MISDIRECTED, INVALID -> 0;
+        };
     }
 }

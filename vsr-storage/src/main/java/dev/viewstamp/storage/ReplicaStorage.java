@@ -41,9 +41,14 @@ public final class ReplicaStorage {
         void onError(DiskError error);
     }
 
-    private sealed interface Pending permits PendingPrepare, PendingState, PendingDamage {}
+    private sealed interface Pending
+            permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair, PendingSuperblockRepair {}
 
     private record PendingDamage(long damagedOpMax) implements Pending {}
+
+    private record PendingSuperblockRepair() implements Pending {}
+
+    private record PendingHeaderRepair() implements Pending {}
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
@@ -160,17 +165,39 @@ public final class ReplicaStorage {
     public record Opened(ReplicaStorage storage, Replica.Durable durable) {}
 
     /**
-     * Reopens storage over {@code disk} after {@link Journal#recover}: the journal goes on above
-     * every write sequence on the disk, and damage recovery found is recorded before anything
-     * else is written ({@link #persistDamage}).
+     * Reopens storage over {@code disk}, whose superblock read gave {@code read}, after
+     * {@link Journal#recover}: the journal goes on above every write sequence on the disk. Before
+     * anything else is written:
+     *
+     * <ol>
+     *   <li>a superblock state that not every copy holds is written to all of them. A write the
+     *       replica never acted on (a crash after its first copies) becomes the state it acts on
+     *       now, so it must stop depending on one copy: a bad sector there would otherwise bring
+     *       back the older state, and the replica would forget a view it has voted in since.
+     *   <li>damage recovery found is recorded ({@link #persistDamage});
+     *   <li>the redundant headers it found missing or damaged in the recovered log are rewritten
+     *       ({@link Journal#repairHeaders}), after the damage record, since the repair overwrites
+     *       unreadable headers that were part of the evidence.
+     * </ol>
+     *
+     * The replica may start meanwhile: whatever it persists waits behind these writes, so it
+     * acknowledges nothing and enters no new view before they are durable. What it sends from its
+     * restart state alone does not wait (a DoViewChange it resends, say); a crash in that window,
+     * followed by a bad sector in the one copy holding that state, would still bring back the
+     * older one. Closing that window means starting the replica only once these writes are done;
+     * neither the simulator nor this class does that yet.
      */
-    public static Opened open(Disk disk, Superblock.State superblock, Journal.RecoveryResult recovered, Listener listener) {
+    public static Opened open(Disk disk, Superblock.ReadResult read, Journal.RecoveryResult recovered, Listener listener) {
+        Superblock.State superblock = read.state();
         Journal.Recovery recovery = recovered.recovery();
         long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
         ReplicaStorage storage = new ReplicaStorage(disk, recovered.journal(), superblock, sequence, recovery.headOp(),
                 listener);
         Replica.Durable durable = durable(superblock, recovery);
-        if (durable.damage() != null) storage.persistDamage(durable.damage().opMax());
+        if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
+        if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
+        storage.queue.addLast(new PendingHeaderRepair());
+        storage.pump();
         return new Opened(storage, durable);
     }
 
@@ -199,6 +226,32 @@ public final class ReplicaStorage {
             queue.pollFirst();
             finish();
         }));
+    }
+
+    /** The superblock state again, with the next sequence, in every copy ({@link #open}). */
+    private void writeSuperblockRepair() {
+        Superblock.State rewritten = superblock.rewritten();
+        Superblock.write(disk, rewritten, error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            superblock = rewritten;
+            queue.pollFirst();
+            finish();
+        });
+    }
+
+    /** The redundant headers recovery found lost in the recovered log ({@link #open}). */
+    private void writeHeaderRepair() {
+        journal.repairHeaders(error -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            queue.pollFirst();
+            finish();
+        });
     }
 
     public Superblock.State superblock() {
@@ -276,6 +329,8 @@ public final class ReplicaStorage {
                 case PendingPrepare p -> writePrepares(frontPrepares(), 0);
                 case PendingState s -> writeState(s);
                 case PendingDamage d -> writeDamage(d);
+                case PendingSuperblockRepair r -> writeSuperblockRepair();
+                case PendingHeaderRepair r -> writeHeaderRepair();
             }
         }
     }

@@ -22,7 +22,14 @@ final class SlotClassifier {
         /** Intact, but its op belongs in another slot: a misdirected write. */
         MISDIRECTED,
         /** Neither zero nor intact: torn or corrupt. */
-        INVALID
+        INVALID,
+        /**
+         * The sector holding it could not be read: what it held is unknown, perhaps the proof that
+         * its prepare was durable, so it is never taken as proof of absence. (A crash that tears a
+         * header write may leave the sector unreadable on some drives, but every prepare whose
+         * header that sector holds was durable, and so intact, by then.)
+         */
+        UNREADABLE
     }
 
     /** What the prepare at a slot holds. */
@@ -30,10 +37,12 @@ final class SlotClassifier {
         EMPTY,
         VALID,
         MISDIRECTED,
-        /** The prepare's header is torn or corrupt (or unreadable): its op is unknown. */
+        /** The prepare's header is torn or corrupt: its op is unknown. */
         HEADER_INVALID,
         /** The prepare's header is intact but its body is torn or corrupt. */
-        BODY_INVALID
+        BODY_INVALID,
+        /** A sector of the prepare could not be read: what it held is unknown. */
+        UNREADABLE
     }
 
     /** When both headers are intact: how they relate. */
@@ -53,12 +62,22 @@ final class SlotClassifier {
         EMPTY(false, false),
         /** Both copies agree: the entry is intact. */
         OK(true, false),
-        /** The prepare is intact and newer (or the header copy is lost): use it, rewrite the header. */
+        /**
+         * The prepare is intact and newer (or the header copy is lost): use it. When the op is in
+         * the recovered log, the header is rewritten ({@link Journal#repairHeaders}).
+         */
         OK_FIX_HEADER(true, false),
         /** The header names an op whose body is missing or corrupt: fetch it from a peer by op and checksum. */
         REPAIR(false, true),
         /** Something was written here but no intact header says what: the op is unknown. */
-        UNKNOWN(false, false);
+        UNKNOWN(false, false),
+        /**
+         * Both copies are damaged and one of them is unreadable: the op is unknown, and since
+         * nothing intact says it was not durable, it may have been acknowledged. Recovery counts
+         * the slot as damage (a broken chain, or a damaged suffix reaching it), never as a torn
+         * write.
+         */
+        LOST(false, false);
 
         final boolean entry;
         final boolean repair;
@@ -80,7 +99,8 @@ final class SlotClassifier {
                     case HEADER_NEWER -> Decision.REPAIR;
                     case NONE -> throw new IllegalArgumentException("two intact headers always relate");
                 };
-                case EMPTY, MISDIRECTED, INVALID -> Decision.OK_FIX_HEADER;
+                // The prepare's own checksums vouch for it, whatever became of the header copy.
+                case EMPTY, MISDIRECTED, INVALID, UNREADABLE -> Decision.OK_FIX_HEADER;
             };
             case BODY_INVALID -> switch (header) {
                 // The redundant header is written only once the prepare is durable, so an intact
@@ -89,11 +109,36 @@ final class SlotClassifier {
                 // No redundant header for it: a prepare torn by a crash before it was durable,
                 // so never acknowledged. (Its own header is no evidence of durability.)
                 case EMPTY, MISDIRECTED, INVALID -> Decision.UNKNOWN;
+                // The header copy may have proven the prepare durable, so this is not a torn write
+                // that can be dropped: fetch the op its intact header names.
+                case UNREADABLE -> Decision.REPAIR;
             };
-            case EMPTY, MISDIRECTED, HEADER_INVALID -> switch (header) {
+            case EMPTY -> switch (header) {
                 case VALID -> Decision.REPAIR;
-                case EMPTY -> prepare == PrepareCopy.EMPTY ? Decision.EMPTY : Decision.UNKNOWN;
+                case EMPTY -> Decision.EMPTY;
                 case MISDIRECTED, INVALID -> Decision.UNKNOWN;
+                // Nothing ever zeroes a written prepare, and the header is written only after the
+                // prepare, so an intact empty prepare means the slot was never written. (Losing
+                // both copies of one slot is beyond what the format survives.)
+                case UNREADABLE -> Decision.EMPTY;
+            };
+            case MISDIRECTED, HEADER_INVALID -> switch (header) {
+                case VALID -> Decision.REPAIR;
+                case EMPTY, MISDIRECTED, INVALID -> Decision.UNKNOWN;
+                // Neither copy says which op this is, and the unreadable one may have said it was
+                // durable.
+                case UNREADABLE -> Decision.LOST;
+            };
+            case UNREADABLE -> switch (header) {
+                case VALID -> Decision.REPAIR;
+                // An intact empty header says the prepare never became durable (rule 5), so
+                // whatever it held was never acknowledged.
+                case EMPTY -> Decision.UNKNOWN;
+                // Nothing intact says the prepare was not durable. A damaged header copy may have
+                // been its proof (a crash tears a header only over a durable, intact prepare), and
+                // the prepare may be a durable one that a bad sector hides. A never-written header
+                // with a flipped bit looks the same; counting that as damage is only caution.
+                case MISDIRECTED, INVALID, UNREADABLE -> Decision.LOST;
             };
         };
     }
@@ -102,10 +147,13 @@ final class SlotClassifier {
     record Slot(int slot, HeaderCopy headerCopy, PrepareCopy prepareCopy, Relation relation, Decision decision,
             EntryCodec.Header header, Entry entry, String detail) {}
 
-    /** Classifies slot {@code slot} from its redundant header bytes and its prepare bytes (null when unreadable). */
+    /**
+     * Classifies slot {@code slot} from its redundant header bytes (null when its sector could not
+     * be read) and its prepare bytes (null when their first sector could not be read).
+     */
     static Slot classify(int slot, int slotCount, long clusterId, int bodySizeBytesMax, byte[] headerBytes,
             byte[] prepareBytes) {
-        if (prepareBytes != null && allZero(headerBytes, EntryCodec.HEADER_SIZE_BYTES)
+        if (headerBytes != null && prepareBytes != null && allZero(headerBytes, EntryCodec.HEADER_SIZE_BYTES)
                 && allZero(prepareBytes, EntryCodec.HEADER_SIZE_BYTES)) {
             // The common case of a ring not yet written this far, decided without the table's work.
             return new Slot(slot, HeaderCopy.EMPTY, PrepareCopy.EMPTY, Relation.NONE, Decision.EMPTY, null, null, "");
@@ -113,7 +161,10 @@ final class SlotClassifier {
         EntryCodec.Header redundant = null;
         HeaderCopy headerCopy;
         String detail = "";
-        if (allZero(headerBytes, EntryCodec.HEADER_SIZE_BYTES)) {
+        if (headerBytes == null) {
+            headerCopy = HeaderCopy.UNREADABLE;
+            detail = "header: unreadable";
+        } else if (allZero(headerBytes, EntryCodec.HEADER_SIZE_BYTES)) {
             headerCopy = HeaderCopy.EMPTY;
         } else {
             try {
@@ -129,7 +180,7 @@ final class SlotClassifier {
         Entry entry = null;
         PrepareCopy prepareCopy;
         if (prepareBytes == null) {
-            prepareCopy = PrepareCopy.HEADER_INVALID;
+            prepareCopy = PrepareCopy.UNREADABLE;
             detail = join(detail, "prepare: unreadable");
         } else if (allZero(prepareBytes, EntryCodec.HEADER_SIZE_BYTES)) {
             prepareCopy = PrepareCopy.EMPTY;
@@ -163,7 +214,7 @@ final class SlotClassifier {
         Decision decision = decide(headerCopy, prepareCopy, relation);
 
         EntryCodec.Header header = switch (decision) {
-            case EMPTY, UNKNOWN -> null;
+            case EMPTY, UNKNOWN, LOST -> null;
             case OK, OK_FIX_HEADER -> prepareHeader;
             case REPAIR -> {
                 if (headerCopy == HeaderCopy.VALID && (prepareHeader == null || relation != Relation.PREPARE_NEWER)) {

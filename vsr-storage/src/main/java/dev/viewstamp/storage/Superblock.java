@@ -136,6 +136,16 @@ public final class Superblock {
                     suffixNew, journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew, vector, false);
         }
 
+        /**
+         * The same state with the next sequence. Written to every copy, it repairs the copies a
+         * torn write left older, or a fault damaged, without changing what they say.
+         */
+        public State rewritten() {
+            return new State(sequence + 1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
+                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, incarnation, journalSequence, suffix,
+                    journalSlotCount, journalBodySizeBytesMax, damagedOpMax, crashVector, recovering);
+        }
+
         /** The crash vector as an array (see {@code message.Recovery}). */
         public long[] crashVectorArray() {
             return crashVector.stream().mapToLong(Long::longValue).toArray();
@@ -188,7 +198,11 @@ public final class Superblock {
 
     /** The newest valid state (null when no copy is valid), and the status of each copy. */
     public record ReadResult(State state, List<CopyStatus> copies, List<String> problems) {
-        /** True when some copy is not a valid copy of the newest state: it should be rewritten. */
+        /**
+         * True when some copy is not a valid copy of the newest state: it should be rewritten
+         * before the replica relies on that state, since one more bad sector could take it away
+         * (see {@link ReplicaStorage#open}).
+         */
         public boolean degraded() {
             return copies.stream().anyMatch(c -> c != CopyStatus.VALID);
         }

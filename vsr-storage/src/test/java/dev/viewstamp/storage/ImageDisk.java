@@ -2,12 +2,15 @@ package dev.viewstamp.storage;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A test disk whose bytes are one array, recording every write and sync in order, so a test can
  * rebuild the image a crash at any point would leave: after any number of whole writes, within a
- * write, or with only some of the unsynced writes.
+ * write, or with only some of the unsynced writes. A sector can be made unreadable (a latent
+ * sector error): a read that touches it fails, and a write to it remaps it, as on a real drive.
  */
 final class ImageDisk implements Disk {
 
@@ -21,6 +24,7 @@ final class ImageDisk implements Disk {
     private final byte[] image;
     private final int sectorSizeBytes;
     private final List<Event> events = new ArrayList<>();
+    private final Set<Long> unreadableSectors = new HashSet<>();
 
     ImageDisk(int sizeBytes, int sectorSizeBytes) {
         this(new byte[sizeBytes], sectorSizeBytes);
@@ -49,8 +53,19 @@ final class ImageDisk implements Disk {
         return image.length;
     }
 
+    /** Sector {@code sector} (counted from the start of the disk) fails every read until it is written. */
+    void unreadable(long sector) {
+        unreadableSectors.add(sector);
+    }
+
     @Override
     public void read(long offset, byte[] buffer, Completion completion) {
+        for (long sector = offset / sectorSizeBytes; sector * sectorSizeBytes < offset + buffer.length; sector++) {
+            if (unreadableSectors.contains(sector)) {
+                completion.done(new DiskError(DiskError.Kind.READ, "latent sector error at sector " + sector));
+                return;
+            }
+        }
         System.arraycopy(image, (int) offset, buffer, 0, buffer.length);
         completion.done(null);
     }
@@ -58,6 +73,9 @@ final class ImageDisk implements Disk {
     @Override
     public void write(long offset, byte[] data, Completion completion) {
         System.arraycopy(data, 0, image, (int) offset, data.length);
+        for (long sector = offset / sectorSizeBytes; sector * sectorSizeBytes < offset + data.length; sector++) {
+            unreadableSectors.remove(sector);
+        }
         events.add(new Event(offset, data.clone()));
         completion.done(null);
     }

@@ -2,6 +2,7 @@ package dev.viewstamp.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
@@ -73,7 +74,10 @@ class JournalCrashTest {
     }
 
     private static Journal.Recovery recover(Journal.Layout layout, byte[] image) {
-        ImageDisk disk = new ImageDisk(image, SECTOR);
+        return recover(layout, new ImageDisk(image, SECTOR));
+    }
+
+    private static Journal.Recovery recover(Journal.Layout layout, ImageDisk disk) {
         AtomicReference<Superblock.ReadResult> superblock = new AtomicReference<>();
         Superblock.read(disk, superblock::set);
         assertThat(superblock.get().state()).as("a superblock survives").isNotNull();
@@ -178,6 +182,50 @@ class JournalCrashTest {
             if (!recovery.clean()) repairs++;
         }
         assertThat(repairs).as("some flips hit a prepare and need repair").isPositive();
+    }
+
+    @Test
+    void oneUnreadableSectorAndOneFlippedBitNeverLoseAnAcknowledgedOpSilently() {
+        // The format keeps two copies of every op, so it survives the loss of either copy of a
+        // slot. One sector of the headers ring holds the headers of four slots, so one bad sector
+        // and one flipped bit can damage both copies of a slot; recovery must then report the
+        // damage, never take it for a torn write. The trials aim both faults at one op and its
+        // neighbours in the headers ring, often at the last ops, where no later header shows that
+        // the log went on.
+        Run run = record(8, 600, 1_024);
+        Journal.Layout layout = run.layout();
+        byte[] clean = ImageDisk.replay(run.events(), (int) layout.sizeBytes(), run.events().size(), 0);
+        long[] acknowledged = run.durableChecksums().get(run.events().size() - 1);
+        int headersPerSector = SECTOR / EntryCodec.HEADER_SIZE_BYTES;
+        Prng prng = new Prng(9);
+        int damaged = 0;
+        for (int trial = 0; trial < 600; trial++) {
+            long op = prng.chance(0.3) ? acknowledged.length - prng.nextInt(headersPerSector)
+                    : 1 + prng.nextInt(acknowledged.length);
+            int slot = SlotClassifier.slotOf(op, layout.slotCount());
+            long headerOffset = layout.headersOffset() + (long) slot * EntryCodec.HEADER_SIZE_BYTES;
+            long badSector = switch (prng.nextInt(3)) {
+                case 0 -> headerOffset / SECTOR;
+                case 1 -> layout.prepareOffset(slot) / SECTOR;
+                default -> layout.prepareOffset(slot) / SECTOR + prng.nextInt(layout.slotSizeBytes() / SECTOR);
+            };
+            int neighbour = Math.max(1, Math.min(acknowledged.length, slot / headersPerSector * headersPerSector
+                    + prng.nextInt(headersPerSector)));
+            long flip = switch (prng.nextInt(3)) {
+                case 0 -> layout.prepareOffset(slot) + prng.nextInt(300);
+                case 1 -> headerOffset + prng.nextInt(EntryCodec.HEADER_SIZE_BYTES);
+                default -> layout.prepareOffset(neighbour) + prng.nextInt(300);
+            };
+            byte[] image = ImageDisk.copy(clean);
+            image[(int) flip] ^= (byte) (1 << prng.nextInt(8));
+            ImageDisk disk = new ImageDisk(image, SECTOR);
+            disk.unreadable(badSector);
+            Journal.Recovery recovery = recover(layout, disk);
+            assertNothingAcknowledgedIsSilentlyLost(recovery, acknowledged, "trial " + trial + ": sector " + badSector
+                    + " unreadable, bit flipped at " + flip);
+            if (!recovery.clean()) damaged++;
+        }
+        assertThat(damaged).as("trials whose damage recovery reports").isGreaterThan(100);
     }
 
     @Test

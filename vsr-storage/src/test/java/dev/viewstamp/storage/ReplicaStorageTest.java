@@ -51,4 +51,33 @@ class ReplicaStorageTest {
         assertThat(durable.log()).hasSize(6);
         assertThat(durable.damage()).isNull();
     }
+
+    @Test
+    void aStateThatOnlySomeCopiesHoldIsWrittenToEveryCopyAtTheRestartThatAdoptsIt() {
+        // A crash tore a superblock write after its first copy: copy 0 says view 5, copies 1..3
+        // still say view 0. The replica never acted on view 5 before the crash, but the restart
+        // adopts it (the highest sequence), and the replica then votes in view 5. Left in one copy,
+        // one bad sector there would bring back view 0 at the next restart, and the replica would
+        // forget a view it voted in.
+        WrittenJournal written = WrittenJournal.of(3);
+        Superblock.State formatted = written.boot().superblock();
+        Superblock.State viewFive = formatted.next(5, 0, 0, 0, formatted.logHeadOp(), formatted.logHeadChecksum(), formatted.journalSequence(), formatted.suffix());
+        written.disk.write(0, Superblock.encode(viewFive, 0), e -> assertThat(e).isNull());
+        written.disk.sync(e -> assertThat(e).isNull());
+        WrittenJournal.Booted booted = written.boot();
+        assertThat(booted.superblock().view()).isEqualTo(5);
+        assertThat(booted.read().copies()).containsExactly(Superblock.CopyStatus.VALID, Superblock.CopyStatus.STALE,
+                Superblock.CopyStatus.STALE, Superblock.CopyStatus.STALE);
+
+        ReplicaStorage.Opened opened = written.restart();
+        assertThat(opened.storage().superblock().view()).isEqualTo(5);
+        written.disk.unreadable(3); // a sector of copy 0
+
+        WrittenJournal.Booted after = written.boot();
+        assertThat(after.superblock().view()).isEqualTo(5);
+        assertThat(after.superblock().sequence()).isEqualTo(viewFive.sequence() + 1);
+        assertThat(after.read().copies()).containsExactly(Superblock.CopyStatus.UNREADABLE, Superblock.CopyStatus.VALID,
+                Superblock.CopyStatus.VALID, Superblock.CopyStatus.VALID);
+        assertThat(after.recovery().intactPrefix()).containsExactlyElementsOf(written.log);
+    }
 }

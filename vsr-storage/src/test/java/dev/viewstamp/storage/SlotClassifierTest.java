@@ -1,6 +1,7 @@
 package dev.viewstamp.storage;
 
 import static dev.viewstamp.storage.SlotClassifier.Decision.EMPTY;
+import static dev.viewstamp.storage.SlotClassifier.Decision.LOST;
 import static dev.viewstamp.storage.SlotClassifier.Decision.OK;
 import static dev.viewstamp.storage.SlotClassifier.Decision.OK_FIX_HEADER;
 import static dev.viewstamp.storage.SlotClassifier.Decision.REPAIR;
@@ -48,6 +49,19 @@ class SlotClassifierTest {
         t.put(row(HeaderCopy.EMPTY, PrepareCopy.EMPTY, Relation.NONE), EMPTY);
         t.put(row(HeaderCopy.MISDIRECTED, PrepareCopy.EMPTY, Relation.NONE), UNKNOWN);
         t.put(row(HeaderCopy.INVALID, PrepareCopy.EMPTY, Relation.NONE), UNKNOWN);
+        // An unreadable header may have proven its prepare durable: a damaged prepare under it is
+        // repaired when its own header names the op, and LOST (counted as damage) when it does not.
+        t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.VALID, Relation.NONE), OK_FIX_HEADER);
+        t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.BODY_INVALID, Relation.NONE), REPAIR);
+        t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.MISDIRECTED, Relation.NONE), LOST);
+        t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.HEADER_INVALID, Relation.NONE), LOST);
+        t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.EMPTY, Relation.NONE), EMPTY);
+        // An unreadable prepare is a torn write only under an intact empty header (rule 5).
+        t.put(row(HeaderCopy.VALID, PrepareCopy.UNREADABLE, Relation.NONE), REPAIR);
+        t.put(row(HeaderCopy.EMPTY, PrepareCopy.UNREADABLE, Relation.NONE), UNKNOWN);
+        t.put(row(HeaderCopy.MISDIRECTED, PrepareCopy.UNREADABLE, Relation.NONE), LOST);
+        t.put(row(HeaderCopy.INVALID, PrepareCopy.UNREADABLE, Relation.NONE), LOST);
+        t.put(row(HeaderCopy.UNREADABLE, PrepareCopy.UNREADABLE, Relation.NONE), LOST);
         return t;
     }
 
@@ -149,6 +163,49 @@ class SlotClassifierTest {
     void anUnreadablePrepareWithAnIntactHeaderIsRepaired() {
         byte[] record = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
         assertThat(classify(headerOf(record), null).decision()).isEqualTo(REPAIR);
+    }
+
+    @Test
+    void aCorruptBodyUnderAnUnreadableHeaderIsRepairedByItsOwnHeaderNotDropped() {
+        // The unreadable header may have said the prepare was durable, so this is not a torn
+        // write: the prepare's intact header names what to fetch.
+        byte[] record = EntryCodec.encode(entry(5, "payload"), CLUSTER, 10);
+        byte[] damaged = record.clone();
+        damaged[damaged.length - 1] ^= 1;
+        SlotClassifier.Slot slot = classify(null, damaged);
+        assertThat(slot.headerCopy()).isEqualTo(HeaderCopy.UNREADABLE);
+        assertThat(slot.decision()).isEqualTo(REPAIR);
+        assertThat(slot.header().entryChecksum()).isEqualTo(entry(5, "payload").checksum());
+        assertThat(slot.detail()).contains("header: unreadable");
+    }
+
+    @Test
+    void aDamagedPrepareHeaderUnderAnUnreadableHeaderIsLostNotTorn() {
+        byte[] record = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        record[3] ^= 1;
+        SlotClassifier.Slot slot = classify(null, record);
+        assertThat(slot.decision()).isEqualTo(LOST);
+        assertThat(slot.header()).isNull();
+        assertThat(classify(null, null).decision()).isEqualTo(LOST);
+    }
+
+    @Test
+    void anUnreadablePrepareIsATornWriteOnlyUnderAnEmptyHeader() {
+        byte[] corruptHeader = headerOf(EntryCodec.encode(entry(5, "x"), CLUSTER, 10));
+        corruptHeader[40] ^= 4;
+        assertThat(classify(new byte[128], null).decision()).isEqualTo(UNKNOWN);
+        SlotClassifier.Slot slot = classify(corruptHeader, null);
+        assertThat(slot.prepareCopy()).isEqualTo(PrepareCopy.UNREADABLE);
+        assertThat(slot.decision()).isEqualTo(LOST);
+    }
+
+    @Test
+    void anUnreadableHeaderOverAnIntactPrepareKeepsThePrepare() {
+        byte[] record = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        SlotClassifier.Slot slot = classify(null, record);
+        assertThat(slot.decision()).isEqualTo(OK_FIX_HEADER);
+        assertThat(slot.entry()).isEqualTo(entry(5, "x"));
+        assertThat(classify(null, new byte[512]).decision()).isEqualTo(EMPTY);
     }
 
     @Test
