@@ -104,6 +104,6 @@ class VsrCommandTest {
     void lincheckRejectsAnUnknownFormat() {
         Run run = vsr("lincheck", "--format", "csv", "x");
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("jepsen-register or jepsen-kv");
+        assertThat(run.err()).contains("jepsen-register, jepsen-kv or vsr-kv");
     }
 }

@@ -10,7 +10,8 @@
  *
  * <p>{@link dev.viewstamp.sim.check.JepsenRegisterHistory} and
  * {@link dev.viewstamp.sim.check.JepsenKvHistory} read recorded Jepsen histories with known
- * verdicts, which validate the checker; {@link dev.viewstamp.sim.check.Lincheck} is the entry
- * point for the {@code vsr lincheck} command.
+ * verdicts, which validate the checker; {@link dev.viewstamp.sim.check.KvHistory} writes and reads
+ * the simulator's own histories; {@link dev.viewstamp.sim.check.Lincheck} is the entry point for
+ * the {@code vsr lincheck} command.
  */
 package dev.viewstamp.sim.check;
