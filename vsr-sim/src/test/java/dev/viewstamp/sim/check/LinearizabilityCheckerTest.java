@@ -211,6 +211,49 @@ class LinearizabilityCheckerTest {
         assertThat(verdict(unknownRead, failedRead, failedPut, get(0, "x", null, 5, 6))).isEqualTo(Verdict.LINEARIZABLE);
     }
 
+    // The search forgets values that no op left can observe (RegisterModel.UNOBSERVED).
+
+    @Test
+    void anAppendToAValueNobodyReadsStaysUnreadable() {
+        // Nobody reads "z", so the search forgets it; "zb" still must not pass for "b".
+        assertThat(verdict(put(0, "x", "z", 0, 1), append(0, "x", "b", 2, 3), get(1, "x", "b", 4, 5)))
+                .isEqualTo(Verdict.NOT_LINEARIZABLE);
+        assertThat(verdict(put(0, "x", "z", 0, 1), append(0, "x", "b", 2, 3), get(1, "x", "zb", 4, 5)))
+                .isEqualTo(Verdict.LINEARIZABLE);
+    }
+
+    @Test
+    void failedCasAcceptsAValueNobodyReadsButAStaleReadIsStillCaught() {
+        Operation[] history = {put(0, "x", "1", 0, 1), put(0, "x", "z", 2, 3), casFail(1, "x", "1", "2", 4, 5)};
+        assertThat(verdict(history)).isEqualTo(Verdict.LINEARIZABLE);
+        List<Operation> stale = new ArrayList<>(List.of(history));
+        stale.add(get(1, "x", "1", 6, 7));
+        assertThat(checker.check(stale, null).verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
+    @Test
+    void absentAndEmptyDifferUnlessAnAppendMayComeBetween() {
+        // Nobody reads absent, but an append of "" would make it "", which is read.
+        assertThat(verdict(delete(0, "x", 0, 1), append(0, "x", "", 2, 3), get(1, "x", "", 4, 5)))
+                .isEqualTo(Verdict.LINEARIZABLE);
+        assertThat(verdict(delete(0, "x", 0, 1), get(1, "x", "", 2, 3))).isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
+    @Test
+    void concurrentAppendsNobodyReadsMeetInTheMemo() {
+        // Eight concurrent appends, then a read of what two of them make, after a put has hidden
+        // it: every order of the appends must fail before the search can say no. Each order makes
+        // another value, 109,601 in all; but once their readers are linearized, the values are
+        // forgotten, and little more than the 256 sets of appends done remain.
+        List<Operation> history = new ArrayList<>();
+        for (int i = 0; i < 8; i++) history.add(append(i, "x", "+" + i, 0, 10));
+        history.add(get(8, "x", "+0", 0, 10));
+        history.add(put(8, "x", "p", 11, 12));
+        history.add(get(9, "x", "+0+1", 13, 14));
+        Result result = new LinearizabilityChecker(1_000).check(history, null);
+        assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
     @Test
     void keysAreCheckedIndependently() {
         // Interleaved in time, but a put on y says nothing about x.
