@@ -254,6 +254,49 @@ class LinearizabilityCheckerTest {
         assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
     }
 
+    // Reads go first (KeySearch.enabledRead).
+
+    @Test
+    void concurrentReadsCostOneStateEach() {
+        // Twenty reads that all overlap, then a read of a value never written: every way to
+        // reach it must fail first. 2^20 sets of the reads could be linearized at each point, but
+        // a read that accepts the value now goes first, so each is tried once.
+        List<Operation> history = new ArrayList<>();
+        history.add(put(0, "x", "1", 0, 1));
+        for (int i = 1; i <= 20; i++) history.add(get(i, "x", "1", 2, 100));
+        history.add(get(21, "x", "2", 101, 102));
+        Result result = new LinearizabilityChecker(1_000).check(history, null);
+        assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+        assertThat(result.stateCount()).isEqualTo(21);
+    }
+
+    @Test
+    void readThatGoesFirstStillLetsALaterReadExposeAViolation() {
+        // The read of absent goes first; the put must then precede the read of "1", and the
+        // last read of absent has nowhere to go.
+        assertThat(verdict(
+                put(0, "x", "1", 0, 10),
+                get(1, "x", null, 1, 2),
+                get(1, "x", "1", 3, 4),
+                get(1, "x", null, 5, 6)))
+                .isEqualTo(Verdict.NOT_LINEARIZABLE);
+        assertThat(verdict(
+                put(0, "x", "1", 0, 10),
+                get(1, "x", null, 1, 9),
+                get(2, "x", "1", 2, 3)))
+                .isEqualTo(Verdict.LINEARIZABLE);
+    }
+
+    @Test
+    void failedCasThatGoesFirstStillLetsALaterReadExposeAViolation() {
+        assertThat(verdict(
+                put(0, "x", "1", 0, 10),
+                casFail(1, "x", "1", "2", 1, 2),
+                get(1, "x", "1", 3, 4),
+                casFail(1, "x", "1", "2", 5, 6)))
+                .isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
     @Test
     void keysAreCheckedIndependently() {
         // Interleaved in time, but a put on y says nothing about x.
