@@ -21,9 +21,10 @@ import java.util.Set;
  * latest choice and tries the next call after it. The history is linearizable once every definite
  * op is linearized; unknown writes may be left over, as if they never took effect.
  *
- * <p>Three things keep the search small on the simulator's histories, where a client's op may
+ * <p>Four things keep the search small on the simulator's histories, where a client's op may
  * stay pending through a view change while others run hundreds of ops:
  * <ul>
+ *   <li>{@link RedundantOps} leaves out ops that every linearization can take or leave.
  *   <li>Values nobody observes are forgotten: once no op left to linearize reads or expects a
  *       value (or a continuation of it, with appends), the register's state becomes {@link
  *       RegisterModel#UNOBSERVED}. Without this, a pending append makes a new value for every
@@ -93,10 +94,11 @@ final class KeySearch {
     /** @param keyHistory the ops on {@code key}; ops that constrain nothing are dropped here */
     static Result run(String key, List<Operation> keyHistory, String initialValue, long stateCountMax) {
         Comparator<Operation> byInvocation = Comparator.comparingLong(Operation::invokeTime);
+        List<Operation> relevant = RedundantOps.without(keyHistory, initialValue);
         List<Operation> ops = new ArrayList<>();
-        keyHistory.stream().filter(Operation::isDefinite).sorted(byInvocation).forEach(ops::add);
+        relevant.stream().filter(Operation::isDefinite).sorted(byInvocation).forEach(ops::add);
         int definiteCount = ops.size();
-        keyHistory.stream().filter(Operation::isUnknownWrite).sorted(byInvocation).forEach(ops::add);
+        relevant.stream().filter(Operation::isUnknownWrite).sorted(byInvocation).forEach(ops::add);
         return new KeySearch(key, ops, definiteCount, stateCountMax).search(initialValue);
     }
 

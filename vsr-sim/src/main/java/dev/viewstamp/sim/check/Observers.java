@@ -77,4 +77,10 @@ final class Observers {
         observers.sort(Comparator.reverseOrder());
         return observers.stream().mapToInt(Integer::intValue).toArray();
     }
+
+    /** Whether a GET or CAS compares the register with a string that contains {@code text}. */
+    boolean anyComparedContains(String text) {
+        for (String compared : comparedSorted) if (compared.contains(text)) return true;
+        return false;
+    }
 }

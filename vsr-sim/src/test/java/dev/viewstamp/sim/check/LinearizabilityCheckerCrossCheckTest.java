@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
  * Compares the checker with {@link BruteForceChecker} on thousands of small random histories of
  * one key. The histories come from a real register run by concurrent clients, some of whose
  * replies are lost or corrupted, so both verdicts occur often. This is what guards the search's
- * pruning rules (twins, unknown writes that change nothing or are overwritten unseen, values
- * nobody reads), which the shared histories exercise only on the data they happen to contain.
+ * pruning rules (twins, unknown writes that change nothing or are overwritten unseen), which the
+ * shared histories exercise only on the data they happen to contain.
  */
 class LinearizabilityCheckerCrossCheckTest {
 
@@ -46,8 +46,8 @@ class LinearizabilityCheckerCrossCheckTest {
     /**
      * Like the simulator's clients: every write writes a value of its own, appends append strings
      * of their own, and a CAS expects the current value, a stale one, absent, or a guess nobody
-     * writes. Most written values are never read, which is what the search's rule for unread
-     * values acts on (see {@link Observers}).
+     * writes. Most written values are never read, which is what the search's rules for unread
+     * values and redundant ops act on (see {@link RedundantOps} and {@link Observers}).
      */
     @Test
     void agreesWithBruteForceOnHistoriesOfUniqueValues() {

@@ -330,9 +330,11 @@ class LinearizabilityCheckerTest {
     @Test
     void explanationShowsOpsNearTheStuckOpWhenManyUnknownWritesArePending() {
         // Every unknown write is concurrent with all that follows it, so all 30 are "around" the
-        // stale read; the explanation keeps to a window that includes the read.
+        // stale read; the explanation keeps to a window that includes the read. (The failed CAS
+        // that may follow them is what keeps the checker from leaving them out as unobservable.)
         List<Operation> history = new ArrayList<>();
         for (int i = 0; i < 30; i++) history.add(putUnknown(i, "x", "u" + i, i));
+        history.add(casFail(32, "x", "2", "3", 0, 200));
         history.add(put(30, "x", "1", 100, 101));
         history.add(put(30, "x", "2", 102, 103));
         history.add(get(31, "x", "1", 104, 105));
