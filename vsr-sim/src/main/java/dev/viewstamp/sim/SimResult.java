@@ -1,8 +1,16 @@
 package dev.viewstamp.sim;
 
-/** The verdict on one seed, with what it covered. */
+import dev.viewstamp.sim.check.Operation;
+import java.util.List;
+
+/**
+ * The verdict on one seed, with what it covered.
+ *
+ * @param history what the clients saw, for a seed that failed (empty for one that passed), so the
+ *     failure can be checked again or kept as a test's input
+ */
 public record SimResult(long seed, FaultMix mix, Outcome outcome, String message, long opsCommitted, long viewChanges,
-        long crashes, long ticks, Coverage coverage) {
+        long crashes, long ticks, Coverage coverage, List<Operation> history) {
 
     public enum Outcome {
         PASSED,

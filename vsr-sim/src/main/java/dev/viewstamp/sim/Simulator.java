@@ -233,10 +233,7 @@ public final class Simulator {
             trace("safety violation: " + e.getMessage());
             return result(SimResult.Outcome.SAFETY, e.getMessage());
         }
-        for (SimClient client : clients) client.recordUnknown();
-        List<Operation> history = new ArrayList<>();
-        for (SimClient client : clients) history.addAll(client.history());
-        Result verdict = new LinearizabilityChecker().check(history, null);
+        Result verdict = new LinearizabilityChecker().check(history(), null);
         if (!verdict.isLinearizable()) {
             return result(SimResult.Outcome.SAFETY, "history " + verdict.verdict() + " on key " + verdict.key() + ": "
                     + verdict.explanation());
@@ -265,7 +262,16 @@ public final class Simulator {
             coverage.brokenChains += disk.brokenChains;
             coverage.damagedSuffixes += disk.damagedSuffixes;
         }
-        return new SimResult(seed, mix, outcome, message, committed.size(), viewChanges, crashes, now, coverage);
+        return new SimResult(seed, mix, outcome, message, committed.size(), viewChanges, crashes, now, coverage,
+                outcome == SimResult.Outcome.PASSED ? List.of() : history());
+    }
+
+    /** What the clients saw; a request still waiting for its reply has an unknown outcome. */
+    private List<Operation> history() {
+        for (SimClient client : clients) client.recordUnknown();
+        List<Operation> history = new ArrayList<>();
+        for (SimClient client : clients) history.addAll(client.history());
+        return history;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,19 @@
 package dev.viewstamp.server.cli;
 
+import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.sim.SeedRun;
 import dev.viewstamp.sim.SimResult;
 import dev.viewstamp.sim.Simulator;
 import dev.viewstamp.sim.Trace;
+import dev.viewstamp.sim.check.KvHistory;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +30,11 @@ import picocli.CommandLine.Option;
 final class SimulateCommand implements Callable<Integer> {
     static final int EXIT_SAFETY = 3;
     static final int EXIT_LIVENESS = 4;
+
+    /**
+     * Planted bugs, for tests of this command only: no option sets them, as {@link Canary} requires.
+     */
+    Set<Canary> canariesForTesting = Set.of();
 
     @Option(names = "--seed", paramLabel = "S",
             description = "First seed (default: a random one, printed). With --seeds N, runs seeds S..S+N-1.")
@@ -56,6 +68,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Print every message and state change of the seed (one seed only).")
     boolean trace;
 
+    @Option(names = "--history-out", paramLabel = "DIR",
+            description = "Write each failing seed's client history to DIR/seed-S.edn, which `vsr lincheck --format "
+                    + "vsr-kv` reads (DIR is created if missing).")
+    Path historyOut;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -71,16 +88,23 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (ticks < 1 || livenessTicks < 1) throw new CommandLine.ParameterException(cli, "ticks must be positive");
         if (trace && seeds != 1) throw new CommandLine.ParameterException(cli, "--trace needs a single seed (--seeds 1)");
+        if (historyOut != null) {
+            try {
+                Files.createDirectories(historyOut);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(cli, "--history-out " + historyOut + ": cannot create: " + e);
+            }
+        }
         long first = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Simulator.Options options = new Simulator.Options(replicas == null ? 0 : replicas, ticks, livenessTicks,
-                java.util.Set.of(), diskless);
+                canariesForTesting, diskless);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
 
         if (trace) {
             SimResult result = new Simulator(first, options, Trace.to(out)).run();
             out.flush();
-            report(result, options, out);
+            report(result, options, out, err);
             return summarize(new SeedRun.Summary(1, result.passed() ? 1 : 0,
                     result.outcome() == SimResult.Outcome.SAFETY ? 1 : 0,
                     result.outcome() == SimResult.Outcome.LIVENESS ? 1 : 0, result.opsCommitted(), result.viewChanges(),
@@ -93,7 +117,7 @@ final class SimulateCommand implements Callable<Integer> {
         int parallel = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         SeedRun.Summary summary = SeedRun.run(first, seeds, options, parallel, result -> {
             done[0]++;
-            if (!result.passed()) report(result, options, out);
+            if (!result.passed()) report(result, options, out, err);
             long nowNanos = System.nanoTime();
             if (nowNanos - lastProgress[0] > 10_000_000_000L) {
                 lastProgress[0] = nowNanos;
@@ -104,14 +128,29 @@ final class SimulateCommand implements Callable<Integer> {
         return summarize(summary, first, System.nanoTime() - started, out);
     }
 
-    private void report(SimResult result, Simulator.Options options, PrintWriter out) {
+    private void report(SimResult result, Simulator.Options options, PrintWriter out, PrintWriter err) {
         if (result.passed()) return;
         String kind = result.outcome() == SimResult.Outcome.SAFETY ? "safety" : "liveness";
-        out.println("FAIL seed=" + result.seed() + " " + kind + ": " + result.message());
-        out.println("  faults: " + result.mix().describe());
-        out.println("  replay: vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
+        String failure = "FAIL seed=" + result.seed() + " " + kind + ": " + result.message();
+        String replay = "vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
                 + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax()
-                + (options.diskless() ? " --diskless" : "") + " --trace");
+                + (options.diskless() ? " --diskless" : "") + " --trace";
+        out.println(failure);
+        out.println("  faults: " + result.mix().describe());
+        out.println("  replay: " + replay);
+        if (historyOut != null) {
+            Path file = historyOut.resolve("seed-" + result.seed() + ".edn");
+            try {
+                KvHistory.write(file, List.of(failure, "faults: " + result.mix().describe(), "replay: " + replay,
+                        "check: vsr lincheck --format vsr-kv " + file.getFileName()), result.history());
+                out.println("  history: " + file);
+            } catch (IOException e) {
+                // The failure itself is reported above; a history that cannot be written is not a
+                // reason to stop the run.
+                err.println("vsr simulate: cannot write " + file + ": " + e);
+                err.flush();
+            }
+        }
         out.flush();
     }
 

@@ -2,11 +2,13 @@ package dev.viewstamp.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viewstamp.core.replica.Canary;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,9 +21,23 @@ class VsrCommandTest {
     private record Run(int exit, String out, String err) {}
 
     private static Run vsr(String... args) {
+        return vsr(Vsr.commandLine(), args);
+    }
+
+    /** Runs {@code vsr simulate ...} with planted bugs, which no option can switch on. */
+    private static Run simulateWithCanary(Canary canary, String... args) {
+        CommandLine cli = Vsr.commandLine();
+        SimulateCommand simulate = cli.getSubcommands().get("simulate").getCommand();
+        simulate.canariesForTesting = Set.of(canary);
+        String[] all = new String[args.length + 1];
+        all[0] = "simulate";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return vsr(cli, all);
+    }
+
+    private static Run vsr(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Vsr.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute(args);
@@ -62,6 +78,25 @@ class VsrCommandTest {
         assertThat(first.exit()).isZero();
         assertThat(first.out()).contains("deliver ", "replica 0 NORMAL", "simulate: seeds=1 passed=1");
         assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    @Test
+    void simulateWritesEachFailingSeedsHistoryForLincheck(@TempDir Path dir) throws Exception {
+        // Without the client table's duplicate check a retried request executes twice, which
+        // seed 1's history shows; seed 2 passes and gets no file.
+        Path out = dir.resolve("histories");
+        Run run = simulateWithCanary(Canary.SKIP_DUPLICATE_CHECK, "--seed", "1", "--seeds", "2", "--jobs", "1",
+                "--history-out", out.toString());
+        Path history = out.resolve("seed-1.edn");
+        assertThat(run.out()).contains("FAIL seed=1 safety: history NOT_LINEARIZABLE", "  history: " + history);
+        try (var files = Files.list(out)) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactly("seed-1.edn");
+        }
+        assertThat(Files.readAllLines(history)).anyMatch(line -> line.startsWith("; replay: vsr simulate --seed 1 "));
+
+        Run check = vsr("lincheck", "--format", "vsr-kv", history.toString());
+        assertThat(check.out().strip()).isEqualTo(history + " not-linearizable");
+        assertThat(check.exit()).isEqualTo(1);
     }
 
     @Test
