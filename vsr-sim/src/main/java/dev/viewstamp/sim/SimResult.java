@@ -17,7 +17,14 @@ public record SimResult(long seed, FaultMix mix, Outcome outcome, String message
         /** A checker found a safety violation: agreement, linearizability, divergence or a core invariant. */
         SAFETY,
         /** The cluster did not converge in time after every fault healed. */
-        LIVENESS
+        LIVENESS,
+        /** The implementation (or the simulator) threw an exception that is not an assertion. */
+        EXCEPTION,
+        /**
+         * The linearizability checker ran out of budget on the history: nothing failed that is
+         * known, but safety is not shown either.
+         */
+        UNDECIDED
     }
 
     public boolean passed() {

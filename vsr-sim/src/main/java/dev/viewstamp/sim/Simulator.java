@@ -208,7 +208,10 @@ public final class Simulator {
         return new KvStateMachine(new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX));
     }
 
-    /** Runs the seed to its verdict. An invariant violation in the core is a safety failure. */
+    /**
+     * Runs the seed to its verdict. An invariant violation in the core is a safety failure; any
+     * other exception fails the seed as an exception ({@link SeedRun#runSeed} catches the rest).
+     */
     public SimResult run() {
         trace("seed " + seed + " " + mix.describe() + " pipeline=" + config.pipelinePrepareCountMax()
                 + " batch=" + config.batchRequestCountMax() + " sessions=" + config.clientTableSessionsMax());
@@ -232,10 +235,15 @@ public final class Simulator {
         } catch (AssertionError e) {
             trace("safety violation: " + e.getMessage());
             return result(SimResult.Outcome.SAFETY, e.getMessage());
+        } catch (RuntimeException e) {
+            trace("exception: " + e);
+            return result(SimResult.Outcome.EXCEPTION, SeedRun.describe(e));
         }
         Result verdict = new LinearizabilityChecker().check(history(), null);
         if (!verdict.isLinearizable()) {
-            return result(SimResult.Outcome.SAFETY, "history " + verdict.verdict() + " on key " + verdict.key() + ": "
+            SimResult.Outcome outcome = verdict.verdict() == Result.Verdict.UNKNOWN ? SimResult.Outcome.UNDECIDED
+                    : SimResult.Outcome.SAFETY;
+            return result(outcome, "history " + verdict.verdict() + " on key " + verdict.key() + ": "
                     + verdict.explanation());
         }
         return result(SimResult.Outcome.PASSED, "converged at tick " + now);

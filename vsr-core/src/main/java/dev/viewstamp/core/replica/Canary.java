@@ -32,10 +32,21 @@ public enum Canary {
      * A restarted replica forgets the view it voted for, as the paper's recovery protocol does when
      * the vote was never persisted (Michael et al., DISC 2017, appendix B).
      */
-    FORGET_VIEW_ON_RESTART;
+    FORGET_VIEW_ON_RESTART,
+    /**
+     * A replica throws an unchecked exception (not an assertion) on its way into a view change: a
+     * bug in the implementation rather than in the protocol, which the simulator must report for
+     * its seed, with the replay line, and then go on with the next seed.
+     */
+    THROW_ON_VIEW_CHANGE;
 
     /** True for canaries whose bug shows as a liveness failure rather than a safety violation. */
     public boolean livenessBug() {
         return this == SKIP_PREPARE_RETRANSMIT;
+    }
+
+    /** True for canaries whose bug shows as an exception thrown by the implementation. */
+    public boolean exceptionBug() {
+        return this == THROW_ON_VIEW_CHANGE;
     }
 }

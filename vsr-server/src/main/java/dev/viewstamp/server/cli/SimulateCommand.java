@@ -25,11 +25,18 @@ import picocli.CommandLine.Option;
                 "duplication, partitions, crashes), runs a workload, then heals every fault and checks " +
                 "agreement, linearizability and convergence. One seed reproduces one run exactly."},
         footer = {"",
-                "Exit codes: 0 every seed passed; 2 usage error; 3 some seed violated safety; 4 some seed " +
-                "failed liveness (and none violated safety)."})
+                "A failing seed is reported as safety, exception, liveness or undecided, with its faults and a " +
+                "command that replays it; the run goes on with the next seed.",
+                "",
+                "Exit codes: 0 every seed passed; 2 usage error; 3 some seed violated safety (agreement, " +
+                "linearizability, an invariant); 5 some seed threw an exception that is not an assertion; 4 some " +
+                "seed failed liveness; 6 the checker could not decide some seed's history within its budget. " +
+                "When seeds fail in several ways, the first of 3, 5, 4, 6 wins."})
 final class SimulateCommand implements Callable<Integer> {
     static final int EXIT_SAFETY = 3;
     static final int EXIT_LIVENESS = 4;
+    static final int EXIT_EXCEPTION = 5;
+    static final int EXIT_UNDECIDED = 6;
 
     /**
      * Planted bugs, for tests of this command only: no option sets them, as {@link Canary} requires.
@@ -102,13 +109,10 @@ final class SimulateCommand implements Callable<Integer> {
         PrintWriter err = cli.getErr();
 
         if (trace) {
-            SimResult result = new Simulator(first, options, Trace.to(out)).run();
+            SimResult result = SeedRun.runSeed(first, options, Trace.to(out));
             out.flush();
             report(result, options, out, err);
-            return summarize(new SeedRun.Summary(1, result.passed() ? 1 : 0,
-                    result.outcome() == SimResult.Outcome.SAFETY ? 1 : 0,
-                    result.outcome() == SimResult.Outcome.LIVENESS ? 1 : 0, result.opsCommitted(), result.viewChanges(),
-                    result.crashes(), result.coverage()), first, 0, out);
+            return summarize(SeedRun.Summary.of(result), first, 0, out);
         }
 
         long started = System.nanoTime();
@@ -130,7 +134,13 @@ final class SimulateCommand implements Callable<Integer> {
 
     private void report(SimResult result, Simulator.Options options, PrintWriter out, PrintWriter err) {
         if (result.passed()) return;
-        String kind = result.outcome() == SimResult.Outcome.SAFETY ? "safety" : "liveness";
+        String kind = switch (result.outcome()) {
+            case PASSED -> throw new AssertionError("a passed seed is not reported");
+            case SAFETY -> "safety";
+            case LIVENESS -> "liveness";
+            case EXCEPTION -> "exception";
+            case UNDECIDED -> "undecided";
+        };
         String failure = "FAIL seed=" + result.seed() + " " + kind + ": " + result.message();
         String replay = "vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
                 + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax()
@@ -161,8 +171,15 @@ final class SimulateCommand implements Callable<Integer> {
                 s.seeds(), s.passed(), s.failed(), s.opsCommitted(), s.viewChanges(), s.crashes(), first,
                 nanos > 0 ? String.format(Locale.ROOT, " time=%.1fs", nanos / 1e9) : "");
         out.flush();
+        return exitCode(s);
+    }
+
+    /** The worst failure wins: safety, then an exception, then liveness, then an undecided history. */
+    static int exitCode(SeedRun.Summary s) {
         if (s.safetyFailures() > 0) return EXIT_SAFETY;
+        if (s.exceptionFailures() > 0) return EXIT_EXCEPTION;
         if (s.livenessFailures() > 0) return EXIT_LIVENESS;
+        if (s.undecided() > 0) return EXIT_UNDECIDED;
         return 0;
     }
 }

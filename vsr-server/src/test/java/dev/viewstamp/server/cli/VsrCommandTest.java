@@ -3,6 +3,8 @@ package dev.viewstamp.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viewstamp.core.replica.Canary;
+import dev.viewstamp.sim.Coverage;
+import dev.viewstamp.sim.SeedRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -78,6 +80,49 @@ class VsrCommandTest {
         assertThat(first.exit()).isZero();
         assertThat(first.out()).contains("deliver ", "replica 0 NORMAL", "simulate: seeds=1 passed=1");
         assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    @Test
+    void simulateHelpNamesEveryExitCode() {
+        String help = vsr("simulate", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("3 some seed violated safety", "5 some seed threw an exception",
+                "4 some seed failed liveness", "6 the checker could not decide", "--history-out");
+    }
+
+    @Test
+    void simulateReportsAnExceptionWithItsReplayLineAndGoesOnWithTheNextSeed() {
+        // The canary throws an IllegalStateException when a replica starts a view change, which
+        // nearly every seed does: each such seed fails on its own, and the run goes on.
+        Run run = simulateWithCanary(Canary.THROW_ON_VIEW_CHANGE, "--seed", "1", "--seeds", "3", "--jobs", "1",
+                "--ticks", "1000");
+        assertThat(run.out()).contains(
+                "FAIL seed=1 exception: java.lang.IllegalStateException: canary THROW_ON_VIEW_CHANGE",
+                "\n    at dev.viewstamp.core.replica.Replica.transitionToViewChange(",
+                "  replay: vsr simulate --seed 1 --replicas ",
+                "FAIL seed=3 exception: ");
+        assertThat(run.out()).containsPattern("(?m)^simulate: seeds=3 passed=0 failed=3 ");
+        assertThat(run.exit()).isEqualTo(SimulateCommand.EXIT_EXCEPTION);
+    }
+
+    @Test
+    void simulateTraceOfASeedThatThrowsReportsItToo() {
+        Run run = simulateWithCanary(Canary.THROW_ON_VIEW_CHANGE, "--seed", "1", "--ticks", "1000", "--trace");
+        assertThat(run.out()).contains("exception: java.lang.IllegalStateException", "FAIL seed=1 exception: ");
+        assertThat(run.exit()).isEqualTo(SimulateCommand.EXIT_EXCEPTION);
+    }
+
+    @Test
+    void exitCodeNamesTheWorstFailure() {
+        assertThat(SimulateCommand.exitCode(summary(0, 0, 0, 0))).isZero();
+        assertThat(SimulateCommand.exitCode(summary(0, 0, 0, 1))).isEqualTo(6);
+        assertThat(SimulateCommand.exitCode(summary(0, 1, 0, 1))).isEqualTo(4);
+        assertThat(SimulateCommand.exitCode(summary(0, 1, 1, 1))).isEqualTo(5);
+        assertThat(SimulateCommand.exitCode(summary(1, 1, 1, 1))).isEqualTo(3);
+    }
+
+    private static SeedRun.Summary summary(int safety, int liveness, int exception, int undecided) {
+        return new SeedRun.Summary(4, 4 - safety - liveness - exception - undecided, safety, liveness, exception,
+                undecided, 0, 0, 0, new Coverage());
     }
 
     @Test
