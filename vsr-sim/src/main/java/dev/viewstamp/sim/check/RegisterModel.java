@@ -30,6 +30,7 @@ final class RegisterModel {
     static final int UNOBSERVED = 0;
 
     private final Map<String, Integer> stateByValue = new HashMap<>();
+    /** By state; the entry for {@link #UNOBSERVED} is a placeholder that no value maps to. */
     private final List<String> valueByState = new ArrayList<>(List.of(""));
 
     int intern(String value) {
