@@ -248,6 +248,12 @@ public final class SimDisk implements Disk {
         });
     }
 
+    /** The sector at {@code offset} becomes unreadable until it is written again (media decay). */
+    void decay(long offset) {
+        unreadable.put(offset / SECTOR_SIZE_BYTES, Boolean.TRUE);
+        latentErrors++;
+    }
+
     /** What a read of {@code length} bytes at {@code offset} would return now, ignoring latent errors. */
     byte[] peek(long offset, int length) {
         byte[] bytes = new byte[length];

@@ -65,6 +65,14 @@ final class SimReplicaDisk {
         }
     }
 
+    /** A latent error appears on a sector nobody is writing, where the bound allows one; true if it did. */
+    boolean decay(Prng prng) {
+        if (survivable == null) return false;
+        long offset = survivable.decay(prng);
+        if (offset >= 0) disk.decay(offset);
+        return offset >= 0;
+    }
+
     /** Data faults applied so far, by zone: superblock, headers, prepares. */
     long[] faultsByZone() {
         if (survivable != null) return survivable.faultsByZone.clone();
@@ -136,7 +144,7 @@ final class SimReplicaDisk {
         Check.that(superblock != null, "a superblock copy survives (writes sync one copy at a time)");
         superblock.checkConfig(config); // as a starting process does: the limits it runs with are the formatted ones
         Journal.RecoveryResult[] recovered = {null};
-        Journal.recover(disk, layout, superblock, r -> recovered[0] = r);
+        Journal.recover(disk, layout, superblock, config.canaries(), r -> recovered[0] = r);
         drainUntil(() -> recovered[0] != null);
         Journal.Recovery recovery = recovered[0].recovery();
         for (Journal.Fault fault : recovery.faults()) {

@@ -1,15 +1,31 @@
 package dev.viewstamp.sim;
 
-/** The verdict on one seed, with what it covered. */
+import dev.viewstamp.sim.check.Operation;
+import java.util.List;
+
+/**
+ * The verdict on one seed, with what it covered.
+ *
+ * @param faults the seed's fault mix and directed faults, as one line
+ * @param history what the clients saw, for a seed that failed (empty for one that passed), so the
+ *     failure can be checked again or kept as a test's input
+ */
 public record SimResult(long seed, FaultMix mix, String faults, Outcome outcome, String message, long opsCommitted,
-        long viewChanges, long crashes, long ticks, Coverage coverage) {
+        long viewChanges, long crashes, long ticks, Coverage coverage, List<Operation> history) {
 
     public enum Outcome {
         PASSED,
         /** A checker found a safety violation: agreement, linearizability, divergence or a core invariant. */
         SAFETY,
         /** The cluster did not converge in time after every fault healed. */
-        LIVENESS
+        LIVENESS,
+        /** The implementation (or the simulator) threw an exception that is not an assertion. */
+        EXCEPTION,
+        /**
+         * The linearizability checker ran out of budget on the history: nothing failed that is
+         * known, but safety is not shown either.
+         */
+        UNDECIDED
     }
 
     public boolean passed() {

@@ -14,8 +14,9 @@ import java.util.Arrays;
  * what the on-disk format claims to survive (docs/STORAGE.md, "What one disk survives"):
  *
  * <ol>
- *   <li>The newest superblock state keeps an intact copy: no fault may leave every copy that
- *       holds a state at least as new as the last completed write damaged.
+ *   <li>The newest superblock state keeps an intact copy: a fault must leave at least two copies
+ *       that hold, intact, a state at least as new as the last completed write (two, because
+ *       the copy being written when a crash comes may be torn).
  *   <li>Each op keeps an intact copy of its header: a fault may damage an op's prepare or its
  *       redundant header, never both. A damaged record is one that is corrupt, unreadable,
  *       overwritten by a misdirected write, or left stale by a lost or misdirected write. (When an
@@ -52,6 +53,9 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
         this.faultyZones = faultyZones.clone();
         this.headerDamaged = new boolean[layout.slotCount()];
         this.prepareDamaged = new boolean[layout.slotCount()];
+        // The disk was formatted before this policy saw a write: every copy holds state 1.
+        Arrays.fill(copySequence, 1);
+        completedSequence = 1;
     }
 
     /** The disk was replaced by a blank one: nothing on it is damaged, and nothing is written yet. */
@@ -114,6 +118,23 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
         return allowed;
     }
 
+    /**
+     * A latent error that appears on its own on a written sector (media decay, not a write), at
+     * a random sector of a faulty zone, when the bound allows it. Returns the sector's offset, or -1.
+     */
+    long decay(Prng prng) {
+        Zone zone = Zone.values()[prng.nextInt(Zone.values().length)];
+        if (!faultyZones[zone.ordinal()]) return -1;
+        long sectors = (zoneEnd(zone) - zoneStart(zone)) / SimDisk.SECTOR_SIZE_BYTES;
+        long offset = zoneStart(zone) + SimDisk.SECTOR_SIZE_BYTES * prng.between(0, sectors - 1);
+        Records after = new Records();
+        after.mark(offset, SimDisk.SECTOR_SIZE_BYTES, true, null);
+        if (!after.survivable()) return -1;
+        after.apply();
+        faultsByZone[zone.ordinal()]++;
+        return offset;
+    }
+
     @Override
     public void landed(long offset, byte[] data, long target, boolean lost, int corruptIndex, int latentIndex) {
         Records after = effects(offset, data, target, lost, corruptIndex, latentIndex);
@@ -137,9 +158,9 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
         }
 
         boolean survivable() {
-            long newest = -1;
-            for (long sequence : copies) newest = Math.max(newest, sequence);
-            if (newest < completed) return false;
+            int current = 0;
+            for (long sequence : copies) if (sequence >= 0 && sequence >= completed) current++;
+            if (current < 2) return false;
             for (int slot : headers.keySet()) if (header(slot) && prepare(slot)) return false;
             for (int slot : prepares.keySet()) if (header(slot) && prepare(slot)) return false;
             return true;

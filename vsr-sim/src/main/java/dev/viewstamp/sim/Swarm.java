@@ -23,7 +23,8 @@ import java.util.Locale;
  *       stalest replica, cut off from the rest, so its repair gives up and a stale primary's
  *       answer or a mixed log completes it (the path of issue 7's bug 3);
  *   <li>{@code zones}: the on-disk zones a faulty disk takes data faults in (superblock copies,
- *       redundant headers, prepares), with lost writes at {@code lostWriteProbability}.
+ *       redundant headers, prepares), with lost writes at {@code lostWriteProbability}, and
+ *       sectors that decay into latent errors on their own, long after they were written.
  * </ul>
  *
  * <p>Drawn from its own generator, so the rest of a seed's draws do not depend on it.
@@ -38,11 +39,12 @@ record Swarm(
         boolean staleAfterRestart,
         boolean strandDamaged,
         boolean[] zones,
-        double lostWriteProbability) {
+        double lostWriteProbability,
+        double decayProbabilityPerTick) {
 
     /** None of it: the fault model seeds ran before directed faults and data faults outside the prepares. */
     static final Swarm NONE = new Swarm(false, false, false, 0, 0, 0, false, false,
-            new boolean[] {false, false, true}, 0);
+            new boolean[] {false, false, true}, 0, 0);
 
     static Swarm draw(long seed) {
         Prng prng = new Prng(seed ^ 0x5357_4152_4D5F_5631L);
@@ -60,7 +62,8 @@ record Swarm(
                 prng.chance(0.4),
                 prng.chance(0.5),
                 zones,
-                prng.chance(0.5) ? prng.nextDouble() * 0.01 : 0);
+                prng.chance(0.5) ? prng.nextDouble() * 0.01 : 0,
+                prng.chance(0.5) ? prng.nextDouble() * 0.02 : 0);
     }
 
     /** One line, for the failure report. */
@@ -81,6 +84,7 @@ record Swarm(
         }
         on.add("zones=" + zoneNames);
         if (lostWriteProbability > 0) on.add(String.format(Locale.ROOT, "lostWrites=%.4f/write", lostWriteProbability));
+        if (decayProbabilityPerTick > 0) on.add(String.format(Locale.ROOT, "decay=%.4f/tick", decayProbabilityPerTick));
         return String.join(" ", on);
     }
 }

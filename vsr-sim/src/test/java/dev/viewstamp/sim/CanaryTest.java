@@ -9,8 +9,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Proves the checkers can fail: each planted protocol bug must make some random seed fail within
- * 500 seeds, as a safety violation or, for a liveness bug, a liveness failure. A canary that
- * survives means a checker (or the fault mix) is blind to that bug.
+ * 500 seeds, as a safety violation or, for a liveness bug, a liveness failure; a planted exception
+ * must fail a seed as an exception. A canary that survives means a checker (or the fault mix) is
+ * blind to that bug.
  *
  * <p>{@code PICK_LOG_BY_OP_ONLY}, {@code TRUNCATE_ON_NEWER_VIEW} and {@code FORGET_VIEW_ON_RESTART}
  * need a chain of faults (a crash midway through a view change or a state transfer, a restart
@@ -27,10 +28,11 @@ class CanaryTest {
         SimResult caught = null;
         for (long seed = 1; seed <= SEEDS_MAX && caught == null; seed++) {
             SimResult result = new Simulator(seed, options, null).run();
-            SimResult.Outcome expected = canary.livenessBug() ? SimResult.Outcome.LIVENESS : SimResult.Outcome.SAFETY;
+            SimResult.Outcome expected = canary.livenessBug() ? SimResult.Outcome.LIVENESS
+                    : canary.exceptionBug() ? SimResult.Outcome.EXCEPTION : SimResult.Outcome.SAFETY;
             if (result.outcome() == expected) caught = result;
         }
-        assertThat(caught).as("a safety failure with canary %s within %d seeds", canary, SEEDS_MAX).isNotNull();
+        assertThat(caught).as("the failure canary %s plants, within %d seeds", canary, SEEDS_MAX).isNotNull();
         System.out.printf("canary %s caught by seed %d: %s%n", canary, caught.seed(), caught.message());
     }
 }

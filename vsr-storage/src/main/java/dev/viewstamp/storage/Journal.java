@@ -3,6 +3,7 @@ package dev.viewstamp.storage;
 import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.OpLog;
 import java.util.ArrayList;
@@ -272,8 +273,15 @@ public final class Journal {
      * its prepare was not durable.
      */
     public static void recover(Disk disk, Layout layout, Superblock.State superblock, Consumer<RecoveryResult> done) {
+        recover(disk, layout, superblock, java.util.Set.of(), done);
+    }
+
+    /** As {@link #recover(Disk, Layout, Superblock.State, Consumer)}, with planted bugs ({@link Canary}) for tests. */
+    public static void recover(Disk disk, Layout layout, Superblock.State superblock, java.util.Set<Canary> canaries,
+            Consumer<RecoveryResult> done) {
         checkSize(disk, layout);
-        readHeaders(disk, layout, ring -> {
+        boolean wholeRingOnly = canaries.contains(Canary.READ_HEADER_RING_WHOLE);
+        readHeaders(disk, layout, wholeRingOnly, ring -> {
             byte[][] prepares = new byte[layout.slotCount()][];
             int scanned = prepareScanSlots(ring, layout, superblock);
             byte[] unwritten = new byte[EntryCodec.HEADER_SIZE_BYTES];
@@ -347,7 +355,7 @@ public final class Journal {
      * Reads the headers ring in one read, and when that fails, sector by sector, so that a bad
      * sector costs only the headers it holds ({@code sector / 128} of them), not the whole ring.
      */
-    private static void readHeaders(Disk disk, Layout layout, Consumer<HeadersRing> done) {
+    private static void readHeaders(Disk disk, Layout layout, boolean wholeRingOnly, Consumer<HeadersRing> done) {
         byte[] bytes = new byte[(int) layout.headersSizeBytes()];
         int sector = layout.sectorSizeBytes();
         BitSet unreadable = new BitSet();
@@ -357,6 +365,11 @@ public final class Journal {
                 return;
             }
             Arrays.fill(bytes, (byte) 0); // a failed read may have filled part of the buffer
+            if (wholeRingOnly) {
+                // Canary READ_HEADER_RING_WHOLE: every header lost, and none known to be unreadable.
+                done.accept(new HeadersRing(bytes, unreadable, sector));
+                return;
+            }
             forEach(0, bytes.length / sector, (index, next) -> {
                 byte[] buffer = new byte[sector];
                 disk.read(layout.headersOffset() + (long) index * sector, buffer, sectorError -> {

@@ -34,6 +34,12 @@ public enum Canary {
      */
     FORGET_VIEW_ON_RESTART,
     /**
+     * A replica throws an unchecked exception (not an assertion) on its way into a view change: a
+     * bug in the implementation rather than in the protocol, which the simulator must report for
+     * its seed, with the replay line, and then go on with the next seed.
+     */
+    THROW_ON_VIEW_CHANGE,
+    /**
      * Storage: a log change that a full disk stopped runs again from the top when space returns,
      * so once the superblock names the new log, the "cut back in the old log view" superblock is
      * written in the new log view (issue 7, bug 1; seed 320020279 of the basic fault model).
@@ -49,6 +55,11 @@ public enum Canary {
     /** True for canaries whose bug shows as a liveness failure rather than a safety violation. */
     public boolean livenessBug() {
         return this == SKIP_PREPARE_RETRANSMIT;
+    }
+
+    /** True for canaries whose bug shows as an exception thrown by the implementation. */
+    public boolean exceptionBug() {
+        return this == THROW_ON_VIEW_CHANGE;
     }
 
     /** True for canaries planted in the storage layer rather than the protocol core. */

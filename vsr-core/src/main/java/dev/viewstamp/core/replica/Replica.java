@@ -864,6 +864,10 @@ public final class Replica {
      */
     private void transitionToViewChange(long viewNew, Output out) {
         Check.that(viewNew > view, "view change to a higher view", viewNew, view);
+        if (config.canary(Canary.THROW_ON_VIEW_CHANGE)) {
+            throw new IllegalStateException("canary THROW_ON_VIEW_CHANGE: replica " + replicaIndex + " into view "
+                    + viewNew);
+        }
         status = Status.VIEW_CHANGE;
         view = viewNew;
         Arrays.fill(startViewChangeFrom, false);

@@ -23,8 +23,9 @@ import picocli.CommandLine.Parameters;
 final class LincheckCommand implements Callable<Integer> {
 
     @Option(names = "--format", required = true, paramLabel = "FORMAT",
-            description = "History format: jepsen-register (one register, Jepsen's etcd log lines) or "
-                    + "jepsen-kv (EDN maps with :f :get/:put/:append and :key).")
+            description = "History format: jepsen-register (one register, Jepsen's etcd log lines), "
+                    + "jepsen-kv (EDN maps with :f :get/:put/:append and :key) or vsr-kv (one op per line with "
+                    + "ticks, as vsr simulate --history-out writes it).")
     String format;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "History files to check.")
@@ -40,7 +41,7 @@ final class LincheckCommand implements Callable<Integer> {
             parsed = Lincheck.Format.ofCliName(format);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "unknown --format '" + format + "': use jepsen-register or jepsen-kv");
+                    "unknown --format '" + format + "': use jepsen-register, jepsen-kv or vsr-kv");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

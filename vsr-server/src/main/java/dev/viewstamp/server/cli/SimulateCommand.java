@@ -1,12 +1,19 @@
 package dev.viewstamp.server.cli;
 
+import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.sim.SeedRun;
 import dev.viewstamp.sim.SimResult;
 import dev.viewstamp.sim.Simulator;
 import dev.viewstamp.sim.Trace;
+import dev.viewstamp.sim.check.KvHistory;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,11 +25,23 @@ import picocli.CommandLine.Option;
                 "duplication, partitions, crashes), runs a workload, then heals every fault and checks " +
                 "agreement, linearizability and convergence. One seed reproduces one run exactly."},
         footer = {"",
-                "Exit codes: 0 every seed passed; 2 usage error; 3 some seed violated safety; 4 some seed " +
-                "failed liveness (and none violated safety)."})
+                "A failing seed is reported as safety, exception, liveness or undecided, with its faults and a " +
+                "command that replays it; the run goes on with the next seed.",
+                "",
+                "Exit codes: 0 every seed passed; 2 usage error; 3 some seed violated safety (agreement, " +
+                "linearizability, an invariant); 5 some seed threw an exception that is not an assertion; 4 some " +
+                "seed failed liveness; 6 the checker could not decide some seed's history within its budget. " +
+                "When seeds fail in several ways, the first of 3, 5, 4, 6 wins."})
 final class SimulateCommand implements Callable<Integer> {
     static final int EXIT_SAFETY = 3;
     static final int EXIT_LIVENESS = 4;
+    static final int EXIT_EXCEPTION = 5;
+    static final int EXIT_UNDECIDED = 6;
+
+    /**
+     * Planted bugs, for tests of this command only: no option sets them, as {@link Canary} requires.
+     */
+    Set<Canary> canariesForTesting = Set.of();
 
     @Option(names = "--seed", paramLabel = "S",
             description = "First seed (default: a random one, printed). With --seeds N, runs seeds S..S+N-1.")
@@ -74,6 +93,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Print every message and state change of the seed (one seed only).")
     boolean trace;
 
+    @Option(names = "--history-out", paramLabel = "DIR",
+            description = "Write each failing seed's client history to DIR/seed-S.edn, which `vsr lincheck --format "
+                    + "vsr-kv` reads (DIR is created if missing).")
+    Path historyOut;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -89,20 +113,24 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (ticks < 1 || livenessTicks < 1) throw new CommandLine.ParameterException(cli, "ticks must be positive");
         if (trace && seeds != 1) throw new CommandLine.ParameterException(cli, "--trace needs a single seed (--seeds 1)");
+        if (historyOut != null) {
+            try {
+                Files.createDirectories(historyOut);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(cli, "--history-out " + historyOut + ": cannot create: " + e);
+            }
+        }
         long first = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Simulator.Options options = new Simulator.Options(replicas == null ? 0 : replicas, ticks, livenessTicks,
-                java.util.Set.of(), diskless, faultModel);
+                canariesForTesting, diskless, faultModel);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
 
         if (trace) {
-            SimResult result = new Simulator(first, options, Trace.to(out)).run();
+            SimResult result = SeedRun.runSeed(first, options, Trace.to(out));
             out.flush();
-            report(result, options, out);
-            return summarize(new SeedRun.Summary(1, result.passed() ? 1 : 0,
-                    result.outcome() == SimResult.Outcome.SAFETY ? 1 : 0,
-                    result.outcome() == SimResult.Outcome.LIVENESS ? 1 : 0, result.opsCommitted(), result.viewChanges(),
-                    result.crashes(), result.coverage()), first, 0, out);
+            report(result, options, out, err);
+            return summarize(SeedRun.Summary.of(result), first, 0, out);
         }
 
         long started = System.nanoTime();
@@ -111,7 +139,7 @@ final class SimulateCommand implements Callable<Integer> {
         int parallel = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         SeedRun.Summary summary = SeedRun.run(first, seeds, options, parallel, result -> {
             done[0]++;
-            if (!result.passed()) report(result, options, out);
+            if (!result.passed()) report(result, options, out, err);
             long nowNanos = System.nanoTime();
             if (nowNanos - lastProgress[0] > 10_000_000_000L) {
                 lastProgress[0] = nowNanos;
@@ -122,15 +150,36 @@ final class SimulateCommand implements Callable<Integer> {
         return summarize(summary, first, System.nanoTime() - started, out);
     }
 
-    private void report(SimResult result, Simulator.Options options, PrintWriter out) {
+    private void report(SimResult result, Simulator.Options options, PrintWriter out, PrintWriter err) {
         if (result.passed()) return;
-        String kind = result.outcome() == SimResult.Outcome.SAFETY ? "safety" : "liveness";
-        out.println("FAIL seed=" + result.seed() + " " + kind + ": " + result.message());
-        out.println("  faults: " + result.faults());
-        out.println("  replay: vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
+        String kind = switch (result.outcome()) {
+            case PASSED -> throw new AssertionError("a passed seed is not reported");
+            case SAFETY -> "safety";
+            case LIVENESS -> "liveness";
+            case EXCEPTION -> "exception";
+            case UNDECIDED -> "undecided";
+        };
+        String failure = "FAIL seed=" + result.seed() + " " + kind + ": " + result.message();
+        String replay = "vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
                 + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax()
                 + (options.diskless() ? " --diskless" : "")
-                + (options.faultModel() == Simulator.FaultModel.BASIC ? " --fault-model basic" : "") + " --trace");
+                + (options.faultModel() == Simulator.FaultModel.BASIC ? " --fault-model basic" : "") + " --trace";
+        out.println(failure);
+        out.println("  faults: " + result.faults());
+        out.println("  replay: " + replay);
+        if (historyOut != null) {
+            Path file = historyOut.resolve("seed-" + result.seed() + ".edn");
+            try {
+                KvHistory.write(file, List.of(failure, "faults: " + result.faults(), "replay: " + replay,
+                        "check: vsr lincheck --format vsr-kv " + file.getFileName()), result.history());
+                out.println("  history: " + file);
+            } catch (IOException e) {
+                // The failure itself is reported above; a history that cannot be written is not a
+                // reason to stop the run.
+                err.println("vsr simulate: cannot write " + file + ": " + e);
+                err.flush();
+            }
+        }
         out.flush();
     }
 
@@ -142,8 +191,15 @@ final class SimulateCommand implements Callable<Integer> {
                 s.seeds(), s.passed(), s.failed(), s.opsCommitted(), s.viewChanges(), s.crashes(), first,
                 nanos > 0 ? String.format(Locale.ROOT, " time=%.1fs", nanos / 1e9) : "");
         out.flush();
+        return exitCode(s);
+    }
+
+    /** The worst failure wins: safety, then an exception, then liveness, then an undecided history. */
+    static int exitCode(SeedRun.Summary s) {
         if (s.safetyFailures() > 0) return EXIT_SAFETY;
+        if (s.exceptionFailures() > 0) return EXIT_EXCEPTION;
         if (s.livenessFailures() > 0) return EXIT_LIVENESS;
+        if (s.undecided() > 0) return EXIT_UNDECIDED;
         return 0;
     }
 }

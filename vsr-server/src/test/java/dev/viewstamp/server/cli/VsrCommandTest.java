@@ -2,11 +2,15 @@ package dev.viewstamp.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viewstamp.core.replica.Canary;
+import dev.viewstamp.sim.Coverage;
+import dev.viewstamp.sim.SeedRun;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,9 +23,23 @@ class VsrCommandTest {
     private record Run(int exit, String out, String err) {}
 
     private static Run vsr(String... args) {
+        return vsr(Vsr.commandLine(), args);
+    }
+
+    /** Runs {@code vsr simulate ...} with planted bugs, which no option can switch on. */
+    private static Run simulateWithCanary(Canary canary, String... args) {
+        CommandLine cli = Vsr.commandLine();
+        SimulateCommand simulate = cli.getSubcommands().get("simulate").getCommand();
+        simulate.canariesForTesting = Set.of(canary);
+        String[] all = new String[args.length + 1];
+        all[0] = "simulate";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return vsr(cli, all);
+    }
+
+    private static Run vsr(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Vsr.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute(args);
@@ -65,6 +83,68 @@ class VsrCommandTest {
     }
 
     @Test
+    void simulateHelpNamesEveryExitCode() {
+        String help = vsr("simulate", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("3 some seed violated safety", "5 some seed threw an exception",
+                "4 some seed failed liveness", "6 the checker could not decide", "--history-out");
+    }
+
+    @Test
+    void simulateReportsAnExceptionWithItsReplayLineAndGoesOnWithTheNextSeed() {
+        // The canary throws an IllegalStateException when a replica starts a view change, which
+        // nearly every seed does: each such seed fails on its own, and the run goes on.
+        Run run = simulateWithCanary(Canary.THROW_ON_VIEW_CHANGE, "--seed", "1", "--seeds", "3", "--jobs", "1",
+                "--ticks", "1000");
+        assertThat(run.out()).contains(
+                "FAIL seed=1 exception: java.lang.IllegalStateException: canary THROW_ON_VIEW_CHANGE",
+                "\n    at dev.viewstamp.core.replica.Replica.transitionToViewChange(",
+                "  replay: vsr simulate --seed 1 --replicas ",
+                "FAIL seed=3 exception: ");
+        assertThat(run.out()).containsPattern("(?m)^simulate: seeds=3 passed=0 failed=3 ");
+        assertThat(run.exit()).isEqualTo(SimulateCommand.EXIT_EXCEPTION);
+    }
+
+    @Test
+    void simulateTraceOfASeedThatThrowsReportsItToo() {
+        Run run = simulateWithCanary(Canary.THROW_ON_VIEW_CHANGE, "--seed", "1", "--ticks", "1000", "--trace");
+        assertThat(run.out()).contains("exception: java.lang.IllegalStateException", "FAIL seed=1 exception: ");
+        assertThat(run.exit()).isEqualTo(SimulateCommand.EXIT_EXCEPTION);
+    }
+
+    @Test
+    void exitCodeNamesTheWorstFailure() {
+        assertThat(SimulateCommand.exitCode(summary(0, 0, 0, 0))).isZero();
+        assertThat(SimulateCommand.exitCode(summary(0, 0, 0, 1))).isEqualTo(6);
+        assertThat(SimulateCommand.exitCode(summary(0, 1, 0, 1))).isEqualTo(4);
+        assertThat(SimulateCommand.exitCode(summary(0, 1, 1, 1))).isEqualTo(5);
+        assertThat(SimulateCommand.exitCode(summary(1, 1, 1, 1))).isEqualTo(3);
+    }
+
+    private static SeedRun.Summary summary(int safety, int liveness, int exception, int undecided) {
+        return new SeedRun.Summary(4, 4 - safety - liveness - exception - undecided, safety, liveness, exception,
+                undecided, 0, 0, 0, new Coverage());
+    }
+
+    @Test
+    void simulateWritesEachFailingSeedsHistoryForLincheck(@TempDir Path dir) throws Exception {
+        // Without the client table's duplicate check a retried request executes twice, which
+        // seed 1's history shows; seed 2 passes and gets no file.
+        Path out = dir.resolve("histories");
+        Run run = simulateWithCanary(Canary.SKIP_DUPLICATE_CHECK, "--seed", "1", "--seeds", "2", "--jobs", "1",
+                "--history-out", out.toString());
+        Path history = out.resolve("seed-1.edn");
+        assertThat(run.out()).contains("FAIL seed=1 safety: history NOT_LINEARIZABLE", "  history: " + history);
+        try (var files = Files.list(out)) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactly("seed-1.edn");
+        }
+        assertThat(Files.readAllLines(history)).anyMatch(line -> line.startsWith("; replay: vsr simulate --seed 1 "));
+
+        Run check = vsr("lincheck", "--format", "vsr-kv", history.toString());
+        assertThat(check.out().strip()).isEqualTo(history + " not-linearizable");
+        assertThat(check.exit()).isEqualTo(1);
+    }
+
+    @Test
     void simulateRejectsBadArgumentsWithUsageExitCode() {
         assertThat(vsr("simulate", "--replicas", "4").exit()).isEqualTo(2);
         assertThat(vsr("simulate", "--seeds", "0").exit()).isEqualTo(2);
@@ -104,6 +184,6 @@ class VsrCommandTest {
     void lincheckRejectsAnUnknownFormat() {
         Run run = vsr("lincheck", "--format", "csv", "x");
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("jepsen-register or jepsen-kv");
+        assertThat(run.err()).contains("jepsen-register, jepsen-kv or vsr-kv");
     }
 }

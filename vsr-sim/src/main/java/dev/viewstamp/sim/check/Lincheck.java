@@ -16,7 +16,9 @@ public final class Lincheck {
         /** One register, from a Jepsen log; see {@link JepsenRegisterHistory}. */
         JEPSEN_REGISTER("jepsen-register"),
         /** A key-value store with get, put and append, as EDN lines; see {@link JepsenKvHistory}. */
-        JEPSEN_KV("jepsen-kv");
+        JEPSEN_KV("jepsen-kv"),
+        /** Our key-value store's ops, one per line, as the simulator writes them; see {@link KvHistory}. */
+        VSR_KV("vsr-kv");
 
         private final String cliName;
 
@@ -53,6 +55,7 @@ public final class Lincheck {
             case JEPSEN_REGISTER ->
                     checker.check(JepsenRegisterHistory.parse(file), JepsenRegisterHistory.INITIAL_VALUE);
             case JEPSEN_KV -> checker.check(JepsenKvHistory.parse(file), JepsenKvHistory.INITIAL_VALUE);
+            case VSR_KV -> checker.check(KvHistory.parse(file), KvHistory.INITIAL_VALUE);
         };
     }
 }

@@ -14,29 +14,35 @@ import java.util.stream.Stream;
  */
 final class StuckPoint {
 
-    private static final int STATE_COUNT_SHOWN_MAX = 8;
+    private static final int VALUE_COUNT_SHOWN_MAX = 8;
+    /**
+     * Values kept per set: a search that fails after a million states may have got stuck with as
+     * many values, which nobody reads past the first few.
+     */
+    private static final int VALUE_COUNT_KEPT_MAX = 1_000;
     private static final int OP_COUNT_SHOWN_MAX = 16;
     private static final int PRECEDING_OP_COUNT_SHOWN = 3;
 
     /** The latest return node the search got stuck at; 0 (the list's head) until it gets stuck. */
     private int node;
-    /** The register's states when stuck at {@link #node}, right after a definite op. */
-    private final Set<Integer> states = new LinkedHashSet<>();
+    /** The register's values when stuck at {@link #node}, right after a definite op. */
+    private final Set<String> values = new LinkedHashSet<>();
     /**
      * The same, right after an unknown write. Listed last: a write that may never have happened
      * says less about the history than the definite ops.
      */
-    private final Set<Integer> statesAfterUnknownWrite = new LinkedHashSet<>();
+    private final Set<String> valuesAfterUnknownWrite = new LinkedHashSet<>();
 
-    /** The search is stuck at {@code returnNode} with the register in {@code state}. */
-    void note(int returnNode, int state, boolean afterUnknownWrite) {
+    /** The search is stuck at {@code returnNode} with the register holding {@code value}. */
+    void note(int returnNode, String value, boolean afterUnknownWrite) {
         if (returnNode < node) return;
         if (returnNode > node) {
             node = returnNode;
-            states.clear();
-            statesAfterUnknownWrite.clear();
+            values.clear();
+            valuesAfterUnknownWrite.clear();
         }
-        (afterUnknownWrite ? statesAfterUnknownWrite : states).add(state);
+        Set<String> kept = afterUnknownWrite ? valuesAfterUnknownWrite : values;
+        if (kept.size() < VALUE_COUNT_KEPT_MAX) kept.add(value);
     }
 
     int node() {
@@ -54,14 +60,15 @@ final class StuckPoint {
      *   > p2 GET -> "1" [7..8]
      * </pre>
      */
-    String explain(String key, Operation stuckOp, List<Operation> ops, RegisterModel model) {
-        Set<Integer> allStates = new LinkedHashSet<>(states);
-        allStates.addAll(statesAfterUnknownWrite);
-        String values = allStates.stream().limit(STATE_COUNT_SHOWN_MAX)
-                .map(state -> Operation.quote(model.value(state)))
+    String explain(String key, Operation stuckOp, List<Operation> ops) {
+        Set<String> allValues = new LinkedHashSet<>(values);
+        allValues.addAll(valuesAfterUnknownWrite);
+        String shownValues = allValues.stream().limit(VALUE_COUNT_SHOWN_MAX)
+                .map(Operation::quote)
                 .collect(Collectors.joining(", "));
-        if (allStates.size() > STATE_COUNT_SHOWN_MAX) {
-            values += " and " + (allStates.size() - STATE_COUNT_SHOWN_MAX) + " more";
+        if (allValues.size() > VALUE_COUNT_SHOWN_MAX) {
+            boolean full = values.size() == VALUE_COUNT_KEPT_MAX || valuesAfterUnknownWrite.size() == VALUE_COUNT_KEPT_MAX;
+            shownValues += " and " + (full ? "at least " : "") + (allValues.size() - VALUE_COUNT_SHOWN_MAX) + " more";
         }
         List<Operation> preceding = ops.stream()
                 .filter(op -> op.returnTime() < stuckOp.invokeTime())
@@ -84,7 +91,7 @@ final class StuckPoint {
         StringBuilder text = new StringBuilder();
         text.append("key ").append(Operation.quote(key)).append(": no order of the ops explains ")
                 .append(stuckOp.describe()).append('\n');
-        text.append("the register held one of: ").append(values).append('\n');
+        text.append("the register held one of: ").append(shownValues).append('\n');
         text.append("ops around it, by invocation:");
         if (from > 0) text.append("\n    ... ").append(from).append(" more before");
         for (Operation op : shown.subList(from, to)) {

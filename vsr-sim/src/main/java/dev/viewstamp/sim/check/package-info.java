@@ -6,11 +6,14 @@
  * {@link dev.viewstamp.sim.check.LinearizabilityChecker}. The checker treats each key as an
  * independent register (P-compositionality: a history is linearizable iff each key's sub-history
  * is) and runs Wing &amp; Gong's search with Lowe's memoisation on each, as Porcupine and Knossos's
- * linear checker do.
+ * linear checker do, with rules that keep the simulator's long, concurrent histories small: ops
+ * every linearization can take or leave are left out, values nobody reads are forgotten, and reads
+ * that fit go first (see {@link dev.viewstamp.sim.check.KeySearch}).
  *
  * <p>{@link dev.viewstamp.sim.check.JepsenRegisterHistory} and
  * {@link dev.viewstamp.sim.check.JepsenKvHistory} read recorded Jepsen histories with known
- * verdicts, which validate the checker; {@link dev.viewstamp.sim.check.Lincheck} is the entry
- * point for the {@code vsr lincheck} command.
+ * verdicts, which validate the checker; {@link dev.viewstamp.sim.check.KvHistory} writes and reads
+ * the simulator's own histories; {@link dev.viewstamp.sim.check.Lincheck} is the entry point for
+ * the {@code vsr lincheck} command.
  */
 package dev.viewstamp.sim.check;

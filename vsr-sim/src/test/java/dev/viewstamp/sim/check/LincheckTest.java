@@ -23,7 +23,7 @@ class LincheckTest {
         assertThat(Lincheck.Format.ofCliName("jepsen-register")).isEqualTo(Lincheck.Format.JEPSEN_REGISTER);
         assertThatThrownBy(() -> Lincheck.Format.ofCliName("knossos"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("[jepsen-register, jepsen-kv]");
+                .hasMessageContaining("[jepsen-register, jepsen-kv, vsr-kv]");
     }
 
     @Test

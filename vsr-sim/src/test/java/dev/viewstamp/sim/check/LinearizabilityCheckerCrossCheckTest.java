@@ -44,6 +44,81 @@ class LinearizabilityCheckerCrossCheckTest {
     }
 
     /**
+     * Like the simulator's clients: every write writes a value of its own, appends append strings
+     * of their own, and a CAS expects the current value, a stale one, absent, or a guess nobody
+     * writes. Most written values are never read, which is what the search's rules for unread
+     * values and redundant ops act on (see {@link RedundantOps} and {@link Observers}).
+     */
+    @Test
+    void agreesWithBruteForceOnHistoriesOfUniqueValues() {
+        Random random = new Random(SEED + 1);
+        LinearizabilityChecker checker = new LinearizabilityChecker();
+        int linearizableCount = 0;
+        for (int i = 0; i < HISTORY_COUNT; i++) {
+            List<Operation> history = randomHistoryOfUniqueValues(random);
+            boolean expected = BruteForceChecker.isLinearizable(history, null);
+            Result result = checker.check(history, null);
+            assertThat(result.isLinearizable())
+                    .as("history %d (seed %d):%n%s%n%s", i, SEED + 1, describe(history), result.explanation())
+                    .isEqualTo(expected);
+            assertThat(result.verdict()).isNotEqualTo(Result.Verdict.UNKNOWN);
+            if (expected) linearizableCount++;
+        }
+        assertThat(linearizableCount).isBetween(HISTORY_COUNT / 10, HISTORY_COUNT * 9 / 10);
+    }
+
+    private static List<Operation> randomHistoryOfUniqueValues(Random random) {
+        record Planned(int index, Operation.Kind kind, long invoke, long at, long ret, boolean replyLost,
+                boolean tookEffect) {}
+        List<Planned> planned = new ArrayList<>();
+        int opCount = 4 + random.nextInt(6);
+        for (int i = 0; i < opCount; i++) {
+            long invoke = random.nextInt(30);
+            long at = invoke + random.nextInt(4);
+            long ret = at + random.nextInt(4);
+            Operation.Kind kind = Operation.Kind.values()[random.nextInt(Operation.Kind.values().length)];
+            boolean replyLost = kind != Operation.Kind.GET && random.nextInt(3) == 0;
+            planned.add(new Planned(i, kind, invoke, at, ret, replyLost, !replyLost || random.nextBoolean()));
+        }
+        planned.sort(Comparator.comparingLong(Planned::at));
+
+        String value = null;
+        List<String> written = new ArrayList<>();
+        List<Operation> history = new ArrayList<>();
+        for (Planned p : planned) {
+            String expected = switch (random.nextInt(4)) {
+                case 0 -> value;
+                case 1 -> null;
+                case 2 -> written.isEmpty() ? "guess" : written.get(random.nextInt(written.size()));
+                default -> "guess";
+            };
+            String opValue = switch (p.kind()) {
+                case GET -> value;
+                case PUT, CAS -> "v" + p.index();
+                case APPEND -> "+" + p.index();
+                case DELETE -> null;
+            };
+            boolean swapped = Objects.equals(value, expected);
+            if (p.tookEffect()) {
+                value = switch (p.kind()) {
+                    case GET -> value;
+                    case PUT -> opValue;
+                    case APPEND -> (value == null ? "" : value) + opValue;
+                    case DELETE -> null;
+                    case CAS -> swapped ? opValue : value;
+                };
+                if (p.kind() != Operation.Kind.GET && value != null) written.add(value);
+            }
+            Operation.Outcome outcome = p.replyLost() ? Operation.Outcome.UNKNOWN
+                    : p.kind() == Operation.Kind.CAS && !swapped ? Operation.Outcome.FAIL : Operation.Outcome.OK;
+            history.add(new Operation(p.index(), "k", p.kind(), opValue,
+                    p.kind() == Operation.Kind.CAS ? expected : null, outcome, p.invoke(), p.ret()));
+        }
+        if (random.nextInt(8) != 0) corruptOneReply(random, history);
+        return history;
+    }
+
+    /**
      * Runs 4 to 9 ops on a real register, each taking effect at an instant inside its interval,
      * then loses some replies (the op took effect or not) and, mostly, corrupts one op: a read or CAS
      * reply, or the value a write wrote.

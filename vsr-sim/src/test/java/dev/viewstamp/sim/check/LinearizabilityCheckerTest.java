@@ -211,6 +211,92 @@ class LinearizabilityCheckerTest {
         assertThat(verdict(unknownRead, failedRead, failedPut, get(0, "x", null, 5, 6))).isEqualTo(Verdict.LINEARIZABLE);
     }
 
+    // The search forgets values that no op left can observe (RegisterModel.UNOBSERVED).
+
+    @Test
+    void anAppendToAValueNobodyReadsStaysUnreadable() {
+        // Nobody reads "z", so the search forgets it; "zb" still must not pass for "b".
+        assertThat(verdict(put(0, "x", "z", 0, 1), append(0, "x", "b", 2, 3), get(1, "x", "b", 4, 5)))
+                .isEqualTo(Verdict.NOT_LINEARIZABLE);
+        assertThat(verdict(put(0, "x", "z", 0, 1), append(0, "x", "b", 2, 3), get(1, "x", "zb", 4, 5)))
+                .isEqualTo(Verdict.LINEARIZABLE);
+    }
+
+    @Test
+    void failedCasAcceptsAValueNobodyReadsButAStaleReadIsStillCaught() {
+        Operation[] history = {put(0, "x", "1", 0, 1), put(0, "x", "z", 2, 3), casFail(1, "x", "1", "2", 4, 5)};
+        assertThat(verdict(history)).isEqualTo(Verdict.LINEARIZABLE);
+        List<Operation> stale = new ArrayList<>(List.of(history));
+        stale.add(get(1, "x", "1", 6, 7));
+        assertThat(checker.check(stale, null).verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
+    @Test
+    void absentAndEmptyDifferUnlessAnAppendMayComeBetween() {
+        // Nobody reads absent, but an append of "" would make it "", which is read.
+        assertThat(verdict(delete(0, "x", 0, 1), append(0, "x", "", 2, 3), get(1, "x", "", 4, 5)))
+                .isEqualTo(Verdict.LINEARIZABLE);
+        assertThat(verdict(delete(0, "x", 0, 1), get(1, "x", "", 2, 3))).isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
+    @Test
+    void concurrentAppendsNobodyReadsMeetInTheMemo() {
+        // Eight concurrent appends, then a read of what two of them make, after a put has hidden
+        // it: every order of the appends must fail before the search can say no. Each order makes
+        // another value, 109,601 in all; but once their readers are linearized, the values are
+        // forgotten, and little more than the 256 sets of appends done remain.
+        List<Operation> history = new ArrayList<>();
+        for (int i = 0; i < 8; i++) history.add(append(i, "x", "+" + i, 0, 10));
+        history.add(get(8, "x", "+0", 0, 10));
+        history.add(put(8, "x", "p", 11, 12));
+        history.add(get(9, "x", "+0+1", 13, 14));
+        Result result = new LinearizabilityChecker(1_000).check(history, null);
+        assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
+    // Reads go first (KeySearch.enabledRead).
+
+    @Test
+    void concurrentReadsCostOneStateEach() {
+        // Twenty reads that all overlap, then a read of a value never written: every way to
+        // reach it must fail first. 2^20 sets of the reads could be linearized at each point, but
+        // a read that accepts the value now goes first, so each is tried once.
+        List<Operation> history = new ArrayList<>();
+        history.add(put(0, "x", "1", 0, 1));
+        for (int i = 1; i <= 20; i++) history.add(get(i, "x", "1", 2, 100));
+        history.add(get(21, "x", "2", 101, 102));
+        Result result = new LinearizabilityChecker(1_000).check(history, null);
+        assertThat(result.verdict()).isEqualTo(Verdict.NOT_LINEARIZABLE);
+        assertThat(result.stateCount()).isEqualTo(21);
+    }
+
+    @Test
+    void readThatGoesFirstStillLetsALaterReadExposeAViolation() {
+        // The read of absent goes first; the put must then precede the read of "1", and the
+        // last read of absent has nowhere to go.
+        assertThat(verdict(
+                put(0, "x", "1", 0, 10),
+                get(1, "x", null, 1, 2),
+                get(1, "x", "1", 3, 4),
+                get(1, "x", null, 5, 6)))
+                .isEqualTo(Verdict.NOT_LINEARIZABLE);
+        assertThat(verdict(
+                put(0, "x", "1", 0, 10),
+                get(1, "x", null, 1, 9),
+                get(2, "x", "1", 2, 3)))
+                .isEqualTo(Verdict.LINEARIZABLE);
+    }
+
+    @Test
+    void failedCasThatGoesFirstStillLetsALaterReadExposeAViolation() {
+        assertThat(verdict(
+                put(0, "x", "1", 0, 10),
+                casFail(1, "x", "1", "2", 1, 2),
+                get(1, "x", "1", 3, 4),
+                casFail(1, "x", "1", "2", 5, 6)))
+                .isEqualTo(Verdict.NOT_LINEARIZABLE);
+    }
+
     @Test
     void keysAreCheckedIndependently() {
         // Interleaved in time, but a put on y says nothing about x.
@@ -244,9 +330,11 @@ class LinearizabilityCheckerTest {
     @Test
     void explanationShowsOpsNearTheStuckOpWhenManyUnknownWritesArePending() {
         // Every unknown write is concurrent with all that follows it, so all 30 are "around" the
-        // stale read; the explanation keeps to a window that includes the read.
+        // stale read; the explanation keeps to a window that includes the read. (The failed CAS
+        // that may follow them is what keeps the checker from leaving them out as unobservable.)
         List<Operation> history = new ArrayList<>();
         for (int i = 0; i < 30; i++) history.add(putUnknown(i, "x", "u" + i, i));
+        history.add(casFail(32, "x", "2", "3", 0, 200));
         history.add(put(30, "x", "1", 100, 101));
         history.add(put(30, "x", "2", 102, 103));
         history.add(get(31, "x", "1", 104, 105));

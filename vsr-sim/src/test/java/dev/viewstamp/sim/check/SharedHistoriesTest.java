@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class SharedHistoriesTest {
 
-    /** The most states any shared history may need on one key: today the hardest needs under 6,000. */
+    /** The most states any shared history may need on one key: today the hardest needs under 1,200. */
     private static final long STATE_COUNT_MAX = 20_000;
 
     private static final Map<String, Long> NANOS_BY_FILE = new ConcurrentHashMap<>();
