@@ -29,9 +29,10 @@ class SimulationSeedsTest {
                         + replicaCount + " --trace");
             }
         });
-        System.out.printf("%d replicas: seeds=%d passed=%d ops=%d view_changes=%d crashes=%d%n  storage: %s%n",
-                replicaCount, summary.seeds(), summary.passed(), summary.opsCommitted(), summary.viewChanges(),
-                summary.crashes(), summary.coverage().storageSummary());
+        System.out.printf("%d replicas: seeds=%d passed=%d ops=%d view_changes=%d crashes=%d%n  storage: %s%n"
+                        + "  directed: %s%n", replicaCount, summary.seeds(), summary.passed(), summary.opsCommitted(),
+                summary.viewChanges(), summary.crashes(), summary.coverage().storageSummary(),
+                summary.coverage().directedSummary());
         assertThat(failures).as("failing seeds").isEmpty();
         assertThat(summary.viewChanges()).as("the faults force view changes").isGreaterThan(seeds);
         assertThat(summary.crashes()).as("the faults crash replicas").isGreaterThan(seeds);
@@ -48,6 +49,15 @@ class SimulationSeedsTest {
         assertThat(c.lostDisks).as("disks lost and replaced").isPositive();
         assertThat(c.clusterCrashes).as("whole-cluster crashes").isPositive();
         assertThat(c.incarnations).as("replicas recovered into a new incarnation").isPositive();
+        // Data faults reach every zone of the disk, and writes are lost whole as well as torn.
+        assertThat(c.faultsPrepares).as("data faults on the prepares ring").isPositive();
+        assertThat(c.faultsHeaders).as("data faults on the redundant-header ring").isPositive();
+        assertThat(c.faultsSuperblock).as("data faults on the superblock copies").isPositive();
+        assertThat(c.diskLostWrites).as("lost writes").isPositive();
+        // Each directed fault of the swarm happens in some seed.
+        for (Coverage.Directed kind : Coverage.Directed.values()) {
+            assertThat(c.directedSeeds[kind.ordinal()]).as("seeds reaching %s", kind).isPositive();
+        }
     }
 
     /**
