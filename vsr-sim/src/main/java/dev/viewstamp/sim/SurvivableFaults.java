@@ -17,11 +17,13 @@ import java.util.Arrays;
  *   <li>The newest superblock state keeps an intact copy: a fault must leave at least two copies
  *       that hold, intact, a state at least as new as the last completed write (two, because
  *       the copy being written when a crash comes may be torn).
- *   <li>Each op keeps an intact copy of its header: a fault may damage an op's prepare or its
- *       redundant header, never both. A damaged record is one that is corrupt, unreadable,
- *       overwritten by a misdirected write, or left stale by a lost or misdirected write. (When an
- *       op's only two copies are both gone, and no later op names it, nothing on the disk says it
- *       was ever written: the journal would come back whole and one op short.)
+ *   <li>Each op keeps an intact copy of its header, or the damage to both copies shows: a fault
+ *       may damage an op's prepare or its redundant header, and both only when one of them is
+ *       unreadable and the other is unreadable too or visibly broken (corrupt, or overwritten by
+ *       a misdirected write), which recovery reports as {@code LOST}. A record left stale by a
+ *       lost or misdirected write looks like one never written: with the other copy of its op
+ *       damaged as well, and no later op naming it, nothing on the disk would say the op was
+ *       ever written, and the journal would come back whole and one op short.
  * </ol>
  *
  * Misdirected writes land near their target or anywhere in a faulty zone, so they cross from one
@@ -38,8 +40,16 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
     private final SimDisk disk;
     private final Journal.Layout layout;
     private final boolean[] faultyZones;
-    private final boolean[] headerDamaged;
-    private final boolean[] prepareDamaged;
+    /** What a record holds, as far as a fault made it differ from what its writer meant. */
+    private static final byte INTACT = 0;
+    /** Old contents a lost or misdirected write left: they look like a record never written. */
+    private static final byte STALE = 1;
+    /** Contents that fail their checksum or belong elsewhere (corrupt, or a misdirected write's). */
+    private static final byte BROKEN = 2;
+    private static final byte UNREADABLE = 3;
+
+    private final byte[] headerState;
+    private final byte[] prepareState;
     /** Per superblock copy, the sequence of the intact state it holds; -1 when damaged. */
     private final long[] copySequence = new long[Superblock.COPIES];
     /** The sequence of the last superblock state whose every copy was written. */
@@ -51,8 +61,8 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
         this.disk = disk;
         this.layout = layout;
         this.faultyZones = faultyZones.clone();
-        this.headerDamaged = new boolean[layout.slotCount()];
-        this.prepareDamaged = new boolean[layout.slotCount()];
+        this.headerState = new byte[layout.slotCount()];
+        this.prepareState = new byte[layout.slotCount()];
         // The disk was formatted before this policy saw a write: every copy holds state 1.
         Arrays.fill(copySequence, 1);
         completedSequence = 1;
@@ -60,8 +70,8 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
 
     /** The disk was replaced by a blank one: nothing on it is damaged, and nothing is written yet. */
     void reset() {
-        Arrays.fill(headerDamaged, false);
-        Arrays.fill(prepareDamaged, false);
+        Arrays.fill(headerState, INTACT);
+        Arrays.fill(prepareState, INTACT);
         Arrays.fill(copySequence, 0);
         completedSequence = 0;
     }
@@ -128,7 +138,7 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
         long sectors = (zoneEnd(zone) - zoneStart(zone)) / SimDisk.SECTOR_SIZE_BYTES;
         long offset = zoneStart(zone) + SimDisk.SECTOR_SIZE_BYTES * prng.between(0, sectors - 1);
         Records after = new Records();
-        after.mark(offset, SimDisk.SECTOR_SIZE_BYTES, true, null);
+        after.mark(offset, SimDisk.SECTOR_SIZE_BYTES, UNREADABLE, null);
         if (!after.survivable()) return -1;
         after.apply();
         faultsByZone[zone.ordinal()]++;
@@ -145,39 +155,48 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
     private final class Records {
         final long[] copies = copySequence.clone();
         long completed = completedSequence;
-        // Changed journal records: slot, and whether it is then damaged.
-        final java.util.Map<Integer, Boolean> headers = new java.util.HashMap<>();
-        final java.util.Map<Integer, Boolean> prepares = new java.util.HashMap<>();
+        // Changed journal records: slot, and what it then holds.
+        final java.util.Map<Integer, Byte> headers = new java.util.HashMap<>();
+        final java.util.Map<Integer, Byte> prepares = new java.util.HashMap<>();
 
-        boolean header(int slot) {
-            return headers.getOrDefault(slot, headerDamaged[slot]);
+        byte header(int slot) {
+            return headers.getOrDefault(slot, headerState[slot]);
         }
 
-        boolean prepare(int slot) {
-            return prepares.getOrDefault(slot, prepareDamaged[slot]);
+        byte prepare(int slot) {
+            return prepares.getOrDefault(slot, prepareState[slot]);
+        }
+
+        /** Whether recovery can tell that the op of {@code slot} was written, from what its two copies hold. */
+        boolean shows(int slot) {
+            byte header = header(slot);
+            byte prepare = prepare(slot);
+            if (header == INTACT || prepare == INTACT) return true;
+            return (header == UNREADABLE && prepare != STALE) || (prepare == UNREADABLE && header != STALE);
         }
 
         boolean survivable() {
             int current = 0;
             for (long sequence : copies) if (sequence >= 0 && sequence >= completed) current++;
             if (current < 2) return false;
-            for (int slot : headers.keySet()) if (header(slot) && prepare(slot)) return false;
-            for (int slot : prepares.keySet()) if (header(slot) && prepare(slot)) return false;
+            for (int slot : headers.keySet()) if (!shows(slot)) return false;
+            for (int slot : prepares.keySet()) if (!shows(slot)) return false;
             return true;
         }
 
         void apply() {
             System.arraycopy(copies, 0, copySequence, 0, copies.length);
             completedSequence = completed;
-            headers.forEach((slot, damaged) -> headerDamaged[slot] = damaged);
-            prepares.forEach((slot, damaged) -> prepareDamaged[slot] = damaged);
+            headers.forEach((slot, state) -> headerState[slot] = state);
+            prepares.forEach((slot, state) -> prepareState[slot] = state);
         }
 
         /**
-         * Marks the records overlapping {@code [from, from + length)} as intact or damaged: with
-         * {@code landing} (the bytes written at {@code from}), only those whose contents they change.
+         * Marks the records overlapping {@code [from, from + length)} as holding {@code state}:
+         * with {@code landing} (the bytes written at {@code from}), only those whose contents they change.
          */
-        void mark(long from, int length, boolean damaged, byte[] landing) {
+        void mark(long from, int length, byte state, byte[] landing) {
+            boolean damaged = state != INTACT;
             long to = from + length;
             for (long position = from; position < to; ) {
                 Zone zone = zoneOf(position);
@@ -194,7 +213,7 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
                         int last = (int) ((end - 1 - layout.headersOffset()) / HEADER);
                         for (int s = first; s <= last && s < layout.slotCount(); s++) {
                             if (landing == null || changes(landing, from, layout.headersOffset() + (long) s * HEADER, HEADER)) {
-                                headers.put(s, damaged);
+                                headers.put(s, state);
                             }
                         }
                     }
@@ -204,7 +223,7 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
                         for (int s = first; s <= last && s < layout.slotCount(); s++) {
                             long slotStart = layout.preparesOffset() + (long) s * layout.slotSizeBytes();
                             if (landing == null || changes(landing, from, slotStart, layout.slotSizeBytes())) {
-                                prepares.put(s, damaged);
+                                prepares.put(s, state);
                             }
                         }
                     }
@@ -234,15 +253,15 @@ final class SurvivableFaults implements SimDisk.FaultPolicy {
         if (lost || misdirected) {
             // The records meant to change keep their old contents: stale wherever the write would have changed them.
             // A superblock copy left stale still holds an older intact state; it only misses this one.
-            if (zoneOf(offset) != Zone.SUPERBLOCK) after.mark(offset, data.length, true, data);
+            if (zoneOf(offset) != Zone.SUPERBLOCK) after.mark(offset, data.length, STALE, data);
         } else {
-            after.mark(offset, data.length, false, data);
+            after.mark(offset, data.length, INTACT, data);
         }
-        if (!lost && misdirected) after.mark(target, data.length, true, data);
-        if (corruptIndex >= 0) after.mark(target + corruptIndex, 1, true, null);
+        if (!lost && misdirected) after.mark(target, data.length, BROKEN, data);
+        if (corruptIndex >= 0) after.mark(target + corruptIndex, 1, BROKEN, null);
         if (latentIndex >= 0) {
             long sector = (target + latentIndex) / SimDisk.SECTOR_SIZE_BYTES * SimDisk.SECTOR_SIZE_BYTES;
-            after.mark(sector, SimDisk.SECTOR_SIZE_BYTES, true, null);
+            after.mark(sector, SimDisk.SECTOR_SIZE_BYTES, UNREADABLE, null);
         }
         if (zoneOf(offset) == Zone.SUPERBLOCK && offset / COPY == Superblock.COPIES - 1) after.completed = sequenceOf(data);
         return after;
