@@ -81,8 +81,9 @@ public final class Simulator {
     /**
      * {@code SWARM} (the default): data faults on every zone of a faulty disk within what the
      * format survives, and a random subset of directed faults per seed ({@link Swarm}).
-     * {@code BASIC}: the fault model before them (data faults on the prepares ring only), under
-     * which a seed replays the run it gave then; kept for the seeds that found bugs then.
+     * {@code BASIC}: the fault model before them (data faults on the prepares ring only): a seed
+     * draws under it the faults it drew then, so it replays the run it gave then for as long as
+     * the code it drives behaves the same.
      */
     public enum FaultModel { BASIC, SWARM }
 

@@ -76,7 +76,7 @@ final class SimulateCommand implements Callable<Integer> {
             converter = FaultModelConverter.class,
             description = "swarm (default): data faults on every zone of a faulty disk, within what the format survives, "
                     + "and a random subset of directed faults per seed. basic: the model before directed faults (data "
-                    + "faults on the prepares only), under which a seed replays the run it gave then.")
+                    + "faults on the prepares only), under which a seed draws the faults it drew then.")
     Simulator.FaultModel faultModel;
 
     static final class FaultModelConverter implements CommandLine.ITypeConverter<Simulator.FaultModel> {
