@@ -80,8 +80,10 @@ public final class SeedRun {
             return new Simulator(seed, options, trace).run();
         } catch (RuntimeException | Error e) {
             FaultMix mix = FaultMix.draw(new Prng(seed), options.replicaCount());
+            Coverage coverage = new Coverage();
+            coverage.seeds = 1;
             return new SimResult(seed, mix, mix.describe(), SimResult.Outcome.EXCEPTION, describe(e), 0, 0, 0, 0,
-                    new Coverage(), List.of());
+                    coverage, List.of());
         }
     }
 
