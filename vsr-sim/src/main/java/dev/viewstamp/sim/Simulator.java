@@ -181,7 +181,8 @@ public final class Simulator {
         this.trace = trace;
         this.prng = new Prng(seed);
         this.mix = FaultMix.draw(prng, options.replicaCount());
-        this.swarm = options.faultModel() == FaultModel.SWARM && !options.diskless() ? Swarm.draw(seed) : Swarm.NONE;
+        this.swarm = options.faultModel() == FaultModel.BASIC ? Swarm.NONE
+                : options.diskless() ? Swarm.draw(seed).withoutDisk() : Swarm.draw(seed);
         this.swarmPrng = new Prng(seed * 31 + 7);
         this.replicaCount = mix.replicaCount();
         int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.clientCount() - 1) : 64;

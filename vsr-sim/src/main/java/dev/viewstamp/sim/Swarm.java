@@ -66,6 +66,12 @@ record Swarm(
                 prng.chance(0.5) ? prng.nextDouble() * 0.02 : 0);
     }
 
+    /** The directed faults that need no disk: for the diskless mode, where nothing is written. */
+    Swarm withoutDisk() {
+        return new Swarm(false, false, false, longDelayProbability, pauseProbabilityPerTick, pauseTicksMax,
+                staleAfterRestart, false, new boolean[] {false, false, false}, 0, 0);
+    }
+
     /** One line, for the failure report. */
     String describe() {
         List<String> on = new ArrayList<>();
@@ -79,6 +85,7 @@ record Swarm(
         if (staleAfterRestart) on.add("staleAfterRestart");
         if (strandDamaged) on.add("strandDamaged");
         StringBuilder zoneNames = new StringBuilder();
+        if (!zones[0] && !zones[1] && !zones[2]) return String.join(" ", on);
         for (SurvivableFaults.Zone zone : SurvivableFaults.Zone.values()) {
             if (zones[zone.ordinal()]) zoneNames.append(zoneNames.isEmpty() ? "" : "+").append(zone.name().toLowerCase(Locale.ROOT));
         }

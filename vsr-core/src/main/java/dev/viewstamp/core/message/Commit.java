@@ -3,6 +3,17 @@ package dev.viewstamp.core.message;
 /**
  * VRR 4.1 step 6: the primary tells backups its commit number every interval, and so doubles as the
  * heartbeat. {@code commitChecksum} is the checksum of the entry at {@code commit}, so a backup
- * executes only entries it holds in the same hash chain.
+ * executes only entries it holds in the same hash chain. {@code crashVector} is the primary's
+ * (null while no replica ever recovered): a backup that missed the votes that carried a newer
+ * incarnation of itself learns it here, and takes the next, so its acknowledgements count again.
  */
-public record Commit(long view, long commit, long commitChecksum, int replica) implements Message {}
+public record Commit(long view, long commit, long commitChecksum, int replica, long[] crashVector) implements Message {
+
+    public Commit(long view, long commit, long commitChecksum, int replica) {
+        this(view, commit, commitChecksum, replica, null);
+    }
+
+    public Commit {
+        crashVector = crashVector == null ? null : crashVector.clone();
+    }
+}

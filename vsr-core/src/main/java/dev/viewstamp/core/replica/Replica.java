@@ -379,7 +379,21 @@ public final class Replica {
             case RecoveryResponse m -> ignore("recovery_response: not recovering", m);
             case Reply m -> ignore("reply: replicas do not take replies", m);
         }
+        persistIncarnationIfLearned(out);
         checkInvariants();
+    }
+
+    /**
+     * A replica that learned a newer incarnation of itself (from a vote or a Commit that carried
+     * one an unfinished recovery of its announced) makes it durable, so that its acknowledgements,
+     * which carry the durable one, count again (review 4, finding 1).
+     */
+    private void persistIncarnationIfLearned(Output out) {
+        if (crashVector[replicaIndex] <= crashVectorDurable[replicaIndex] || status == Status.RECOVERING) return;
+        for (Output.ReplicaState inFlight : statesInFlight) {
+            if (inFlight.crashVector()[replicaIndex] >= crashVector[replicaIndex]) return;
+        }
+        persistView(out);
     }
 
     /** Advances time by one tick and fires due timeouts. */
@@ -675,7 +689,7 @@ public final class Replica {
         if (status != Status.NORMAL || !isPrimary()) return;
         commitTimeout.start(now, config.commitIntervalTicks());
         if (!normalDurable() || startViewPending || catchingUpToNewerView()) return;
-        sendToOthers(new Commit(view, commitMax, log.checksumAt(commitMax), replicaIndex), out);
+        sendToOthers(new Commit(view, commitMax, log.checksumAt(commitMax), replicaIndex, crashVectorToSend()), out);
     }
 
     /** VRR 4.1 step 7: backups execute what the primary says is committed. */
@@ -789,7 +803,9 @@ public final class Replica {
         if (catchingUpToNewerView()) return;
         Check.that(logView == view, "log view is the current view");
         Check.that(op <= opDurable, "acknowledge only durable ops", op, opDurable);
-        out.send(config.primaryIndex(view), new PrepareOk(view, op, replicaIndex, crashVector[replicaIndex]));
+        // The incarnation a restart would come back with: one learned but not yet durable could be
+        // forgotten by a crash, after which the primary would discard every later ack as older.
+        out.send(config.primaryIndex(view), new PrepareOk(view, op, replicaIndex, crashVectorDurable[replicaIndex]));
     }
 
     /**
@@ -1230,6 +1246,8 @@ public final class Replica {
      */
     private void onNewState(NewState message, Output out) {
         if (ignoreNewState(message)) return;
+        long opBefore = log.op();
+        long headBefore = log.checksumAt(opBefore);
 
         boolean sameView = status == Status.NORMAL && message.view() == view && catchUpView == view;
         boolean newerView = message.view() > view || (message.view() == view && status == Status.VIEW_CHANGE);
@@ -1260,7 +1278,11 @@ public final class Replica {
         executeCommitted(out);
         if (status == Status.NORMAL && !isPrimary()) sendPrepareOk(opDurable, out);
         if (status == Status.VIEW_CHANGE && isPrimaryOf(view)) primaryStartViewIfReady(out);
-        if (catchUpView != CATCH_UP_NONE && !message.entries().isEmpty()) requestState(out);
+        // Ask again at once only when the answer moved the log: an answer with nothing usable (a
+        // stale primary's uncommitted entries, say) leaves the retransmission timer to move on to
+        // the next replica, instead of asking the same one for ever (review 4, finding 2).
+        boolean progressed = log.op() != opBefore || log.checksumAt(opBefore) != headBefore;
+        if (catchUpView != CATCH_UP_NONE && !message.entries().isEmpty() && progressed) requestState(out);
     }
 
     private boolean ignoreNewState(NewState message) {
@@ -1654,6 +1676,11 @@ public final class Replica {
                 incarnation = m.incarnation();
                 // A newer incarnation acknowledges: what the older one acknowledged no longer counts.
                 if (sender >= 0 && sender < crashVector.length) learnIncarnation(sender, incarnation);
+            }
+            case Commit m -> {
+                // Not a vote: it only teaches incarnations, among them a newer one of this replica.
+                mergeCrashVector(m.crashVector());
+                return false;
             }
             default -> {
                 return false;

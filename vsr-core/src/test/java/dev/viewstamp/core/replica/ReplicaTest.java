@@ -349,6 +349,36 @@ class ReplicaTest {
         assertThat(out.replies()).isEmpty();
     }
 
+    /**
+     * Review 4, finding 1: a backup that missed the votes carrying a newer incarnation of itself
+     * (announced by a recovery of its own that never finished) learns it from the primary's
+     * Commit, takes the next, and acknowledges with it only once it is durable: the primary
+     * discards acknowledgements from an incarnation older than it knows.
+     */
+    @Test
+    void backupLearnsANewerIncarnationOfItselfFromACommitAndAcksWithItOnceDurable() {
+        List<Prepare> prepares = preparesFromPrimary(Request.register(CLIENT));
+        Replica backup = Replica.create(config, 1, new EchoStateMachine(), new Prng(2));
+        backup.step(prepares.get(0), out);
+        backup.onPrepareDurable(1, prepares.get(0).entry().checksum(), out);
+        assertThat(out.sent(PrepareOk.class)).extracting(PrepareOk::incarnation).containsOnly(0L);
+        out.events.clear();
+
+        backup.step(new Commit(0, 0, ROOT, 0, new long[] {0, 2, 0}), out);
+        assertThat(backup.incarnation()).as("the next above the one announced").isEqualTo(3);
+        List<RecordingOutput.PersistedState> written = out.persistedStates();
+        assertThat(written).as("the new incarnation is written").hasSize(1);
+
+        backup.step(prepares.get(0), out); // a retransmission: acknowledged again, with the durable incarnation
+        assertThat(out.sent(PrepareOk.class)).extracting(PrepareOk::incarnation).containsOnly(0L);
+        out.events.clear();
+
+        RecordingOutput.PersistedState state = written.get(0);
+        backup.onStateDurable(state.view(), state.logView(), state.lastOp(), state.lastChecksum(), out);
+        backup.step(prepares.get(0), out);
+        assertThat(out.sent(PrepareOk.class)).isNotEmpty().extracting(PrepareOk::incarnation).containsOnly(3L);
+    }
+
     @Test
     void backupIgnoresPrepareFromOlderView() {
         // Replica 2 restarts normal in view 1, whose primary is replica 1.

@@ -77,7 +77,8 @@ class Review4ScenariosTest {
         for (int x = 2; x < 6; x++) c.connect(r, x);
         c.restart(r);
         assertThat(c.runUntil(() -> c.replica(r).status() != Status.RECOVERING, 200)).isTrue();
-        assertThat(c.replica(r).incarnation()).isEqualTo(1);
+        // Before the fix R took incarnation 1 here; now the replicas that answer it may have
+        // learned 1 from replica 0's Commits, and R takes 2. Either way the ending must be live.
         c.heal();
 
         // R is made whole by view 0's primary (which knows it as incarnation 1) and acknowledges.
@@ -90,8 +91,8 @@ class Review4ScenariosTest {
         c.isolate(0);
         assertThat(c.runUntil(() -> c.replica(1).isPrimaryNormal() && c.replica(r).status() == Status.NORMAL
                 && c.replica(r).view() == 1, 3_000)).isTrue();
-        assertThat(c.replica(1).crashVector()[r]).as("view 1's primary knows R as incarnation 2").isEqualTo(2);
-        assertThat(c.replica(r).incarnation()).as("R still thinks it is incarnation 1").isEqualTo(1);
+        assertThat(c.replica(1).crashVector()[r]).as("view 1's primary knows R as incarnation 2 or later")
+                .isGreaterThanOrEqualTo(2);
         c.clearDropRules();
 
         // Three replicas down (f = 3): replicas 1, 4, 5 and R are up and connected, a quorum.
