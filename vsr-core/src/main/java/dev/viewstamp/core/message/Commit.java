@@ -16,4 +16,10 @@ public record Commit(long view, long commit, long commitChecksum, int replica, l
     public Commit {
         crashVector = crashVector == null ? null : crashVector.clone();
     }
+
+    @Override
+    public String toString() {
+        return "Commit[view=" + view + ", commit=" + commit + ", commitChecksum=" + commitChecksum + ", replica=" + replica
+                + CrashVectors.describe(crashVector) + "]";
+    }
 }

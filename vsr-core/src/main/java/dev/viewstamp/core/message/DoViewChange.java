@@ -42,4 +42,11 @@ public record DoViewChange(long view, long logView, long op, long commit, long a
     public boolean damaged() {
         return damagedOpMax != WHOLE;
     }
+
+    @Override
+    public String toString() {
+        return "DoViewChange[view=" + view + ", logView=" + logView + ", op=" + op + ", commit=" + commit + ", anchorOp="
+                + anchorOp + ", anchorChecksum=" + anchorChecksum + ", suffix=" + suffix + ", replica=" + replica
+                + ", damagedOpMax=" + damagedOpMax + CrashVectors.describe(crashVector) + "]";
+    }
 }
