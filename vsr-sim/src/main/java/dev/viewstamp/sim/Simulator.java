@@ -238,6 +238,7 @@ public final class Simulator {
         for (int i = 0; i < replicaCount; i++) {
             outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
+            traceIgnored(i);
         }
         // Each replica's data file: the real journal and superblock on a simulated disk. Data
         // faults (corruption, misdirected writes, latent errors) hit the prepares of at most f
@@ -889,6 +890,7 @@ public final class Simulator {
         checkDurability(i, durable);
         checkLogView(i, durable);
         replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
+        traceIgnored(i);
         restartTick[i] = now;
         if (!liveness && replicaCount > 1 && durable.damage() != null && swarm.strandDamaged()) {
             strandedDamaged++;
@@ -1011,6 +1013,11 @@ public final class Simulator {
         }
         for (SimClient client : clients) if (client.busy()) s.append("; client ").append(client.clientId()).append(" waiting");
         return s.toString();
+    }
+
+    /** With a trace, says why replica {@code i} ignores each message it ignores. */
+    private void traceIgnored(int i) {
+        if (trace != null) replicas[i].onIgnore((reason, message) -> trace("replica " + i + " ignores: " + reason));
     }
 
     private void trace(String text) {

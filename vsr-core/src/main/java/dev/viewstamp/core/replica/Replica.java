@@ -163,6 +163,7 @@ public final class Replica {
     private final long requestNonce;
 
     private long duplicateRequestCount;
+    private IgnoreListener ignoreListener;
 
     /**
      * What survives a crash: the superblock's views and the journal's log. When the journal came
@@ -1794,7 +1795,22 @@ public final class Replica {
 
     private boolean ignore(String reason, Message message) {
         if (LOG.isLoggable(Level.DEBUG)) LOG.log(Level.DEBUG, "replica {0} view {1}: ignore {2}: {3}", replicaIndex, view, reason, message);
+        if (ignoreListener != null) ignoreListener.ignored(reason, message);
         return true;
+    }
+
+    /** Hears why each message was ignored, for a trace; {@link #onIgnore}. */
+    @FunctionalInterface
+    public interface IgnoreListener {
+        void ignored(String reason, Message message);
+    }
+
+    /**
+     * Tells {@code listener} why each message this replica ignores was ignored (null: nobody). The
+     * simulator's {@code --trace} prints it, so a trace says why a message changed nothing.
+     */
+    public void onIgnore(IgnoreListener listener) {
+        this.ignoreListener = listener;
     }
 
     /** The invariants of the fields' Javadoc, checked after every step and tick. */
