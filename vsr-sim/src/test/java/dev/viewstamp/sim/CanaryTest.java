@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Proves the checkers can fail: each planted protocol bug must make some random seed fail within
- * 500 seeds, as a safety violation or, for a liveness bug, a liveness failure; a planted exception
+ * 500 seeds (a seed that passes with the canary off), as a safety violation or, for a liveness bug, a liveness failure; a planted exception
  * must fail a seed as an exception. A canary that survives means a checker (or the fault mix) is
  * blind to that bug.
  *
@@ -33,6 +33,10 @@ class CanaryTest {
             if (result.outcome() == expected) caught = result;
         }
         assertThat(caught).as("the failure canary %s plants, within %d seeds", canary, SEEDS_MAX).isNotNull();
+        // The seed fails because of the canary, not on its own.
+        SimResult clean = new Simulator(caught.seed(), Simulator.Options.defaults(), null).run();
+        assertThat(clean.outcome()).as("seed %d without the canary: %s", caught.seed(), clean.message())
+                .isEqualTo(SimResult.Outcome.PASSED);
         System.out.printf("canary %s caught by seed %d: %s%n", canary, caught.seed(), caught.message());
     }
 }
