@@ -78,8 +78,6 @@ final class SimNetwork {
                     : Long.compare(a.sequence, b.sequence));
     private long sequence;
     private boolean healed;
-    long sentCount;
-    long droppedCount;
     /** Directed fault: a message held back for thousands of ticks (off unless {@link #longDelays}). */
     private double longDelayProbability;
     private Prng longDelayPrng;
@@ -95,21 +93,16 @@ final class SimNetwork {
 
     /** Queues a message; returns the reason it was dropped, or null. */
     String send(long now, int from, int to, Message message) {
-        sentCount++;
         if (blocked(from, to)) {
-            droppedCount++;
             return "partition";
         }
         if (now < dropUntil[to][Kind.of(message).ordinal()]) {
-            droppedCount++;
             return "selective";
         }
         if (inFlight.size() >= IN_FLIGHT_MAX) {
-            droppedCount++;
             return "congestion";
         }
         if (!healed && prng.chance(mix.lossProbability())) {
-            droppedCount++;
             return "loss";
         }
         long deliverTick = now + delay();

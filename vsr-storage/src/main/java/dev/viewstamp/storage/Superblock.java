@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  *   0 u64 checksum of bytes 8 .. 256 + 128 * suffix header count   8 u32 magic 'VSRS'   12 u16 version   14 u16 copy index
  *  16 u64 sequence   24 u64 cluster id   32 u16 replica index   34 u16 replica count   36 u32 pipeline prepare count max
  *  40 u64 view       48 u64 log view     56 u64 commit max
- *  64 u64 log head op   72 u64 log head checksum   80 u64 incarnation
+ *  64 u64 log head op   72 u64 log head checksum   80 u64 format id (random, drawn by vsr format)
  *  88 u64 journal sequence (the journal's last write sequence when this state was written)
  *  96 u32 suffix header count   100 u32 journal slot count   104 u32 journal body size max
  * 108 u32 flags (bit 0: recovering from a lost disk)   112 u64 damaged op max + 1 (0: the log is whole)
@@ -61,10 +61,14 @@ public final class Superblock {
 
     private Superblock() {}
 
-    /** The state a superblock holds. {@code damagedOpMax} is -1 for a whole log (see Replica.Damage). */
+    /**
+     * The state a superblock holds. {@code damagedOpMax} is -1 for a whole log (see Replica.Damage).
+     * {@code formatId} is a random number drawn when the data file was formatted, which names the
+     * file; it is not an incarnation (those are the crash vector's entries).
+     */
     public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, int pipelinePrepareCountMax,
             long view, long logView, long commitMax, long commitChecksum, long logHeadOp, long logHeadChecksum,
-            long incarnation, long journalSequence, List<EntryCodec.Header> suffix, int journalSlotCount,
+            long formatId, long journalSequence, List<EntryCodec.Header> suffix, int journalSlotCount,
             int journalBodySizeBytesMax, long damagedOpMax, List<Long> crashVector, boolean recovering) {
 
         /**
@@ -72,10 +76,10 @@ public final class Superblock {
          * root checksum, a whole log, and the limits the cluster's safety depends on.
          */
         public static State formatted(long clusterId, int replicaIndex, int replicaCount, int pipelinePrepareCountMax,
-                long incarnation, int journalSlotCount, int journalBodySizeBytesMax) {
+                long formatId, int journalSlotCount, int journalBodySizeBytesMax) {
             long root = dev.viewstamp.core.replica.OpLog.rootChecksum(clusterId);
             return new State(1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, 0, 0, 0, root, 0, root,
-                    incarnation, 0, List.of(), journalSlotCount, journalBodySizeBytesMax, -1,
+                    formatId, 0, List.of(), journalSlotCount, journalBodySizeBytesMax, -1,
                     java.util.Collections.nCopies(replicaCount, 0L), false);
         }
 
@@ -132,7 +136,7 @@ public final class Superblock {
             List<Long> vector = crashVectorNew == null ? crashVector
                     : java.util.Arrays.stream(crashVectorNew).boxed().toList();
             return new State(sequence + 1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, viewNew,
-                    logViewNew, commitMaxNew, commitChecksumNew, headOp, headChecksum, incarnation, journalSequenceNew,
+                    logViewNew, commitMaxNew, commitChecksumNew, headOp, headChecksum, formatId, journalSequenceNew,
                     suffixNew, journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew, vector, false);
         }
 
@@ -142,7 +146,7 @@ public final class Superblock {
          */
         public State rewritten() {
             return new State(sequence + 1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
-                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, incarnation, journalSequence, suffix,
+                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, formatId, journalSequence, suffix,
                     journalSlotCount, journalBodySizeBytesMax, damagedOpMax, crashVector, recovering);
         }
 
@@ -154,7 +158,7 @@ public final class Superblock {
         /** The same state, marked as the state of a replica that lost its disk and must recover. */
         public State recoveringFromLostDisk() {
             return new State(sequence, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
-                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, incarnation, journalSequence, suffix,
+                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, formatId, journalSequence, suffix,
                     journalSlotCount, journalBodySizeBytesMax, damagedOpMax, crashVector, true);
         }
 
@@ -227,7 +231,7 @@ public final class Superblock {
                 .putShort(34, (short) state.replicaCount()).putInt(36, state.pipelinePrepareCountMax())
                 .putLong(40, state.view()).putLong(48, state.logView())
                 .putLong(56, state.commitMax()).putLong(64, state.logHeadOp()).putLong(72, state.logHeadChecksum())
-                .putLong(80, state.incarnation()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size())
+                .putLong(80, state.formatId()).putLong(88, state.journalSequence()).putInt(96, state.suffix().size())
                 .putInt(100, state.journalSlotCount()).putInt(104, state.journalBodySizeBytesMax())
                 .putInt(108, state.recovering() ? FLAG_RECOVERING : 0)
                 .putLong(112, state.damagedOpMax() + 1).putLong(120, state.commitChecksum());
@@ -256,11 +260,7 @@ public final class Superblock {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + " holds copy "
                     + b.getShort(14));
         }
-        int suffixCount = b.getInt(96);
-        if (suffixCount < 0 || suffixCount > SUFFIX_HEADERS_MAX) {
-            throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + suffixCount
-                    + " suffix headers");
-        }
+        int suffixCount = claimed; // within 0..SUFFIX_HEADERS_MAX, or the checksum check above failed
         int used = SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
         int replicaCount = b.getShort(34);
         if (replicaCount < 1 || replicaCount > REPLICAS_MAX) {

@@ -81,15 +81,9 @@ public final class OpLog {
             firstChanged++;
             i++;
         }
-        if (i == suffix.size()) {
-            // The suffix is a prefix of what we hold. Entries beyond it stay only if the caller
-            // asked for nothing past anchorOp + suffix.size(): the new log ends where the suffix ends.
-            if (op() > firstChanged - 1) {
-                truncateAfter(firstChanged - 1);
-                return firstChanged;
-            }
-            return op() + 1;
-        }
+        // The new log ends where the suffix ends: what we hold beyond it goes, and the rest of the
+        // suffix is appended (when the suffix matched entirely, nothing is, and nothing beyond it
+        // changes: firstChanged is then op() + 1).
         truncateAfter(firstChanged - 1);
         for (; i < suffix.size(); i++) append(suffix.get(i));
         return firstChanged;

@@ -35,8 +35,10 @@ import java.util.List;
  * clock, no I/O and no randomness but the injected {@link Prng}, so the simulator and the runtime
  * drive exactly this code, and one seed reproduces one run.
  *
- * <p>Sections: normal operation (VRR 4.1), view change (VRR 4.2), state transfer (VRR 5.2). The
- * deviations from the paper are listed in docs/PROTOCOL.md and commented where they are made.
+ * <p>Sections: normal operation (VRR 4.1), view change (VRR 4.2), state transfer (VRR 5.2), repair
+ * of a journal that came back damaged, recovery of a lost disk with crash vectors (in place of VRR
+ * 4.3), and the incarnations the crash vectors carry. The deviations from the paper are listed in
+ * docs/PROTOCOL.md and commented where they are made.
  *
  * <p>The knowledge of what is committed rests on two facts, used throughout:
  * <ol>
@@ -100,13 +102,13 @@ public final class Replica {
 
     private final ClientTable clientTable;
 
-    // Primary only.
+    // Primary only: acknowledgements, queued requests, and a StartView waiting for its log to be durable.
     private final long[] ackedOp;
     private final ArrayDeque<Request> requestQueue = new ArrayDeque<>();
     private boolean startViewPending;
-    private boolean startViewChangeSent;
 
-    // View change.
+    // View change (every replica).
+    private boolean startViewChangeSent;
     private final boolean[] startViewChangeFrom;
     private final DoViewChange[] doViewChangeFrom;
     private boolean doViewChangeSent;
@@ -964,17 +966,11 @@ public final class Replica {
             return new DoViewChange(view, logView, log.op(), commitMax, 0, log.checksumAt(0), List.of(), replicaIndex,
                     damagedOpMax, crashVectorToSend());
         }
-        long anchor = anchorOp();
+        // DoViewChange and StartView ship the log after an op known committed, at most a pipeline
+        // behind the last op (DESIGN 2: a bounded suffix).
+        long anchor = opCommittedKnown();
         return new DoViewChange(view, logView, log.op(), commitMax, anchor, log.checksumAt(anchor),
                 log.slice(anchor, log.op()), replicaIndex, DoViewChange.WHOLE, crashVectorToSend());
-    }
-
-    /**
-     * The op after which DoViewChange and StartView ship the log: an op this replica knows to be
-     * committed, at most a pipeline behind the last op (DESIGN 2: a bounded suffix).
-     */
-    private long anchorOp() {
-        return opCommittedKnown();
     }
 
     /** VRR 4.2 step 3: the new primary collects f + 1 DoViewChange messages, its own included. */
@@ -1088,7 +1084,9 @@ public final class Replica {
     }
 
     private StartView startView() {
-        long anchor = anchorOp();
+        // DoViewChange and StartView ship the log after an op known committed, at most a pipeline
+        // behind the last op (DESIGN 2: a bounded suffix).
+        long anchor = opCommittedKnown();
         return new StartView(view, log.op(), commitMax, anchor, log.checksumAt(anchor), log.slice(anchor, log.op()),
                 replicaIndex);
     }
