@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Safety bugs found by reviewing the code against the protocol, each as the scripted 5-replica
  * scenario that broke agreement before its fix. Random seeds did not reach either.
  */
-class ReviewScenariosTest {
+class CommittedEntriesAcrossViewChangesTest {
 
     private static BiPredicate<Integer, Message> to(int replica, Class<? extends Message> kind) {
         return (destination, message) -> destination == replica && kind.isInstance(message);

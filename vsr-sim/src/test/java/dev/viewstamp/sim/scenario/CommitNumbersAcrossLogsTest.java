@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Second review: scripted scenarios for bugs found by reading the protocol core. */
-class Review2ScenariosTest {
+/** Commit numbers across logs: scripted scenarios for bugs a review found by reading the protocol core. */
+class CommitNumbersAcrossLogsTest {
 
     /** The view a replica-to-replica message speaks for; -1 for client messages. */
     static long viewOf(Message m) {

@@ -19,8 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Third review: scripted scenarios for bugs found by reading the protocol core. */
-class Review3ScenariosTest {
+/**
+ * Stale messages (registrations, same-view NewStates): scripted scenarios for bugs a review found
+ * by reading the protocol core.
+ */
+class StaleMessagesTest {
 
     /**
      * At-most-once across an eviction. Client X's append executes at op 3, but the reply is lost.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * Review of every place where a commit number meets a log change: scripted scenarios for what the
  * review found.
  */
-class CommitMeetsLogChangeReviewTest {
+class CatchUpMovesOnTest {
 
     /** Commits one put and waits for its reply. */
     private static void put(ScenarioCluster c, ScenarioCluster.Client client, int i) {

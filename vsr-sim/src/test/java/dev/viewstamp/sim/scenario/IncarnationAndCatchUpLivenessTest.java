@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-/** Fourth review: scripted scenarios for bugs found by reading the protocol core. */
-class Review4ScenariosTest {
+/** Liveness after an unfinished recovery and in catch-up: scripted scenarios for bugs a review found. */
+class IncarnationAndCatchUpLivenessTest {
 
     /**
      * A backup whose incarnation the primary knows higher than the backup itself does is ignored
