@@ -32,7 +32,8 @@ public final class OpLog {
     }
 
     public Entry entry(long op) {
-        Check.that(op >= 1 && op <= op(), "entry op in log", op, op());
+        Check.that(op >= 1, "entry op is positive", op, op());
+        Check.that(op <= op(), "entry op in log", op, op());
         return entries.get((int) (op - 1));
     }
 
@@ -58,13 +59,16 @@ public final class OpLog {
     }
 
     void truncateAfter(long op) {
-        Check.that(op >= 0 && op <= op(), "truncate within log", op, op());
+        Check.that(op >= 0, "truncate at or above the root", op, op());
+        Check.that(op <= op(), "truncate within log", op, op());
         while (entries.size() > op) entries.remove(entries.size() - 1);
     }
 
     /** Entries {@code fromOp + 1 .. toOp} (inclusive), as an immutable list. */
     public List<Entry> slice(long fromOp, long toOp) {
-        Check.that(fromOp >= 0 && fromOp <= toOp && toOp <= op(), "slice within log", fromOp, toOp);
+        Check.that(fromOp >= 0, "slice from at or above the root", fromOp, toOp);
+        Check.that(fromOp <= toOp, "slice from before its end", fromOp, toOp);
+        Check.that(toOp <= op(), "slice within log", toOp, op());
         return List.copyOf(entries.subList((int) fromOp, (int) toOp));
     }
 

@@ -196,8 +196,9 @@ public final class Replica {
         public Durable {
             log = List.copyOf(log);
             crashVector = crashVector == null ? null : crashVector.clone();
-            Check.that(damage == null || log.isEmpty(), "a damaged log comes as its damage");
-            Check.that(!recovering || (log.isEmpty() && damage == null), "a recovering replica has no log");
+            if (damage != null) Check.that(log.isEmpty(), "a damaged log comes as its damage");
+            if (recovering) Check.that(log.isEmpty(), "a recovering replica has no log");
+            if (recovering) Check.that(damage == null, "a recovering replica has no damage to repair");
             Check.that(commitMax >= 0, "a commit number is an op");
         }
     }
@@ -215,8 +216,11 @@ public final class Replica {
     public record Damage(long headOp, long knownFromOp, long[] checksums, Entry[] entries, long opMax) {
         public Damage {
             Check.that(opMax >= headOp, "damage covers at least the journal's log", opMax, headOp);
-            Check.that(headOp >= 0 && checksums.length == headOp && entries.length == headOp, "damage covers ops 1..headOp");
-            Check.that(knownFromOp >= 1 && knownFromOp <= headOp + 1, "known checksums within the log", knownFromOp, headOp);
+            Check.that(headOp >= 0, "a damaged log's head is an op", headOp, 0);
+            Check.that(checksums.length == headOp, "a checksum per op of the damaged log", checksums.length, headOp);
+            Check.that(entries.length == headOp, "an entry slot per op of the damaged log", entries.length, headOp);
+            Check.that(knownFromOp >= 1, "known checksums start at an op", knownFromOp, headOp);
+            Check.that(knownFromOp <= headOp + 1, "known checksums within the log", knownFromOp, headOp);
             checksums = checksums.clone();
             entries = entries.clone();
         }
@@ -280,7 +284,8 @@ public final class Replica {
 
     private Replica(ClusterConfig config, int replicaIndex, StateMachine stateMachine, Prng prng, Durable durable,
             boolean restarting) {
-        Check.that(replicaIndex >= 0 && replicaIndex < config.replicaCount(), "replica index in cluster");
+        Check.that(replicaIndex >= 0, "replica index is not negative", replicaIndex, config.replicaCount());
+        Check.that(replicaIndex < config.replicaCount(), "replica index in cluster", replicaIndex, config.replicaCount());
         Check.that(durable.view() >= durable.logView(), "durable view >= logView");
         if (durable.pipelinePrepareCountMax() != Durable.PIPELINE_UNRECORDED
                 && durable.pipelinePrepareCountMax() != config.pipelinePrepareCountMax()) {
@@ -1214,6 +1219,9 @@ public final class Replica {
      */
     private void onGetState(GetState message, Output out) {
         if (ignoreGetState(message)) return;
+        Check.that(message.fromOp() >= 0, "fromOp is an op", message.fromOp(), 0);
+        Check.that(message.fromOp() <= log.op(), "we hold fromOp", message.fromOp(), log.op());
+
         long fromOp = message.fromOp();
         long limit = fromOp + config.stateTransferOpsMax();
         long committedOp = opCommittedKnown();
@@ -1245,6 +1253,8 @@ public final class Replica {
      */
     private void onNewState(NewState message, Output out) {
         if (ignoreNewState(message)) return;
+        Check.that(log.holds(message.fromOp(), message.anchorChecksum()), "the entries chain to our log");
+
         long opBefore = log.op();
         long headBefore = log.checksumAt(opBefore);
 
@@ -1410,24 +1420,27 @@ public final class Replica {
 
     /** Any replica that holds the entry asked for answers, whatever its status: the chain authenticates it. */
     private void onGetEntries(GetEntries message, Output out) {
-        if (message.replica() == replicaIndex) {
-            ignore("get_entries: from ourselves", message);
-            return;
-        }
-        if (message.fromOp() < 0 || message.toOp() <= message.fromOp()
-                || message.toOp() - message.fromOp() > config.stateTransferOpsMax()) {
-            ignore("get_entries: bad range", message);
-            return;
-        }
-        if (!log.holds(message.toOp(), message.toChecksum())) {
-            ignore("get_entries: we do not hold that entry", message);
-            return;
-        }
+        if (ignoreGetEntries(message)) return;
+        Check.that(message.toOp() <= log.op(), "the entry asked for is held", message.toOp(), log.op());
+        Check.that(message.fromOp() < message.toOp(), "a range of at least one entry", message.fromOp(), message.toOp());
+
         out.send(message.replica(), new Entries(log.slice(message.fromOp(), message.toOp()), replicaIndex));
+    }
+
+    private boolean ignoreGetEntries(GetEntries message) {
+        if (message.replica() == replicaIndex) return ignore("get_entries: from ourselves", message);
+        if (message.fromOp() < 0) return ignore("get_entries: bad range", message);
+        if (message.toOp() <= message.fromOp()) return ignore("get_entries: bad range", message);
+        if (message.toOp() - message.fromOp() > config.stateTransferOpsMax()) return ignore("get_entries: bad range", message);
+        if (!log.holds(message.toOp(), message.toChecksum())) return ignore("get_entries: we do not hold that entry", message);
+        return false;
     }
 
     private void onEntries(Entries message, Output out) {
         if (ignoreEntries(message)) return;
+        Check.that(repair != null, "entries only fill a repair");
+        Check.that(logDamaged(), "a repair only while damaged");
+
         repair.requestsWithoutProgress = 0;
         List<Entry> entries = message.entries();
         for (Entry entry : entries) {
@@ -1443,6 +1456,7 @@ public final class Replica {
         repair.knownFromOp = Math.min(repair.knownFromOp, Math.max(1, fromOp));
         repair.extendKnownDown();
         repairAdvance(out);
+        if (repair != null) Check.that(log.op() <= repair.headOp, "a repair stays within the journal's log", log.op(), repair.headOp);
     }
 
     private boolean ignoreEntries(Entries message) {
@@ -1540,10 +1554,9 @@ public final class Replica {
      * the sender's older votes and acknowledgements, even across its own restart.
      */
     private void onRecovery(Recovery message, Output out) {
-        if (message.replica() == replicaIndex || message.crashVector().length != crashVector.length) {
-            ignore("recovery: from ourselves or malformed", message);
-            return;
-        }
+        if (ignoreRecovery(message)) return;
+        Check.that(status != Status.RECOVERING, "a recovering replica answers no recovery");
+
         mergeCrashVector(message.crashVector());
         int sender = message.replica();
         if (crashVectorDurable[sender] < message.crashVector()[sender]) {
@@ -1555,7 +1568,16 @@ public final class Replica {
             ignore("recovery: answered once the merged crash vector is durable", message);
             return;
         }
+        Check.that(crashVectorDurable[sender] >= message.crashVector()[sender], "answered once the sender's incarnation is durable",
+                crashVectorDurable[sender], message.crashVector()[sender]);
         out.send(sender, new RecoveryResponse(message.nonce(), crashVector, view, replicaIndex));
+    }
+
+    private boolean ignoreRecovery(Recovery message) {
+        if (message.replica() == replicaIndex) return ignore("recovery: from ourselves", message);
+        if (message.replica() < 0 || message.replica() >= config.replicaCount()) return ignore("recovery: no such replica", message);
+        if (message.crashVector().length != crashVector.length) return ignore("recovery: malformed crash vector", message);
+        return false;
     }
 
     /**
@@ -1565,11 +1587,9 @@ public final class Replica {
      * votes, and the answers' views bound every view this replica may have voted for and forgotten.
      */
     private void onRecoveryResponse(RecoveryResponse message, Output out) {
-        if (message.nonce() != recoveryNonce || message.replica() == replicaIndex
-                || message.crashVector().length != crashVector.length) {
-            ignore("recovery_response: not ours", message);
-            return;
-        }
+        if (ignoreRecoveryResponse(message)) return;
+        Check.that(status == Status.RECOVERING, "only a recovering replica takes recovery responses");
+
         if (recoveryAnnouncing && message.crashVector()[replicaIndex] > crashVector[replicaIndex]) {
             // An earlier try of ours announced a higher incarnation: announce the next above it.
             announceIncarnation(message.crashVector()[replicaIndex] + 1, out);
@@ -1596,6 +1616,16 @@ public final class Replica {
             return;
         }
         finishRecovery(out);
+    }
+
+    private boolean ignoreRecoveryResponse(RecoveryResponse message) {
+        if (message.nonce() != recoveryNonce) return ignore("recovery_response: not ours", message);
+        if (message.replica() == replicaIndex) return ignore("recovery_response: from ourselves", message);
+        if (message.replica() < 0 || message.replica() >= config.replicaCount()) {
+            return ignore("recovery_response: no such replica", message);
+        }
+        if (message.crashVector().length != crashVector.length) return ignore("recovery_response: malformed", message);
+        return false;
     }
 
     /** The second round: makes f + 1 replicas learn {@code incarnation} as this replica's. */
@@ -1831,10 +1861,11 @@ public final class Replica {
                     log.op() - commit, config.pipelinePrepareCountMax());
         }
         Check.that(requestQueue.size() <= config.requestQueueCountMax(), "request queue within its maximum");
-        Check.that(repair == null || logDamaged(), "a repair only while damaged");
-        Check.that(repair == null || log.op() <= repair.headOp, "a repair stays within the journal's log");
-        Check.that(!logDamaged() || !(status == Status.NORMAL && isPrimary()), "a damaged log never leads a view");
-        if (status == Status.RECOVERING) Check.that(log.op() == 0 && repair == null, "a recovering replica holds no log");
+        if (repair != null) Check.that(logDamaged(), "a repair only while damaged");
+        if (repair != null) Check.that(log.op() <= repair.headOp, "a repair stays within the journal's log", log.op(), repair.headOp);
+        if (logDamaged() && status == Status.NORMAL) Check.that(!isPrimary(), "a damaged log never leads a view");
+        if (status == Status.RECOVERING) Check.that(log.op() == 0, "a recovering replica holds no log", log.op(), 0);
+        if (status == Status.RECOVERING) Check.that(repair == null, "a recovering replica repairs nothing");
         if (Verify.ENABLED && commit < log.op()) {
             // The uncommitted suffix is where logs change; recheck its chain after every step.
             for (long op = Math.max(1, commit); op <= log.op(); op++) {
