@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.message.Commit;
 import dev.viewstamp.core.message.DoViewChange;
+import dev.viewstamp.core.message.Entries;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.GetEntries;
 import dev.viewstamp.core.message.GetState;
+import dev.viewstamp.core.message.NewState;
 import dev.viewstamp.core.message.Prepare;
 import dev.viewstamp.core.message.PrepareOk;
+import dev.viewstamp.core.message.Recovery;
+import dev.viewstamp.core.message.RecoveryResponse;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.message.StartView;
@@ -377,6 +382,83 @@ class ReplicaTest {
         backup.onStateDurable(state.view(), state.logView(), state.lastOp(), state.lastChecksum(), out);
         backup.step(prepares.get(0), out);
         assertThat(out.sent(PrepareOk.class)).isNotEmpty().extracting(PrepareOk::incarnation).containsOnly(3L);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // State transfer (VRR 5.2), repair of a damaged journal, recovery of a lost disk.
+
+    @Test
+    void backupBehindInItsViewAsksThePrimaryForTheRestAndExecutesWhatTheAnswerProvesCommitted() {
+        List<Prepare> prepares = preparesFromPrimary(Request.register(CLIENT), new Request(CLIENT, 1, bytes("a")),
+                new Request(CLIENT, 2, bytes("b")));
+        List<Entry> entries = prepares.stream().map(Prepare::entry).toList();
+        Replica backup = Replica.create(config, 1, new EchoStateMachine(), new Prng(2));
+
+        backup.step(new Commit(0, 3, entries.get(2).checksum(), 0), out);
+        assertThat(backup.commit()).as("nothing held to execute").isZero();
+        GetState asked = out.sent(GetState.class).get(0);
+        assertThat(out.recipients(GetState.class)).containsExactly(0);
+        assertThat(asked.fromOp()).isZero();
+
+        backup.step(new NewState(0, 3, 3, 0, ROOT, true, entries, 0, asked.nonce()), out);
+        assertThat(backup.op()).isEqualTo(3);
+        assertThat(backup.commit()).as("the answer's entries prove its commit number for this log").isEqualTo(3);
+        assertThat(out.persistedStates()).last().satisfies(state -> {
+            assertThat(state.anchorOp()).isZero();
+            assertThat(state.suffix()).isEqualTo(entries);
+        });
+    }
+
+    @Test
+    void damagedBackupFetchesALostBodyByChecksumAndIsWholeOnceItIsDurable() {
+        List<Prepare> prepares = preparesFromPrimary(Request.register(CLIENT), new Request(CLIENT, 1, bytes("a")),
+                new Request(CLIENT, 2, bytes("b")));
+        List<Entry> entries = prepares.stream().map(Prepare::entry).toList();
+        long[] checksums = entries.stream().mapToLong(Entry::checksum).toArray();
+        Entry[] bodies = {entries.get(0), null, entries.get(2)};
+        Replica backup = Replica.restart(config, 1, new EchoStateMachine(), new Prng(2),
+                new Replica.Durable(0, 0, List.of(), new Replica.Damage(3, 1, checksums, bodies, 3)));
+        assertThat(backup.logDamaged()).isTrue();
+        assertThat(backup.op()).as("the intact prefix").isEqualTo(1);
+
+        backup.tick(out);
+        GetEntries asked = out.sent(GetEntries.class).get(0);
+        assertThat(asked.fromOp()).isEqualTo(1);
+        assertThat(asked.toOp()).isEqualTo(2);
+        assertThat(asked.toChecksum()).isEqualTo(checksums[1]);
+
+        backup.step(new Entries(List.of(entries.get(1)), 2), out);
+        assertThat(backup.op()).as("the fetched entry and the journal's own after it").isEqualTo(3);
+        assertThat(out.persistedPrepares()).as("only what came from a peer is written").containsExactly(entries.get(1));
+        assertThat(backup.logDamaged()).as("whole only once the fetched entry is durable").isTrue();
+
+        backup.onPrepareDurable(2, checksums[1], out);
+        assertThat(backup.logDamaged()).isFalse();
+        assertThat(out.persistedStates()).last().satisfies(state -> assertThat(state.damagedOpMax()).isEqualTo(-1));
+    }
+
+    @Test
+    void replicaThatLostItsDiskTakesTheNextIncarnationAfterTwoQuorumRoundsAndRejoinsDamaged() {
+        Replica lost = Replica.restart(config, 2, new EchoStateMachine(), new Prng(3), Replica.Durable.LOST);
+        assertThat(lost.status()).isEqualTo(Status.RECOVERING);
+
+        lost.tick(out);
+        Recovery first = out.sent(Recovery.class).get(0);
+        assertThat(out.recipients(Recovery.class)).containsExactly(0, 1);
+        lost.step(new RecoveryResponse(first.nonce(), new long[] {0, 0, 0}, 3, 0), out);
+        lost.step(new RecoveryResponse(first.nonce(), new long[] {0, 0, 0}, 4, 1), out);
+        Recovery announce = out.sent(Recovery.class).get(out.sent(Recovery.class).size() - 1);
+        assertThat(announce.crashVector()[2]).as("the next incarnation, announced").isEqualTo(1);
+        assertThat(lost.status()).isEqualTo(Status.RECOVERING);
+
+        lost.step(new RecoveryResponse(announce.nonce(), new long[] {0, 0, 1}, 4, 0), out);
+        lost.step(new RecoveryResponse(announce.nonce(), new long[] {0, 0, 1}, 4, 1), out);
+        // View 4's primary is replica 1; a replica that rejoins as its view's primary moves on instead.
+        assertThat(lost.status()).as("rejoins the highest view an answer told of").isEqualTo(Status.NORMAL);
+        assertThat(lost.view()).isEqualTo(4);
+        assertThat(lost.incarnation()).isEqualTo(1);
+        assertThat(lost.logDamaged()).as("it may lack any op until a primary makes it whole").isTrue();
+        assertThat(out.persistedStates()).isNotEmpty();
     }
 
     @Test
