@@ -20,7 +20,6 @@ import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.sim.check.LinearizabilityChecker;
 import dev.viewstamp.sim.check.Operation;
 import dev.viewstamp.sim.check.Result;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -119,23 +118,8 @@ public final class Simulator {
     private final List<List<SimNetwork.Packet>> backlog = new ArrayList<>();
     /** A crash planned for when the disk of this replica gets space back and resumes. */
     private final boolean[] crashOnResume;
-    /**
-     * What each crashed replica knew to be durable when it crashed: the last op of its log that
-     * every completed write covered, and that entry's checksum (-1 when nothing is owed: the
-     * replica was damaged, recovering, or its disk is lost).
-     */
-    private final long[] durableOpAtCrash;
-    private final long[] durableChecksumAtCrash;
-    /**
-     * The logs each replica's storage was asked to leave, newest last, as (log view, head op, head
-     * checksum, 1 when the change moved the replica into that log view): a log change leaves its
-     * new log, or, when it cuts back, first the old log view's log cut to the anchor. A restart
-     * that comes back whole in a log view that a change moved it into must hold the head of one
-     * of the logs asked for in that log view ({@link #checkLogView}).
-     */
-    private final List<ArrayDeque<long[]>> logsAsked = new ArrayList<>();
-    private final long[] logViewAsked;
-    private static final int LOGS_ASKED_MAX = 256;
+    /** Durability and log view, checked at every restart. */
+    private final RestartChecks restartChecks;
     private final ClusterConfig config;
     private final int replicaCount;
     private final Replica[] replicas;
@@ -228,11 +212,7 @@ public final class Simulator {
         this.crashAt = new long[replicaCount];
         this.pausedUntil = new long[replicaCount];
         this.crashOnResume = new boolean[replicaCount];
-        this.durableOpAtCrash = new long[replicaCount];
-        this.durableChecksumAtCrash = new long[replicaCount];
-        java.util.Arrays.fill(durableOpAtCrash, -1);
-        this.logViewAsked = new long[replicaCount];
-        for (int i = 0; i < replicaCount; i++) logsAsked.add(new ArrayDeque<>());
+        this.restartChecks = new RestartChecks(replicaCount);
         for (int i = 0; i < replicaCount; i++) backlog.add(new ArrayList<>());
         this.checkedCommit = new long[replicaCount];
         for (int i = 0; i < replicaCount; i++) {
@@ -856,10 +836,7 @@ public final class Simulator {
         boolean lose = options.diskless() || (prng.chance(mix.diskLossProbability()) && mayLose);
         if (options.diskless() && !mayLose) return;
         trace("crash replica " + i + " for " + downTicks + " ticks" + (lose ? ", losing its disk" : ""));
-        Replica crashed = replicas[i];
-        boolean owed = !lose && crashed.status() != Status.RECOVERING && !crashed.logDamaged();
-        durableOpAtCrash[i] = owed ? crashed.opDurable() : -1;
-        durableChecksumAtCrash[i] = owed ? crashed.checksumAt(crashed.opDurable()) : 0;
+        restartChecks.crashed(i, replicas[i], lose);
         duplicateRequestsOfCrashed += replicas[i].duplicateRequestCount();
         repairedEntriesOfCrashed += replicas[i].repairedEntryCount();
         replicas[i] = null;
@@ -887,8 +864,7 @@ public final class Simulator {
             trace("replica " + i + " journal damaged: head=" + damage.headOp() + " missing=" + missing + " knownFrom="
                     + damage.knownFromOp() + " opMax=" + damage.opMax());
         }
-        checkDurability(i, durable);
-        checkLogView(i, durable);
+        restartChecks.restarted(i, durable);
         replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
         traceIgnored(i);
         restartTick[i] = now;
@@ -900,59 +876,6 @@ public final class Simulator {
         }
         checkedCommit[i] = 0;
         observe(i);
-    }
-
-    /**
-     * A restart that comes back whole holds every entry its replica had been told was durable
-     * before the crash (and so may have acknowledged): the op and entry named then. Entries up to
-     * that op are the same in the old log and in any log change still in flight, so the check
-     * holds whether or not such a change landed. Storage that loses an acknowledged op and comes
-     * back believing itself whole fails here at once, rather than only when a quorum happens to
-     * vote without that op.
-     */
-    private void checkDurability(int i, Replica.Durable durable) {
-        long op = durableOpAtCrash[i];
-        durableOpAtCrash[i] = -1;
-        if (op <= 0 || durable.recovering() || durable.damage() != null) return;
-        List<Entry> log = durable.log();
-        if (log.size() < op || log.get((int) (op - 1)).checksum() != durableChecksumAtCrash[i]) {
-            throw new AssertionError("durability: replica " + i + " knew op " + op + " ("
-                    + Long.toHexString(durableChecksumAtCrash[i]) + ") durable before its crash and restarted with "
-                    + log.size() + " ops and no damage");
-        }
-    }
-
-    /**
-     * A restart that comes back whole in log view L holds the head of a log its storage was asked
-     * to leave in L. A storage that names a log view over a log that view never had (a cut-back
-     * written in the new log view: issue 7, bug 1) fails here at once.
-     */
-    private void checkLogView(int i, Replica.Durable durable) {
-        ArrayDeque<long[]> asked = logsAsked.get(i);
-        logViewAsked[i] = durable.logView();
-        if (durable.recovering()) {
-            asked.clear();
-            return;
-        }
-        if (durable.damage() != null) return;
-        boolean named = false;
-        boolean held = false;
-        for (long[] log : asked) {
-            if (log[0] != durable.logView()) continue;
-            named |= log[3] == 1;
-            long op = log[1];
-            held |= op == 0 || (op <= durable.log().size() && durable.log().get((int) (op - 1)).checksum() == log[2]);
-        }
-        if (named && !held) {
-            throw new AssertionError("log view: replica " + i + " restarted in log view " + durable.logView() + " with "
-                    + durable.log().size() + " ops, holding the head of no log it asked for in that log view");
-        }
-    }
-
-    private void recordLogAsked(int i, long logView, long headOp, long headChecksum, boolean entersLogView) {
-        ArrayDeque<long[]> asked = logsAsked.get(i);
-        if (asked.size() == LOGS_ASKED_MAX) asked.pollFirst();
-        asked.addLast(new long[] {logView, headOp, headChecksum, entersLogView ? 1 : 0});
     }
 
     /** True when every replica but {@code i} is up, past recovery, and holds a whole log. */
@@ -1057,12 +980,7 @@ public final class Simulator {
                 trace("write replica " + replica + " state view=" + state.view() + " logView=" + state.logView()
                         + " anchor=" + anchorOp + " suffix=" + suffix.size());
             }
-            // What the storage may leave: the old log view's log cut to the anchor, then the new log.
-            recordLogAsked(replica, logViewAsked[replica], anchorOp, anchorChecksum, false);
-            Entry head = suffix.isEmpty() ? null : suffix.get(suffix.size() - 1);
-            recordLogAsked(replica, state.logView(), head == null ? anchorOp : head.op(),
-                    head == null ? anchorChecksum : head.checksum(), state.logView() != logViewAsked[replica]);
-            logViewAsked[replica] = state.logView();
+            restartChecks.logChangeAsked(replica, state.logView(), anchorOp, anchorChecksum, suffix);
             disks[replica].persistState(state, anchorOp, anchorChecksum, suffix);
             if (!suffix.isEmpty()) faultLogChange(replica, suffix.size());
         }
