@@ -1,0 +1,417 @@
+package dev.viewstamp.core.replica;
+
+import dev.viewstamp.core.check.Check;
+import dev.viewstamp.core.message.Commit;
+import dev.viewstamp.core.message.DoViewChange;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Prepare;
+import dev.viewstamp.core.message.PrepareOk;
+import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.message.StartView;
+import dev.viewstamp.core.message.StartViewChange;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Normal operation (VRR 4.1): requests, prepares, acknowledgements, commits and execution, and the
+ * first messages of a view once it is durable.
+ */
+final class NormalOperation extends SubProtocol {
+
+    NormalOperation(ProtocolState s) {
+        super(s);
+    }
+
+    /** VRR 4.1 steps 1-3: the primary checks the client table and queues the request for a prepare. */
+    void onRequest(Request request, Output out) {
+        if (ignoreRequest(request, out)) return;
+        Check.that(s.status == Status.NORMAL, "status normal");
+        Check.that(s.isPrimary(), "primary");
+
+        s.requestQueue.addLast(request);
+        primaryPrepareQueued(out);
+    }
+
+    boolean ignoreRequest(Request request, Output out) {
+        if (s.status != Status.NORMAL) return s.ignore("request: status " + s.status, request);
+        if (!s.isPrimary()) return s.ignore("request: not primary", request);
+        if (s.catchingUpToNewerView()) return s.ignore("request: a newer view exists", request);
+        if (!s.normalDurable()) return s.ignore("request: view not durable yet", request);
+        if (!s.config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
+            ClientTable.Session session = s.clientTable.get(request.clientId());
+            if (session != null && request.isRegister()) {
+                // A retried (or stale) registration: the session exists, so tell its base again.
+                s.duplicateRequestCount++;
+                out.reply(new Reply(s.view, request.clientId(), Request.REGISTER, Reply.Status.OK,
+                        Request.encodeBase(session.base), s.replicaIndex));
+                return true;
+            }
+            if (session != null && request.requestNumber() <= session.base) {
+                // A request of an earlier session of this client, evicted since: the client
+                // registered again (a stale registration), and this request must not run again.
+                out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED, new byte[0],
+                        s.replicaIndex));
+                return true;
+            }
+            if (session != null && request.requestNumber() < session.requestNumber) {
+                return s.ignore("request: older than the latest executed", request);
+            }
+            if (session != null && request.requestNumber() == session.requestNumber) {
+                // VRR 4.1 step 2: a duplicate of the latest request gets the cached reply again.
+                s.duplicateRequestCount++;
+                out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.OK,
+                        session.reply, s.replicaIndex));
+                return true;
+            }
+        }
+        if (inPipelineOrQueue(request)) return s.ignore("request: already being prepared", request);
+        if (request.operation().length > s.config.batchSizeBytesMax() - Request.OVERHEAD_SIZE_BYTES) {
+            // Deviation 16 (docs/PROTOCOL.md); VRR has no sizes. A request that fits no batch
+            // would be dropped here on every retry, for ever. Every primary of the cluster refuses
+            // it alike (the limit is the same on every replica), so it never executes, and the
+            // client is told so explicitly, like an eviction. (Compared without adding, so no
+            // size overflows.)
+            out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.TOO_LARGE, new byte[0],
+                    s.replicaIndex));
+            return true;
+        }
+        if (s.requestQueue.size() >= s.config.requestQueueCountMax()) return s.ignore("request: queue full", request);
+        return false;
+    }
+
+    boolean inPipelineOrQueue(Request request) {
+        for (Request queued : s.requestQueue) {
+            if (queued.clientId() == request.clientId() && queued.requestNumber() == request.requestNumber()) return true;
+        }
+        for (long op = s.commit + 1; op <= s.log.op(); op++) {
+            for (Request prepared : s.log.entry(op).requests()) {
+                if (prepared.clientId() == request.clientId() && prepared.requestNumber() >= request.requestNumber()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * VRR 4.1 step 3, with batching and pipelining: while the pipeline has room, pack queued
+     * requests (bounded by count and bytes) into the next prepare, append it, write it to the
+     * journal and send it to the backups in parallel.
+     */
+    void primaryPrepareQueued(Output out) {
+        if (s.status != Status.NORMAL || !s.isPrimary() || !s.normalDurable() || s.startViewPending) return;
+        if (s.catchingUpToNewerView()) return;
+        while (!s.requestQueue.isEmpty() && s.log.op() - s.commit < s.config.pipelinePrepareCountMax()) {
+            // The batch's size is counted as the codec writes the body (Entry.bodySizeBytes), and
+            // batchSizeBytesMax is at most the journal's body limit (ClusterConfig), so every
+            // prepare fits every replica's journal. Every queued request fits a batch on its own
+            // (ignoreRequest), so the batch is never empty.
+            List<Request> batch = new ArrayList<>();
+            int bodySizeBytes = 0;
+            while (!s.requestQueue.isEmpty() && batch.size() < s.config.batchRequestCountMax()) {
+                Request next = s.requestQueue.peekFirst();
+                if (bodySizeBytes + next.sizeBytes() > s.config.batchSizeBytesMax()) break;
+                batch.add(s.requestQueue.pollFirst());
+                bodySizeBytes += next.sizeBytes();
+            }
+            Check.that(!batch.isEmpty(), "a batch holds at least one request");
+            Entry entry = Entry.create(s.view, s.log.op() + 1, s.log.checksumAt(s.log.op()), timestampNext(), batch);
+            Check.that(entry.bodySizeBytes() <= s.config.batchSizeBytesMax(), "batch within batchSizeBytesMax",
+                    entry.bodySizeBytes(), s.config.batchSizeBytesMax());
+            s.log.append(entry);
+            out.persistPrepare(entry);
+            if (s.config.canary(Canary.ACK_BEFORE_DURABLE)) s.opDurable = entry.op();
+            s.sendToOthers(new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax), entry, s.replicaIndex), out);
+            if (!s.prepareTimeout.running()) s.prepareTimeout.start(s.now, s.config.prepareRetransmitTicks());
+        }
+        Check.that(s.log.op() - s.commit <= s.config.pipelinePrepareCountMax(), "pipeline within its maximum");
+    }
+
+    /** The primary's monotonic cluster timestamp: later prepares never get a smaller one. */
+    long timestampNext() {
+        long last = s.log.op() == 0 ? 0 : s.log.entry(s.log.op()).timestamp();
+        return Math.max(last + 1, s.now);
+    }
+
+    /** VRR 4.1 step 4: a backup appends prepares in op order, and acknowledges once durable. */
+    void onPrepare(Prepare message, Output out) {
+        if (message.view() < s.view && s.config.canary(Canary.ACCEPT_PREPARE_FROM_OLDER_VIEW)) {
+            canaryAcceptOlderPrepare(message, out);
+            return;
+        }
+        if (ignorePrepare(message)) return;
+        if (catchUpIfNewerView(message.view(), message.replica(), out)) return;
+        Check.that(s.status == Status.NORMAL, "status normal");
+        Check.that(!s.isPrimary(), "backup");
+        Check.that(message.view() == s.view, "same view");
+
+        s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+        if (s.logDamaged()) {
+            // Neither append nor acknowledge: the repair timer fills the log from peers.
+            s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
+            executeCommitted(out);
+            return;
+        }
+        Entry entry = message.entry();
+        if (entry.op() <= s.log.op()) {
+            // A retransmission: our acknowledgement may have been lost, so send it again. The hash
+            // chain proves our log equal to the primary's up to this op, and no further.
+            if (s.log.checksumAt(entry.op()) != entry.checksum()) {
+                s.ignore("prepare: conflicts with our log in the same view", message);
+                return;
+            }
+            sendPrepareOk(Math.min(s.opDurable, entry.op()), out);
+        } else if (s.log.chains(entry)) {
+            s.log.append(entry);
+            out.persistPrepare(entry);
+            if (s.config.canary(Canary.ACK_BEFORE_DURABLE)) {
+                s.opDurable = entry.op();
+                sendPrepareOk(s.opDurable, out);
+            }
+        } else {
+            // A gap (an earlier prepare was lost): fetch the missing entries within this view.
+            transfer.startCatchUp(s.view, message.replica(), out);
+        }
+        s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
+        executeCommitted(out);
+    }
+
+    boolean ignorePrepare(Prepare message) {
+        if (message.view() < s.view) return s.ignore("prepare: older view", message);
+        if (message.replica() != s.config.primaryIndex(message.view())) return s.ignore("prepare: not from the primary", message);
+        if (message.replica() == s.replicaIndex) return s.ignore("prepare: from ourselves", message);
+        if (!message.entry().valid()) return s.ignore("prepare: entry checksum mismatch", message);
+        if (message.entry().view() > message.view()) return s.ignore("prepare: entry from a future view", message);
+        if (message.view() == s.view && s.catchingUpToNewerView()) return s.ignore("prepare: a newer view exists", message);
+        return false;
+    }
+
+    /** Canary {@link Canary#ACCEPT_PREPARE_FROM_OLDER_VIEW}: appends and acks an older view's prepare. */
+    void canaryAcceptOlderPrepare(Prepare message, Output out) {
+        Entry entry = message.entry();
+        if (!entry.valid() || !s.log.chains(entry)) return;
+        s.log.append(entry);
+        out.persistPrepare(entry);
+        out.send(message.replica(), new PrepareOk(message.view(), entry.op(), s.replicaIndex, s.crashVector[s.replicaIndex]));
+    }
+
+    /**
+     * A Prepare or Commit of a view newer than ours (or of ours while we are still in view change)
+     * means that view has started without us. DESIGN 2: catch up to it without changing view or
+     * logView (no truncation to the commit number, unlike VRR 5.2). Returns true when handled so.
+     */
+    boolean catchUpIfNewerView(long messageView, int from, Output out) {
+        if (s.config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(messageView, from, out)) return true;
+        if (messageView <= s.view && s.status != Status.VIEW_CHANGE) return false;
+        transfer.startCatchUp(messageView, from, out);
+        return true;
+    }
+
+    /**
+     * Canary {@link Canary#TRUNCATE_ON_NEWER_VIEW}: VRR 5.2 as published. The log is cut back to
+     * the commit number and the newer view becomes the log view before the missing entries arrive.
+     */
+    boolean canaryTruncateToNewerView(long messageView, int from, Output out) {
+        boolean newer = messageView > s.view || (messageView == s.view && s.status == Status.VIEW_CHANGE);
+        if (!newer || s.isPrimaryOf(messageView)) return false;
+        // The paper's commit-number is the highest op known committed; every op up to it is held.
+        s.log.truncateAfter(s.commitMax);
+        viewChange.transitionToNormalBackup(messageView, s.commitMax + 1, out);
+        transfer.startCatchUp(s.view, from, out);
+        return true;
+    }
+
+    /** VRR 4.1 step 5: the primary commits the prefix that f + 1 replicas hold durably. */
+    void onPrepareOk(PrepareOk message, Output out) {
+        if (ignorePrepareOk(message)) return;
+        Check.that(s.status == Status.NORMAL, "status normal");
+        Check.that(s.isPrimary(), "primary");
+        Check.that(message.view() == s.view, "same view");
+
+        // A PrepareOk for op n also acknowledges every earlier op, because backups prepare in
+        // order; so acknowledgements are a per-replica high-water mark.
+        s.ackedOp[message.replica()] = Math.max(s.ackedOp[message.replica()], Math.min(message.op(), s.log.op()));
+        primaryCommit(out);
+    }
+
+    boolean ignorePrepareOk(PrepareOk message) {
+        if (message.view() != s.view) return s.ignore("prepare_ok: other view", message);
+        if (s.status != Status.NORMAL) return s.ignore("prepare_ok: status " + s.status, message);
+        if (!s.isPrimary()) return s.ignore("prepare_ok: not primary", message);
+        if (message.replica() == s.replicaIndex) return s.ignore("prepare_ok: from ourselves", message);
+        return false;
+    }
+
+    void primaryCommit(Output out) {
+        if (s.status != Status.NORMAL || !s.isPrimary() || !s.normalDurable() || s.catchingUpToNewerView()) return;
+        s.ackedOp[s.replicaIndex] = s.opDurable;
+        int quorum = s.config.canary(Canary.COMMIT_WITH_F_ACKS) ? Math.max(1, s.config.quorum() - 1) : s.config.quorum();
+        long[] sorted = s.ackedOp.clone();
+        Arrays.sort(sorted);
+        long quorumOp = sorted[sorted.length - quorum];
+        if (quorumOp > s.commitMax) {
+            s.commitMax = quorumOp;
+            executeCommitted(out);
+            if (s.commit == s.log.op()) s.prepareTimeout.stop();
+        }
+        primaryPrepareQueued(out);
+    }
+
+    /** VRR 4.1 step 6: the primary sends its commit number every interval, busy or idle; it doubles as the heartbeat. */
+    void onCommitTimeout(Output out) {
+        if (s.status != Status.NORMAL || !s.isPrimary()) return;
+        s.commitTimeout.start(s.now, s.config.commitIntervalTicks());
+        if (!s.normalDurable() || s.startViewPending || s.catchingUpToNewerView()) return;
+        s.sendToOthers(new Commit(s.view, s.commitMax, s.log.checksumAt(s.commitMax), s.replicaIndex, incarnations.crashVectorToSend()), out);
+    }
+
+    /** VRR 4.1 step 7: backups execute what the primary says is committed. */
+    void onCommit(Commit message, Output out) {
+        if (ignoreCommit(message)) return;
+        if (catchUpIfNewerView(message.view(), message.replica(), out)) return;
+        Check.that(s.status == Status.NORMAL, "status normal");
+        Check.that(!s.isPrimary(), "backup");
+
+        s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+        if (s.logDamaged()) {
+            s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
+            executeCommitted(out);
+            return;
+        }
+        if (message.commit() <= s.log.op() && s.log.checksumAt(message.commit()) != message.commitChecksum()) {
+            s.ignore("commit: our entry at the commit number differs from the primary's", message);
+            return;
+        }
+        s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
+        executeCommitted(out);
+        if (message.commit() > s.log.op()) transfer.startCatchUp(s.view, message.replica(), out);
+    }
+
+    boolean ignoreCommit(Commit message) {
+        if (message.view() < s.view) return s.ignore("commit: older view", message);
+        if (message.replica() != s.config.primaryIndex(message.view())) return s.ignore("commit: not from the primary", message);
+        if (message.replica() == s.replicaIndex) return s.ignore("commit: from ourselves", message);
+        if (message.view() == s.view && s.catchingUpToNewerView()) return s.ignore("commit: a newer view exists", message);
+        return false;
+    }
+
+    /** Resends prepares that some backup has not acknowledged. */
+    void onPrepareTimeout(Output out) {
+        if (s.status != Status.NORMAL || !s.isPrimary()) return;
+        // Keep the timer running while we wait for durability: a PrepareOk lost meanwhile would
+        // otherwise never be asked for again (seed 1654).
+        s.prepareTimeout.start(s.now, s.config.prepareRetransmitTicks());
+        if (!s.normalDurable() || s.startViewPending || s.catchingUpToNewerView()) return;
+        if (s.config.canary(Canary.SKIP_PREPARE_RETRANSMIT)) return;
+        boolean pending = false;
+        for (int replica = 0; replica < s.config.replicaCount(); replica++) {
+            if (replica == s.replicaIndex || s.ackedOp[replica] >= s.log.op()) continue;
+            pending = true;
+            long from = Math.max(s.ackedOp[replica], s.log.op() - s.config.pipelinePrepareCountMax());
+            for (long op = from + 1; op <= s.log.op(); op++) {
+                out.send(replica, new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax), s.log.entry(op), s.replicaIndex));
+            }
+        }
+        if (!pending) s.prepareTimeout.stop();
+    }
+
+    /**
+     * Executes committed entries in op order (VRR 4.1 steps 5 and 7). The primary replies to the
+     * clients; backups only update their state and client table.
+     */
+    void executeCommitted(Output out) {
+        s.proveCommitClaim();
+        while (s.commit < s.commitMax) {
+            Entry entry = s.log.entry(s.commit + 1);
+            for (Request request : entry.requests()) execute(entry, request, out);
+            s.commit++;
+            if (s.status == Status.NORMAL) s.viewChangeAttempts = 0;
+        }
+    }
+
+    void execute(Entry entry, Request request, Output out) {
+        boolean replying = s.status == Status.NORMAL && s.isPrimary();
+        ClientTable.Session session = s.clientTable.get(request.clientId());
+        if (request.isRegister()) {
+            // The session's base is one below the op that registers it, and its requests are
+            // numbered above the base. Every executed request of an earlier, evicted session of
+            // this client has a number at or below it (a request's number is below the op that
+            // executed it, and the eviction and this registration come no earlier), so a stale
+            // copy of the registration cannot make one of them run again: it gets EVICTED.
+            if (session == null) {
+                s.clientTable.update(request.clientId(), entry.op() - 1, new byte[0], entry.op());
+                session = s.clientTable.get(request.clientId());
+            }
+            if (replying) {
+                out.reply(new Reply(s.view, request.clientId(), Request.REGISTER, Reply.Status.OK,
+                        Request.encodeBase(session.base), s.replicaIndex));
+            }
+            return;
+        }
+        if (session == null || request.requestNumber() <= session.base) {
+            // Evicted (or never registered): the request is not executed, and the client is told
+            // so explicitly. Every replica decides this identically at the same op.
+            if (replying) {
+                out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED, new byte[0],
+                        s.replicaIndex));
+            }
+            return;
+        }
+        boolean duplicate = request.requestNumber() <= session.requestNumber;
+        if (duplicate && !s.config.canary(Canary.SKIP_DUPLICATE_CHECK)) {
+            // The same request can be prepared twice across a view change; it executes once.
+            s.duplicateRequestCount++;
+            return;
+        }
+        byte[] result = s.stateMachine.execute(entry.op(), entry.timestamp(), request.operation());
+        if (!duplicate) s.clientTable.update(request.clientId(), request.requestNumber(), result, entry.op());
+        if (replying) {
+            out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.OK, result, s.replicaIndex));
+        }
+    }
+
+    /** Acknowledges {@code op}, which must be durable, and with it every earlier op (VRR 4.1 step 4). */
+    void sendPrepareOk(long op, Output out) {
+        if (s.status != Status.NORMAL || s.isPrimary() || !s.normalDurable() || op == 0 || s.logDamaged()) return;
+        if (s.catchingUpToNewerView()) return;
+        Check.that(s.logView == s.view, "log view is the current view");
+        Check.that(op <= s.opDurable, "acknowledge only durable ops", op, s.opDurable);
+        // The incarnation a restart would come back with: one learned but not yet durable could be
+        // forgotten by a crash, after which the primary would discard every later ack as older.
+        out.send(s.config.primaryIndex(s.view), new PrepareOk(s.view, op, s.replicaIndex, s.crashVectorDurable[s.replicaIndex]));
+    }
+
+    /**
+     * A write completed: do what waited for it. The first messages of a view go out only now
+     * (DESIGN 2): StartViewChange once the view is durable, StartView and PrepareOk once the log
+     * view is.
+     */
+    void afterDurable(Output out) {
+        if (s.status == Status.VIEW_CHANGE) {
+            if (s.viewDurable < s.view || s.startViewChangeSent) return;
+            s.startViewChangeSent = true;
+            s.sendToOthers(new StartViewChange(s.view, s.replicaIndex, incarnations.crashVectorToSend()), out);
+            viewChange.sendDoViewChangeIfReady(out);
+            // A DoViewChange that arrived before our view was durable still needs our own.
+            if (s.isPrimaryOf(s.view) && viewChange.countDoViewChanges() > 0 && s.doViewChangeFrom[s.replicaIndex] == null) {
+                viewChange.sendDoViewChange(out);
+            }
+        } else if (s.isPrimary()) {
+            if (s.startViewPending && s.normalDurable()) {
+                s.startViewPending = false;
+                s.sendToOthers(viewChange.startView(), out);
+            }
+            primaryCommit(out);
+        } else {
+            sendPrepareOk(s.opDurable, out);
+        }
+    }
+
+    void startPrimaryTimers() {
+        s.normalTimeout.stop();
+        s.commitTimeout.start(s.now, s.config.commitIntervalTicks());
+        s.prepareTimeout.start(s.now, s.config.prepareRetransmitTicks());
+    }
+}

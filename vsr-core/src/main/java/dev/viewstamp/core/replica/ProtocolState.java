@@ -1,0 +1,330 @@
+package dev.viewstamp.core.replica;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.message.Commit;
+import dev.viewstamp.core.message.DoViewChange;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.GetState;
+import dev.viewstamp.core.message.Message;
+import dev.viewstamp.core.message.NewState;
+import dev.viewstamp.core.message.Recovery;
+import dev.viewstamp.core.message.RecoveryResponse;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.message.StartView;
+import dev.viewstamp.core.service.StateMachine;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * The state every sub-protocol of a {@link Replica} shares: the paper's variables, the durability
+ * cursors, the damage, the timers and the sub-protocols' bookkeeping, each field with its
+ * invariant, and the small helpers they all use. One instance per replica.
+ */
+final class ProtocolState {
+
+    static final System.Logger LOG = System.getLogger(Replica.class.getName());
+
+    ClusterConfig config;
+
+    int replicaIndex;
+
+    StateMachine stateMachine;
+
+    Prng prng;
+
+    /** Invariant: {@code NORMAL} implies {@code view == logView}; {@code VIEW_CHANGE} implies {@code view > logView}. */
+    Status status;
+
+    /** The current view. Invariant: never decreases; {@code view >= logView}. */
+    long view;
+
+    /** VRR's last-normal-view: the view whose log this replica holds. */
+    long logView;
+
+    /** Ops 1..op. */
+    OpLog log;
+
+    /** Ops up to here are executed (VRR's commit-number). Invariant: never decreases; {@code commit <= op}. */
+    long commit;
+
+    /**
+     * The highest op of this log known to be committed. Invariant: never decreases;
+     * {@code commit <= commitMax <= op}.
+     */
+    long commitMax;
+
+    /**
+     * A claim not yet proven for this log: ops up to {@code commitClaimOp} are committed in the
+     * chain whose entry at {@code commitClaimProofOp} has {@code commitClaimProofChecksum}. It
+     * raises {@link #commitMax} once the log holds that entry. 0 when there is none.
+     */
+    long commitClaimOp;
+
+    long commitClaimProofOp;
+
+    long commitClaimProofChecksum;
+
+    /** Every entry up to here is durable in this replica's journal. Invariant: {@code opDurable <= op}. */
+    long opDurable;
+
+    /** The highest durable view: no view-change message of a view goes out before this reaches it. */
+    long viewDurable;
+
+    /** The highest durable log view: no normal-status message of a view goes out before this reaches it. */
+    long logViewDurable;
+
+    /** The highest view handed to {@link Output#persistState}. */
+    long viewPersisted;
+
+    long now;
+
+    long commitPrevious;
+
+    long commitMaxPrevious;
+
+    ClientTable clientTable;
+
+    // Primary only: acknowledgements, queued requests, and a StartView waiting for its log to be durable.
+    long[] ackedOp;
+
+    final ArrayDeque<Request> requestQueue = new ArrayDeque<>();
+
+    boolean startViewPending;
+
+    // View change (every replica).
+    boolean startViewChangeSent;
+
+    boolean[] startViewChangeFrom;
+
+    DoViewChange[] doViewChangeFrom;
+
+    boolean doViewChangeSent;
+
+    int viewChangeAttempts;
+
+    // State transfer: the view this replica wants to reach, CATCH_UP_NONE when not catching up.
+    static final long CATCH_UP_NONE = -1;
+
+    long catchUpView = CATCH_UP_NONE;
+
+    int catchUpReplica;
+
+    final Timeout normalTimeout = new Timeout("normal");
+
+    final Timeout commitTimeout = new Timeout("commit");
+
+    final Timeout prepareTimeout = new Timeout("prepare");
+
+    final Timeout viewChangeTimeout = new Timeout("view_change");
+
+    final Timeout viewChangeRetransmitTimeout = new Timeout("view_change_retransmit");
+
+    final Timeout stateTransferTimeout = new Timeout("state_transfer");
+
+    final Timeout repairTimeout = new Timeout("repair");
+
+    final Timeout recoveryTimeout = new Timeout("recovery");
+
+    /**
+     * Per replica, the latest incarnation this replica knows of it; its own entry is its own
+     * incarnation. Votes and acknowledgements from an older incarnation are discarded (see
+     * {@code message.Recovery}). Replica.Durable: carried in every persistState.
+     */
+    long[] crashVector;
+
+    /** The crash vector as far as completed writes carry it: what a restart would remember. */
+    long[] crashVectorDurable;
+
+    /** What persistState writes not yet completed carry, in issue order. */
+    final ArrayDeque<Output.ReplicaState> statesInFlight = new ArrayDeque<>();
+
+    /** The damage as the last completed write recorded it: what a restart would find. */
+    long damagedOpMaxDurable;
+
+    // Recovery (status RECOVERING).
+    long recoveryNonce;
+
+    boolean recoveryAnnouncing;
+
+    RecoveryResponse[] recoveryFrom;
+
+    /**
+     * -1 while the log is whole. Otherwise the log may lack ops this replica acknowledged in its
+     * log view, none above this op: its journal came back damaged from a crash. Until the log is
+     * whole again it does not acknowledge, and its DoViewChange carries no log and counts only
+     * where a whole log among the votes covers it, so it can never help a view change drop a
+     * committed op. Replica.Durable (carried in every persistState), so a crash cannot forget it. Cleared
+     * when the holes are filled by checksum up to it ({@link #repair}), when the primary of its
+     * view hands it that view's whole log, or when it adopts a newer view's log.
+     */
+    long damagedOpMax = -1;
+
+    /** The log a damaged replica is filling from its peers by checksum; null when none. */
+    LogUnderRepair repair;
+
+    long repairedEntryCount;
+
+    /**
+     * Sent with every GetState of this process and echoed in the answer: an answer with it was
+     * sent after this process started, so after every acknowledgement a damaged log may have lost.
+     */
+    long requestNonce;
+
+    long duplicateRequestCount;
+
+    Replica.IgnoreListener ignoreListener;
+
+    /** A log that may lack any op: what a replica that lost its disk holds. */
+    static final long DAMAGED_ALL = Long.MAX_VALUE / 2;
+
+    /** True when the current view and log view are durable, so normal-status messages may go out. */
+    boolean normalDurable() {
+        return logViewDurable >= view;
+    }
+
+    /**
+     * True when this normal replica may hand out its log as its view's log: the choice is durable
+     * (a primary-elect that crashed before that could choose differently on restart, leaving two
+     * logs with one log view), and it knows of no newer view (its log may then hold entries of
+     * that view).
+     */
+    boolean servesItsView() {
+        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView() && !logDamaged();
+    }
+
+    void persistView(Output out) {
+        // While a damaged log is being filled, the superblock must keep naming the journal's
+        // whole log (whose holes it alone may know by header): views wait, and so do votes.
+        if (repair != null) return;
+        viewPersisted = view;
+        out.persistState(stateToPersist(), log.op(), log.checksumAt(log.op()), List.of());
+    }
+
+    /** Persists the view, the log view and the log from {@code firstChanged} on, in one write. */
+    void persistLogChange(long firstChanged, Output out) {
+        long anchor = Math.min(firstChanged - 1, log.op());
+        repair = null; // the log is no longer the chain the journal held
+        viewPersisted = view;
+        out.persistState(stateToPersist(), anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
+    }
+
+    /**
+     * True when replacing our log after {@code anchorOp} with {@code suffix} keeps every entry we
+     * know to be committed: up to {@code commitMax} (within our log), not only what we executed,
+     * because a restarted replica executes nothing at first but still holds committed entries.
+     */
+    boolean keepsCommitted(long anchorOp, List<Entry> suffix) {
+        long committed = commitMax;
+        if (anchorOp + suffix.size() < committed) return false;
+        for (Entry entry : suffix) {
+            if (entry.op() > committed) break;
+            if (log.checksumAt(entry.op()) != entry.checksum()) return false;
+        }
+        return true;
+    }
+
+    /** The state a persistState records; what it carries is remembered until the write completes. */
+    Output.ReplicaState stateToPersist() {
+        // The commit number speaks about the log the write leaves, which is this log.
+        Output.ReplicaState state = new Output.ReplicaState(view, logView, commitMax, log.checksumAt(commitMax),
+                damagedOpMax, crashVector);
+        statesInFlight.addLast(state);
+        return state;
+    }
+
+    /**
+     * The highest op of our log known to be committed: what {@link #commitMax} says, or a
+     * pipeline below our last op (fact 2 in the class comment), whichever is higher.
+     */
+    long opCommittedKnown() {
+        return Math.max(commitMax, Math.max(0, log.op() - config.pipelinePrepareCountMax()));
+    }
+
+    /**
+     * True while this replica knows of a newer view than its own but has not caught up: it then
+     * takes no part in its old view (no prepare, commit or acknowledgement), because installing
+     * committed entries may change its log, and a primary or backup whose log changed under its
+     * view would break the rule that backups hold prefixes of their primary's log.
+     */
+    boolean catchingUpToNewerView() {
+        return catchUpView > view;
+    }
+
+    /**
+     * Learns that ops up to {@code op} are committed in the chain whose entry at {@code proofOp}
+     * (at or above {@code op}) has {@code proofChecksum}. It raises {@link #commitMax} now if this
+     * log holds that entry, so its prefix is that chain's; otherwise it is kept as the pending
+     * claim (the highest wins) until the log holds it. Commit numbers only move forward (DESIGN 2).
+     */
+    void learnCommit(long op, long proofOp, long proofChecksum) {
+        if (op <= commitMax || op > proofOp) return; // nothing new, or a claim its proof cannot cover
+        if (log.holds(proofOp, proofChecksum)) {
+            commitMax = op;
+        } else if (op > commitClaimOp) {
+            commitClaimOp = op;
+            commitClaimProofOp = proofOp;
+            commitClaimProofChecksum = proofChecksum;
+        }
+    }
+
+    /** Applies the pending commit claim once the log holds the entry that proves it. */
+    void proveCommitClaim() {
+        if (commitClaimOp <= commitMax) {
+            commitClaimOp = 0;
+            return;
+        }
+        if (log.holds(commitClaimProofOp, commitClaimProofChecksum)) {
+            commitMax = commitClaimOp;
+            commitClaimOp = 0;
+        }
+    }
+
+    /** The checksum of the last entry a NewState covers: its last entry's, or its anchor's. */
+    static long lastChecksum(NewState message) {
+        List<Entry> entries = message.entries();
+        return entries.isEmpty() ? message.anchorChecksum() : entries.get(entries.size() - 1).checksum();
+    }
+
+    static boolean chainValid(long anchorChecksum, long anchorOp, List<Entry> entries) {
+        long parent = anchorChecksum;
+        long op = anchorOp;
+        for (Entry entry : entries) {
+            if (entry.op() != op + 1 || entry.parent() != parent || !entry.valid()) return false;
+            parent = entry.checksum();
+            op++;
+        }
+        return true;
+    }
+
+    /** The replica after {@code replica} in turn, skipping this one: who to ask next. */
+    int peerAfter(int replica) {
+        int next = (replica + 1) % config.replicaCount();
+        return next == replicaIndex ? (next + 1) % config.replicaCount() : next;
+    }
+
+    boolean isPrimary() {
+        return isPrimaryOf(view);
+    }
+
+    boolean isPrimaryOf(long v) {
+        return config.primaryIndex(v) == replicaIndex;
+    }
+
+    void sendToOthers(Message message, Output out) {
+        for (int replica = 0; replica < config.replicaCount(); replica++) {
+            if (replica != replicaIndex) out.send(replica, message);
+        }
+    }
+
+    boolean ignore(String reason, Message message) {
+        if (LOG.isLoggable(Level.DEBUG)) LOG.log(Level.DEBUG, "replica {0} view {1}: ignore {2}: {3}", replicaIndex, view, reason, message);
+        if (ignoreListener != null) ignoreListener.ignored(reason, message);
+        return true;
+    }
+
+    /** True while the log may lack ops this replica acknowledged: it neither acks nor votes. */
+    boolean logDamaged() {
+        return damagedOpMax >= 0;
+    }
+}
