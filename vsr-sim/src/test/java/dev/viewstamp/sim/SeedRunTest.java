@@ -24,7 +24,7 @@ class SeedRunTest {
         SimResult first = results.get(0);
         assertThat(first.outcome()).isEqualTo(SimResult.Outcome.EXCEPTION);
         assertThat(first.message()).startsWith("java.lang.IllegalStateException: canary THROW_ON_VIEW_CHANGE")
-                .contains("\n    at dev.viewstamp.core.replica.Replica.transitionToViewChange(");
+                .contains("\n    at dev.viewstamp.core.replica.ViewChange.transitionToViewChange(");
         assertThat(summary.exceptionFailures()).isEqualTo(summary.failed()).isPositive();
         assertThat(summary.safetyFailures()).isZero();
     }

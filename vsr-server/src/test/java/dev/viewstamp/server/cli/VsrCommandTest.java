@@ -99,7 +99,7 @@ class VsrCommandTest {
                 "--ticks", "1000");
         assertThat(run.out()).contains(
                 "FAIL seed=1 exception: java.lang.IllegalStateException: canary THROW_ON_VIEW_CHANGE",
-                "\n    at dev.viewstamp.core.replica.Replica.transitionToViewChange(",
+                "\n    at dev.viewstamp.core.replica.ViewChange.transitionToViewChange(",
                 "  replay: vsr simulate --seed 1 --replicas ",
                 "FAIL seed=3 exception: ");
         assertThat(run.out()).containsPattern("(?m)^simulate: seeds=3 passed=0 failed=3 ");
