@@ -29,10 +29,13 @@ import java.util.List;
  * clock, no I/O and no randomness but the injected {@link Prng}, so the simulator and the runtime
  * drive exactly this code, and one seed reproduces one run.
  *
- * <p>Sections: normal operation (VRR 4.1), view change (VRR 4.2), state transfer (VRR 5.2), repair
- * of a journal that came back damaged, recovery of a lost disk with crash vectors (in place of VRR
- * 4.3), and the incarnations the crash vectors carry. The deviations from the paper are listed in
- * docs/PROTOCOL.md and commented where they are made.
+ * <p>This class is the public face: it dispatches messages and ticks, takes the durability
+ * callbacks and checks the invariants. The protocol itself is one class per sub-protocol, over the
+ * shared {@link ProtocolState}: {@link NormalOperation} (VRR 4.1), {@link ViewChange} (VRR 4.2),
+ * {@link StateTransfer} (VRR 5.2), {@link JournalRepair} (a journal that came back damaged),
+ * {@link LostDiskRecovery} (in place of VRR 4.3) and {@link Incarnations} (the crash vectors).
+ * docs/PROTOCOL.md maps each step of the paper to its method, and lists the deviations from the
+ * paper, which are also commented where they are made.
  *
  * <p>The knowledge of what is committed rests on two facts, used throughout:
  * <ol>
