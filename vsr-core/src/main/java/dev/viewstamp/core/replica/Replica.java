@@ -187,18 +187,29 @@ public final class Replica {
         s.logViewDurable = durable.logView();
         s.viewPersisted = durable.view();
         s.opDurable = s.log.op();
-        // Entries a pipeline below the last op held are committed (fact 2), and so is what the
-        // last write knew to be committed, where this log holds the entry it named (fact 1). A
-        // damaged journal holds only the intact prefix of its chain: what its head and its last
-        // write prove about the rest is a claim that waits until repair brings that chain back,
-        // and dies if another chain completes the log (issue 7, bug 3).
-        s.commitMax = Math.max(0, s.log.op() - config.pipelinePrepareCountMax());
+        learnCommitFromDisk(durable, headOp);
+        startIn(durable, restarting);
+        checkInvariants();
+    }
+
+    /**
+     * Entries a pipeline below the last op held are committed (fact 2), and so is what the last
+     * write knew to be committed, where this log holds the entry it named (fact 1). A damaged
+     * journal holds only the intact prefix of its chain: what its head ({@code headOp}) and its
+     * last write prove about the rest is a claim that waits until repair brings that chain back,
+     * and dies if another chain completes the log (issue 7, bug 3).
+     */
+    private void learnCommitFromDisk(Durable durable, long headOp) {
+        s.commitMax = Math.max(0, s.log.op() - s.config.pipelinePrepareCountMax());
         s.learnCommit(durable.commitMax(), durable.commitMax(), durable.commitChecksum());
         if (durable.damage() != null && headOp >= durable.damage().knownFromOp()) {
-            s.learnCommit(Math.max(0, headOp - config.pipelinePrepareCountMax()), headOp,
+            s.learnCommit(Math.max(0, headOp - s.config.pipelinePrepareCountMax()), headOp,
                     durable.damage().checksums()[(int) (headOp - 1)]);
         }
+    }
 
+    /** The status a replica starts in, from what its disk held, and the timers of that status. */
+    private void startIn(Durable durable, boolean restarting) {
         if (durable.recovering()) {
             s.status = Status.RECOVERING;
             recovery.startRecovery();
@@ -213,9 +224,8 @@ public final class Replica {
         } else {
             s.status = Status.NORMAL;
             if (s.isPrimary()) normal.startPrimaryTimers();
-            else s.normalTimeout.start(s.now, config.normalTimeoutTicks());
+            else s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
         }
-        checkInvariants();
     }
 
     /** Handles one message from a replica or a client. */
