@@ -19,6 +19,15 @@ final class JournalRepair extends SubProtocol {
 
     // protocol-aware recovery, Alagappan et al., FAST 2018, in our own form).
 
+    /**
+     * The log is about to become another chain than the journal held (a newer view's log, the
+     * chosen log, or entries merged in catch-up): the repair of the journal's chain ends. The
+     * damage stays until that log makes it whole.
+     */
+    void abandon() {
+        s.repair = null;
+    }
+
     /** Loads the intact prefix of a damaged log and starts filling the rest from peers. */
     void startRepair(Replica.Damage damage) {
         s.damagedOpMax = damage.opMax();

@@ -9,7 +9,6 @@ import dev.viewstamp.core.message.PrepareOk;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.message.StartView;
-import dev.viewstamp.core.message.StartViewChange;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -384,29 +383,15 @@ final class NormalOperation extends SubProtocol {
     }
 
     /**
-     * A write completed: do what waited for it. The first messages of a view go out only now
-     * (DESIGN 2): StartViewChange once the view is durable, StartView and PrepareOk once the log
-     * view is.
+     * A write completed, the log view is durable, and this replica is the primary: a StartView
+     * that waited for its log goes out, and what is now acknowledged commits.
      */
-    void afterDurable(Output out) {
-        if (s.status == Status.VIEW_CHANGE) {
-            if (s.viewDurable < s.view || s.startViewChangeSent) return;
-            s.startViewChangeSent = true;
-            s.sendToOthers(new StartViewChange(s.view, s.replicaIndex, incarnations.crashVectorToSend()), out);
-            viewChange.sendDoViewChangeIfReady(out);
-            // A DoViewChange that arrived before our view was durable still needs our own.
-            if (s.isPrimaryOf(s.view) && viewChange.countDoViewChanges() > 0 && s.doViewChangeFrom[s.replicaIndex] == null) {
-                viewChange.sendDoViewChange(out);
-            }
-        } else if (s.isPrimary()) {
-            if (s.startViewPending && s.normalDurable()) {
-                s.startViewPending = false;
-                s.sendToOthers(viewChange.startView(), out);
-            }
-            primaryCommit(out);
-        } else {
-            sendPrepareOk(s.opDurable, out);
+    void afterDurableAsPrimary(Output out) {
+        if (s.startViewPending && s.normalDurable()) {
+            s.startViewPending = false;
+            s.sendToOthers(viewChange.startView(), out);
         }
+        primaryCommit(out);
     }
 
     void startPrimaryTimers() {

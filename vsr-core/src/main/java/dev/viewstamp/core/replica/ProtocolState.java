@@ -1,6 +1,7 @@
 package dev.viewstamp.core.replica;
 
 import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Commit;
 import dev.viewstamp.core.message.DoViewChange;
 import dev.viewstamp.core.message.Entry;
@@ -195,16 +196,21 @@ final class ProtocolState {
 
     void persistView(Output out) {
         // While a damaged log is being filled, the superblock must keep naming the journal's
-        // whole log (whose holes it alone may know by header): views wait, and so do votes.
+        // whole log (whose holes it alone may know by header): views wait, and so do votes. The
+        // repair persists the view when it finishes or gives up (JournalRepair).
         if (repair != null) return;
         viewPersisted = view;
         out.persistState(stateToPersist(), log.op(), log.checksumAt(log.op()), List.of());
     }
 
-    /** Persists the view, the log view and the log from {@code firstChanged} on, in one write. */
+    /**
+     * Persists the view, the log view and the log from {@code firstChanged} on, in one write. The
+     * caller has ended any repair first ({@link JournalRepair#abandon}): the log is no longer the
+     * chain the journal held.
+     */
     void persistLogChange(long firstChanged, Output out) {
+        Check.that(repair == null, "a log change ends the repair of the journal's chain first");
         long anchor = Math.min(firstChanged - 1, log.op());
-        repair = null; // the log is no longer the chain the journal held
         viewPersisted = view;
         out.persistState(stateToPersist(), anchor, log.checksumAt(anchor), log.slice(anchor, log.op()));
     }

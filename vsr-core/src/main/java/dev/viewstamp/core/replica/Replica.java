@@ -287,7 +287,7 @@ public final class Replica {
             while (s.opDurable < s.log.op() && !s.repair.fromPeer.get((int) (s.opDurable + 1))) s.opDurable++;
             repairs.finishRepairIfDone(out);
         }
-        normal.afterDurable(out);
+        afterDurable(out);
         checkInvariants();
     }
 
@@ -306,7 +306,7 @@ public final class Replica {
         s.viewDurable = Math.max(s.viewDurable, view);
         s.logViewDurable = Math.max(s.logViewDurable, logView);
         if (s.log.holds(lastOp, lastChecksum)) s.opDurable = Math.max(s.opDurable, lastOp);
-        normal.afterDurable(out);
+        afterDurable(out);
         checkInvariants();
     }
 
@@ -322,6 +322,17 @@ public final class Replica {
      */
     public void onIgnore(IgnoreListener listener) {
         s.ignoreListener = listener;
+    }
+
+    /**
+     * A write completed: do what waited for it. The first messages of a view go out only now
+     * (DESIGN 2): StartViewChange once the view is durable, StartView and PrepareOk once the log
+     * view is.
+     */
+    private void afterDurable(Output out) {
+        if (s.status == Status.VIEW_CHANGE) viewChange.afterViewDurable(out);
+        else if (s.isPrimary()) normal.afterDurableAsPrimary(out);
+        else normal.sendPrepareOk(s.opDurable, out);
     }
 
     /** The invariants of the fields' Javadoc, checked after every step and tick. */

@@ -185,6 +185,7 @@ final class StateTransfer extends SubProtocol {
         }
         if (firstChanged <= s.log.op()) {
             s.opDurable = Math.min(s.opDurable, firstChanged - 1);
+            repairs.abandon();
             s.persistLogChange(firstChanged, out);
         }
     }

@@ -42,7 +42,7 @@ final class ViewChange extends SubProtocol {
 
     /**
      * VRR 4.2 step 1. The new view is persisted before any message of it goes out (DESIGN 2):
-     * {@link #afterDurable} sends the StartViewChange.
+     * {@link #afterViewDurable} sends the StartViewChange.
      */
     void transitionToViewChange(long viewNew, Output out) {
         Check.that(viewNew > s.view, "view change to a higher view", viewNew, s.view);
@@ -74,6 +74,21 @@ final class ViewChange extends SubProtocol {
         long backoff = base << Math.min(s.viewChangeAttempts, s.config.viewChangeBackoffExponentMax());
         s.viewChangeTimeout.start(s.now, backoff + s.prng.between(0, base));
         s.viewChangeRetransmitTimeout.start(s.now, s.config.viewChangeRetransmitTicks());
+    }
+
+    /**
+     * VRR 4.2 step 1, once the new view is durable (DESIGN 2: no message of a view before it is):
+     * the StartViewChange goes out, and a DoViewChange if the votes are already in, or if another
+     * replica's DoViewChange arrived before our view was durable.
+     */
+    void afterViewDurable(Output out) {
+        if (s.viewDurable < s.view || s.startViewChangeSent) return;
+        s.startViewChangeSent = true;
+        s.sendToOthers(new StartViewChange(s.view, s.replicaIndex, incarnations.crashVectorToSend()), out);
+        sendDoViewChangeIfReady(out);
+        if (s.isPrimaryOf(s.view) && countDoViewChanges() > 0 && s.doViewChangeFrom[s.replicaIndex] == null) {
+            sendDoViewChange(out);
+        }
     }
 
     /** VRR 4.2 step 1: adopt a higher view; count votes only for exactly the current view. */
@@ -223,6 +238,7 @@ final class ViewChange extends SubProtocol {
         s.viewChangeRetransmitTimeout.stop();
         normal.startPrimaryTimers();
         s.startViewPending = true;
+        repairs.abandon();
         s.persistLogChange(firstChanged, out);
         normal.executeCommitted(out);
     }
@@ -302,6 +318,7 @@ final class ViewChange extends SubProtocol {
         s.prepareTimeout.stop();
         s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
         // PrepareOk for the adopted log follows once this write completes (onStateDurable).
+        repairs.abandon();
         s.persistLogChange(firstChanged, out);
     }
 }
