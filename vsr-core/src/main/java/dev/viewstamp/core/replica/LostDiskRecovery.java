@@ -131,10 +131,7 @@ final class LostDiskRecovery extends SubProtocol {
         s.logView = viewMax;
         s.damagedOpMax = ProtocolState.DAMAGED_ALL;
         if (s.isPrimaryOf(s.view)) {
-            // Its view may still have prepares it sent and forgot: never lead it again.
-            s.status = Status.VIEW_CHANGE;
-            s.view = s.view + 1;
-            viewChange.startViewChangeTimers();
+            viewChange.leaveOwnViewAfterRestart();
         } else {
             s.status = Status.NORMAL;
             s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());

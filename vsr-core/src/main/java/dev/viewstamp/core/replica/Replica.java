@@ -217,10 +217,7 @@ public final class Replica {
             s.status = Status.VIEW_CHANGE;
             viewChange.startViewChangeTimers();
         } else if (restarting && s.isPrimaryOf(s.view)) {
-            // Moves to view + 1 in memory now; the first tick persists it before any message.
-            s.status = Status.VIEW_CHANGE;
-            s.view = s.view + 1;
-            viewChange.startViewChangeTimers();
+            viewChange.leaveOwnViewAfterRestart();
         } else {
             s.status = Status.NORMAL;
             if (s.isPrimary()) normal.startPrimaryTimers();

@@ -67,6 +67,20 @@ final class ViewChange extends SubProtocol {
         s.persistView(out);
     }
 
+    /**
+     * A replica that restarts (from its disk, or by recovery) as the primary of its view never
+     * leads that view again: prepares it sent may have been acknowledged and committed while its
+     * own write was lost, so it could prepare a different op at the same number. It moves to the
+     * next view in view change, in memory; it is persisted (by the caller, or by the first tick)
+     * before any message of it.
+     */
+    void leaveOwnViewAfterRestart() {
+        Check.that(s.isPrimaryOf(s.view), "the primary of its view");
+        s.status = Status.VIEW_CHANGE;
+        s.view = s.view + 1;
+        startViewChangeTimers();
+    }
+
     void startViewChangeTimers() {
         // Exponential back-off with seeded jitter, so competing replicas stop colliding; the
         // attempt count survives entering the new view and resets only once ops commit again.
