@@ -14,12 +14,12 @@ import java.util.List;
  * @param op the sender's op number; {@code suffix} ends at it
  * @param commit the highest op the sender knows to be committed, for diagnosis only: it speaks about
  *     the sender's log, which the new view need not choose, so the new primary trusts only anchors
- *     it holds (see Replica.primaryStartViewIfReady)
+ *     it holds (see ViewChange.primaryStartViewIfReady)
  * @param anchorChecksum the checksum of the sender's entry at {@code anchorOp}
  * @param damagedOpMax {@link #WHOLE}, or: the sender's log came back damaged from a crash and may
  *     lack ops it acknowledged in {@code logView}, none above this op. Such a vote carries no log
  *     (an empty suffix) and counts only when a whole log among the votes covers it (see
- *     Replica.primaryStartViewIfReady).
+ *     ViewChange.primaryStartViewIfReady).
  * @param crashVector the sender's crash vector (see {@link Recovery}), or null when it knows of no
  *     recovery: a vote from an incarnation older than the new primary knows is discarded
  */
