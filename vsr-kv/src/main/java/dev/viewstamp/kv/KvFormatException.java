@@ -6,7 +6,7 @@ package dev.viewstamp.kv;
  *
  * <p>Checked on purpose. Command bytes come from clients, so malformed input is expected and is
  * not a bug; the compiler makes every place that decodes them decide what to do.
- * {@link KvStateMachine} turns it into an {@link KvResult.Error} reply.
+ * {@link KvStateMachine} turns it into an {@link KvResult.Failure} reply.
  */
 public final class KvFormatException extends Exception {
 

@@ -2,7 +2,7 @@ package dev.viewstamp.kv;
 
 /**
  * Size limits of the store. A command whose key or value is over a limit, or whose append would
- * make a value grow over it, gets an {@link KvResult.Error} and changes nothing. The limits are
+ * make a value grow over it, gets an {@link KvResult.Failure} and changes nothing. The limits are
  * part of the replicated configuration: replicas with different limits would diverge.
  *
  * @param keySizeBytesMax the largest key, in bytes; positive

@@ -119,8 +119,8 @@ public sealed interface KvResult {
      * The reply to a command that could not be executed: malformed bytes or a key or value over
      * {@link KvLimits}. The store is unchanged. The message is for people, not for parsing.
      */
-    record Error(String message) implements KvResult {
-        public Error {
+    record Failure(String message) implements KvResult {
+        public Failure {
             Objects.requireNonNull(message, "message");
         }
     }

@@ -11,7 +11,7 @@ import dev.viewstamp.kv.KvCommand.Put;
 import dev.viewstamp.kv.KvResult.CasFailed;
 import dev.viewstamp.kv.KvResult.CasOk;
 import dev.viewstamp.kv.KvResult.Deleted;
-import dev.viewstamp.kv.KvResult.Error;
+import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
 import java.lang.System.Logger.Level;
@@ -26,7 +26,7 @@ import java.util.Objects;
  *
  * <p>Deterministic, as {@link StateMachine} requires: a reply depends only on the map and the
  * command. Bad input is not an assertion: clients can send any bytes, and a committed op runs on
- * every replica, so malformed bytes and commands over {@link KvLimits} get an {@link Error} reply
+ * every replica, so malformed bytes and commands over {@link KvLimits} get an {@link Failure} reply
  * and change nothing, on every replica alike. An exception here would stop every replica on the
  * same op.
  *
@@ -63,7 +63,7 @@ public final class KvStateMachine implements StateMachine {
 
     /**
      * Decodes and executes one command. Never throws for bad bytes: they get an encoded
-     * {@link Error}. The timestamp is unused, because no command depends on time yet.
+     * {@link Failure}. The timestamp is unused, because no command depends on time yet.
      */
     @Override
     public byte[] execute(long op, long timestamp, byte[] operation) {
@@ -71,9 +71,9 @@ public final class KvStateMachine implements StateMachine {
         try {
             result = apply(KvCommand.decode(operation));
         } catch (KvFormatException e) {
-            result = new Error(e.getMessage());
+            result = new Failure(e.getMessage());
         }
-        if (result instanceof Error error) {
+        if (result instanceof Failure error) {
             LOG.log(Level.DEBUG, () -> "op " + op + ": command rejected: " + error.message());
         }
         if (Verify.ENABLED) checkInvariants();
@@ -118,7 +118,7 @@ public final class KvStateMachine implements StateMachine {
     private KvResult onGet(Get get) {
         byte[] key = get.key();
         String oversize = oversizeKey("Get", key);
-        if (oversize != null) return new Error(oversize);
+        if (oversize != null) return new Failure(oversize);
 
         return new Value(entries.get(new Key(key)));
     }
@@ -127,7 +127,7 @@ public final class KvStateMachine implements StateMachine {
         byte[] key = put.key();
         byte[] value = put.value();
         String oversize = firstNonNull(oversizeKey("Put", key), oversizeValue("Put", "value", value));
-        if (oversize != null) return new Error(oversize);
+        if (oversize != null) return new Failure(oversize);
 
         write(new Key(key), value);
         return new Ok();
@@ -137,14 +137,14 @@ public final class KvStateMachine implements StateMachine {
         byte[] key = append.key();
         byte[] suffix = append.value();
         String oversize = firstNonNull(oversizeKey("Append", key), oversizeValue("Append", "value", suffix));
-        if (oversize != null) return new Error(oversize);
+        if (oversize != null) return new Failure(oversize);
 
         // A missing key appends to the empty value, as Redis APPEND does.
         byte[] current = entries.getOrDefault(new Key(key), EMPTY);
         // Example: a 60 KiB value plus a 5 KiB suffix is over 64 KiB even though each part is under.
         long sizeBytes = (long) current.length + suffix.length;
         if (sizeBytes > limits.valueSizeBytesMax()) {
-            return new Error("Append: value size after append " + sizeBytes + " bytes > valueSizeBytesMax "
+            return new Failure("Append: value size after append " + sizeBytes + " bytes > valueSizeBytesMax "
                     + limits.valueSizeBytesMax());
         }
         byte[] value = Arrays.copyOf(current, (int) sizeBytes);
@@ -156,7 +156,7 @@ public final class KvStateMachine implements StateMachine {
     private KvResult onDelete(Delete delete) {
         byte[] key = delete.key();
         String oversize = oversizeKey("Delete", key);
-        if (oversize != null) return new Error(oversize);
+        if (oversize != null) return new Failure(oversize);
 
         byte[] removed = entries.remove(new Key(key));
         if (removed != null) checksum -= EntryHash.of(key, removed);
@@ -173,7 +173,7 @@ public final class KvStateMachine implements StateMachine {
                 oversizeKey("CompareAndSet", key),
                 expected == null ? null : oversizeValue("CompareAndSet", "expected", expected),
                 oversizeValue("CompareAndSet", "value", value));
-        if (oversize != null) return new Error(oversize);
+        if (oversize != null) return new Failure(oversize);
 
         byte[] current = entries.get(new Key(key));
         // Arrays.equals(null, null) is true: expecting absence matches an absent key.

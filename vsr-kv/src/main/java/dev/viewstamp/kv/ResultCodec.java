@@ -3,7 +3,7 @@ package dev.viewstamp.kv;
 import dev.viewstamp.kv.KvResult.CasFailed;
 import dev.viewstamp.kv.KvResult.CasOk;
 import dev.viewstamp.kv.KvResult.Deleted;
-import dev.viewstamp.kv.KvResult.Error;
+import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
 import java.util.Objects;
@@ -18,7 +18,7 @@ import java.util.Objects;
  * Deleted    03 | existed flag
  * CasOk      04
  * CasFailed  05 | current (or -1)
- * Error      06 | message (UTF-8)
+ * Failure      06 | message (UTF-8)
  * </pre>
  *
  * The format is canonical: decoding consumes every byte, so each result has exactly one encoding.
@@ -59,7 +59,7 @@ final class ResultCodec {
             case CasOk casOk -> new FieldWriter(Tag.CAS_OK.code).toBytes();
             case CasFailed casFailed ->
                     new FieldWriter(Tag.CAS_FAILED.code).fieldOrNull(casFailed.current()).toBytes();
-            case Error error -> new FieldWriter(Tag.ERROR.code).text(error.message()).toBytes();
+            case Failure error -> new FieldWriter(Tag.ERROR.code).text(error.message()).toBytes();
         };
     }
 
@@ -74,7 +74,7 @@ final class ResultCodec {
             case DELETED -> new Deleted(in.flag("existed"));
             case CAS_OK -> new CasOk();
             case CAS_FAILED -> new CasFailed(in.fieldOrNull("current"));
-            case ERROR -> new Error(in.text("message"));
+            case ERROR -> new Failure(in.text("message"));
         };
         in.end();
         return result;

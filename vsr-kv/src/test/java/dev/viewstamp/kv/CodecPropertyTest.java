@@ -86,7 +86,7 @@ class CodecPropertyTest {
                 Arbitraries.just(new KvResult.CasOk()),
                 bytesOrNull.map(KvResult.CasFailed::new),
                 // Surrogates excluded: a lone surrogate is not encodable as UTF-8.
-                Arbitraries.strings().withCharRange('\u0000', '\ud7ff').ofMaxLength(20).map(KvResult.Error::new));
+                Arbitraries.strings().withCharRange('\u0000', '\ud7ff').ofMaxLength(20).map(KvResult.Failure::new));
     }
 
     @Provide

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.viewstamp.kv.KvResult.CasFailed;
 import dev.viewstamp.kv.KvResult.CasOk;
 import dev.viewstamp.kv.KvResult.Deleted;
-import dev.viewstamp.kv.KvResult.Error;
+import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class KvResultTest {
         assertThat(KvResult.casFailed("x")).isEqualTo(KvResult.casFailed("x")).hasSameHashCodeAs(KvResult.casFailed("x"));
         assertThat(new Ok()).isEqualTo(new Ok());
         assertThat(new Deleted(true)).isEqualTo(new Deleted(true));
-        assertThat(new Error("m")).isEqualTo(new Error("m"));
+        assertThat(new Failure("m")).isEqualTo(new Failure("m"));
     }
 
     @Test
@@ -61,6 +61,6 @@ class KvResultTest {
 
     @Test
     void errorNeedsAMessage() {
-        assertThatThrownBy(() -> new Error(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> new Failure(null)).isInstanceOf(NullPointerException.class);
     }
 }

@@ -10,7 +10,7 @@ import dev.viewstamp.kv.KvCommand.Get;
 import dev.viewstamp.kv.KvCommand.Put;
 import dev.viewstamp.kv.KvResult.CasOk;
 import dev.viewstamp.kv.KvResult.Deleted;
-import dev.viewstamp.kv.KvResult.Error;
+import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
 import java.nio.charset.StandardCharsets;
@@ -150,7 +150,7 @@ class KvStateMachineTest {
 
         KvResult result = execute(new Put(key("a"), filled(VALUE_SIZE_BYTES_MAX + 1)));
 
-        assertThat(result).isEqualTo(new Error("Put: value size 65537 bytes > valueSizeBytesMax 65536"));
+        assertThat(result).isEqualTo(new Failure("Put: value size 65537 bytes > valueSizeBytesMax 65536"));
         assertThat(machine.get("a")).isEqualTo("1");
         assertThat(machine.stateChecksum()).isEqualTo(checksum);
     }
@@ -176,7 +176,7 @@ class KvStateMachineTest {
     void keyOneByteOverTheLimitIsRejectedForEveryCommand(KvCommand command) {
         String what = command.getClass().getSimpleName();
 
-        assertThat(execute(command)).isEqualTo(new Error(what + ": key size 257 bytes > keySizeBytesMax 256"));
+        assertThat(execute(command)).isEqualTo(new Failure(what + ": key size 257 bytes > keySizeBytesMax 256"));
         assertThat(machine.size()).isZero();
         assertThat(machine.stateChecksum()).isEqualTo(new KvStateMachine().stateChecksum());
     }
@@ -197,7 +197,7 @@ class KvStateMachineTest {
         execute(small, KvCommand.put("a", "123"));
 
         assertThat(execute(small, KvCommand.append("a", "45")))
-                .isEqualTo(new Error("Append: value size after append 5 bytes > valueSizeBytesMax 4"));
+                .isEqualTo(new Failure("Append: value size after append 5 bytes > valueSizeBytesMax 4"));
         assertThat(small.get("a")).isEqualTo("123");
     }
 
@@ -207,7 +207,7 @@ class KvStateMachineTest {
         execute(small, KvCommand.put("a", "1"));
 
         assertThat(execute(small, KvCommand.compareAndSet("a", "1", "12345")))
-                .isEqualTo(new Error("CompareAndSet: value size 5 bytes > valueSizeBytesMax 4"));
+                .isEqualTo(new Failure("CompareAndSet: value size 5 bytes > valueSizeBytesMax 4"));
         assertThat(small.get("a")).isEqualTo("1");
     }
 
@@ -216,7 +216,7 @@ class KvStateMachineTest {
         KvStateMachine small = new KvStateMachine(new KvLimits(8, 4));
 
         assertThat(execute(small, KvCommand.compareAndSet("a", "12345", "1")))
-                .isEqualTo(new Error("CompareAndSet: expected size 5 bytes > valueSizeBytesMax 4"));
+                .isEqualTo(new Failure("CompareAndSet: expected size 5 bytes > valueSizeBytesMax 4"));
     }
 
     static Stream<byte[]> garbage() {
@@ -238,7 +238,7 @@ class KvStateMachineTest {
 
         KvResult result = KvResult.decode(machine.execute(++op, 0, operation));
 
-        assertThat(result).isInstanceOfSatisfying(Error.class, error -> assertThat(error.message()).isNotBlank());
+        assertThat(result).isInstanceOfSatisfying(Failure.class, error -> assertThat(error.message()).isNotBlank());
         assertThat(machine.size()).isEqualTo(1);
         assertThat(machine.stateChecksum()).isEqualTo(checksum);
     }

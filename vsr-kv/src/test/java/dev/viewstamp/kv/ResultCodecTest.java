@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.viewstamp.kv.KvResult.CasFailed;
 import dev.viewstamp.kv.KvResult.CasOk;
 import dev.viewstamp.kv.KvResult.Deleted;
-import dev.viewstamp.kv.KvResult.Error;
+import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
 import java.util.Arrays;
@@ -31,9 +31,9 @@ class ResultCodecTest {
                 new CasOk(),
                 KvResult.casFailed("current"),
                 new CasFailed(null),
-                new Error("Put: key size 300 bytes > keySizeBytesMax 256"),
-                new Error(""),
-                new Error("non-ASCII: \u00e9\u4e2d\ud83d\ude00"));
+                new Failure("Put: key size 300 bytes > keySizeBytesMax 256"),
+                new Failure(""),
+                new Failure("non-ASCII: \u00e9\u4e2d\ud83d\ude00"));
     }
 
     @ParameterizedTest

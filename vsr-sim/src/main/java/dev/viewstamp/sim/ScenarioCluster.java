@@ -336,8 +336,8 @@ public final class ScenarioCluster {
             if (completion == null || completion.requestNumber() == Request.REGISTER) return;
             try {
                 results.add(switch (completion.status()) {
-                    case EVICTED -> new KvResult.Error("evicted");
-                    case TOO_LARGE -> new KvResult.Error("too large");
+                    case EVICTED -> new KvResult.Failure("evicted");
+                    case TOO_LARGE -> new KvResult.Failure("too large");
                     case OK -> KvResult.decode(completion.result());
                 });
             } catch (KvFormatException e) {

@@ -143,7 +143,7 @@ final class SimClient {
         int process = clientIndex * 1000 + generation;
         String key = pendingKey;
         switch (result) {
-            case KvResult.Error error -> coverage.errors++; // No effect on the store: not part of the history.
+            case KvResult.Failure error -> coverage.errors++; // No effect on the store: not part of the history.
             case KvResult.Value value -> {
                 coverage.gets++;
                 String observed = value.valueUtf8();

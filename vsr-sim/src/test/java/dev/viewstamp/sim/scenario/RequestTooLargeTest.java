@@ -24,7 +24,7 @@ class RequestTooLargeTest {
         client.submit(KvCommand.put("a", "x".repeat(500)));
         assertThat(cluster.runUntil(client::idle, 50)).as("answered").isTrue();
 
-        assertThat(client.results()).containsExactly(new KvResult.Error("too large"));
+        assertThat(client.results()).containsExactly(new KvResult.Failure("too large"));
         assertThat(cluster.replica(0).op()).isEqualTo(opBefore);
 
         // Nothing is left to retry, and the next command of the same session works.
@@ -34,7 +34,7 @@ class RequestTooLargeTest {
         assertThat(cluster.runUntil(() -> client.results().size() == 2, 50)).isTrue();
         client.submit(KvCommand.get("a"));
         assertThat(cluster.runUntil(() -> client.results().size() == 3, 50)).isTrue();
-        assertThat(client.results()).containsExactly(new KvResult.Error("too large"), new KvResult.Ok(),
+        assertThat(client.results()).containsExactly(new KvResult.Failure("too large"), new KvResult.Ok(),
                 KvResult.value("small"));
         cluster.checkAgreement();
     }

@@ -58,7 +58,7 @@ class StaleMessagesTest {
         c.connect(0, 3);
         assertThat(c.runUntil(() -> !x.session().hasOutstanding(), 3_000)).isTrue();
         assertThat(x.results()).as("X learns that its session was evicted; its append's outcome is unknown")
-                .containsExactly(new KvResult.Error("evicted"));
+                .containsExactly(new KvResult.Failure("evicted"));
 
         z.submit(KvCommand.get("k"));
         assertThat(c.runUntil(z::idle, 1_000)).isTrue();
