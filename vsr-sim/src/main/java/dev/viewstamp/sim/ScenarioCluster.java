@@ -49,8 +49,7 @@ public final class ScenarioCluster {
     private final List<BiPredicate<Integer, Message>> dropRules = new ArrayList<>();
     private final List<String> delivered = new ArrayList<>();
     private final Prng prng = new Prng(42);
-    private final ArrayList<Long> committed = new ArrayList<>();
-    private final long[] checkedCommit;
+    private final Agreement agreement;
     private long now;
 
     public ScenarioCluster(ClusterConfig config) {
@@ -60,7 +59,7 @@ public final class ScenarioCluster {
         this.storages = new SimStorage[replicaCount];
         this.writesHeld = new boolean[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
-        this.checkedCommit = new long[replicaCount];
+        this.agreement = new Agreement(replicaCount);
         int nodesMax = replicaCount + 16;
         this.blocked = new boolean[nodesMax][nodesMax];
         for (int i = 0; i < replicaCount; i++) {
@@ -168,7 +167,7 @@ public final class ScenarioCluster {
     /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
     public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
         replicas[replica] = Replica.restart(configNew, replica, new KvStateMachine(), prng.fork(), durable);
-        checkedCommit[replica] = 0;
+        agreement.restarted(replica);
     }
 
     /** Restarts a crashed replica from what its storage holds. */
@@ -269,21 +268,7 @@ public final class ScenarioCluster {
 
     /** Throws if two replicas ever committed different entries at the same op (hash chain). */
     public void checkAgreement() {
-        for (int i = 0; i < replicaCount; i++) {
-            Replica r = replicas[i];
-            if (r == null) continue;
-            for (long op = checkedCommit[i] + 1; op <= r.commit(); op++) {
-                long checksum = r.checksumAt(op);
-                if (op <= committed.size()) {
-                    if (committed.get((int) (op - 1)) != checksum) {
-                        throw new AssertionError("agreement: replica " + i + " committed a different entry at op " + op);
-                    }
-                } else {
-                    committed.add(checksum);
-                }
-            }
-            checkedCommit[i] = r.commit();
-        }
+        agreement.check(replicas);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -144,11 +144,10 @@ public final class Simulator {
     private final boolean[] lastCatchingUp;
     /** A crash scheduled right after a transition, or 0. */
     private final long[] crashAt;
-    private final long[] checkedCommit;
     private final SimClient[] clients;
     private final ClientSender[] senders;
     private final SimNetwork network;
-    private final ArrayList<Long> committed = new ArrayList<>();
+    private final Agreement agreement;
     private final Coverage coverage = new Coverage();
     private long now;
     private long partitionUntil;
@@ -214,7 +213,7 @@ public final class Simulator {
         this.crashOnResume = new boolean[replicaCount];
         this.restartChecks = new RestartChecks(replicaCount);
         for (int i = 0; i < replicaCount; i++) backlog.add(new ArrayList<>());
-        this.checkedCommit = new long[replicaCount];
+        this.agreement = new Agreement(replicaCount);
         for (int i = 0; i < replicaCount; i++) {
             outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
@@ -337,7 +336,7 @@ public final class Simulator {
             coverage.brokenChains += disk.brokenChains;
             coverage.damagedSuffixes += disk.damagedSuffixes;
         }
-        return new SimResult(seed, mix, describeFaults(), outcome, message, committed.size(), viewChanges, crashes, now,
+        return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges, crashes, now,
                 coverage, outcome == SimResult.Outcome.PASSED ? List.of() : history());
     }
 
@@ -438,23 +437,7 @@ public final class Simulator {
 
     /** No two replicas ever commit different entries at the same op (compared by hash chain). */
     private void checkAgreement() {
-        for (int i = 0; i < replicaCount; i++) {
-            Replica r = replicas[i];
-            if (r == null) continue;
-            for (long op = checkedCommit[i] + 1; op <= r.commit(); op++) {
-                long checksum = r.checksumAt(op);
-                if (op <= committed.size()) {
-                    long other = committed.get((int) (op - 1));
-                    if (other != checksum) {
-                        throw new AssertionError("agreement: replica " + i + " committed " + Long.toHexString(checksum)
-                                + " at op " + op + " where another replica committed " + Long.toHexString(other));
-                    }
-                } else {
-                    committed.add(checksum);
-                }
-            }
-            checkedCommit[i] = r.commit();
-        }
+        agreement.check(replicas);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -874,7 +857,7 @@ public final class Simulator {
         } else if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) {
             restartElsewhere(i);
         }
-        checkedCommit[i] = 0;
+        agreement.restarted(i);
         observe(i);
     }
 
