@@ -113,37 +113,18 @@ public final class Simulator {
     private long pauses;
     private long staleDeliveries;
     private long strandedDamaged;
-    /** A replica that is paused completes nothing and hears nothing before this tick; what is sent to it waits. */
-    private final long[] pausedUntil;
-    private final List<List<SimNetwork.Packet>> backlog = new ArrayList<>();
-    /** A crash planned for when the disk of this replica gets space back and resumes. */
-    private final boolean[] crashOnResume;
     /** Durability and log view, checked at every restart. */
     private final RestartChecks restartChecks;
     private final ClusterConfig config;
     private final int replicaCount;
     private final Replica[] replicas;
-    private final SimReplicaDisk[] disks;
     private long repairedEntriesOfCrashed;
-    private final ReplicaOutput[] outputs;
-    private final long[] downUntil;
-    /** The tick each replica last restarted: what was sent to it before is lost with its connections. */
-    private final long[] restartTick;
-    /** Each replica's disk completes no write before this tick. */
-    private final long[] diskStallUntil;
-    /** The tick space returns to a full disk, or 0. */
-    private final long[] diskFullUntil;
+    /** The simulator's side of each replica: its disk, its output port, its faults. */
+    private final SimReplica[] sim;
     private long noSpaceStops;
     private long clusterCrashes;
     private final int faultyDisks;
     private long syncExits;
-    private final String[] lastState;
-    // Each replica's status, view and catching-up as last observed, to see it change.
-    private final Status[] lastStatus;
-    private final long[] lastView;
-    private final boolean[] lastCatchingUp;
-    /** A crash scheduled right after a transition, or 0. */
-    private final long[] crashAt;
     private final SimClient[] clients;
     private final ClientSender[] senders;
     private final SimNetwork network;
@@ -198,24 +179,10 @@ public final class Simulator {
         Check.that(Request.OVERHEAD_SIZE_BYTES + new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax()
                 <= config.batchSizeBytesMax(), "the workload's commands fit a batch");
         this.replicas = new Replica[replicaCount];
-        this.disks = new SimReplicaDisk[replicaCount];
-        this.outputs = new ReplicaOutput[replicaCount];
-        this.downUntil = new long[replicaCount];
-        this.restartTick = new long[replicaCount];
-        this.diskStallUntil = new long[replicaCount];
-        this.diskFullUntil = new long[replicaCount];
-        this.lastState = new String[replicaCount];
-        this.lastStatus = new Status[replicaCount];
-        this.lastView = new long[replicaCount];
-        this.lastCatchingUp = new boolean[replicaCount];
-        this.crashAt = new long[replicaCount];
-        this.pausedUntil = new long[replicaCount];
-        this.crashOnResume = new boolean[replicaCount];
         this.restartChecks = new RestartChecks(replicaCount);
-        for (int i = 0; i < replicaCount; i++) backlog.add(new ArrayList<>());
         this.agreement = new Agreement(replicaCount);
+        this.sim = new SimReplica[replicaCount];
         for (int i = 0; i < replicaCount; i++) {
-            outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
             traceIgnored(i);
         }
@@ -232,8 +199,9 @@ public final class Simulator {
             SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
                     mix.diskMisdirectProbability(), mix.diskLatentErrorProbability(), swarm.lostWriteProbability())
                     : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
-            disks[i] = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
-            disks[i].dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
+            sim[i] = new SimReplica(new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i)),
+                    new ReplicaOutput(i));
+            sim[i].disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
         }
         this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());
         if (swarm.longDelayProbability() > 0) network.longDelays(swarm.longDelayProbability(), swarmPrng.fork());
@@ -308,15 +276,15 @@ public final class Simulator {
         coverage.repairedEntries = repairedEntriesOfCrashed;
         coverage.noSpaceStops = noSpaceStops;
         coverage.clusterCrashes = clusterCrashes;
-        for (SimReplicaDisk disk : disks) coverage.lostDisks += disk.lostDisks;
+        for (SimReplica r : sim) coverage.lostDisks += r.disk.lostDisks;
         for (Replica replica : replicas) if (replica != null) coverage.incarnations += replica.incarnation();
         coverage.syncExits = syncExits;
-        for (SimReplicaDisk disk : disks) {
-            long[] zones = disk.faultsByZone();
+        for (SimReplica r : sim) {
+            long[] zones = r.disk.faultsByZone();
             coverage.faultsSuperblock += zones[0];
             coverage.faultsHeaders += zones[1];
             coverage.faultsPrepares += zones[2];
-            coverage.diskLostWrites += disk.disk().lostWrites();
+            coverage.diskLostWrites += r.disk.disk().lostWrites();
         }
         coverage.directed(Coverage.Directed.FULL_MID_LOG_CHANGE, fullMidLogChanges);
         coverage.directed(Coverage.Directed.CRASH_AROUND_RESUME, crashesAroundResume);
@@ -326,15 +294,15 @@ public final class Simulator {
         coverage.directed(Coverage.Directed.STALE_AFTER_RESTART, staleDeliveries);
         coverage.directed(Coverage.Directed.STRAND_DAMAGED, strandedDamaged);
         for (Replica replica : replicas) if (replica != null) coverage.repairedEntries += replica.repairedEntryCount();
-        for (SimReplicaDisk disk : disks) {
-            coverage.diskCorrupt += disk.disk().corruptions();
-            coverage.diskMisdirected += disk.disk().misdirections();
-            coverage.diskLatent += disk.disk().latentErrors();
-            coverage.diskLostSectors += disk.disk().lostSectors();
-            coverage.damagedRestarts += disk.damagedRestarts;
-            coverage.repairSlots += disk.repairFaults;
-            coverage.brokenChains += disk.brokenChains;
-            coverage.damagedSuffixes += disk.damagedSuffixes;
+        for (SimReplica r : sim) {
+            coverage.diskCorrupt += r.disk.disk().corruptions();
+            coverage.diskMisdirected += r.disk.disk().misdirections();
+            coverage.diskLatent += r.disk.disk().latentErrors();
+            coverage.diskLostSectors += r.disk.disk().lostSectors();
+            coverage.damagedRestarts += r.disk.damagedRestarts;
+            coverage.repairSlots += r.disk.repairFaults;
+            coverage.brokenChains += r.disk.brokenChains;
+            coverage.damagedSuffixes += r.disk.damagedSuffixes;
         }
         return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges, crashes, now,
                 coverage, outcome == SimResult.Outcome.PASSED ? List.of() : history());
@@ -355,19 +323,19 @@ public final class Simulator {
         for (SimNetwork.Packet packet; (packet = network.poll(now)) != null; ) deliver(packet);
         for (int i = 0; i < replicaCount; i++) {
             if (replicas[i] == null) {
-                if (now >= downUntil[i]) restart(i);
+                if (now >= sim[i].downUntil) restart(i);
                 continue;
             }
-            if (pausedUntil[i] != 0) {
-                if (now < pausedUntil[i]) continue;
+            if (sim[i].pausedUntil != 0) {
+                if (now < sim[i].pausedUntil) continue;
                 wake(i);
                 if (replicas[i] == null) continue;
             }
-            if (diskFullUntil[i] != 0 && now >= diskFullUntil[i]) endDiskFull(i);
+            if (sim[i].diskFullUntil != 0 && now >= sim[i].diskFullUntil) endDiskFull(i);
             // A stalled disk completes nothing; its writes wait (and a crash meanwhile loses them).
-            if (now >= diskStallUntil[i]) disks[i].tick();
+            if (now >= sim[i].diskStallUntil) sim[i].disk.tick();
             if (replicas[i] == null) continue;
-            replicas[i].tick(outputs[i]);
+            replicas[i].tick(sim[i].output);
             observe(i);
         }
         for (int c = 0; c < clients.length; c++) clients[c].tick(now, senders[c]);
@@ -381,11 +349,11 @@ public final class Simulator {
                 trace("drop " + packet.from() + "->" + packet.to() + " (down) " + packet.message());
                 return;
             }
-            if (pausedUntil[packet.to()] != 0) {
-                backlog.get(packet.to()).add(packet);
+            if (sim[packet.to()].pausedUntil != 0) {
+                sim[packet.to()].backlog.add(packet);
                 return;
             }
-            if (packet.sendTick() < restartTick[packet.to()]) {
+            if (packet.sendTick() < sim[packet.to()].restartTick) {
                 // Sent to the replica's previous incarnation: usually lost with its connections,
                 // so a restarted replica hears only what was sent after it restarted. A runtime
                 // whose send queue survives a reconnect delivers it after all (directed fault).
@@ -395,12 +363,12 @@ public final class Simulator {
                 }
                 staleDeliveries++;
                 trace("deliver (sent before restart) " + packet.from() + "->" + packet.to() + " " + packet.message());
-                replica.step(packet.message(), outputs[packet.to()]);
+                replica.step(packet.message(), sim[packet.to()].output);
                 observe(packet.to());
                 return;
             }
             trace("deliver " + packet.from() + "->" + packet.to() + " " + packet.message());
-            replica.step(packet.message(), outputs[packet.to()]);
+            replica.step(packet.message(), sim[packet.to()].output);
             observe(packet.to());
         } else {
             int c = packet.to() - replicaCount;
@@ -420,18 +388,18 @@ public final class Simulator {
             viewMaxStarted = r.view();
             viewChanges++;
         }
-        boolean transition = r.status() != lastStatus[i] || r.view() != lastView[i]
-                || (r.catchingUp() && !lastCatchingUp[i]);
-        lastStatus[i] = r.status();
-        lastView[i] = r.view();
-        lastCatchingUp[i] = r.catchingUp();
+        boolean transition = r.status() != sim[i].lastStatus || r.view() != sim[i].lastView
+                || (r.catchingUp() && !sim[i].lastCatchingUp);
+        sim[i].lastStatus = r.status();
+        sim[i].lastView = r.view();
+        sim[i].lastCatchingUp = r.catchingUp();
         if (transition && !liveness && prng.chance(mix.faultAfterTransitionProbability())) faultAfterTransition(i);
         if (trace == null) return;
         String state = r.status() + " view=" + r.view() + " logView=" + r.logView() + " op=" + r.op()
                 + " commit=" + r.commit();
-        if (!state.equals(lastState[i])) {
+        if (!state.equals(sim[i].lastState)) {
             trace("replica " + i + " " + state);
-            lastState[i] = state;
+            sim[i].lastState = state;
         }
     }
 
@@ -476,21 +444,21 @@ public final class Simulator {
             if (i >= 0) crash(i, downTicksAfterFault());
         }
         for (int i = 0; i < replicaCount; i++) {
-            if (crashAt[i] == 0 || now < crashAt[i]) continue;
-            crashAt[i] = 0;
+            if (sim[i].crashAt == 0 || now < sim[i].crashAt) continue;
+            sim[i].crashAt = 0;
             if (replicas[i] != null && downCount() < config.faultsMax()) crash(i, downTicksAfterFault());
         }
         if (prng.chance(mix.selectiveLossProbabilityPerTick())) selectiveLoss();
         if (swarm.decayProbabilityPerTick() > 0 && swarmPrng.chance(swarm.decayProbabilityPerTick())) {
             int i = swarmPrng.nextInt(Math.max(1, faultyDisks));
-            if (i < faultyDisks && disks[i].decay(swarmPrng)) trace("latent error: a sector of replica " + i + " decays");
+            if (i < faultyDisks && sim[i].disk.decay(swarmPrng)) trace("latent error: a sector of replica " + i + " decays");
         }
         if (swarm.pauseProbabilityPerTick() > 0 && swarmPrng.chance(swarm.pauseProbabilityPerTick())) {
             int i = swarmPrng.nextInt(replicaCount);
-            if (replicas[i] != null && pausedUntil[i] == 0) {
-                pausedUntil[i] = now + swarmPrng.between(20, swarm.pauseTicksMax());
+            if (replicas[i] != null && sim[i].pausedUntil == 0) {
+                sim[i].pausedUntil = now + swarmPrng.between(20, swarm.pauseTicksMax());
                 pauses++;
-                trace("pause: replica " + i + " runs nothing until " + pausedUntil[i]);
+                trace("pause: replica " + i + " runs nothing until " + sim[i].pausedUntil);
             }
         }
         if (prng.chance(mix.diskStallProbabilityPerTick())) {
@@ -499,16 +467,16 @@ public final class Simulator {
         }
         if (!options.diskless() && prng.chance(mix.diskFullProbabilityPerTick())) {
             int i = faultTarget();
-            if (replicas[i] != null && diskFullUntil[i] == 0) {
-                diskFullUntil[i] = now + prng.between(5, mix.diskFullTicksMax());
-                disks[i].disk().full(true);
-                trace("disk full: replica " + i + " until " + diskFullUntil[i]);
+            if (replicas[i] != null && sim[i].diskFullUntil == 0) {
+                sim[i].diskFullUntil = now + prng.between(5, mix.diskFullTicksMax());
+                sim[i].disk.disk().full(true);
+                trace("disk full: replica " + i + " until " + sim[i].diskFullUntil);
             }
         }
         if (!options.diskless() && prng.chance(mix.syncErrorProbabilityPerTick())) {
             int i = faultTarget();
             if (replicas[i] != null) {
-                disks[i].disk().failNextSync();
+                sim[i].disk.disk().failNextSync();
                 trace("sync error: replica " + i + "'s next sync fails");
             }
         }
@@ -516,22 +484,22 @@ public final class Simulator {
 
     /** Space returns to a full disk: the storage goes on with what it stopped at. */
     private void endDiskFull(int i) {
-        diskFullUntil[i] = 0;
-        disks[i].disk().full(false);
+        sim[i].diskFullUntil = 0;
+        sim[i].disk.disk().full(false);
         trace("disk space returns: replica " + i);
-        disks[i].resume();
-        if (crashOnResume[i]) {
+        sim[i].disk.resume();
+        if (sim[i].crashOnResume) {
             // Directed: a crash while the resumed writes are in flight.
-            crashOnResume[i] = false;
-            if (!liveness) crashAt[i] = now + swarmPrng.between(1, 20);
+            sim[i].crashOnResume = false;
+            if (!liveness) sim[i].crashAt = now + swarmPrng.between(1, 20);
         }
     }
 
     /** A paused replica wakes up and takes the backlog sent to it meanwhile, in order. */
     private void wake(int i) {
-        pausedUntil[i] = 0;
-        List<SimNetwork.Packet> waiting = new ArrayList<>(backlog.get(i));
-        backlog.get(i).clear();
+        sim[i].pausedUntil = 0;
+        List<SimNetwork.Packet> waiting = new ArrayList<>(sim[i].backlog);
+        sim[i].backlog.clear();
         trace("replica " + i + " wakes up to " + waiting.size() + " messages");
         for (SimNetwork.Packet packet : waiting) {
             if (replicas[i] == null) return;
@@ -545,7 +513,7 @@ public final class Simulator {
      */
     private void faultLogChange(int i, int suffixSize) {
         if (liveness || options.diskless() || replicas[i] == null) return;
-        if (swarm.fullMidLogChange() && diskFullUntil[i] == 0 && swarmPrng.chance(0.4)) {
+        if (swarm.fullMidLogChange() && sim[i].diskFullUntil == 0 && swarmPrng.chance(0.4)) {
             // Each step of a change is as likely to be hit as another, however many writes it has:
             // the cut-back superblock (4 copies), the suffix, the naming superblock, the headers.
             int writes = switch (swarmPrng.nextInt(4)) {
@@ -554,18 +522,18 @@ public final class Simulator {
                 case 2 -> 4 + suffixSize + swarmPrng.nextInt(4);
                 default -> 8 + suffixSize + swarmPrng.nextInt(suffixSize);
             };
-            disks[i].disk().fullAfterWrites(writes);
-            diskFullUntil[i] = now + swarmPrng.between(5, 300);
+            sim[i].disk.disk().fullAfterWrites(writes);
+            sim[i].diskFullUntil = now + swarmPrng.between(5, 300);
             fullMidLogChanges++;
-            trace("disk full: replica " + i + " after " + writes + " more writes, until " + diskFullUntil[i]);
+            trace("disk full: replica " + i + " after " + writes + " more writes, until " + sim[i].diskFullUntil);
             if (swarm.crashAroundResume() && swarmPrng.chance(0.6)) {
                 crashesAroundResume++;
-                if (swarmPrng.chance(0.5)) crashOnResume[i] = true;
-                else crashAt[i] = now + swarmPrng.between(1, Math.max(2, diskFullUntil[i] - now));
+                if (swarmPrng.chance(0.5)) sim[i].crashOnResume = true;
+                else sim[i].crashAt = now + swarmPrng.between(1, Math.max(2, sim[i].diskFullUntil - now));
             }
         }
         if (swarm.syncFailMidLogChange() && swarmPrng.chance(0.05)) {
-            disks[i].disk().failNextSync();
+            sim[i].disk.disk().failNextSync();
             syncFailsMidLogChange++;
             trace("sync error: replica " + i + "'s next sync fails, in a log change");
         }
@@ -593,10 +561,10 @@ public final class Simulator {
             if (r == null) continue;
             boolean primaryOfView = config.primaryIndex(r.view()) == i;
             boolean midway = switch (kind) {
-                case 0 -> primaryOfView && (r.status() == Status.VIEW_CHANGE || disks[i].writing());
+                case 0 -> primaryOfView && (r.status() == Status.VIEW_CHANGE || sim[i].disk.writing());
                 case 1 -> !primaryOfView && r.status() == Status.VIEW_CHANGE;
                 case 2 -> r.catchingUp();
-                default -> r.isPrimaryNormal() && disks[i].writing();
+                default -> r.isPrimaryNormal() && sim[i].disk.writing();
             };
             if (midway) return i;
         }
@@ -618,14 +586,14 @@ public final class Simulator {
             return;
         }
         long stallTicks = prng.chance(0.67) ? diskStall(i) : 0;
-        if (prng.chance(0.67) && crashAt[i] == 0) crashAt[i] = now + prng.between(1, Math.max(40, stallTicks));
+        if (prng.chance(0.67) && sim[i].crashAt == 0) sim[i].crashAt = now + prng.between(1, Math.max(40, stallTicks));
     }
 
     /** Replica {@code i}'s disk completes no write for a while; returns for how many ticks. */
     private long diskStall(int i) {
         long ticks = prng.between(5, mix.diskStallTicksMax());
-        diskStallUntil[i] = Math.max(diskStallUntil[i], now + ticks);
-        trace("disk stall: replica " + i + " completes no write until " + diskStallUntil[i]);
+        sim[i].diskStallUntil = Math.max(sim[i].diskStallUntil, now + ticks);
+        trace("disk stall: replica " + i + " completes no write until " + sim[i].diskStallUntil);
         return ticks;
     }
 
@@ -823,23 +791,23 @@ public final class Simulator {
         duplicateRequestsOfCrashed += replicas[i].duplicateRequestCount();
         repairedEntriesOfCrashed += replicas[i].repairedEntryCount();
         replicas[i] = null;
-        if (pausedUntil[i] != 0) {
-            pausedUntil[i] = 0;
-            backlog.get(i).clear();
+        if (sim[i].pausedUntil != 0) {
+            sim[i].pausedUntil = 0;
+            sim[i].backlog.clear();
         }
-        crashOnResume[i] = false;
-        if (lose) disks[i].lose();
-        else disks[i].crash();
-        downUntil[i] = now + downTicks;
-        lastState[i] = null;
-        lastStatus[i] = null;
-        crashAt[i] = 0;
+        sim[i].crashOnResume = false;
+        if (lose) sim[i].disk.lose();
+        else sim[i].disk.crash();
+        sim[i].downUntil = now + downTicks;
+        sim[i].lastState = null;
+        sim[i].lastStatus = null;
+        sim[i].crashAt = 0;
         crashes++;
     }
 
     private void restart(int i) {
         trace("restart replica " + i);
-        Replica.Durable durable = disks[i].boot();
+        Replica.Durable durable = sim[i].disk.boot();
         if (durable.damage() != null && trace != null) {
             Replica.Damage damage = durable.damage();
             long missing = 0;
@@ -850,7 +818,7 @@ public final class Simulator {
         restartChecks.restarted(i, durable);
         replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
         traceIgnored(i);
-        restartTick[i] = now;
+        sim[i].restartTick = now;
         if (!liveness && replicaCount > 1 && durable.damage() != null && swarm.strandDamaged()) {
             strandedDamaged++;
             restartNextToStalest(i);
@@ -884,10 +852,10 @@ public final class Simulator {
         partitionUntil = 0;
         isolationUntil = 0;
         for (int i = 0; i < replicaCount; i++) {
-            if (replicas[i] == null) downUntil[i] = now;
-            diskStallUntil[i] = 0;
-            if (diskFullUntil[i] != 0) endDiskFull(i);
-            if (pausedUntil[i] != 0 && replicas[i] != null) wake(i);
+            if (replicas[i] == null) sim[i].downUntil = now;
+            sim[i].diskStallUntil = 0;
+            if (sim[i].diskFullUntil != 0) endDiskFull(i);
+            if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
         }
         for (SimClient client : clients) client.stopped = true;
     }
@@ -954,7 +922,7 @@ public final class Simulator {
         @Override
         public void persistPrepare(Entry entry) {
             if (trace != null) trace("write replica " + replica + " prepare op=" + entry.op());
-            disks[replica].persistPrepare(entry);
+            sim[replica].disk.persistPrepare(entry);
         }
 
         @Override
@@ -964,7 +932,7 @@ public final class Simulator {
                         + " anchor=" + anchorOp + " suffix=" + suffix.size());
             }
             restartChecks.logChangeAsked(replica, state.logView(), anchorOp, anchorChecksum, suffix);
-            disks[replica].persistState(state, anchorOp, anchorChecksum, suffix);
+            sim[replica].disk.persistState(state, anchorOp, anchorChecksum, suffix);
             if (!suffix.isEmpty()) faultLogChange(replica, suffix.size());
         }
     }
@@ -980,14 +948,14 @@ public final class Simulator {
         @Override
         public void onPrepareDurable(long op, long checksum) {
             if (replicas[replica] == null) return;
-            replicas[replica].onPrepareDurable(op, checksum, outputs[replica]);
+            replicas[replica].onPrepareDurable(op, checksum, sim[replica].output);
             observe(replica);
         }
 
         @Override
         public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) {
             if (replicas[replica] == null) return;
-            replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, outputs[replica]);
+            replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, sim[replica].output);
             observe(replica);
         }
 
@@ -997,7 +965,7 @@ public final class Simulator {
                 case NO_SPACE -> {
                     // The replica stays up and safe: nothing more becomes durable, so it
                     // acknowledges nothing more, until space returns (endDiskFull).
-                    Check.that(disks[replica].disk().full(), "a full journal means the simulated ring is too small: "
+                    Check.that(sim[replica].disk.disk().full(), "a full journal means the simulated ring is too small: "
                             + error);
                     noSpaceStops++;
                     trace("replica " + replica + " storage stopped: " + error);
