@@ -46,9 +46,9 @@ final class Incarnations extends SubProtocol {
             return;
         }
         s.crashVector[replica] = incarnation;
-        s.startViewChangeFrom[replica] = false;
-        s.doViewChangeFrom[replica] = null;
-        s.ackedOp[replica] = 0;
+        // What its older incarnation voted and acknowledged no longer counts.
+        viewChange.forgetVotesOf(replica);
+        normal.forgetAcknowledgementsOf(replica);
     }
 
     /** Merges what the message says of incarnations; true when it comes from an older incarnation of its sender. */

@@ -382,6 +382,11 @@ final class NormalOperation extends SubProtocol {
         out.send(s.config.primaryIndex(s.view), new PrepareOk(s.view, op, s.replicaIndex, s.crashVectorDurable[s.replicaIndex]));
     }
 
+    /** Forgets what {@code replica} (an older incarnation of it) acknowledged. */
+    void forgetAcknowledgementsOf(int replica) {
+        s.ackedOp[replica] = 0;
+    }
+
     /**
      * A write completed, the log view is durable, and this replica is the primary: a StartView
      * that waited for its log goes out, and what is now acknowledged commits.

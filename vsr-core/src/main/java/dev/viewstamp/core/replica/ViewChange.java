@@ -90,6 +90,12 @@ final class ViewChange extends SubProtocol {
         s.viewChangeRetransmitTimeout.start(s.now, s.config.viewChangeRetransmitTicks());
     }
 
+    /** Forgets the StartViewChange and DoViewChange votes of {@code replica} (an older incarnation of it). */
+    void forgetVotesOf(int replica) {
+        s.startViewChangeFrom[replica] = false;
+        s.doViewChangeFrom[replica] = null;
+    }
+
     /**
      * VRR 4.2 step 1, once the new view is durable (DESIGN 2: no message of a view before it is):
      * the StartViewChange goes out, and a DoViewChange if the votes are already in, or if another
