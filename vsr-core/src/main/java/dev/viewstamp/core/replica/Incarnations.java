@@ -23,7 +23,8 @@ final class Incarnations extends SubProtocol {
      * which carry the durable one, count again (review 4, finding 1).
      */
     void persistIncarnationIfLearned(Output out) {
-        if (s.crashVector[s.replicaIndex] <= s.crashVectorDurable[s.replicaIndex] || s.status == Status.RECOVERING) return;
+        if (s.crashVector[s.replicaIndex] <= s.crashVectorDurable[s.replicaIndex]
+                || s.status == Status.RECOVERING) return;
         for (Output.ReplicaState inFlight : s.statesInFlight) {
             if (inFlight.crashVector()[s.replicaIndex] >= s.crashVector[s.replicaIndex]) return;
         }

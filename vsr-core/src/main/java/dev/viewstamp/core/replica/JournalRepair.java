@@ -70,7 +70,8 @@ final class JournalRepair extends SubProtocol {
             fromOp = Math.max(missing - 1, toOp - s.config.stateTransferOpsMax());
         } else {
             toOp = missing;
-            while (toOp < s.repair.headOp && s.repair.entry(toOp + 1) == null && toOp - missing + 1 < s.config.stateTransferOpsMax()) {
+            while (toOp < s.repair.headOp && s.repair.entry(toOp + 1) == null
+                    && toOp - missing + 1 < s.config.stateTransferOpsMax()) {
                 toOp++;
             }
             fromOp = missing - 1;
@@ -86,7 +87,8 @@ final class JournalRepair extends SubProtocol {
     void onGetEntries(GetEntries message, Output out) {
         if (ignoreGetEntries(message)) return;
         Check.that(message.toOp() <= s.log.op(), "the entry asked for is held", message.toOp(), s.log.op());
-        Check.that(message.fromOp() < message.toOp(), "a range of at least one entry", message.fromOp(), message.toOp());
+        Check.that(message.fromOp() < message.toOp(), "a range of at least one entry", message.fromOp(),
+                message.toOp());
 
         out.send(message.replica(), new Entries(s.log.slice(message.fromOp(), message.toOp()), s.replicaIndex));
     }
@@ -95,8 +97,12 @@ final class JournalRepair extends SubProtocol {
         if (message.replica() == s.replicaIndex) return s.ignore("get_entries: from ourselves", message);
         if (message.fromOp() < 0) return s.ignore("get_entries: bad range", message);
         if (message.toOp() <= message.fromOp()) return s.ignore("get_entries: bad range", message);
-        if (message.toOp() - message.fromOp() > s.config.stateTransferOpsMax()) return s.ignore("get_entries: bad range", message);
-        if (!s.log.holds(message.toOp(), message.toChecksum())) return s.ignore("get_entries: we do not hold that entry", message);
+        if (message.toOp() - message.fromOp() > s.config.stateTransferOpsMax()) {
+            return s.ignore("get_entries: bad range", message);
+        }
+        if (!s.log.holds(message.toOp(), message.toChecksum())) {
+            return s.ignore("get_entries: we do not hold that entry", message);
+        }
         return false;
     }
 
@@ -120,7 +126,9 @@ final class JournalRepair extends SubProtocol {
         s.repair.knownFromOp = Math.min(s.repair.knownFromOp, Math.max(1, fromOp));
         s.repair.extendKnownDown();
         repairAdvance(out);
-        if (s.repair != null) Check.that(s.log.op() <= s.repair.headOp, "a repair stays within the journal's log", s.log.op(), s.repair.headOp);
+        if (s.repair != null) {
+            Check.that(s.log.op() <= s.repair.headOp, "a repair stays within the journal's log", s.log.op(), s.repair.headOp);
+        }
     }
 
     boolean ignoreEntries(Entries message) {
@@ -133,8 +141,12 @@ final class JournalRepair extends SubProtocol {
             return s.ignore("entries: not what we asked for", message);
         }
         if (last.checksum() != s.repair.checksum(last.op())) return s.ignore("entries: not our chain", message);
-        if (!ProtocolState.chainValid(entries.get(0).parent(), firstOp - 1, entries)) return s.ignore("entries: do not chain", message);
-        if (firstOp == 1 && entries.get(0).parent() != s.log.checksumAt(0)) return s.ignore("entries: another cluster's root", message);
+        if (!ProtocolState.chainValid(entries.get(0).parent(), firstOp - 1, entries)) {
+            return s.ignore("entries: do not chain", message);
+        }
+        if (firstOp == 1 && entries.get(0).parent() != s.log.checksumAt(0)) {
+            return s.ignore("entries: another cluster's root", message);
+        }
         return false;
     }
 
@@ -148,7 +160,8 @@ final class JournalRepair extends SubProtocol {
         while (s.log.op() < s.repair.headOp) {
             long op = s.log.op() + 1;
             Entry entry = s.repair.entry(op);
-            if (op < s.repair.knownFromOp || entry == null || entry.checksum() != s.repair.checksum(op) || !s.log.chains(entry)) break;
+            if (op < s.repair.knownFromOp || entry == null || entry.checksum() != s.repair.checksum(op)
+                    || !s.log.chains(entry)) break;
             if (s.repair.fromPeer.get((int) op)) {
                 if (out == null) break;
                 s.log.append(entry);

@@ -47,15 +47,20 @@ final class LostDiskRecovery extends SubProtocol {
             s.ignore("recovery: answered once the merged crash vector is durable", message);
             return;
         }
-        Check.that(s.crashVectorDurable[sender] >= message.crashVector()[sender], "answered once the sender's incarnation is durable",
+        Check.that(s.crashVectorDurable[sender] >= message.crashVector()[sender],
+                "answered once the sender's incarnation is durable",
                 s.crashVectorDurable[sender], message.crashVector()[sender]);
         out.send(sender, new RecoveryResponse(message.nonce(), s.crashVector, s.view, s.replicaIndex));
     }
 
     boolean ignoreRecovery(Recovery message) {
         if (message.replica() == s.replicaIndex) return s.ignore("recovery: from ourselves", message);
-        if (message.replica() < 0 || message.replica() >= s.config.replicaCount()) return s.ignore("recovery: no such replica", message);
-        if (message.crashVector().length != s.crashVector.length) return s.ignore("recovery: malformed crash vector", message);
+        if (message.replica() < 0 || message.replica() >= s.config.replicaCount()) {
+            return s.ignore("recovery: no such replica", message);
+        }
+        if (message.crashVector().length != s.crashVector.length) {
+            return s.ignore("recovery: malformed crash vector", message);
+        }
         return false;
     }
 
@@ -103,7 +108,9 @@ final class LostDiskRecovery extends SubProtocol {
         if (message.replica() < 0 || message.replica() >= s.config.replicaCount()) {
             return s.ignore("recovery_response: no such replica", message);
         }
-        if (message.crashVector().length != s.crashVector.length) return s.ignore("recovery_response: malformed", message);
+        if (message.crashVector().length != s.crashVector.length) {
+            return s.ignore("recovery_response: malformed", message);
+        }
         return false;
     }
 

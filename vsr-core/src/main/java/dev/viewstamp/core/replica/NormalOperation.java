@@ -50,8 +50,8 @@ final class NormalOperation extends SubProtocol {
             if (session != null && request.requestNumber() <= session.base) {
                 // A request of an earlier session of this client, evicted since: the client
                 // registered again (a stale registration), and this request must not run again.
-                out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED, new byte[0],
-                        s.replicaIndex));
+                out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED,
+                        new byte[0], s.replicaIndex));
                 return true;
             }
             if (session != null && request.requestNumber() < session.requestNumber) {
@@ -72,8 +72,8 @@ final class NormalOperation extends SubProtocol {
             // it alike (the limit is the same on every replica), so it never executes, and the
             // client is told so explicitly, like an eviction. (Compared without adding, so no
             // size overflows.)
-            out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.TOO_LARGE, new byte[0],
-                    s.replicaIndex));
+            out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.TOO_LARGE,
+                    new byte[0], s.replicaIndex));
             return true;
         }
         if (s.requestQueue.size() >= s.config.requestQueueCountMax()) return s.ignore("request: queue full", request);
@@ -82,7 +82,9 @@ final class NormalOperation extends SubProtocol {
 
     boolean inPipelineOrQueue(Request request) {
         for (Request queued : s.requestQueue) {
-            if (queued.clientId() == request.clientId() && queued.requestNumber() == request.requestNumber()) return true;
+            if (queued.clientId() == request.clientId() && queued.requestNumber() == request.requestNumber()) {
+                return true;
+            }
         }
         for (long op = s.commit + 1; op <= s.log.op(); op++) {
             for (Request prepared : s.log.entry(op).requests()) {
@@ -179,11 +181,15 @@ final class NormalOperation extends SubProtocol {
 
     boolean ignorePrepare(Prepare message) {
         if (message.view() < s.view) return s.ignore("prepare: older view", message);
-        if (message.replica() != s.config.primaryIndex(message.view())) return s.ignore("prepare: not from the primary", message);
+        if (message.replica() != s.config.primaryIndex(message.view())) {
+            return s.ignore("prepare: not from the primary", message);
+        }
         if (message.replica() == s.replicaIndex) return s.ignore("prepare: from ourselves", message);
         if (!message.entry().valid()) return s.ignore("prepare: entry checksum mismatch", message);
         if (message.entry().view() > message.view()) return s.ignore("prepare: entry from a future view", message);
-        if (message.view() == s.view && s.catchingUpToNewerView()) return s.ignore("prepare: a newer view exists", message);
+        if (message.view() == s.view && s.catchingUpToNewerView()) {
+            return s.ignore("prepare: a newer view exists", message);
+        }
         return false;
     }
 
@@ -193,7 +199,8 @@ final class NormalOperation extends SubProtocol {
         if (!entry.valid() || !s.log.chains(entry)) return;
         s.log.append(entry);
         out.persistPrepare(entry);
-        out.send(message.replica(), new PrepareOk(message.view(), entry.op(), s.replicaIndex, s.crashVector[s.replicaIndex]));
+        out.send(message.replica(), new PrepareOk(message.view(), entry.op(), s.replicaIndex,
+                s.crashVector[s.replicaIndex]));
     }
 
     /**
@@ -202,7 +209,9 @@ final class NormalOperation extends SubProtocol {
      * logView (no truncation to the commit number, unlike VRR 5.2). Returns true when handled so.
      */
     boolean catchUpIfNewerView(long messageView, int from, Output out) {
-        if (s.config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(messageView, from, out)) return true;
+        if (s.config.canary(Canary.TRUNCATE_ON_NEWER_VIEW) && canaryTruncateToNewerView(messageView, from, out)) {
+            return true;
+        }
         if (messageView <= s.view && s.status != Status.VIEW_CHANGE) return false;
         transfer.startCatchUp(messageView, from, out);
         return true;
@@ -246,7 +255,8 @@ final class NormalOperation extends SubProtocol {
     void primaryCommit(Output out) {
         if (s.status != Status.NORMAL || !s.isPrimary() || !s.normalDurable() || s.catchingUpToNewerView()) return;
         s.ackedOp[s.replicaIndex] = s.opDurable;
-        int quorum = s.config.canary(Canary.COMMIT_WITH_F_ACKS) ? Math.max(1, s.config.quorum() - 1) : s.config.quorum();
+        int quorum = s.config.canary(Canary.COMMIT_WITH_F_ACKS) ? Math.max(1, s.config.quorum() - 1)
+                : s.config.quorum();
         long[] sorted = s.ackedOp.clone();
         Arrays.sort(sorted);
         long quorumOp = sorted[sorted.length - quorum];
@@ -263,7 +273,8 @@ final class NormalOperation extends SubProtocol {
         if (s.status != Status.NORMAL || !s.isPrimary()) return;
         s.commitTimeout.start(s.now, s.config.commitIntervalTicks());
         if (!s.normalDurable() || s.startViewPending || s.catchingUpToNewerView()) return;
-        s.sendToOthers(new Commit(s.view, s.commitMax, s.log.checksumAt(s.commitMax), s.replicaIndex, incarnations.crashVectorToSend()), out);
+        s.sendToOthers(new Commit(s.view, s.commitMax, s.log.checksumAt(s.commitMax), s.replicaIndex,
+                incarnations.crashVectorToSend()), out);
     }
 
     /** VRR 4.1 step 7: backups execute what the primary says is committed. */
@@ -290,9 +301,13 @@ final class NormalOperation extends SubProtocol {
 
     boolean ignoreCommit(Commit message) {
         if (message.view() < s.view) return s.ignore("commit: older view", message);
-        if (message.replica() != s.config.primaryIndex(message.view())) return s.ignore("commit: not from the primary", message);
+        if (message.replica() != s.config.primaryIndex(message.view())) {
+            return s.ignore("commit: not from the primary", message);
+        }
         if (message.replica() == s.replicaIndex) return s.ignore("commit: from ourselves", message);
-        if (message.view() == s.view && s.catchingUpToNewerView()) return s.ignore("commit: a newer view exists", message);
+        if (message.view() == s.view && s.catchingUpToNewerView()) {
+            return s.ignore("commit: a newer view exists", message);
+        }
         return false;
     }
 
@@ -310,7 +325,8 @@ final class NormalOperation extends SubProtocol {
             pending = true;
             long from = Math.max(s.ackedOp[replica], s.log.op() - s.config.pipelinePrepareCountMax());
             for (long op = from + 1; op <= s.log.op(); op++) {
-                out.send(replica, new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax), s.log.entry(op), s.replicaIndex));
+                out.send(replica, new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax),
+                        s.log.entry(op), s.replicaIndex));
             }
         }
         if (!pending) s.prepareTimeout.stop();
@@ -353,8 +369,8 @@ final class NormalOperation extends SubProtocol {
             // Evicted (or never registered): the request is not executed, and the client is told
             // so explicitly. Every replica decides this identically at the same op.
             if (replying) {
-                out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED, new byte[0],
-                        s.replicaIndex));
+                out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.EVICTED,
+                        new byte[0], s.replicaIndex));
             }
             return;
         }
@@ -367,7 +383,8 @@ final class NormalOperation extends SubProtocol {
         byte[] result = s.stateMachine.execute(entry.op(), entry.timestamp(), request.operation());
         if (!duplicate) s.clientTable.update(request.clientId(), request.requestNumber(), result, entry.op());
         if (replying) {
-            out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.OK, result, s.replicaIndex));
+            out.reply(new Reply(s.view, request.clientId(), request.requestNumber(), Reply.Status.OK, result,
+                    s.replicaIndex));
         }
     }
 
@@ -379,7 +396,8 @@ final class NormalOperation extends SubProtocol {
         Check.that(op <= s.opDurable, "acknowledge only durable ops", op, s.opDurable);
         // The incarnation a restart would come back with: one learned but not yet durable could be
         // forgotten by a crash, after which the primary would discard every later ack as older.
-        out.send(s.config.primaryIndex(s.view), new PrepareOk(s.view, op, s.replicaIndex, s.crashVectorDurable[s.replicaIndex]));
+        out.send(s.config.primaryIndex(s.view), new PrepareOk(s.view, op, s.replicaIndex,
+                s.crashVectorDurable[s.replicaIndex]));
     }
 
     /** Forgets what {@code replica} (an older incarnation of it) acknowledged. */

@@ -191,7 +191,8 @@ final class ProtocolState {
      * that view).
      */
     boolean servesItsView() {
-        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView() && !logDamaged();
+        return status == Status.NORMAL && normalDurable() && !startViewPending && !catchingUpToNewerView()
+                && !logDamaged();
     }
 
     void persistView(Output out) {
@@ -324,7 +325,9 @@ final class ProtocolState {
     }
 
     boolean ignore(String reason, Message message) {
-        if (LOG.isLoggable(Level.DEBUG)) LOG.log(Level.DEBUG, "replica {0} view {1}: ignore {2}: {3}", replicaIndex, view, reason, message);
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "replica {0} view {1}: ignore {2}: {3}", replicaIndex, view, reason, message);
+        }
         if (ignoreListener != null) ignoreListener.ignored(reason, message);
         return true;
     }

@@ -147,7 +147,8 @@ public final class Replica {
     private Replica(ClusterConfig config, int replicaIndex, StateMachine stateMachine, Prng prng, Durable durable,
             boolean restarting) {
         Check.that(replicaIndex >= 0, "replica index is not negative", replicaIndex, config.replicaCount());
-        Check.that(replicaIndex < config.replicaCount(), "replica index in cluster", replicaIndex, config.replicaCount());
+        Check.that(replicaIndex < config.replicaCount(), "replica index in cluster", replicaIndex,
+                config.replicaCount());
         Check.that(durable.view() >= durable.logView(), "durable view >= logView");
         if (durable.pipelinePrepareCountMax() != Durable.PIPELINE_UNRECORDED
                 && durable.pipelinePrepareCountMax() != config.pipelinePrepareCountMax()) {
@@ -298,7 +299,9 @@ public final class Replica {
         if (written != null) {
             s.damagedOpMaxDurable = written.damagedOpMax();
             long[] vector = written.crashVector();
-            for (int r = 0; r < vector.length; r++) s.crashVectorDurable[r] = Math.max(s.crashVectorDurable[r], vector[r]);
+            for (int r = 0; r < vector.length; r++) {
+                s.crashVectorDurable[r] = Math.max(s.crashVectorDurable[r], vector[r]);
+            }
         }
         s.viewDurable = Math.max(s.viewDurable, view);
         s.logViewDurable = Math.max(s.logViewDurable, logView);
@@ -343,8 +346,12 @@ public final class Replica {
         Check.that(s.commit >= s.commitPrevious, "commit never decreases", s.commit, s.commitPrevious);
         s.commitPrevious = s.commit;
         Check.that(s.view >= s.logView, "view >= logView", s.view, s.logView);
-        if (s.status == Status.NORMAL) Check.that(s.view == s.logView, "normal implies view == logView", s.view, s.logView);
-        if (s.status == Status.VIEW_CHANGE) Check.that(s.view > s.logView, "view change implies view > logView", s.view, s.logView);
+        if (s.status == Status.NORMAL) {
+            Check.that(s.view == s.logView, "normal implies view == logView", s.view, s.logView);
+        }
+        if (s.status == Status.VIEW_CHANGE) {
+            Check.that(s.view > s.logView, "view change implies view > logView", s.view, s.logView);
+        }
         Check.that(s.opDurable <= s.log.op(), "opDurable <= op", s.opDurable, s.log.op());
         Check.that(s.viewDurable <= s.view, "viewDurable <= view", s.viewDurable, s.view);
         if (s.status == Status.NORMAL && s.isPrimary()) {
@@ -353,9 +360,13 @@ public final class Replica {
         }
         Check.that(s.requestQueue.size() <= s.config.requestQueueCountMax(), "request queue within its maximum");
         if (s.repair != null) Check.that(s.logDamaged(), "a repair only while damaged");
-        if (s.repair != null) Check.that(s.log.op() <= s.repair.headOp, "a repair stays within the journal's log", s.log.op(), s.repair.headOp);
+        if (s.repair != null) {
+            Check.that(s.log.op() <= s.repair.headOp, "a repair stays within the journal's log", s.log.op(), s.repair.headOp);
+        }
         if (s.logDamaged() && s.status == Status.NORMAL) Check.that(!s.isPrimary(), "a damaged log never leads a view");
-        if (s.status == Status.RECOVERING) Check.that(s.log.op() == 0, "a recovering replica holds no log", s.log.op(), 0);
+        if (s.status == Status.RECOVERING) {
+            Check.that(s.log.op() == 0, "a recovering replica holds no log", s.log.op(), 0);
+        }
         if (s.status == Status.RECOVERING) Check.that(s.repair == null, "a recovering replica repairs nothing");
         if (Verify.ENABLED && s.commit < s.log.op()) {
             // The uncommitted suffix is where logs change; recheck its chain after every step.
@@ -418,7 +429,8 @@ public final class Replica {
 
     @Override
     public String toString() {
-        return "replica " + s.replicaIndex + " " + s.status + " view=" + s.view + " logView=" + s.logView + " op=" + s.log.op()
-                + " commit=" + s.commit + " commitMax=" + s.commitMax + (s.logDamaged() ? " damaged<=" + s.damagedOpMax : "");
+        return "replica " + s.replicaIndex + " " + s.status + " view=" + s.view + " logView=" + s.logView
+                + " op=" + s.log.op() + " commit=" + s.commit + " commitMax=" + s.commitMax
+                + (s.logDamaged() ? " damaged<=" + s.damagedOpMax : "");
     }
 }

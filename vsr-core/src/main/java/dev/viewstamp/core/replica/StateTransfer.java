@@ -70,8 +70,8 @@ final class StateTransfer extends SubProtocol {
         long limit = fromOp + s.config.stateTransferOpsMax();
         long committedOp = s.opCommittedKnown();
         if (s.status == Status.NORMAL && s.servesItsView() && s.log.op() <= limit) {
-            out.send(message.replica(), new NewState(s.view, s.log.op(), committedOp, fromOp, s.log.checksumAt(fromOp), true,
-                    s.log.slice(fromOp, s.log.op()), s.replicaIndex, message.nonce()));
+            out.send(message.replica(), new NewState(s.view, s.log.op(), committedOp, fromOp, s.log.checksumAt(fromOp),
+                    true, s.log.slice(fromOp, s.log.op()), s.replicaIndex, message.nonce()));
             return;
         }
         long toOp = Math.min(committedOp, limit);
@@ -79,8 +79,8 @@ final class StateTransfer extends SubProtocol {
             s.ignore("get_state: no committed entries after fromOp", message);
             return;
         }
-        out.send(message.replica(), new NewState(s.view, s.log.op(), committedOp, fromOp, s.log.checksumAt(fromOp), false,
-                s.log.slice(fromOp, toOp), s.replicaIndex, message.nonce()));
+        out.send(message.replica(), new NewState(s.view, s.log.op(), committedOp, fromOp, s.log.checksumAt(fromOp),
+                false, s.log.slice(fromOp, toOp), s.replicaIndex, message.nonce()));
     }
 
     boolean ignoreGetState(GetState message) {
@@ -135,15 +135,21 @@ final class StateTransfer extends SubProtocol {
         // stale primary's uncommitted entries, say) leaves the retransmission timer to move on to
         // the next replica, instead of asking the same one for ever (review 4, finding 2).
         boolean progressed = s.log.op() != opBefore || s.log.checksumAt(opBefore) != headBefore;
-        if (s.catchUpView != ProtocolState.CATCH_UP_NONE && !message.entries().isEmpty() && progressed) requestState(out);
+        if (s.catchUpView != ProtocolState.CATCH_UP_NONE && !message.entries().isEmpty() && progressed) {
+            requestState(out);
+        }
     }
 
     boolean ignoreNewState(NewState message) {
         if (message.replica() == s.replicaIndex) return s.ignore("new_state: from ourselves", message);
         // A normal replica that is not catching up takes no state: its log is a prefix of its
         // primary's, and changing it under the primary's feet would break that.
-        if (s.status == Status.NORMAL && s.catchUpView == ProtocolState.CATCH_UP_NONE) return s.ignore("new_state: not catching up", message);
-        if (s.status == Status.NORMAL && s.catchUpView < s.view) return s.ignore("new_state: catch-up is stale", message);
+        if (s.status == Status.NORMAL && s.catchUpView == ProtocolState.CATCH_UP_NONE) {
+            return s.ignore("new_state: not catching up", message);
+        }
+        if (s.status == Status.NORMAL && s.catchUpView < s.view) {
+            return s.ignore("new_state: catch-up is stale", message);
+        }
         if (!ProtocolState.chainValid(message.anchorChecksum(), message.fromOp(), message.entries())) {
             return s.ignore("new_state: entries do not chain", message);
         }

@@ -153,14 +153,15 @@ final class ViewChange extends SubProtocol {
     DoViewChange doViewChange() {
         if (s.logDamaged()) {
             // A vote without a log: it says which ops it may lack (docs/STORAGE.md, rule 6).
-            return new DoViewChange(s.view, s.logView, s.log.op(), s.commitMax, 0, s.log.checksumAt(0), List.of(), s.replicaIndex,
-                    s.damagedOpMax, incarnations.crashVectorToSend());
+            return new DoViewChange(s.view, s.logView, s.log.op(), s.commitMax, 0, s.log.checksumAt(0), List.of(),
+                    s.replicaIndex, s.damagedOpMax, incarnations.crashVectorToSend());
         }
         // DoViewChange and StartView ship the log after an op known committed, at most a pipeline
         // behind the last op (DESIGN 2: a bounded suffix).
         long anchor = s.opCommittedKnown();
         return new DoViewChange(s.view, s.logView, s.log.op(), s.commitMax, anchor, s.log.checksumAt(anchor),
-                s.log.slice(anchor, s.log.op()), s.replicaIndex, DoViewChange.WHOLE, incarnations.crashVectorToSend());
+                s.log.slice(anchor, s.log.op()), s.replicaIndex, DoViewChange.WHOLE,
+                incarnations.crashVectorToSend());
     }
 
     /** VRR 4.2 step 3: the new primary collects f + 1 DoViewChange messages, its own included. */
@@ -203,7 +204,8 @@ final class ViewChange extends SubProtocol {
      * (logView, op) and the greatest commit number, become normal and announce the view.
      */
     void primaryStartViewIfReady(Output out) {
-        if (s.status != Status.VIEW_CHANGE || !s.isPrimaryOf(s.view) || s.doViewChangeFrom[s.replicaIndex] == null) return;
+        if (s.status != Status.VIEW_CHANGE || !s.isPrimaryOf(s.view)
+                || s.doViewChangeFrom[s.replicaIndex] == null) return;
         if (countDoViewChanges() < s.config.quorum()) return;
         if (s.catchingUpToNewerView()) return; // A newer view exists: starting this one is pointless.
 
@@ -278,8 +280,8 @@ final class ViewChange extends SubProtocol {
         // DoViewChange and StartView ship the log after an op known committed, at most a pipeline
         // behind the last op (DESIGN 2: a bounded suffix).
         long anchor = s.opCommittedKnown();
-        return new StartView(s.view, s.log.op(), s.commitMax, anchor, s.log.checksumAt(anchor), s.log.slice(anchor, s.log.op()),
-                s.replicaIndex);
+        return new StartView(s.view, s.log.op(), s.commitMax, anchor, s.log.checksumAt(anchor),
+                s.log.slice(anchor, s.log.op()), s.replicaIndex);
     }
 
     /**
@@ -306,8 +308,12 @@ final class ViewChange extends SubProtocol {
 
     boolean ignoreStartView(StartView message) {
         if (message.view() < s.view) return s.ignore("start_view: older view", message);
-        if (message.view() == s.view && s.status == Status.NORMAL) return s.ignore("start_view: view already normal", message);
-        if (message.replica() != s.config.primaryIndex(message.view())) return s.ignore("start_view: not from the primary", message);
+        if (message.view() == s.view && s.status == Status.NORMAL) {
+            return s.ignore("start_view: view already normal", message);
+        }
+        if (message.replica() != s.config.primaryIndex(message.view())) {
+            return s.ignore("start_view: not from the primary", message);
+        }
         if (message.replica() == s.replicaIndex) return s.ignore("start_view: from ourselves", message);
         if (!ProtocolState.chainValid(message.anchorChecksum(), message.anchorOp(), message.suffix())) {
             return s.ignore("start_view: suffix does not chain", message);
