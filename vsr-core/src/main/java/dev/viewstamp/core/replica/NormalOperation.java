@@ -31,6 +31,7 @@ final class NormalOperation extends SubProtocol {
 
         s.requestQueue.addLast(request);
         primaryPrepareQueued(out);
+        Check.that(inPipelineOrQueue(request), "the request is queued or being prepared");
     }
 
     boolean ignoreRequest(Request request, Output out) {
@@ -242,6 +243,8 @@ final class NormalOperation extends SubProtocol {
         // order; so acknowledgements are a per-replica high-water mark.
         s.ackedOp[message.replica()] = Math.max(s.ackedOp[message.replica()], Math.min(message.op(), s.log.op()));
         primaryCommit(out);
+        Check.that(s.ackedOp[message.replica()] <= s.log.op(), "an acknowledgement within our log",
+                s.ackedOp[message.replica()], s.log.op());
     }
 
     boolean ignorePrepareOk(PrepareOk message) {

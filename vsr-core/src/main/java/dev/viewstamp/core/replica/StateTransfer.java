@@ -138,6 +138,8 @@ final class StateTransfer extends SubProtocol {
         if (s.catchUpView != ProtocolState.CATCH_UP_NONE && !message.entries().isEmpty() && progressed) {
             requestState(out);
         }
+        Check.that(s.log.op() >= message.fromOp(), "the log still reaches the answer's anchor", s.log.op(),
+                message.fromOp());
     }
 
     boolean ignoreNewState(NewState message) {

@@ -120,6 +120,7 @@ final class ViewChange extends SubProtocol {
 
         s.startViewChangeFrom[message.replica()] = true;
         sendDoViewChangeIfReady(out);
+        Check.that(s.view == message.view(), "still in the view voted for", s.view, message.view());
     }
 
     boolean ignoreStartViewChange(StartViewChange message, Output out) {
@@ -176,6 +177,7 @@ final class ViewChange extends SubProtocol {
         // A DoViewChange from another replica means f replicas voted for this view: add our own.
         if (s.doViewChangeFrom[s.replicaIndex] == null && s.viewDurable >= s.view) sendDoViewChange(out);
         primaryStartViewIfReady(out);
+        Check.that(s.view == message.view(), "still in the view voted for", s.view, message.view());
     }
 
     boolean ignoreDoViewChange(DoViewChange message, Output out) {
@@ -304,6 +306,10 @@ final class ViewChange extends SubProtocol {
         // The primary's commit number is at most its anchor, an entry we hold (we checked).
         s.learnCommit(message.commit(), message.anchorOp(), message.anchorChecksum());
         normal.executeCommitted(out);
+        Check.that(s.status == Status.NORMAL, "normal in the new view");
+        Check.that(s.view == message.view(), "in the new view", s.view, message.view());
+        Check.that(s.log.op() == message.anchorOp() + message.suffix().size(), "holding the new view's log",
+                s.log.op(), message.anchorOp() + message.suffix().size());
     }
 
     boolean ignoreStartView(StartView message) {
