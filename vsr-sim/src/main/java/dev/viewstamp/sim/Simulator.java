@@ -715,13 +715,7 @@ public final class Simulator {
      * state in the cluster.
      */
     private void restartElsewhere(int i) {
-        int peer = -1;
-        if (prng.chance(0.75)) {
-            for (int j = 0; j < replicaCount; j++) {
-                if (j == i || replicas[j] == null || replicas[j].status() != Status.NORMAL) continue;
-                if (peer < 0 || replicas[j].view() < replicas[peer].view()) peer = j;
-            }
-        }
+        int peer = prng.chance(0.75) ? stalestNormalPeer(i) : -1;
         if (peer < 0) peer = (i + 1 + prng.nextInt(replicaCount - 1)) % replicaCount;
         if (partitionUntil == 0) {
             // A new partition: the two on one side, each other replica with them or not.
@@ -758,17 +752,23 @@ public final class Simulator {
         return primary;
     }
 
+    /** The normal replica other than {@code i} in the lowest view (often a stale primary), or -1. */
+    private int stalestNormalPeer(int i) {
+        int peer = -1;
+        for (int j = 0; j < replicaCount; j++) {
+            if (j == i || replicas[j] == null || replicas[j].status() != Status.NORMAL) continue;
+            if (peer < 0 || replicas[j].view() < replicas[peer].view()) peer = j;
+        }
+        return peer;
+    }
+
     /**
      * Directed: a damaged replica restarts cut off from everyone but the normal replica in the
      * lowest view (often a stale primary), so its repair gives up and that replica's answers,
      * whatever chain they are of, are what complete its log.
      */
     private void restartNextToStalest(int i) {
-        int peer = -1;
-        for (int j = 0; j < replicaCount; j++) {
-            if (j == i || replicas[j] == null || replicas[j].status() != Status.NORMAL) continue;
-            if (peer < 0 || replicas[j].view() < replicas[peer].view()) peer = j;
-        }
+        int peer = stalestNormalPeer(i);
         if (peer < 0) peer = (i + 1 + swarmPrng.nextInt(replicaCount - 1)) % replicaCount;
         partitionUntil = Math.max(partitionUntil, now + swarmPrng.between(100, 1_000));
         boolean[] side = new boolean[replicaCount];

@@ -25,10 +25,7 @@ final class Incarnations extends SubProtocol {
     void persistIncarnationIfLearned(Output out) {
         if (s.crashVector[s.replicaIndex] <= s.crashVectorDurable[s.replicaIndex]
                 || s.status == Status.RECOVERING) return;
-        for (Output.ReplicaState inFlight : s.statesInFlight) {
-            if (inFlight.crashVector()[s.replicaIndex] >= s.crashVector[s.replicaIndex]) return;
-        }
-        s.persistView(out);
+        if (!s.incarnationBeingWritten(s.replicaIndex, s.crashVector[s.replicaIndex])) s.persistView(out);
     }
 
     /** Learns newer incarnations, and forgets the votes and acknowledgements of the older ones. */

@@ -39,11 +39,7 @@ final class LostDiskRecovery extends SubProtocol {
         incarnations.mergeCrashVector(message.crashVector());
         int sender = message.replica();
         if (s.crashVectorDurable[sender] < message.crashVector()[sender]) {
-            boolean writing = false;
-            for (Output.ReplicaState inFlight : s.statesInFlight) {
-                writing |= inFlight.crashVector()[sender] >= message.crashVector()[sender];
-            }
-            if (!writing) s.persistView(out);
+            if (!s.incarnationBeingWritten(sender, message.crashVector()[sender])) s.persistView(out);
             s.ignore("recovery: answered once the merged crash vector is durable", message);
             return;
         }

@@ -332,6 +332,14 @@ final class ProtocolState {
         return true;
     }
 
+    /** True when a state write still in flight carries incarnation {@code incarnation} (or a later one) of {@code replica}. */
+    boolean incarnationBeingWritten(int replica, long incarnation) {
+        for (Output.ReplicaState inFlight : statesInFlight) {
+            if (inFlight.crashVector()[replica] >= incarnation) return true;
+        }
+        return false;
+    }
+
     /** True while the log may lack ops this replica acknowledged: it neither acks nor votes. */
     boolean logDamaged() {
         return damagedOpMax >= 0;
