@@ -39,8 +39,10 @@ final class SimReplicaDisk {
         this.layout = layout;
         this.listener = listener;
         this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
-        this.formatted = Superblock.State.formatted(layout.clusterId(), replicaIndex, config.replicaCount(),
-                config.pipelinePrepareCountMax(), 1, layout.slotCount(), layout.bodySizeBytesMax());
+        this.formatted = Superblock.State.formatted().clusterId(layout.clusterId()).replicaIndex(replicaIndex)
+                .replicaCount(config.replicaCount()).pipelinePrepareCountMax(config.pipelinePrepareCountMax())
+                .formatId(1).journalSlotCount(layout.slotCount()).journalBodySizeBytesMax(layout.bodySizeBytesMax())
+                .build();
         writeSuperblock(formatted);
         this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
         storage.canariesForTesting(config.canaries());

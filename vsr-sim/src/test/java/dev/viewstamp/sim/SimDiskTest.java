@@ -64,7 +64,9 @@ class SimDiskTest {
             SimDisk.Faults faults = dataFaults ? new SimDisk.Faults(5, 0.01, 0.005, 0.005) : new SimDisk.Faults(5, 0, 0, 0);
             Journal.Layout layout = new Journal.Layout(CLUSTER, 256, 200, SimDisk.SECTOR_SIZE_BYTES);
             SimDisk disk = new SimDisk(layout.sizeBytes(), prng.fork(), faults);
-            Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 1024, 4096);
+            Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0)
+                    .replicaCount(3).pipelinePrepareCountMax(8).formatId(1).journalSlotCount(1024)
+                    .journalBodySizeBytesMax(4096).build();
             Superblock.write(disk, formatted, e -> assertThat(e).isNull());
             while (!disk.idle()) disk.tick();
             disk.policy(dataFaults ? SimDisk.FaultPolicy.zone(layout.preparesOffset(), layout.sizeBytes())

@@ -82,9 +82,10 @@ public final class DataDirectory {
 
         Journal.Layout layout = new Journal.Layout(clusterId, journalSlotCount, journalBodySizeBytesMax,
                 FileDisk.SECTOR_SIZE_BYTES);
-        Superblock.State formatted = Superblock.State.formatted(clusterId, replicaIndex, members.size(),
-                pipelinePrepareCountMax, new SecureRandom().nextLong() & Long.MAX_VALUE, journalSlotCount,
-                journalBodySizeBytesMax);
+        Superblock.State formatted = Superblock.State.formatted().clusterId(clusterId).replicaIndex(replicaIndex)
+                .replicaCount(members.size()).pipelinePrepareCountMax(pipelinePrepareCountMax)
+                .formatId(new SecureRandom().nextLong() & Long.MAX_VALUE).journalSlotCount(journalSlotCount)
+                .journalBodySizeBytesMax(journalBodySizeBytesMax).build();
         try (FileDisk disk = FileDisk.create(directory.resolve(DATA_FILE), layout.sizeBytes())) {
             AtomicReference<DiskError> error = new AtomicReference<>();
             Superblock.write(disk, recover ? formatted.recoveringFromLostDisk() : formatted, error::set);

@@ -218,9 +218,7 @@ public final class ReplicaStorage {
             finish();
             return;
         }
-        Superblock.State next = superblock.next(superblock.view(), superblock.logView(), damage.damagedOpMax(), null,
-                superblock.commitMax(), superblock.commitChecksum(), superblock.logHeadOp(), superblock.logHeadChecksum(),
-                superblock.journalSequence(), superblock.suffix());
+        Superblock.State next = superblock.successor().damagedOpMax(damage.damagedOpMax()).build();
         Superblock.write(disk, next, andThen(() -> {
             superblock = next;
             queue.pollFirst();
@@ -465,8 +463,10 @@ public final class ReplicaStorage {
             Runnable then) {
         // The journal sequence covers every record written so far: anything older than it past the
         // new head is a leftover of a replaced log and never extends it.
-        Superblock.State next = superblock.next(state.view(), state.logView(), state.damagedOpMax(), state.crashVector(),
-                state.commitMax(), state.commitChecksum(), headOp, headChecksum, sequence, suffix);
+        Superblock.State next = superblock.successor().view(state.view()).logView(state.logView())
+                .damagedOpMax(state.damagedOpMax()).crashVector(state.crashVector())
+                .commit(state.commitMax(), state.commitChecksum()).logHead(headOp, headChecksum, suffix)
+                .journalSequence(sequence).build();
         Superblock.write(disk, next, andThen(() -> {
             superblock = next;
             logHeadOp = headOp;

@@ -73,14 +73,15 @@ public final class Superblock {
 
         /**
          * The state {@code vsr format} writes: view 0, an empty log whose head is the cluster's
-         * root checksum, a whole log, and the limits the cluster's safety depends on.
+         * root checksum, a whole log, and the limits the cluster's safety depends on. Name the
+         * cluster, the replica and the limits on the builder, then {@link Builder#build()}.
          */
-        public static State formatted(long clusterId, int replicaIndex, int replicaCount, int pipelinePrepareCountMax,
-                long formatId, int journalSlotCount, int journalBodySizeBytesMax) {
-            long root = dev.viewstamp.core.replica.OpLog.rootChecksum(clusterId);
-            return new State(1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, 0, 0, 0, root, 0, root,
-                    formatId, 0, List.of(), journalSlotCount, journalBodySizeBytesMax, -1,
-                    java.util.Collections.nCopies(replicaCount, 0L), false);
+        public static Builder formatted() {
+            Builder formatted = new Builder();
+            formatted.sequence = 1;
+            formatted.damagedOpMax = -1;
+            formatted.rootOnBuild = true;
+            return formatted;
         }
 
         public State {
@@ -117,27 +118,42 @@ public final class Superblock {
             }
         }
 
-        /** The same state with the views, commit, log head, journal sequence and suffix replaced, and the next sequence. */
-        public State next(long viewNew, long logViewNew, long commitMaxNew, long commitChecksumNew, long headOp,
-                long headChecksum, long journalSequenceNew, List<EntryCodec.Header> suffixNew) {
-            return next(viewNew, logViewNew, damagedOpMax, null, commitMaxNew, commitChecksumNew, headOp, headChecksum,
-                    journalSequenceNew, suffixNew);
+        /**
+         * A builder for the state that follows this one: the same state with the next sequence,
+         * to which the caller names what changed. A state written by a running replica is never
+         * recovering. The commit claim is the replica's, as it names it: a lower one than before
+         * is still true, and a bare maximum of two claims would name no chain.
+         */
+        public Builder successor() {
+            Builder next = toBuilder();
+            next.sequence = sequence + 1;
+            next.recovering = false;
+            return next;
         }
 
-        /**
-         * As {@link #next(long, long, long, long, long, long, long, List)}, also setting the log's
-         * damage (-1: whole) and the crash vector (null: unchanged). A state written by a running
-         * replica is never recovering. The commit claim is the replica's, as it names it: a lower
-         * one than before is still true, and a bare maximum of two claims would name no chain.
-         */
-        public State next(long viewNew, long logViewNew, long damagedOpMaxNew, long[] crashVectorNew, long commitMaxNew,
-                long commitChecksumNew, long headOp, long headChecksum, long journalSequenceNew,
-                List<EntryCodec.Header> suffixNew) {
-            List<Long> vector = crashVectorNew == null ? crashVector
-                    : java.util.Arrays.stream(crashVectorNew).boxed().toList();
-            return new State(sequence + 1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, viewNew,
-                    logViewNew, commitMaxNew, commitChecksumNew, headOp, headChecksum, formatId, journalSequenceNew,
-                    suffixNew, journalSlotCount, journalBodySizeBytesMax, damagedOpMaxNew, vector, false);
+        /** A builder holding this very state. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.sequence = sequence;
+            b.clusterId = clusterId;
+            b.replicaIndex = replicaIndex;
+            b.replicaCount = replicaCount;
+            b.pipelinePrepareCountMax = pipelinePrepareCountMax;
+            b.view = view;
+            b.logView = logView;
+            b.commitMax = commitMax;
+            b.commitChecksum = commitChecksum;
+            b.logHeadOp = logHeadOp;
+            b.logHeadChecksum = logHeadChecksum;
+            b.formatId = formatId;
+            b.journalSequence = journalSequence;
+            b.suffix = suffix;
+            b.journalSlotCount = journalSlotCount;
+            b.journalBodySizeBytesMax = journalBodySizeBytesMax;
+            b.damagedOpMax = damagedOpMax;
+            b.crashVector = crashVector;
+            b.recovering = recovering;
+            return b;
         }
 
         /**
@@ -145,9 +161,7 @@ public final class Superblock {
          * torn write left older, or a fault damaged, without changing what they say.
          */
         public State rewritten() {
-            return new State(sequence + 1, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
-                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, formatId, journalSequence, suffix,
-                    journalSlotCount, journalBodySizeBytesMax, damagedOpMax, crashVector, recovering);
+            return toBuilder().sequence(sequence + 1).build();
         }
 
         /** The crash vector as an array (see {@code message.Recovery}). */
@@ -157,9 +171,7 @@ public final class Superblock {
 
         /** The same state, marked as the state of a replica that lost its disk and must recover. */
         public State recoveringFromLostDisk() {
-            return new State(sequence, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
-                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, formatId, journalSequence, suffix,
-                    journalSlotCount, journalBodySizeBytesMax, damagedOpMax, crashVector, true);
+            return toBuilder().recovering(true).build();
         }
 
         /** The journal layout this superblock's data file was formatted with. */
@@ -194,6 +206,88 @@ public final class Superblock {
                         + config.journalBodySizeBytesMax() + ": configure the formatted value (with batchSizeBytesMax "
                         + "at most that), or format again");
             }
+        }
+    }
+
+    /**
+     * Builds a {@link State} by name, so that no call is a row of same-typed numbers. Start from
+     * {@link State#formatted()}, {@link State#successor()} or {@link State#toBuilder()}; the
+     * state's constructor checks the result.
+     */
+    public static final class Builder {
+        private long sequence;
+        private long clusterId;
+        private int replicaIndex;
+        private int replicaCount;
+        private int pipelinePrepareCountMax;
+        private long view;
+        private long logView;
+        private long commitMax;
+        private long commitChecksum;
+        private long logHeadOp;
+        private long logHeadChecksum;
+        private long formatId;
+        private long journalSequence;
+        private List<EntryCodec.Header> suffix = List.of();
+        private int journalSlotCount;
+        private int journalBodySizeBytesMax;
+        private long damagedOpMax;
+        private List<Long> crashVector;
+        private boolean recovering;
+        /** A formatted state's commit and head name the cluster's root, known once the cluster is. */
+        private boolean rootOnBuild;
+
+        private Builder() {}
+
+        public Builder sequence(long value) { sequence = value; return this; }
+        public Builder clusterId(long value) { clusterId = value; return this; }
+        public Builder replicaIndex(int value) { replicaIndex = value; return this; }
+        public Builder replicaCount(int value) { replicaCount = value; return this; }
+        public Builder pipelinePrepareCountMax(int value) { pipelinePrepareCountMax = value; return this; }
+        public Builder view(long value) { view = value; return this; }
+        public Builder logView(long value) { logView = value; return this; }
+        public Builder formatId(long value) { formatId = value; return this; }
+        public Builder journalSequence(long value) { journalSequence = value; return this; }
+        public Builder journalSlotCount(int value) { journalSlotCount = value; return this; }
+        public Builder journalBodySizeBytesMax(int value) { journalBodySizeBytesMax = value; return this; }
+        /** The highest op the log's damage may reach, or -1 for a whole log. */
+        public Builder damagedOpMax(long value) { damagedOpMax = value; return this; }
+        public Builder recovering(boolean value) { recovering = value; return this; }
+
+        /** The commit number and the checksum of the entry at that op, which names its chain. */
+        public Builder commit(long op, long entryChecksum) {
+            commitMax = op;
+            commitChecksum = entryChecksum;
+            return this;
+        }
+
+        /** The log's head and the headers of the last log change's suffix, ending at that head. */
+        public Builder logHead(long op, long entryChecksum, List<EntryCodec.Header> suffixHeaders) {
+            logHeadOp = op;
+            logHeadChecksum = entryChecksum;
+            suffix = suffixHeaders;
+            return this;
+        }
+
+        public Builder crashVector(List<Long> incarnations) { crashVector = incarnations; return this; }
+
+        /** The crash vector, or null to keep the one the builder holds. */
+        public Builder crashVector(long[] incarnations) {
+            if (incarnations != null) crashVector = java.util.Arrays.stream(incarnations).boxed().toList();
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the state is inconsistent (see {@link State}) */
+        public State build() {
+            if (rootOnBuild) {
+                long root = dev.viewstamp.core.replica.OpLog.rootChecksum(clusterId);
+                commitChecksum = root;
+                logHeadChecksum = root;
+            }
+            List<Long> vector = crashVector != null ? crashVector : java.util.Collections.nCopies(replicaCount, 0L);
+            return new State(sequence, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
+                    commitMax, commitChecksum, logHeadOp, logHeadChecksum, formatId, journalSequence, suffix,
+                    journalSlotCount, journalBodySizeBytesMax, damagedOpMax, vector, recovering);
         }
     }
 
@@ -287,10 +381,13 @@ public final class Superblock {
                     Integer.MAX_VALUE));
         }
         try {
-            return new State(b.getLong(16), clusterId, b.getShort(32), replicaCount, b.getInt(36), b.getLong(40),
-                    b.getLong(48), b.getLong(56), b.getLong(120), b.getLong(64), b.getLong(72), b.getLong(80), b.getLong(88),
-                    suffix, b.getInt(100), b.getInt(104), b.getLong(112) - 1, crashVector(b, replicaCount),
-                    (flags & FLAG_RECOVERING) != 0);
+            return new Builder().sequence(b.getLong(16)).clusterId(clusterId).replicaIndex(b.getShort(32))
+                    .replicaCount(replicaCount).pipelinePrepareCountMax(b.getInt(36)).view(b.getLong(40))
+                    .logView(b.getLong(48)).commit(b.getLong(56), b.getLong(120))
+                    .logHead(b.getLong(64), b.getLong(72), suffix).formatId(b.getLong(80))
+                    .journalSequence(b.getLong(88)).journalSlotCount(b.getInt(100)).journalBodySizeBytesMax(b.getInt(104))
+                    .damagedOpMax(b.getLong(112) - 1).crashVector(crashVector(b, replicaCount))
+                    .recovering((flags & FLAG_RECOVERING) != 0).build();
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }

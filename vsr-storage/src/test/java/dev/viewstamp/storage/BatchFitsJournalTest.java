@@ -111,7 +111,9 @@ class BatchFitsJournalTest {
     }
 
     private ReplicaStorage formatted() {
-        Superblock.State state = Superblock.State.formatted(CLUSTER, 0, 1, 8, 1, SLOTS, BODY_MAX);
+        Superblock.State state = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(1)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(SLOTS).journalBodySizeBytesMax(BODY_MAX)
+                .build();
         Superblock.write(disk, state, e -> assertThat(e).isNull());
         state.checkConfig(config);
         return new ReplicaStorage(disk, Journal.formatted(disk, layout), state, 0, 0, new ReplicaStorage.Listener() {

@@ -53,7 +53,8 @@ class DamageForgottenByCutBackTest {
     private static List<String> run(boolean persistDamageAtBoot) {
         Journal.Layout layout = new Journal.Layout(CLUSTER, 64, 256, SECTOR);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
-        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 64, 256);
+        Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(64).journalBodySizeBytesMax(256).build();
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, QUIET);
         List<Entry> log = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,8 +58,9 @@ class FileDiskTest {
     @Test
     void superblockRoundTripsThroughARealFile(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("replica.vsr");
-        Superblock.State state = new Superblock.State(1, 9, 0, 3, 8, 4, 4, 17, 0, 17, 0xABC, 5, 30, java.util.List.of(), 1024, 4096, -1,
-                java.util.Collections.nCopies(3, 0L), false);
+        Superblock.State state = Superblock.State.formatted().clusterId(9).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(5).journalSlotCount(1024).journalBodySizeBytesMax(4096).build()
+                .successor().view(4).logView(4).commit(17, 0).logHead(17, 0xABC, List.of()).journalSequence(30).build();
         try (FileDisk disk = FileDisk.create(path, Superblock.ZONE_SIZE_BYTES)) {
             Superblock.write(disk, state, error -> assertThat(error).isNull());
         }

@@ -36,7 +36,8 @@ class JournalCrashTest {
         Journal.Layout layout = new Journal.Layout(CLUSTER, slotCount, 256, SECTOR);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
         Prng prng = new Prng(seed);
-        Superblock.State superblock = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 1024, 4096);
+        Superblock.State superblock = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(1024).journalBodySizeBytesMax(4096).build();
         Superblock.write(disk, superblock, e -> assertThat(e).isNull());
         Journal journal = Journal.formatted(disk, layout);
         int formattedEvents = disk.events().size();
@@ -64,7 +65,8 @@ class JournalCrashTest {
                 // The superblock moves its head forward (as a view change or checkpoint would). It
                 // names only durable entries, so the journal syncs first.
                 journal.sync(e -> assertThat(e).isNull());
-                superblock = superblock.next(superblock.view(), superblock.logView(), 0, 0, entry.op(), entry.checksum(), sequence, List.of());
+                superblock = superblock.successor().commit(0, 0).logHead(entry.op(), entry.checksum(), List.of())
+                        .journalSequence(sequence).build();
                 Superblock.write(disk, superblock, e -> assertThat(e).isNull());
                 acknowledged = log.stream().mapToLong(Entry::checksum).toArray();
             }

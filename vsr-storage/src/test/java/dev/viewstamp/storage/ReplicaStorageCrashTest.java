@@ -33,7 +33,8 @@ class ReplicaStorageCrashTest {
     void everyCrashPointRecoversTheOldLogTheNewLogOrTheOldCutBackNeverAHole() {
         Journal.Layout layout = new Journal.Layout(CLUSTER, 1_024, 256, SECTOR);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), SECTOR);
-        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, 1024, 4096);
+        Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(1024).journalBodySizeBytesMax(4096).build();
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         int formattedEvents = disk.events().size();
         AtomicReference<DiskError> failure = new AtomicReference<>();

@@ -44,7 +44,9 @@ class ReplicaStorageErrorTest {
     private final List<DiskError> errors = new ArrayList<>();
 
     private ReplicaStorage storage(FailingDisk disk, Journal.Layout layout) {
-        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, layout.slotCount(), layout.bodySizeBytesMax());
+        Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(layout.slotCount())
+                .journalBodySizeBytesMax(layout.bodySizeBytesMax()).build();
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         return new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, new ReplicaStorage.Listener() {
             @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
@@ -151,7 +153,9 @@ class ReplicaStorageErrorTest {
         int count = 100_000;
         Journal.Layout layout = new Journal.Layout(CLUSTER, count + 1, 128, 512);
         SynchronousDisk disk = new SynchronousDisk(layout.sizeBytes());
-        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, layout.slotCount(), layout.bodySizeBytesMax());
+        Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(layout.slotCount())
+                .journalBodySizeBytesMax(layout.bodySizeBytesMax()).build();
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                 new ReplicaStorage.Listener() {
                     @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }

@@ -79,7 +79,9 @@ class ReplicaStorageResumeTest {
      */
     private static Run run(List<Entry> oldLog, List<Entry> suffix, int failAt) {
         FillingDisk disk = new FillingDisk((int) layout().sizeBytes());
-        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, layout().slotCount(), layout().bodySizeBytesMax());
+        Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(layout().slotCount())
+                .journalBodySizeBytesMax(layout().bodySizeBytesMax()).build();
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         List<long[]> states = new ArrayList<>();
         AtomicReference<DiskError> error = new AtomicReference<>();

@@ -20,7 +20,8 @@ class ReplicaStorageTest {
     void theSuperblockKeepsViewsCommitNumberAndCrashVectorForTheRestart() {
         Journal.Layout layout = new Journal.Layout(CLUSTER, 64, 128, 512);
         ImageDisk disk = new ImageDisk((int) layout.sizeBytes(), 512);
-        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 1, 3, 8, 1, 64, 128);
+        Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(1).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(64).journalBodySizeBytesMax(128).build();
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                 new ReplicaStorage.Listener() {
@@ -61,7 +62,7 @@ class ReplicaStorageTest {
         // forget a view it voted in.
         WrittenJournal written = WrittenJournal.of(3);
         Superblock.State formatted = written.boot().superblock();
-        Superblock.State viewFive = formatted.next(5, 0, 0, 0, formatted.logHeadOp(), formatted.logHeadChecksum(), formatted.journalSequence(), formatted.suffix());
+        Superblock.State viewFive = formatted.successor().view(5).commit(0, 0).build();
         written.disk.write(0, Superblock.encode(viewFive, 0), e -> assertThat(e).isNull());
         written.disk.sync(e -> assertThat(e).isNull());
         WrittenJournal.Booted booted = written.boot();

@@ -47,8 +47,8 @@ class SuperblockTest {
 
     @Test
     void theDamageCrashVectorAndRecoveringFlagSurviveARoundTrip() {
-        Superblock.State damaged = FORMATTED.next(4, 3, 17, new long[] {0, 3, 1}, 0, 0, 0, 0x1234, 0, List.of());
-        Superblock.State whole = damaged.next(5, 5, -1, null, 0, 0, 0, 0x1234, 0, List.of());
+        Superblock.State damaged = FORMATTED.successor().view(4).logView(3).damagedOpMax(17).crashVector(new long[] {0, 3, 1}).build();
+        Superblock.State whole = damaged.successor().view(5).logView(5).damagedOpMax(-1).build();
         Superblock.State recovering = FORMATTED.recoveringFromLostDisk();
         for (Superblock.State state : List.of(damaged, whole, recovering)) {
             for (int copy = 0; copy < Superblock.COPIES; copy++) {
@@ -65,8 +65,9 @@ class SuperblockTest {
         assertThat(recovering.recovering()).isTrue();
         assertThat(whole.recovering()).isFalse();
     }
-    private static final Superblock.State FORMATTED = new Superblock.State(1, 5, 1, 3, 8, 0, 0, 0, 0, 0, 0x1234, 77, 0, List.of(), 1024, 4096, -1,
-                java.util.Collections.nCopies(3, 0L), false);
+    private static final Superblock.State FORMATTED = Superblock.State.formatted().clusterId(5).replicaIndex(1)
+            .replicaCount(3).pipelinePrepareCountMax(8).formatId(77).journalSlotCount(1024).journalBodySizeBytesMax(4096)
+            .build();
 
     private static final int SIZE = (int) Superblock.ZONE_SIZE_BYTES;
 
@@ -91,7 +92,8 @@ class SuperblockTest {
     void readsBackTheLastWrittenStateFromEveryCopy() {
         MemoryDisk disk = new MemoryDisk(SIZE);
         assertThat(write(disk, FORMATTED)).isNull();
-        Superblock.State next = FORMATTED.next(3, 2, 10, 0, 12, 0x99, 40, List.of());
+        Superblock.State next = FORMATTED.successor().view(3).logView(2).commit(10, 0).logHead(12, 0x99, List.of())
+                .journalSequence(40).build();
         assertThat(write(disk, next)).isNull();
 
         Superblock.ReadResult result = read(disk);
@@ -110,7 +112,7 @@ class SuperblockTest {
     void aCrashDuringAWriteLeavesTheOldOrTheNewStateNeverNone() {
         // Copies are written and synced one at a time, so a crash finds some copies new, some old,
         // and at most one with any subset of its 32 sectors written.
-        Superblock.State next = FORMATTED.next(1, 0, 0, 0, 0, 0x1234, 0, List.of());
+        Superblock.State next = FORMATTED.successor().view(1).build();
         Prng prng = new Prng(11);
         for (int trial = 0; trial < 1_000; trial++) {
             MemoryDisk disk = new MemoryDisk(SIZE);
@@ -133,7 +135,8 @@ class SuperblockTest {
         for (int trial = 0; trial < 200; trial++) {
             MemoryDisk disk = new MemoryDisk(SIZE);
             write(disk, FORMATTED);
-            Superblock.State next = FORMATTED.next(2, 2, 5, 0, 5, 0x55, 9, List.of());
+            Superblock.State next = FORMATTED.successor().view(2).logView(2).commit(5, 0).logHead(5, 0x55, List.of())
+                    .journalSequence(9).build();
             write(disk, next);
             int victim = prng.nextInt(Superblock.COPIES);
             if (trial % 2 == 0) {
@@ -168,7 +171,8 @@ class SuperblockTest {
     void carriesTheHeadersOfTheLastLogChange() throws Exception {
         List<EntryCodec.Header> headers = suffixHeaders(Superblock.SUFFIX_HEADERS_MAX);
         EntryCodec.Header head = headers.get(headers.size() - 1);
-        Superblock.State next = FORMATTED.next(2, 2, 0, 0, head.op(), head.entryChecksum(), 9, headers);
+        Superblock.State next = FORMATTED.successor().view(2).logView(2).logHead(head.op(), head.entryChecksum(), headers)
+                .journalSequence(9).build();
         MemoryDisk disk = new MemoryDisk(SIZE);
         write(disk, next);
         assertThat(read(disk).state()).isEqualTo(next);
@@ -179,10 +183,11 @@ class SuperblockTest {
     void refusesSuffixHeadersThatDoNotEndAtTheHead() throws Exception {
         List<EntryCodec.Header> headers = suffixHeaders(3);
         assertThatThrownBy(
-                () -> FORMATTED.next(2, 2, 0, 0, 4, headers.get(2).entryChecksum(), 9, headers))
+                () -> FORMATTED.successor().view(2).logView(2).logHead(4, headers.get(2).entryChecksum(), headers).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not chain");
         assertThatThrownBy(
-                () -> FORMATTED.next(2, 2, 0, 0, 3, headers.get(2).entryChecksum(), 9, List.of(headers.get(0), headers.get(2))))
+                () -> FORMATTED.successor().view(2).logView(2)
+                        .logHead(3, headers.get(2).entryChecksum(), List.of(headers.get(0), headers.get(2))).build())
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -191,7 +196,7 @@ class SuperblockTest {
         MemoryDisk disk = new MemoryDisk(SIZE);
         write(disk, FORMATTED);
         disk.failSync(true);
-        DiskError error = write(disk, FORMATTED.next(9, 0, 0, 0, 0, 0x1234, 0, List.of()));
+        DiskError error = write(disk, FORMATTED.successor().view(9).build());
         assertThat(error.kind()).isEqualTo(DiskError.Kind.SYNC);
         disk.crash(0);
         assertThat(read(disk).state()).isEqualTo(FORMATTED);

@@ -38,7 +38,9 @@ final class WrittenJournal {
     /** Ops 1..count, durable with their redundant headers. */
     static WrittenJournal of(int count) {
         WrittenJournal written = new WrittenJournal(new ImageDisk((int) LAYOUT.sizeBytes(), SECTOR));
-        Superblock.State formatted = Superblock.State.formatted(CLUSTER, 0, 3, 8, 1, LAYOUT.slotCount(), LAYOUT.bodySizeBytesMax());
+        Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
+                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(LAYOUT.slotCount())
+                .journalBodySizeBytesMax(LAYOUT.bodySizeBytesMax()).build();
         Superblock.write(written.disk, formatted, e -> assertThat(e).isNull());
         ReplicaStorage storage = new ReplicaStorage(written.disk, Journal.formatted(written.disk, LAYOUT), formatted, 0, 0,
                 QUIET);
