@@ -49,6 +49,7 @@ final class JournalRepair extends SubProtocol {
         if (s.repair != null) {
             if (s.log.op() < s.repair.headOp) requestRepair(out);
             else finishRepairIfDone(out);
+            Check.that(s.repairTimeout.running() || !s.logDamaged(), "a damaged log keeps being repaired");
         } else if (s.status == Status.NORMAL && !s.isPrimary() && s.catchUpView == ProtocolState.CATCH_UP_NONE) {
             // Whole as far as the journal knows, but it may have lost acknowledged ops beyond:
             // only the whole log of our view's primary (or a newer view's log) settles that.
@@ -90,7 +91,9 @@ final class JournalRepair extends SubProtocol {
         Check.that(message.fromOp() < message.toOp(), "a range of at least one entry", message.fromOp(),
                 message.toOp());
 
-        out.send(message.replica(), new Entries(s.log.slice(message.fromOp(), message.toOp()), s.replicaIndex));
+        List<Entry> entries = s.log.slice(message.fromOp(), message.toOp());
+        out.send(message.replica(), new Entries(entries, s.replicaIndex));
+        Check.that(entries.get(entries.size() - 1).checksum() == message.toChecksum(), "the entry asked for, by checksum");
     }
 
     boolean ignoreGetEntries(GetEntries message) {

@@ -23,6 +23,7 @@ final class LostDiskRecovery extends SubProtocol {
     }
 
     void onRecoveryTimeout(Output out) {
+        Check.that(s.status == Status.RECOVERING, "only a recovering replica asks to recover");
         s.recoveryTimeout.start(s.now, s.config.viewChangeRetransmitTicks());
         s.sendToOthers(new Recovery(s.recoveryNonce, s.crashVector, s.replicaIndex), out);
     }
@@ -136,8 +137,7 @@ final class LostDiskRecovery extends SubProtocol {
         if (s.isPrimaryOf(s.view)) {
             viewChange.leaveOwnViewAfterRestart();
         } else {
-            s.status = Status.NORMAL;
-            s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+            normal.enterAsBackup();
         }
         s.persistView(out);
         s.repairTimeout.start(s.now, 1);

@@ -150,19 +150,30 @@ final class NormalOperation extends SubProtocol {
         Check.that(message.view() == s.view, "same view");
 
         s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
-        if (s.logDamaged()) {
-            // Neither append nor acknowledge: the repair timer fills the log from peers.
-            s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
-            executeCommitted(out);
-            return;
-        }
+        // A damaged log neither appends nor acknowledges: the repair timer fills it from peers.
+        if (!s.logDamaged() && !appendOrAcknowledge(message, out)) return;
+        s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
+        executeCommitted(out);
+
+        Check.that(s.status == Status.NORMAL, "still normal");
+        Check.that(s.view == message.view(), "still in the prepare's view", s.view, message.view());
+        Check.that(s.logDamaged() || s.log.holds(message.entry().op(), message.entry().checksum())
+                || s.catchUpView >= s.view, "the prepare's entry is held, or the gap below it is being fetched");
+        Check.that(s.commit == s.commitMax, "executed every op known committed", s.commit, s.commitMax);
+    }
+
+    /**
+     * Appends the prepare's entry, or acknowledges it again when already held, or starts fetching
+     * the gap below it. Returns false when the entry conflicts with ours in the same view.
+     */
+    boolean appendOrAcknowledge(Prepare message, Output out) {
         Entry entry = message.entry();
         if (entry.op() <= s.log.op()) {
             // A retransmission: our acknowledgement may have been lost, so send it again. The hash
             // chain proves our log equal to the primary's up to this op, and no further.
             if (s.log.checksumAt(entry.op()) != entry.checksum()) {
                 s.ignore("prepare: conflicts with our log in the same view", message);
-                return;
+                return false;
             }
             sendPrepareOk(Math.min(s.opDurable, entry.op()), out);
         } else if (s.log.chains(entry)) {
@@ -176,8 +187,7 @@ final class NormalOperation extends SubProtocol {
             // A gap (an earlier prepare was lost): fetch the missing entries within this view.
             transfer.startCatchUp(s.view, message.replica(), out);
         }
-        s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
-        executeCommitted(out);
+        return true;
     }
 
     boolean ignorePrepare(Prepare message) {
@@ -278,6 +288,7 @@ final class NormalOperation extends SubProtocol {
         if (!s.normalDurable() || s.startViewPending || s.catchingUpToNewerView()) return;
         s.sendToOthers(new Commit(s.view, s.commitMax, s.log.checksumAt(s.commitMax), s.replicaIndex,
                 incarnations.crashVectorToSend()), out);
+        Check.that(s.commitTimeout.running(), "a primary's heartbeat never stops");
     }
 
     /** VRR 4.1 step 7: backups execute what the primary says is committed. */
@@ -288,18 +299,22 @@ final class NormalOperation extends SubProtocol {
         Check.that(!s.isPrimary(), "backup");
 
         s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
-        if (s.logDamaged()) {
-            s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
-            executeCommitted(out);
-            return;
-        }
-        if (message.commit() <= s.log.op() && s.log.checksumAt(message.commit()) != message.commitChecksum()) {
+        boolean differs = message.commit() <= s.log.op()
+                && s.log.checksumAt(message.commit()) != message.commitChecksum();
+        if (!s.logDamaged() && differs) {
             s.ignore("commit: our entry at the commit number differs from the primary's", message);
             return;
         }
         s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
         executeCommitted(out);
-        if (message.commit() > s.log.op()) transfer.startCatchUp(s.view, message.replica(), out);
+        if (!s.logDamaged() && message.commit() > s.log.op()) transfer.startCatchUp(s.view, message.replica(), out);
+
+        Check.that(s.status == Status.NORMAL, "still normal");
+        Check.that(s.view == message.view(), "still in the commit's view", s.view, message.view());
+        Check.that(s.commitMax >= message.commit() || s.commitClaimOp >= message.commit(),
+                "the primary's commit number is known, or claimed until its entry arrives", s.commitMax,
+                message.commit());
+        Check.that(s.commit == s.commitMax, "executed every op known committed", s.commit, s.commitMax);
     }
 
     boolean ignoreCommit(Commit message) {
@@ -320,6 +335,7 @@ final class NormalOperation extends SubProtocol {
         // Keep the timer running while we wait for durability: a PrepareOk lost meanwhile would
         // otherwise never be asked for again (seed 1654).
         s.prepareTimeout.start(s.now, s.config.prepareRetransmitTicks());
+        Check.that(s.prepareTimeout.running(), "the retransmission timer keeps running");
         if (!s.normalDurable() || s.startViewPending || s.catchingUpToNewerView()) return;
         if (s.config.canary(Canary.SKIP_PREPARE_RETRANSMIT)) return;
         boolean pending = false;
@@ -424,5 +440,38 @@ final class NormalOperation extends SubProtocol {
         s.normalTimeout.stop();
         s.commitTimeout.start(s.now, s.config.commitIntervalTicks());
         s.prepareTimeout.start(s.now, s.config.prepareRetransmitTicks());
+    }
+
+    /**
+     * The primary of a new view counts acknowledgements afresh (an old view's PrepareOk says
+     * nothing about the new log) and starts its heartbeat and retransmission timers.
+     */
+    void enterAsPrimary() {
+        Arrays.fill(s.ackedOp, 0);
+        startPrimaryTimers();
+    }
+
+    /**
+     * Normal operation as a backup of the current view: no queued requests, no primary timers, and
+     * the primary's heartbeat awaited.
+     */
+    void enterAsBackup() {
+        s.status = Status.NORMAL;
+        s.requestQueue.clear();
+        s.commitTimeout.stop();
+        s.prepareTimeout.stop();
+        s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+    }
+
+    /**
+     * Leaving the view for a view change: its acknowledgements and queued requests go (a client
+     * retries with the new primary), and no normal-operation timer runs.
+     */
+    void leaveForViewChange() {
+        Arrays.fill(s.ackedOp, 0);
+        s.requestQueue.clear();
+        s.normalTimeout.stop();
+        s.commitTimeout.stop();
+        s.prepareTimeout.stop();
     }
 }

@@ -220,9 +220,12 @@ public final class Replica {
         } else if (restarting && s.isPrimaryOf(s.view)) {
             viewChange.leaveOwnViewAfterRestart();
         } else {
-            s.status = Status.NORMAL;
-            if (s.isPrimary()) normal.startPrimaryTimers();
-            else s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+            if (s.isPrimary()) {
+                s.status = Status.NORMAL;
+                normal.startPrimaryTimers();
+            } else {
+                normal.enterAsBackup();
+            }
         }
     }
 

@@ -54,6 +54,7 @@ final class StateTransfer extends SubProtocol {
         // Ask the next replica: the one we asked may be down or partitioned away.
         s.catchUpReplica = s.peerAfter(s.catchUpReplica);
         requestState(out);
+        Check.that(s.stateTransferTimeout.running(), "a catch-up keeps asking until it ends");
     }
 
     /**
@@ -66,6 +67,15 @@ final class StateTransfer extends SubProtocol {
         Check.that(message.fromOp() >= 0, "fromOp is an op", message.fromOp(), 0);
         Check.that(message.fromOp() <= s.log.op(), "we hold fromOp", message.fromOp(), s.log.op());
 
+        long opBefore = s.log.op();
+        long commitBefore = s.commit;
+        answerGetState(message, out);
+        Check.that(s.log.op() == opBefore, "answering leaves the log as it was", s.log.op(), opBefore);
+        Check.that(s.commit == commitBefore, "answering executes nothing", s.commit, commitBefore);
+    }
+
+    /** Sends the entries after the asked op (see {@link #onGetState}); answering changes no state. */
+    private void answerGetState(GetState message, Output out) {
         long fromOp = message.fromOp();
         long limit = fromOp + s.config.stateTransferOpsMax();
         long committedOp = s.opCommittedKnown();

@@ -21,14 +21,20 @@ final class ViewChange extends SubProtocol {
     /** VRR 4.2: a backup that has not heard from the primary starts a view change. */
     void onNormalTimeout(Output out) {
         if (s.status != Status.NORMAL || s.isPrimary()) return;
+        long viewOld = s.view;
         transitionToViewChange(s.view + 1, out);
+        Check.that(s.status == Status.VIEW_CHANGE, "in view change");
+        Check.that(s.view == viewOld + 1, "to the next view", s.view, viewOld + 1);
     }
 
     /** The view change did not finish in time: try the next view, with a longer timeout. */
     void onViewChangeTimeout(Output out) {
         if (s.status != Status.VIEW_CHANGE) return;
+        long viewOld = s.view;
         s.viewChangeAttempts++;
         transitionToViewChange(s.view + 1, out);
+        Check.that(s.status == Status.VIEW_CHANGE, "still in view change");
+        Check.that(s.view == viewOld + 1, "to the next view", s.view, viewOld + 1);
     }
 
     void onViewChangeRetransmitTimeout(Output out) {
@@ -52,17 +58,11 @@ final class ViewChange extends SubProtocol {
         }
         s.status = Status.VIEW_CHANGE;
         s.view = viewNew;
-        Arrays.fill(s.startViewChangeFrom, false);
-        Arrays.fill(s.doViewChangeFrom, null);
-        Arrays.fill(s.ackedOp, 0);
-        s.doViewChangeSent = false;
+        forgetAllVotes();
         s.startViewPending = false;
         s.startViewChangeSent = false;
-        s.requestQueue.clear();
+        normal.leaveForViewChange();
         if (s.catchUpView <= s.view) transfer.stopCatchUp();
-        s.normalTimeout.stop();
-        s.commitTimeout.stop();
-        s.prepareTimeout.stop();
         startViewChangeTimers();
         s.persistView(out);
     }
@@ -88,6 +88,13 @@ final class ViewChange extends SubProtocol {
         long backoff = base << Math.min(s.viewChangeAttempts, s.config.viewChangeBackoffExponentMax());
         s.viewChangeTimeout.start(s.now, backoff + s.prng.between(0, base));
         s.viewChangeRetransmitTimeout.start(s.now, s.config.viewChangeRetransmitTicks());
+    }
+
+    /** Forgets every vote: they count only for the view they were cast in. */
+    void forgetAllVotes() {
+        Arrays.fill(s.startViewChangeFrom, false);
+        Arrays.fill(s.doViewChangeFrom, null);
+        s.doViewChangeSent = false;
     }
 
     /** Forgets the StartViewChange and DoViewChange votes of {@code replica} (an older incarnation of it). */
@@ -256,11 +263,10 @@ final class ViewChange extends SubProtocol {
         }
         s.commitMax = commitMaxNew;
         s.opDurable = Math.min(s.opDurable, firstChanged - 1);
-        Arrays.fill(s.ackedOp, 0);
         transfer.stopCatchUp();
         s.viewChangeTimeout.stop();
         s.viewChangeRetransmitTimeout.stop();
-        normal.startPrimaryTimers();
+        normal.enterAsPrimary();
         s.startViewPending = true;
         repairs.abandon();
         s.persistLogChange(firstChanged, out);
@@ -334,21 +340,15 @@ final class ViewChange extends SubProtocol {
         // A newer view's log holds every op committed before that view, including any this
         // replica acknowledged and then lost: adopting it makes a damaged log whole.
         if (viewNew > s.logView) s.damagedOpMax = -1;
-        s.status = Status.NORMAL;
         s.view = viewNew;
         s.logView = viewNew;
         s.opDurable = Math.min(s.opDurable, firstChanged - 1);
-        Arrays.fill(s.startViewChangeFrom, false);
-        Arrays.fill(s.doViewChangeFrom, null);
-        s.doViewChangeSent = false;
-        s.requestQueue.clear();
+        forgetAllVotes();
         s.startViewPending = false;
         if (s.catchUpView <= s.view) transfer.stopCatchUp();
         s.viewChangeTimeout.stop();
         s.viewChangeRetransmitTimeout.stop();
-        s.commitTimeout.stop();
-        s.prepareTimeout.stop();
-        s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+        normal.enterAsBackup();
         // PrepareOk for the adopted log follows once this write completes (onStateDurable).
         repairs.abandon();
         s.persistLogChange(firstChanged, out);
