@@ -28,6 +28,15 @@ final class JournalRepair extends SubProtocol {
         s.repair = null;
     }
 
+    /**
+     * A log that may lack any op and has no journal chain to repair (a replica that recovered from
+     * a lost disk): the repair timer asks its view's primary for the whole log.
+     */
+    void startFromNothing() {
+        s.damagedOpMax = ProtocolState.DAMAGED_ALL;
+        s.repairTimeout.start(s.now, 1);
+    }
+
     /** Loads the intact prefix of a damaged log and starts filling the rest from peers. */
     void startRepair(Replica.Damage damage) {
         s.damagedOpMax = damage.opMax();

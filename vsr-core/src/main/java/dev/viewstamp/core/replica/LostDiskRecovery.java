@@ -133,13 +133,12 @@ final class LostDiskRecovery extends SubProtocol {
         s.recoveryTimeout.stop();
         s.view = viewMax;
         s.logView = viewMax;
-        s.damagedOpMax = ProtocolState.DAMAGED_ALL;
+        repairs.startFromNothing();
         if (s.isPrimaryOf(s.view)) {
             viewChange.leaveOwnViewAfterRestart();
         } else {
             normal.enterAsBackup();
         }
         s.persistView(out);
-        s.repairTimeout.start(s.now, 1);
     }
 }

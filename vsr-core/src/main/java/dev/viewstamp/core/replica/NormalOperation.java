@@ -361,7 +361,7 @@ final class NormalOperation extends SubProtocol {
             Entry entry = s.log.entry(s.commit + 1);
             for (Request request : entry.requests()) execute(entry, request, out);
             s.commit++;
-            if (s.status == Status.NORMAL) s.viewChangeAttempts = 0;
+            if (s.status == Status.NORMAL) viewChange.resetBackoff();
         }
     }
 

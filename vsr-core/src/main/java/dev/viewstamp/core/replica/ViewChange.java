@@ -90,6 +90,11 @@ final class ViewChange extends SubProtocol {
         s.viewChangeRetransmitTimeout.start(s.now, s.config.viewChangeRetransmitTicks());
     }
 
+    /** Ops commit again: the next view change starts with the shortest timeout. */
+    void resetBackoff() {
+        s.viewChangeAttempts = 0;
+    }
+
     /** Forgets every vote: they count only for the view they were cast in. */
     void forgetAllVotes() {
         Arrays.fill(s.startViewChangeFrom, false);
