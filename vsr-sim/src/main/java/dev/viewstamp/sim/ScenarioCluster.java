@@ -13,6 +13,8 @@ import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvFormatException;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.kv.KvStateMachine;
+import dev.viewstamp.storage.DiskError;
+import dev.viewstamp.storage.ReplicaStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +42,7 @@ public final class ScenarioCluster {
     private final ClusterConfig config;
     private final int replicaCount;
     private final Replica[] replicas;
-    private final SimStorage[] storages;
+    private final ScenarioStorage[] storages;
     private final boolean[] writesHeld;
     private final ReplicaOutput[] outputs;
     private final List<Client> clients = new ArrayList<>();
@@ -56,14 +58,14 @@ public final class ScenarioCluster {
         this.config = config;
         this.replicaCount = config.replicaCount();
         this.replicas = new Replica[replicaCount];
-        this.storages = new SimStorage[replicaCount];
+        this.storages = new ScenarioStorage[replicaCount];
         this.writesHeld = new boolean[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.agreement = new Agreement(replicaCount);
         int nodesMax = replicaCount + 16;
         this.blocked = new boolean[nodesMax][nodesMax];
         for (int i = 0; i < replicaCount; i++) {
-            storages[i] = new SimStorage(config.pipelinePrepareCountMax());
+            storages[i] = new SimStorage(config.pipelinePrepareCountMax(), new StorageListener(i));
             outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, new KvStateMachine(), prng.fork());
         }
@@ -167,6 +169,7 @@ public final class ScenarioCluster {
     /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
     public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
         replicas[replica] = Replica.restart(configNew, replica, new KvStateMachine(), prng.fork(), durable);
+        storages[replica].restarted();
         agreement.restarted(replica);
     }
 
@@ -227,10 +230,7 @@ public final class ScenarioCluster {
         boolean progress = false;
         for (int i = 0; i < replicaCount; i++) {
             if (replicas[i] == null || writesHeld[i]) continue;
-            for (SimStorage.Write write; replicas[i] != null && (write = storages[i].complete(Long.MAX_VALUE)) != null; ) {
-                progress = true;
-                write.reportTo(replicas[i], outputs[i]);
-            }
+            if (storages[i].completeWrites()) progress = true;
         }
         return progress;
     }
@@ -351,12 +351,39 @@ public final class ScenarioCluster {
 
         @Override
         public void persistPrepare(Entry entry) {
-            storages[replica].appendPrepare(now, entry);
+            storages[replica].persistPrepare(entry);
         }
 
         @Override
         public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            storages[replica].persistState(now, state, anchorOp, anchorChecksum, suffix);
+            storages[replica].persistState(state, anchorOp, anchorChecksum, suffix);
+        }
+    }
+
+    /** Completions of one replica's storage, forwarded to the replica running on it (none while it is down). */
+    private final class StorageListener implements ReplicaStorage.Listener {
+        private final int replica;
+
+        StorageListener(int replica) {
+            this.replica = replica;
+        }
+
+        @Override
+        public void onPrepareDurable(long op, long checksum) {
+            if (replicas[replica] != null) replicas[replica].onPrepareDurable(op, checksum, outputs[replica]);
+        }
+
+        @Override
+        public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) {
+            if (replicas[replica] != null) {
+                replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, outputs[replica]);
+            }
+        }
+
+        @Override
+        public void onError(DiskError error) {
+            // A scenario's disks have no faults: an error is a bug in the storage or in the script.
+            throw new AssertionError("scenario: replica " + replica + " storage stopped: " + error);
         }
     }
 }
