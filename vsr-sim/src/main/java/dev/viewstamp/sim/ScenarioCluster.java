@@ -27,8 +27,12 @@ import java.util.function.BooleanSupplier;
  * unless the test holds them. Links can be blocked one way or both, and a drop rule can filter
  * single message kinds (for example "StartView from 1 to 2").
  *
+ * <p>Each replica runs on the {@link Storage} the test chooses: the in-memory model, or the real
+ * storage write order on a simulated disk. The script is the same on both: writes complete when
+ * the cluster settles, unless held, and a crash loses exactly the writes not yet complete.
+ *
  * <pre>{@code
- * ScenarioCluster cluster = ScenarioCluster.of(3);
+ * ScenarioCluster cluster = ScenarioCluster.of(3, Storage.REAL);
  * cluster.isolate(0);
  * cluster.run(500);                       // backups time out and start view 1
  * assertThat(cluster.replica(1).isPrimaryNormal()).isTrue();
@@ -37,9 +41,25 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioCluster {
     private static final int DELIVERIES_PER_TICK_MAX = 100_000;
 
+    /** What each replica's durable state lives on. */
+    public enum Storage {
+        /**
+         * The in-memory model ({@link SimStorage}): a log and a state, one write at a time. A
+         * restart reads back exactly what completed, damage included as the core recorded it.
+         */
+        MODEL,
+        /**
+         * The real {@code ReplicaStorage} (group commit, redundant headers, superblocks around a log
+         * change) on a simulated disk without data faults ({@link ScenarioDisk}), as the
+         * simulator's replicas run: a restart reads the superblock and recovers the journal.
+         */
+        REAL
+    }
+
     private record Packet(int from, int to, Message message) {}
 
     private final ClusterConfig config;
+    private final Storage storage;
     private final int replicaCount;
     private final Replica[] replicas;
     private final ScenarioStorage[] storages;
@@ -54,8 +74,14 @@ public final class ScenarioCluster {
     private final Agreement agreement;
     private long now;
 
+    /** A cluster on the in-memory storage model. */
     public ScenarioCluster(ClusterConfig config) {
+        this(config, Storage.MODEL);
+    }
+
+    public ScenarioCluster(ClusterConfig config, Storage storage) {
         this.config = config;
+        this.storage = storage;
         this.replicaCount = config.replicaCount();
         this.replicas = new Replica[replicaCount];
         this.storages = new ScenarioStorage[replicaCount];
@@ -65,7 +91,10 @@ public final class ScenarioCluster {
         int nodesMax = replicaCount + 16;
         this.blocked = new boolean[nodesMax][nodesMax];
         for (int i = 0; i < replicaCount; i++) {
-            storages[i] = new SimStorage(config.pipelinePrepareCountMax(), new StorageListener(i));
+            storages[i] = switch (storage) {
+                case MODEL -> new SimStorage(config.pipelinePrepareCountMax(), new StorageListener(i));
+                case REAL -> new ScenarioDisk(config, i, new StorageListener(i));
+            };
             outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, new KvStateMachine(), prng.fork());
         }
@@ -73,11 +102,20 @@ public final class ScenarioCluster {
 
     /** A cluster of {@code replicaCount} with default limits and timeouts (normal timeout 100 ticks). */
     public static ScenarioCluster of(int replicaCount) {
-        return new ScenarioCluster(ClusterConfig.builder().replicaCount(replicaCount).build());
+        return of(replicaCount, Storage.MODEL);
+    }
+
+    /** A cluster of {@code replicaCount} on {@code storage}, with default limits and timeouts. */
+    public static ScenarioCluster of(int replicaCount, Storage storage) {
+        return new ScenarioCluster(ClusterConfig.builder().replicaCount(replicaCount).build(), storage);
     }
 
     public ClusterConfig config() {
         return config;
+    }
+
+    public Storage storage() {
+        return storage;
     }
 
     public Replica replica(int index) {
@@ -152,15 +190,19 @@ public final class ScenarioCluster {
         writesHeld[replica] = false;
     }
 
-    /** What a crashed replica's storage holds: what {@link #restart} would restart it from. */
+    /**
+     * What a crashed replica's storage holds: what {@link #restart} would restart it from. On the
+     * real storage this reads the disk as a restart does, once; the restart goes on from that read.
+     */
     public Replica.Durable durable(int replica) {
         return storages[replica].durable();
     }
 
     /**
      * Restarts a crashed replica from {@code durable} instead of its storage: a test builds a
-     * journal that came back damaged this way. Repair writes of entries the storage still holds are
-     * accepted as no-ops.
+     * journal that came back damaged this way. The replica still writes to its own storage: repair
+     * writes of entries the storage still holds are accepted as no-ops by the model, and written
+     * again over the same entries by the real storage, which recovery opened from the disk.
      */
     public void restartWith(int replica, Replica.Durable durable) {
         restartWith(replica, durable, config);
