@@ -74,11 +74,6 @@ public final class ScenarioCluster {
     private final Agreement agreement;
     private long now;
 
-    /** A cluster on the in-memory storage model. */
-    public ScenarioCluster(ClusterConfig config) {
-        this(config, Storage.MODEL);
-    }
-
     public ScenarioCluster(ClusterConfig config, Storage storage) {
         this.config = config;
         this.storage = storage;
@@ -100,12 +95,7 @@ public final class ScenarioCluster {
         }
     }
 
-    /** A cluster of {@code replicaCount} with default limits and timeouts (normal timeout 100 ticks). */
-    public static ScenarioCluster of(int replicaCount) {
-        return of(replicaCount, Storage.MODEL);
-    }
-
-    /** A cluster of {@code replicaCount} on {@code storage}, with default limits and timeouts. */
+    /** A cluster of {@code replicaCount} on {@code storage}, default limits and timeouts (normal timeout 100 ticks). */
     public static ScenarioCluster of(int replicaCount, Storage storage) {
         return new ScenarioCluster(ClusterConfig.builder().replicaCount(replicaCount).build(), storage);
     }
