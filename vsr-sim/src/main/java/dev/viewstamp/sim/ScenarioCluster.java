@@ -1,6 +1,7 @@
 package dev.viewstamp.sim;
 
 import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.client.ClientSession;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
@@ -178,6 +179,17 @@ public final class ScenarioCluster {
         replicas[replica] = null;
         storages[replica].lose();
         writesHeld[replica] = false;
+    }
+
+    /**
+     * A latent sector error on a crashed replica's disk: the prepare of {@code op} can no longer be
+     * read, while its redundant header still can. Its restart finds the op damaged and repairs it
+     * from its peers (docs/STORAGE.md, "Unreadable sectors"); a storage fault scripted like any
+     * other, on either storage.
+     */
+    public void decayPrepare(int replica, long op) {
+        Check.that(replicas[replica] == null, "scenario: a disk decays while its replica is down");
+        storages[replica].decayPrepare(op);
     }
 
     /**

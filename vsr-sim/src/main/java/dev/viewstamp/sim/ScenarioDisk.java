@@ -30,6 +30,7 @@ final class ScenarioDisk implements ScenarioStorage {
     private static final long DISK_SEED = 0x5CE7A810L;
     private static final int DISK_TICKS_PER_COMPLETION_MAX = 1_000_000;
 
+    private final Journal.Layout layout;
     private final SimReplicaDisk disk;
     /** True while a replica runs on this disk; false from a crash until the next restart. */
     private boolean running = true;
@@ -37,7 +38,7 @@ final class ScenarioDisk implements ScenarioStorage {
     private Replica.Durable booted;
 
     ScenarioDisk(ClusterConfig config, int replicaIndex, ReplicaStorage.Listener listener) {
-        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
+        this.layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
                 config.journalBodySizeBytesMax(), SimDisk.SECTOR_SIZE_BYTES);
         this.disk = new SimReplicaDisk(config, layout, replicaIndex, new Prng(DISK_SEED + replicaIndex),
                 SimDisk.Faults.NONE, listener);
@@ -76,6 +77,16 @@ final class ScenarioDisk implements ScenarioStorage {
         disk.lose();
         running = false;
         booted = null;
+    }
+
+    /** Makes the first sector of {@code op}'s slot unreadable: the prepare's header and the start of its body. */
+    @Override
+    public void decayPrepare(long op) {
+        Check.that(!running, "scenario: a disk decays while its replica is down");
+        Check.that(booted == null, "scenario: a disk decays before the restart reads it");
+        Check.that(op >= 1 && op < layout.slotCount(), "scenario: the op has a slot of its own (the ring does not wrap)");
+        long slot = op; // the journal's slot of an op: op modulo the slot count (SlotClassifier.slotOf)
+        disk.disk().decay(layout.preparesOffset() + slot * layout.slotSizeBytes());
     }
 
     /** Reads the superblock and recovers the journal once after a crash; the restart then opens the storage that read. */

@@ -32,6 +32,12 @@ interface ScenarioStorage {
     void lose();
 
     /**
+     * A latent sector error on the crashed replica's disk: the prepare of {@code op} can no longer
+     * be read, while its redundant header still can. The next restart finds the op to repair.
+     */
+    void decayPrepare(long op);
+
+    /**
      * What a restart of the crashed replica reads. Asking again before the restart gives the same
      * answer: a test may look at it, then restart the replica from it or from a damaged copy.
      */

@@ -8,6 +8,7 @@ import dev.viewstamp.storage.ReplicaStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * The in-memory model of one replica's durable storage for scripted scenarios
@@ -44,6 +45,8 @@ final class SimStorage implements ScenarioStorage {
     private Output.ReplicaState state = FORMATTED;
     private boolean lost;
     private final ArrayList<Entry> log = new ArrayList<>();
+    /** Ops of the log whose prepares can no longer be read ({@link #decayPrepare}), until they are written again. */
+    private final TreeSet<Long> unreadable = new TreeSet<>();
     /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
     private final int pipelinePrepareCountMax;
 
@@ -82,9 +85,10 @@ final class SimStorage implements ScenarioStorage {
     private void apply(Write write) {
         if (write.prepare() != null) {
             if (write.prepare().op() <= log.size()) {
-                // A repaired entry (see restartWith): this model's log never lost it.
+                // A repaired entry (a decayed prepare, or one a test's restartWith said was lost).
                 Check.that(log.get((int) write.prepare().op() - 1).checksum() == write.prepare().checksum(),
                         "a repair writes the entry the log holds");
+                unreadable.remove(write.prepare().op());
             } else {
                 // The core only appends the op after the last one it has written.
                 Check.that(write.prepare().op() == log.size() + 1, "durable append is the next op");
@@ -94,6 +98,7 @@ final class SimStorage implements ScenarioStorage {
             Check.that(write.anchorOp() <= log.size(), "durable anchor within the log");
             while (log.size() > write.anchorOp()) log.remove(log.size() - 1);
             log.addAll(write.suffix());
+            unreadable.removeIf(op -> op > write.anchorOp());
             state = write.state();
             lost = false;
         }
@@ -103,6 +108,7 @@ final class SimStorage implements ScenarioStorage {
     public void lose() {
         crash();
         log.clear();
+        unreadable.clear();
         state = FORMATTED;
         lost = true;
     }
@@ -112,9 +118,16 @@ final class SimStorage implements ScenarioStorage {
         pending.clear();
     }
 
+    @Override
+    public void decayPrepare(long op) {
+        Check.that(op >= 1 && op <= log.size(), "scenario: a prepare of the durable log decays");
+        unreadable.add(op);
+    }
+
     /**
-     * What a restart reads. This model never damages what it holds, but it keeps the core's
-     * damage: a log the core said was damaged comes back damaged as far as it said.
+     * What a restart reads. The entries of decayed prepares are missing, under the checksums their
+     * redundant headers still hold (a repair, as journal recovery reports it); and a log the core
+     * said was damaged comes back damaged as far as it said.
      */
     @Override
     public Replica.Durable durable() {
@@ -122,14 +135,16 @@ final class SimStorage implements ScenarioStorage {
             return new Replica.Durable(0, 0, List.of(), null, null, true, 0, 0, pipelinePrepareCountMax);
         }
         long[] crashVector = state == FORMATTED ? null : state.crashVector();
-        if (state.damagedOpMax() < 0) {
+        if (state.damagedOpMax() < 0 && unreadable.isEmpty()) {
             return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, state.commitMax(),
                     state.commitChecksum(), pipelinePrepareCountMax);
         }
         long[] checksums = new long[log.size()];
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
+        Entry[] entries = log.toArray(Entry[]::new);
+        for (long op : unreadable) entries[(int) op - 1] = null;
         return new Replica.Durable(state.view(), state.logView(), List.of(),
-                new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new),
+                new Replica.Damage(log.size(), 1, checksums, entries,
                         Math.max(log.size(), state.damagedOpMax())), crashVector, false, state.commitMax(),
                 state.commitChecksum(), pipelinePrepareCountMax);
     }

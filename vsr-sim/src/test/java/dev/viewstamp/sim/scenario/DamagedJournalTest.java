@@ -93,6 +93,46 @@ class DamagedJournalTest {
         cluster.checkAgreement();
     }
 
+    /**
+     * The same repair with the damage on the disk instead of handed to the restart: the sectors
+     * holding the prepares of ops 3..5 become unreadable while the replica is down, their redundant
+     * headers intact. The restart's read (journal recovery, on the real storage) reports the three
+     * ops to repair.
+     */
+    @OnEachStorage
+    void unreadablePreparesOnTheDiskAreRepairedFromPeersAfterARestart(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
+        ScenarioCluster.Client client = cluster.client();
+        commitPuts(cluster, client, 8);
+        long head = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(head), 500)).isTrue();
+
+        cluster.crash(2);
+        for (long op = 3; op <= 5; op++) cluster.decayPrepare(2, op);
+        Replica.Damage damage = cluster.durable(2).damage();
+        assertThat(damage).isNotNull();
+        assertThat(damage.headOp()).isEqualTo(head);
+        assertThat(java.util.Arrays.stream(damage.entries()).filter(java.util.Objects::isNull).count()).isEqualTo(3);
+        cluster.restart(2);
+        assertThat(cluster.replica(2).logDamaged()).isTrue();
+        assertThat(cluster.replica(2).op()).isEqualTo(2); // the intact prefix
+
+        assertThat(cluster.runUntil(() -> !cluster.replica(2).logDamaged(), 1_000)).isTrue();
+        assertThat(cluster.replica(2).repairedEntryCount()).isEqualTo(3);
+        assertThat(cluster.replica(2).view()).isZero();
+        commitPuts(cluster, client, 3);
+        long last = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(last), 1_000)).isTrue();
+
+        // The repairs were written: the next restart reads a whole log.
+        cluster.crash(2);
+        assertThat(cluster.durable(2).damage()).isNull();
+        assertThat(cluster.durable(2).log()).hasSize((int) last);
+        cluster.restart(2);
+        assertThat(cluster.runUntil(() -> cluster.replica(2).commit() == last, 1_000)).isTrue();
+        cluster.checkAgreement();
+    }
+
     @OnEachStorage
     void aBrokenChainIsRebuiltDownwardsFromTheLastKnownChecksum(Storage storage) {
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(3).pipelinePrepareCountMax(2)
