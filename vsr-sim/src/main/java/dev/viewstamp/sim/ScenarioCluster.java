@@ -1,6 +1,7 @@
 package dev.viewstamp.sim;
 
 import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.client.ClientSession;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
@@ -13,6 +14,8 @@ import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvFormatException;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.kv.KvStateMachine;
+import dev.viewstamp.storage.DiskError;
+import dev.viewstamp.storage.ReplicaStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +28,12 @@ import java.util.function.BooleanSupplier;
  * unless the test holds them. Links can be blocked one way or both, and a drop rule can filter
  * single message kinds (for example "StartView from 1 to 2").
  *
+ * <p>Each replica runs on the {@link Storage} the test chooses: the in-memory model, or the real
+ * storage write order on a simulated disk. The script is the same on both: writes complete when
+ * the cluster settles, unless held, and a crash loses exactly the writes not yet complete.
+ *
  * <pre>{@code
- * ScenarioCluster cluster = ScenarioCluster.of(3);
+ * ScenarioCluster cluster = ScenarioCluster.of(3, Storage.REAL);
  * cluster.isolate(0);
  * cluster.run(500);                       // backups time out and start view 1
  * assertThat(cluster.replica(1).isPrimaryNormal()).isTrue();
@@ -35,12 +42,28 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioCluster {
     private static final int DELIVERIES_PER_TICK_MAX = 100_000;
 
+    /** What each replica's durable state lives on. */
+    public enum Storage {
+        /**
+         * The in-memory model ({@link SimStorage}): a log and a state, one write at a time. A
+         * restart reads back exactly what completed, damage included as the core recorded it.
+         */
+        MODEL,
+        /**
+         * The real {@code ReplicaStorage} (group commit, redundant headers, superblocks around a log
+         * change) on a simulated disk without data faults ({@link ScenarioDisk}), as the
+         * simulator's replicas run: a restart reads the superblock and recovers the journal.
+         */
+        REAL
+    }
+
     private record Packet(int from, int to, Message message) {}
 
     private final ClusterConfig config;
+    private final Storage storage;
     private final int replicaCount;
     private final Replica[] replicas;
-    private final SimStorage[] storages;
+    private final ScenarioStorage[] storages;
     private final boolean[] writesHeld;
     private final ReplicaOutput[] outputs;
     private final List<Client> clients = new ArrayList<>();
@@ -52,30 +75,38 @@ public final class ScenarioCluster {
     private final Agreement agreement;
     private long now;
 
-    public ScenarioCluster(ClusterConfig config) {
+    public ScenarioCluster(ClusterConfig config, Storage storage) {
         this.config = config;
+        this.storage = storage;
         this.replicaCount = config.replicaCount();
         this.replicas = new Replica[replicaCount];
-        this.storages = new SimStorage[replicaCount];
+        this.storages = new ScenarioStorage[replicaCount];
         this.writesHeld = new boolean[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.agreement = new Agreement(replicaCount);
         int nodesMax = replicaCount + 16;
         this.blocked = new boolean[nodesMax][nodesMax];
         for (int i = 0; i < replicaCount; i++) {
-            storages[i] = new SimStorage(config.pipelinePrepareCountMax());
+            storages[i] = switch (storage) {
+                case MODEL -> new SimStorage(config.pipelinePrepareCountMax(), new StorageListener(i));
+                case REAL -> new ScenarioDisk(config, i, new StorageListener(i));
+            };
             outputs[i] = new ReplicaOutput(i);
             replicas[i] = Replica.create(config, i, new KvStateMachine(), prng.fork());
         }
     }
 
-    /** A cluster of {@code replicaCount} with default limits and timeouts (normal timeout 100 ticks). */
-    public static ScenarioCluster of(int replicaCount) {
-        return new ScenarioCluster(ClusterConfig.builder().replicaCount(replicaCount).build());
+    /** A cluster of {@code replicaCount} on {@code storage}, default limits and timeouts (normal timeout 100 ticks). */
+    public static ScenarioCluster of(int replicaCount, Storage storage) {
+        return new ScenarioCluster(ClusterConfig.builder().replicaCount(replicaCount).build(), storage);
     }
 
     public ClusterConfig config() {
         return config;
+    }
+
+    public Storage storage() {
+        return storage;
     }
 
     public Replica replica(int index) {
@@ -150,15 +181,30 @@ public final class ScenarioCluster {
         writesHeld[replica] = false;
     }
 
-    /** What a crashed replica's storage holds: what {@link #restart} would restart it from. */
+    /**
+     * A latent sector error on a crashed replica's disk: the prepare of {@code op} can no longer be
+     * read, while its redundant header still can. Its restart finds the op damaged and repairs it
+     * from its peers (docs/STORAGE.md, "Unreadable sectors"); a storage fault scripted like any
+     * other, on either storage.
+     */
+    public void decayPrepare(int replica, long op) {
+        Check.that(replicas[replica] == null, "scenario: a disk decays while its replica is down");
+        storages[replica].decayPrepare(op);
+    }
+
+    /**
+     * What a crashed replica's storage holds: what {@link #restart} would restart it from. On the
+     * real storage this reads the disk as a restart does, once; the restart goes on from that read.
+     */
     public Replica.Durable durable(int replica) {
         return storages[replica].durable();
     }
 
     /**
      * Restarts a crashed replica from {@code durable} instead of its storage: a test builds a
-     * journal that came back damaged this way. Repair writes of entries the storage still holds are
-     * accepted as no-ops.
+     * journal that came back damaged this way. The replica still writes to its own storage: repair
+     * writes of entries the storage still holds are accepted as no-ops by the model, and written
+     * again over the same entries by the real storage, which recovery opened from the disk.
      */
     public void restartWith(int replica, Replica.Durable durable) {
         restartWith(replica, durable, config);
@@ -167,6 +213,7 @@ public final class ScenarioCluster {
     /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
     public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
         replicas[replica] = Replica.restart(configNew, replica, new KvStateMachine(), prng.fork(), durable);
+        storages[replica].restarted();
         agreement.restarted(replica);
     }
 
@@ -227,10 +274,7 @@ public final class ScenarioCluster {
         boolean progress = false;
         for (int i = 0; i < replicaCount; i++) {
             if (replicas[i] == null || writesHeld[i]) continue;
-            for (SimStorage.Write write; replicas[i] != null && (write = storages[i].complete(Long.MAX_VALUE)) != null; ) {
-                progress = true;
-                write.reportTo(replicas[i], outputs[i]);
-            }
+            if (storages[i].completeWrites()) progress = true;
         }
         return progress;
     }
@@ -351,12 +395,39 @@ public final class ScenarioCluster {
 
         @Override
         public void persistPrepare(Entry entry) {
-            storages[replica].appendPrepare(now, entry);
+            storages[replica].persistPrepare(entry);
         }
 
         @Override
         public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            storages[replica].persistState(now, state, anchorOp, anchorChecksum, suffix);
+            storages[replica].persistState(state, anchorOp, anchorChecksum, suffix);
+        }
+    }
+
+    /** Completions of one replica's storage, forwarded to the replica running on it (none while it is down). */
+    private final class StorageListener implements ReplicaStorage.Listener {
+        private final int replica;
+
+        StorageListener(int replica) {
+            this.replica = replica;
+        }
+
+        @Override
+        public void onPrepareDurable(long op, long checksum) {
+            if (replicas[replica] != null) replicas[replica].onPrepareDurable(op, checksum, outputs[replica]);
+        }
+
+        @Override
+        public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) {
+            if (replicas[replica] != null) {
+                replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, outputs[replica]);
+            }
+        }
+
+        @Override
+        public void onError(DiskError error) {
+            // A scenario's disks have no faults: an error is a bug in the storage or in the script.
+            throw new AssertionError("scenario: replica " + replica + " storage stopped: " + error);
         }
     }
 }

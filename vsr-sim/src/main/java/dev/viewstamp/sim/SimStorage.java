@@ -4,21 +4,24 @@ import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.storage.ReplicaStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
- * One replica's simulated durable storage for scripted scenarios, behind the core's durability
- * port: memory, with writes that complete in issue order after a drawn latency; a crash loses
- * every write that has not completed and keeps every one that has. (The simulator's seeds run the
- * real journal and superblock instead: {@link SimReplicaDisk}.)
+ * The in-memory model of one replica's durable storage for scripted scenarios
+ * ({@link ScenarioCluster.Storage#MODEL}): a log and a state in memory, with writes that complete
+ * one by one in issue order when the scenario completes them. A crash loses every write that has
+ * not completed and keeps every one that has. (The real journal and superblock on a simulated
+ * disk: {@link SimReplicaDisk}.)
  */
-final class SimStorage {
+final class SimStorage implements ScenarioStorage {
     private static final Output.ReplicaState FORMATTED = new Output.ReplicaState(0, 0, 0, 0, -1, new long[0]);
 
     /** A write waiting for completion: a single prepare, or a log change with its state. */
-    record Write(long completeTick, Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix,
+    private record Write(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix,
             Entry prepare) {
 
         long lastOp() {
@@ -31,10 +34,10 @@ final class SimStorage {
             return suffix.isEmpty() ? anchorChecksum : suffix.get(suffix.size() - 1).checksum();
         }
 
-        /** Tells {@code replica} that this write completed, through the matching durability callback. */
-        void reportTo(Replica replica, Output out) {
-            if (prepare != null) replica.onPrepareDurable(lastOp(), lastChecksum(), out);
-            else replica.onStateDurable(state.view(), state.logView(), lastOp(), lastChecksum(), out);
+        /** Reports this write's completion through the matching durability callback. */
+        void reportTo(ReplicaStorage.Listener listener) {
+            if (prepare != null) listener.onPrepareDurable(lastOp(), lastChecksum());
+            else listener.onStateDurable(state.view(), state.logView(), lastOp(), lastChecksum());
         }
     }
 
@@ -42,36 +45,50 @@ final class SimStorage {
     private Output.ReplicaState state = FORMATTED;
     private boolean lost;
     private final ArrayList<Entry> log = new ArrayList<>();
+    /** Ops of the log whose prepares can no longer be read ({@link #decayPrepare}), until they are written again. */
+    private final TreeSet<Long> unreadable = new TreeSet<>();
     /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
     private final int pipelinePrepareCountMax;
 
-    SimStorage(int pipelinePrepareCountMax) {
-        this.pipelinePrepareCountMax = pipelinePrepareCountMax;
-    }
+    /** Where completions go: the scenario forwards them to the replica running on this storage. */
+    private final ReplicaStorage.Listener listener;
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
 
-    void appendPrepare(long completeTick, Entry entry) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), null, 0, 0, null, entry));
+    SimStorage(int pipelinePrepareCountMax, ReplicaStorage.Listener listener) {
+        this.pipelinePrepareCountMax = pipelinePrepareCountMax;
+        this.listener = listener;
     }
 
-    void persistState(long completeTick, Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-        pending.addLast(new Write(Math.max(completeTick, lastPendingTick()), state, anchorOp, anchorChecksum, suffix, null));
+    @Override
+    public void persistPrepare(Entry entry) {
+        pending.addLast(new Write(null, 0, 0, null, entry));
     }
 
-    private long lastPendingTick() {
-        return pending.isEmpty() ? 0 : pending.peekLast().completeTick();
+    @Override
+    public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        pending.addLast(new Write(state, anchorOp, anchorChecksum, suffix, null));
     }
 
-    /** The next write due at {@code now}, applied to the durable state; null when none is due. */
-    Write complete(long now) {
-        Write write = pending.peekFirst();
-        if (write == null || write.completeTick() > now) return null;
-        pending.pollFirst();
+    @Override
+    public boolean completeWrites() {
+        boolean progress = false;
+        // A completion may ask for more writes (a backup's next prepare); they complete in this loop too.
+        for (Write write; (write = pending.pollFirst()) != null; ) {
+            apply(write);
+            write.reportTo(listener);
+            progress = true;
+        }
+        return progress;
+    }
+
+    /** Applies a completed write to the durable state. */
+    private void apply(Write write) {
         if (write.prepare() != null) {
             if (write.prepare().op() <= log.size()) {
-                // A repaired entry (see restartWith): this model's log never lost it.
+                // A repaired entry (a decayed prepare, or one a test's restartWith said was lost).
                 Check.that(log.get((int) write.prepare().op() - 1).checksum() == write.prepare().checksum(),
                         "a repair writes the entry the log holds");
+                unreadable.remove(write.prepare().op());
             } else {
                 // The core only appends the op after the last one it has written.
                 Check.that(write.prepare().op() == log.size() + 1, "durable append is the next op");
@@ -81,48 +98,59 @@ final class SimStorage {
             Check.that(write.anchorOp() <= log.size(), "durable anchor within the log");
             while (log.size() > write.anchorOp()) log.remove(log.size() - 1);
             log.addAll(write.suffix());
+            unreadable.removeIf(op -> op > write.anchorOp());
             state = write.state();
             lost = false;
         }
-        return write;
     }
 
-    /** True while some write has not completed. */
-    boolean writing() {
-        return !pending.isEmpty();
-    }
-
-    /** The disk is gone: a restart finds nothing and must recover from the cluster. */
-    void lose() {
+    @Override
+    public void lose() {
         crash();
         log.clear();
+        unreadable.clear();
         state = FORMATTED;
         lost = true;
     }
 
-    /** A crash: every write not yet complete is lost. */
-    void crash() {
+    @Override
+    public void crash() {
         pending.clear();
     }
 
+    @Override
+    public void decayPrepare(long op) {
+        Check.that(op >= 1 && op <= log.size(), "scenario: a prepare of the durable log decays");
+        unreadable.add(op);
+    }
+
     /**
-     * What a restart reads. This model never damages what it holds, but it keeps the core's
-     * damage: a log the core said was damaged comes back damaged as far as it said.
+     * What a restart reads. The entries of decayed prepares are missing, under the checksums their
+     * redundant headers still hold (a repair, as journal recovery reports it); and a log the core
+     * said was damaged comes back damaged as far as it said.
      */
-    Replica.Durable durable() {
+    @Override
+    public Replica.Durable durable() {
         if (lost) {
             return new Replica.Durable(0, 0, List.of(), null, null, true, 0, 0, pipelinePrepareCountMax);
         }
         long[] crashVector = state == FORMATTED ? null : state.crashVector();
-        if (state.damagedOpMax() < 0) {
+        if (state.damagedOpMax() < 0 && unreadable.isEmpty()) {
             return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, state.commitMax(),
                     state.commitChecksum(), pipelinePrepareCountMax);
         }
         long[] checksums = new long[log.size()];
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
+        Entry[] entries = log.toArray(Entry[]::new);
+        for (long op : unreadable) entries[(int) op - 1] = null;
         return new Replica.Durable(state.view(), state.logView(), List.of(),
-                new Replica.Damage(log.size(), 1, checksums, log.toArray(Entry[]::new),
+                new Replica.Damage(log.size(), 1, checksums, entries,
                         Math.max(log.size(), state.damagedOpMax())), crashVector, false, state.commitMax(),
                 state.commitChecksum(), pipelinePrepareCountMax);
+    }
+
+    @Override
+    public void restarted() {
+        // Nothing to open: the model's state is read where it lies.
     }
 }

@@ -9,8 +9,8 @@ import dev.viewstamp.core.message.StartViewChange;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 
 /**
  * Review of every place where a commit number meets a log change: scripted scenarios for what the
@@ -40,9 +40,9 @@ class CatchUpMovesOnTest {
      * "scenario: messages keep flowing without time passing"). On a real network the retransmission
      * timer is re-armed by every request, so R never moves on to replica 0, which has what R needs.
      */
-    @Test
-    void aCatchUpAnswerWithNothingCommittedBeyondTheRequestIsNotAskedForAgainAtOnce() {
-        ScenarioCluster c = ScenarioCluster.of(3);
+    @OnEachStorage
+    void aCatchUpAnswerWithNothingCommittedBeyondTheRequestIsNotAskedForAgainAtOnce(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = c.client();
         ScenarioCluster.Client[] lone = {c.client(), c.client(), c.client(), c.client()}; // nodes 4..7
         assertThat(c.runUntil(() -> client.idle() && java.util.Arrays.stream(lone).allMatch(ScenarioCluster.Client::idle),

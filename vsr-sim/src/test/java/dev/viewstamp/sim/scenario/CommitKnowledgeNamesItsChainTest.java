@@ -13,8 +13,8 @@ import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /**
  * A commit number speaks about one chain of entries. A replica restarted with a damaged journal
@@ -52,10 +52,10 @@ class CommitKnowledgeNamesItsChainTest {
      * the prefix up to {@code shared}. View 2's replicas are out of reach, repair gives up, and
      * replica 0's whole log completes replica 1's log with view 0's two ops, which are not committed.
      */
-    @Test
-    void aDamagedRestartDoesNotExecuteAnotherChainsEntriesUnderItsJournalsCommitNumber() {
+    @OnEachStorage
+    void aDamagedRestartDoesNotExecuteAnotherChainsEntriesUnderItsJournalsCommitNumber(Storage storage) {
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(REPLICAS)
-                .pipelinePrepareCountMax(4).stateTransferOpsMax(8).build());
+                .pipelinePrepareCountMax(4).stateTransferOpsMax(8).build(), storage);
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, "shared", 9);
         long shared = cluster.replica(0).op();

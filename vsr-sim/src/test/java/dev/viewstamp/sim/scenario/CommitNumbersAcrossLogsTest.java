@@ -14,9 +14,9 @@ import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 
 /** Commit numbers across logs: scripted scenarios for bugs a review found by reading the protocol core. */
 class CommitNumbersAcrossLogsTest {
@@ -49,9 +49,9 @@ class CommitNumbersAcrossLogsTest {
      * <p>View 4's third DoViewChange is a stale one, from replica 1, which voted for view 4 and
      * then moved on to view 5. P and S keep view 4 alive by the back-off they grew while cut off.
      */
-    @Test
-    void staleViewPrimaryDoesNotTrustACommitNumberFromANewerView() {
-        ScenarioCluster c = ScenarioCluster.of(5);
+    @OnEachStorage
+    void staleViewPrimaryDoesNotTrustACommitNumberFromANewerView(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(5, storage);
         ScenarioCluster.Client a = c.client(); // node 5
         ScenarioCluster.Client b = c.client(); // node 6
         assertThat(c.runUntil(() -> a.idle() && b.idle(), 1_000)).isTrue();
@@ -148,9 +148,9 @@ class CommitNumbersAcrossLogsTest {
      * rest of view 0's log from B, X included, and executed X as committed (before the fix:
      * "agreement: replica 1 committed a different entry at op 71").
      */
-    @Test
-    void sameViewCatchUpTakesNoCommitNumberBeyondTheEntriesItReceived() {
-        ScenarioCluster c = ScenarioCluster.of(7);
+    @OnEachStorage
+    void sameViewCatchUpTakesNoCommitNumberBeyondTheEntriesItReceived(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(7, storage);
         ScenarioCluster.Client a = c.client(); // node 7
         ScenarioCluster.Client b = c.client(); // node 8
         assertThat(c.runUntil(() -> a.idle() && b.idle(), 1_000)).isTrue();

@@ -11,8 +11,8 @@ import dev.viewstamp.core.message.StartViewChange;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.function.BiPredicate;
-import org.junit.jupiter.api.Test;
 
 /**
  * Safety bugs found by reviewing the code against the protocol, each as the scripted 5-replica
@@ -30,9 +30,9 @@ class CommittedEntriesAcrossViewChangesTest {
      * only to a stale primary, it must not adopt that primary's StartView over entries it knows
      * are committed (before the fix: "agreement: replica 4 committed a different entry at op 5").
      */
-    @Test
-    void restartedReplicaKeepsCommittedEntriesAgainstAStaleStartView() {
-        ScenarioCluster c = ScenarioCluster.of(5);
+    @OnEachStorage
+    void restartedReplicaKeepsCommittedEntriesAgainstAStaleStartView(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(5, storage);
         ScenarioCluster.Client client = c.client();
         assertThat(c.runUntil(client::idle, 1_000)).isTrue();
         for (int i = 0; i < 3; i++) {
@@ -84,9 +84,9 @@ class CommittedEntriesAcrossViewChangesTest {
      * different log, leaving two logs with the same log view (before the fix: "agreement:
      * replica 2 committed a different entry at op 5").
      */
-    @Test
-    void primaryElectDoesNotLeakItsLogBeforeItIsDurable() {
-        ScenarioCluster c = ScenarioCluster.of(5);
+    @OnEachStorage
+    void primaryElectDoesNotLeakItsLogBeforeItIsDurable(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(5, storage);
         ScenarioCluster.Client a = c.client();
         ScenarioCluster.Client b = c.client();
         assertThat(c.runUntil(() -> a.idle() && b.idle(), 1_000)).isTrue();

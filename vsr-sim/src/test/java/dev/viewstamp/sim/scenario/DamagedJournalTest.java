@@ -10,14 +10,16 @@ import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /**
  * A replica whose journal comes back damaged from a crash (docs/STORAGE.md): it repairs by op and
  * checksum from its peers, and until its log is whole it neither acknowledges nor votes, so it
  * can never help a view change drop a committed op. Each scenario builds the damage by hand: the
- * replica restarts from a {@link Replica.Damage} derived from what its storage held.
+ * replica restarts from a {@link Replica.Damage} derived from what its storage held. On the real
+ * storage the disk itself stays whole: the damage is handed to the restart, and what the replica
+ * writes from then on (its repairs, its log changes) goes through the real journal.
  */
 class DamagedJournalTest {
 
@@ -59,9 +61,9 @@ class DamagedJournalTest {
                 new Replica.Damage(kept, 1, checksums, log.subList(0, (int) kept).toArray(Entry[]::new), opMax));
     }
 
-    @Test
-    void lostBodiesAreFetchedByChecksumAndTheReplicaAcknowledgesOnlyOnceWhole() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void lostBodiesAreFetchedByChecksumAndTheReplicaAcknowledgesOnlyOnceWhole(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 8);
         long head = cluster.replica(0).op();
@@ -91,10 +93,50 @@ class DamagedJournalTest {
         cluster.checkAgreement();
     }
 
-    @Test
-    void aBrokenChainIsRebuiltDownwardsFromTheLastKnownChecksum() {
+    /**
+     * The same repair with the damage on the disk instead of handed to the restart: the sectors
+     * holding the prepares of ops 3..5 become unreadable while the replica is down, their redundant
+     * headers intact. The restart's read (journal recovery, on the real storage) reports the three
+     * ops to repair.
+     */
+    @OnEachStorage
+    void unreadablePreparesOnTheDiskAreRepairedFromPeersAfterARestart(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
+        ScenarioCluster.Client client = cluster.client();
+        commitPuts(cluster, client, 8);
+        long head = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(head), 500)).isTrue();
+
+        cluster.crash(2);
+        for (long op = 3; op <= 5; op++) cluster.decayPrepare(2, op);
+        Replica.Damage damage = cluster.durable(2).damage();
+        assertThat(damage).isNotNull();
+        assertThat(damage.headOp()).isEqualTo(head);
+        assertThat(java.util.Arrays.stream(damage.entries()).filter(java.util.Objects::isNull).count()).isEqualTo(3);
+        cluster.restart(2);
+        assertThat(cluster.replica(2).logDamaged()).isTrue();
+        assertThat(cluster.replica(2).op()).isEqualTo(2); // the intact prefix
+
+        assertThat(cluster.runUntil(() -> !cluster.replica(2).logDamaged(), 1_000)).isTrue();
+        assertThat(cluster.replica(2).repairedEntryCount()).isEqualTo(3);
+        assertThat(cluster.replica(2).view()).isZero();
+        commitPuts(cluster, client, 3);
+        long last = cluster.replica(0).op();
+        assertThat(cluster.runUntil(() -> cluster.allCommitted(last), 1_000)).isTrue();
+
+        // The repairs were written: the next restart reads a whole log.
+        cluster.crash(2);
+        assertThat(cluster.durable(2).damage()).isNull();
+        assertThat(cluster.durable(2).log()).hasSize((int) last);
+        cluster.restart(2);
+        assertThat(cluster.runUntil(() -> cluster.replica(2).commit() == last, 1_000)).isTrue();
+        cluster.checkAgreement();
+    }
+
+    @OnEachStorage
+    void aBrokenChainIsRebuiltDownwardsFromTheLastKnownChecksum(Storage storage) {
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(3).pipelinePrepareCountMax(2)
-                .stateTransferOpsMax(4).build());
+                .stateTransferOpsMax(4).build(), storage);
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 20);
         long head = cluster.replica(0).op();
@@ -122,9 +164,9 @@ class DamagedJournalTest {
         cluster.checkAgreement();
     }
 
-    @Test
-    void damageBeyondTheJournalsHeadIsClearedByTheWholeLogOfTheViewsPrimary() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void damageBeyondTheJournalsHeadIsClearedByTheWholeLogOfTheViewsPrimary(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 6);
         long head = cluster.replica(0).op();
@@ -184,9 +226,9 @@ class DamagedJournalTest {
         return original;
     }
 
-    @Test
-    void aDamagedVoteThatNoWholeLogCoversDoesNotCountSoTheCommittedOpsItLostSurvive() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void aDamagedVoteThatNoWholeLogCoversDoesNotCountSoTheCommittedOpsItLostSurvive(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         long[] original = lostSuffixScenario(cluster, false);
         long committed = original.length - 1;
 
@@ -210,13 +252,13 @@ class DamagedJournalTest {
         cluster.checkAgreement();
     }
 
-    @Test
-    void aDamagedVoteCountsWhereAWholeLogOfItsViewCoversEveryOpItMayHaveLost() {
+    @OnEachStorage
+    void aDamagedVoteCountsWhereAWholeLogOfItsViewCoversEveryOpItMayHaveLost(Storage storage) {
         // Everyone holds every op; then the primary is gone for good and replica 1 restarts with
         // a journal that lost its last two ops. Replica 2's whole log of the same view reaches
         // every op replica 1 may have acknowledged, so the two of them can start view 1, whose
         // primary is the damaged replica itself: it takes replica 2's log and is whole again.
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         commitPuts(cluster, client, 4);
         long head = cluster.replica(0).op();
@@ -237,10 +279,10 @@ class DamagedJournalTest {
         cluster.checkAgreement();
     }
 
-    @Test
-    void votingWithWhatADamagedJournalStillHoldsLosesACommittedOp() {
+    @OnEachStorage
+    void votingWithWhatADamagedJournalStillHoldsLosesACommittedOp(Storage storage) {
         // The same run with the damage hidden (the replica restarts as if its log were clean).
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         assertThatThrownBy(() -> {
             long[] original = lostSuffixScenario(cluster, true);
             cluster.checkAgreement();

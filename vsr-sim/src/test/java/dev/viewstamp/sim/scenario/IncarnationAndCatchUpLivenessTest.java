@@ -12,9 +12,9 @@ import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
 
 /** Liveness after an unfinished recovery and in catch-up: scripted scenarios for bugs a review found. */
 class IncarnationAndCatchUpLivenessTest {
@@ -35,10 +35,10 @@ class IncarnationAndCatchUpLivenessTest {
      * connected need R's acknowledgement, so no request ever commits, and no one times out
      * either (the primary's Commit heartbeats keep every backup in view 1).
      */
-    @Test
-    void aBackupThatMissedItsOwnHigherIncarnationStillCountsTowardsAQuorum() {
+    @OnEachStorage
+    void aBackupThatMissedItsOwnHigherIncarnationStillCountsTowardsAQuorum(Storage storage) {
         final int r = 6;
-        ScenarioCluster c = ScenarioCluster.of(7);
+        ScenarioCluster c = ScenarioCluster.of(7, storage);
         ScenarioCluster.Client client = c.client();
         assertThat(c.runUntil(client::idle, 1_000)).isTrue();
         client.submit(KvCommand.put("a", "1"));
@@ -126,9 +126,9 @@ class IncarnationAndCatchUpLivenessTest {
      * appends no prepares), replica 1's Commits keep D's normal timeout from firing, and view 1,
      * which needs D, never commits again, though every link but 0-1 is whole.
      */
-    @Test
-    void aCatchUpThatGetsNothingUsableMovesOnInsteadOfAskingTheSameReplicaForEver() {
-        ScenarioCluster c = ScenarioCluster.of(3);
+    @OnEachStorage
+    void aCatchUpThatGetsNothingUsableMovesOnInsteadOfAskingTheSameReplicaForEver(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client a = c.client(); // node 3: reaches only replica 0 later
         ScenarioCluster.Client b = c.client(); // node 4
         assertThat(c.runUntil(() -> a.idle() && b.idle(), 1_000)).isTrue();

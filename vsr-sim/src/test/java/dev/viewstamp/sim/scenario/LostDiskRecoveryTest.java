@@ -8,7 +8,7 @@ import dev.viewstamp.core.message.StartViewChange;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
-import org.junit.jupiter.api.Test;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 
 /**
  * A replica whose disk is lost rejoins through recovery with crash vectors (DESIGN 2;
@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 class LostDiskRecoveryTest {
 
 
-    @Test
-    void aReplicaThatLostItsDiskRejoinsNoLowerThanTheViewItVotedForAndItsOldVoteIsDiscarded() {
-        ScenarioCluster c = ScenarioCluster.of(3);
+    @OnEachStorage
+    void aReplicaThatLostItsDiskRejoinsNoLowerThanTheViewItVotedForAndItsOldVoteIsDiscarded(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = c.client();
         assertThat(c.runUntil(client::idle, 1_000)).isTrue();
         client.submit(KvCommand.put("a", "1"));

@@ -6,9 +6,9 @@ import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /** VRR 4.1, normal operation: one test per step of the paper, on a scripted 3-replica cluster. */
 class NormalOperationPaperTest {
@@ -19,10 +19,10 @@ class NormalOperationPaperTest {
         return cluster;
     }
 
-    @Test
-    void primaryRepliesOnceFPlusOneReplicasHoldThePrepare() {
+    @OnEachStorage
+    void primaryRepliesOnceFPlusOneReplicasHoldThePrepare(Storage storage) {
         // VRR 4.1 steps 3-5: with one backup cut off, the primary and the other backup are f + 1.
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         registered(cluster, client);
         cluster.isolate(2);
@@ -34,9 +34,9 @@ class NormalOperationPaperTest {
         assertThat(cluster.replica(0).commit()).isEqualTo(2); // the registration, then the put
     }
 
-    @Test
-    void primaryDoesNotReplyWithoutAQuorum() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void primaryDoesNotReplyWithoutAQuorum(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         registered(cluster, client);
         cluster.block(0, 1);
@@ -50,10 +50,10 @@ class NormalOperationPaperTest {
         assertThat(cluster.replica(0).commit()).isEqualTo(1);
     }
 
-    @Test
-    void backupsExecuteWhatTheCommitHeartbeatSaysIsCommitted() {
+    @OnEachStorage
+    void backupsExecuteWhatTheCommitHeartbeatSaysIsCommitted(Storage storage) {
         // VRR 4.1 steps 6-7: an idle primary's Commit tells backups to execute.
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         registered(cluster, client);
         client.submit(KvCommand.put("a", "1"));
@@ -65,10 +65,10 @@ class NormalOperationPaperTest {
         }
     }
 
-    @Test
-    void lostReplyIsResentFromTheClientTableAndTheRequestExecutesOnce() {
+    @OnEachStorage
+    void lostReplyIsResentFromTheClientTableAndTheRequestExecutesOnce(Storage storage) {
         // VRR 4.1 step 2: a duplicate of the latest request gets the cached reply; at-most-once.
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         registered(cluster, client);
         cluster.block(0, 3); // replies from the primary to the client are lost
@@ -85,10 +85,10 @@ class NormalOperationPaperTest {
         assertThat(cluster.replica(0).duplicateRequestCount()).isPositive();
     }
 
-    @Test
-    void concurrentRequestsAreBatchedIntoFewerPrepares() {
+    @OnEachStorage
+    void concurrentRequestsAreBatchedIntoFewerPrepares(Storage storage) {
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(3)
-                .pipelinePrepareCountMax(1).batchRequestCountMax(8).stateTransferOpsMax(8).build());
+                .pipelinePrepareCountMax(1).batchRequestCountMax(8).stateTransferOpsMax(8).build(), storage);
         List<ScenarioCluster.Client> clients = new ArrayList<>();
         for (int i = 0; i < 6; i++) clients.add(cluster.client());
         registered(cluster, clients.toArray(ScenarioCluster.Client[]::new));
@@ -102,10 +102,10 @@ class NormalOperationPaperTest {
         assertThat(cluster.replica(0).op() - opBefore).isEqualTo(2);
     }
 
-    @Test
-    void primaryKeepsSeveralPreparesInFlightUpToThePipelineMaximum() {
+    @OnEachStorage
+    void primaryKeepsSeveralPreparesInFlightUpToThePipelineMaximum(Storage storage) {
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(3)
-                .pipelinePrepareCountMax(3).batchRequestCountMax(1).build());
+                .pipelinePrepareCountMax(3).batchRequestCountMax(1).build(), storage);
         List<ScenarioCluster.Client> clients = new ArrayList<>();
         for (int i = 0; i < 5; i++) clients.add(cluster.client());
         registered(cluster, clients.toArray(ScenarioCluster.Client[]::new));

@@ -7,9 +7,9 @@ import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /**
  * The pipeline depth is part of the safety argument: a log holding op n proves committed every
@@ -25,9 +25,9 @@ class PipelineDepthTest {
      * while 2, 3 and 4 start view 2 and commit other ops at those numbers. Returns the cluster with
      * replica 1 crashed, and its log's last op.
      */
-    private static ScenarioCluster uncommittedSuffixOnReplica1() {
+    private static ScenarioCluster uncommittedSuffixOnReplica1(Storage storage) {
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(5)
-                .pipelinePrepareCountMax(PIPELINE).batchRequestCountMax(1).build());
+                .pipelinePrepareCountMax(PIPELINE).batchRequestCountMax(1).build(), storage);
         List<ScenarioCluster.Client> clients = new ArrayList<>();
         for (int i = 0; i < PIPELINE; i++) clients.add(cluster.client());
         assertThat(cluster.runUntil(() -> clients.stream().allMatch(ScenarioCluster.Client::idle), 2_000)).isTrue();
@@ -50,9 +50,9 @@ class PipelineDepthTest {
         return cluster;
     }
 
-    @Test
-    void aReplicaRefusesToStartWithAnotherPipelineDepthThanItsDiskRecords() {
-        ScenarioCluster cluster = uncommittedSuffixOnReplica1();
+    @OnEachStorage
+    void aReplicaRefusesToStartWithAnotherPipelineDepthThanItsDiskRecords(Storage storage) {
+        ScenarioCluster cluster = uncommittedSuffixOnReplica1(storage);
         Replica.Durable durable = cluster.durable(1);
         assertThat(durable.pipelinePrepareCountMax()).isEqualTo(PIPELINE);
         ClusterConfig narrower = ClusterConfig.builder().replicaCount(5).pipelinePrepareCountMax(2).batchRequestCountMax(1)
@@ -68,9 +68,9 @@ class PipelineDepthTest {
     }
 
     /** Why the check exists: without the recorded depth, the narrower replica executes view 0's uncommitted ops. */
-    @Test
-    void withoutTheRecordedDepthANarrowerPipelineExecutesUncommittedOps() {
-        ScenarioCluster cluster = uncommittedSuffixOnReplica1();
+    @OnEachStorage
+    void withoutTheRecordedDepthANarrowerPipelineExecutesUncommittedOps(Storage storage) {
+        ScenarioCluster cluster = uncommittedSuffixOnReplica1(storage);
         Replica.Durable recorded = cluster.durable(1);
         Replica.Durable unrecorded = new Replica.Durable(recorded.view(), recorded.logView(), recorded.log(), null,
                 recorded.crashVector(), false, recorded.commitMax(), recorded.commitChecksum(),

@@ -11,8 +11,8 @@ import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /**
  * The two published bugs of VR Revisited (DESIGN.md section 2), each built by hand: once with our
@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class PublishedBugsTest {
 
-    private static ScenarioCluster cluster(Canary... canaries) {
-        return new ScenarioCluster(ClusterConfig.builder().replicaCount(3).canariesForTesting(Set.of(canaries)).build());
+    private static ScenarioCluster cluster(Storage storage, Canary... canaries) {
+        return new ScenarioCluster(ClusterConfig.builder().replicaCount(3).canariesForTesting(Set.of(canaries)).build(), storage);
     }
 
 
@@ -56,9 +56,9 @@ class PublishedBugsTest {
         return cluster;
     }
 
-    @Test
-    void learningOfANewerViewNeverTruncatesACommittedOp() {
-        ScenarioCluster cluster = truncationScenario(cluster());
+    @OnEachStorage
+    void learningOfANewerViewNeverTruncatesACommittedOp(Storage storage) {
+        ScenarioCluster cluster = truncationScenario(cluster(storage));
         // Replica 2 kept view 0 as its log view while it lacked view 1's log, so no view it leads
         // can choose its short log over replica 0's, which holds op 2. It cannot start such a view
         // until state transfer brings it op 2, so while NewState is lost it waits, safely.
@@ -77,9 +77,9 @@ class PublishedBugsTest {
         assertThat(reader.results()).containsExactly(KvResult.value("1"));
     }
 
-    @Test
-    void truncatingOnANewerViewAsPublishedLosesACommittedOp() {
-        ScenarioCluster cluster = truncationScenario(cluster(Canary.TRUNCATE_ON_NEWER_VIEW));
+    @OnEachStorage
+    void truncatingOnANewerViewAsPublishedLosesACommittedOp(Storage storage) {
+        ScenarioCluster cluster = truncationScenario(cluster(storage, Canary.TRUNCATE_ON_NEWER_VIEW));
         assertThat(cluster.runUntil(() -> cluster.replica(2).isPrimaryNormal(), 3_000)).isTrue();
         // View 2's log, chosen from replica 2's truncated view-1 log, lacks committed op 2.
         assertThat(cluster.replica(2).view()).isEqualTo(2);
@@ -113,9 +113,9 @@ class PublishedBugsTest {
         return client;
     }
 
-    @Test
-    void aVoteSurvivesARestartSoTheOldPrimaryCannotCommit() {
-        ScenarioCluster cluster = cluster();
+    @OnEachStorage
+    void aVoteSurvivesARestartSoTheOldPrimaryCannotCommit(Storage storage) {
+        ScenarioCluster cluster = cluster(storage);
         ScenarioCluster.Client client = recoveryScenario(cluster);
         assertThat(cluster.replica(2).view()).isEqualTo(1);
         assertThat(client.results()).as("X was not acknowledged in view 0").isEmpty();
@@ -129,9 +129,9 @@ class PublishedBugsTest {
         assertThat(client.results()).containsExactly(new KvResult.Ok(), KvResult.value("X"));
     }
 
-    @Test
-    void forgettingTheVoteOnRestartLetsACommittedOpMissTheNewView() {
-        ScenarioCluster cluster = cluster(Canary.FORGET_VIEW_ON_RESTART);
+    @OnEachStorage
+    void forgettingTheVoteOnRestartLetsACommittedOpMissTheNewView(Storage storage) {
+        ScenarioCluster cluster = cluster(storage, Canary.FORGET_VIEW_ON_RESTART);
         ScenarioCluster.Client client = recoveryScenario(cluster);
         // X is acknowledged to the client, yet view 1, already started, does not hold it.
         assertThat(client.results()).containsExactly(new KvResult.Ok());

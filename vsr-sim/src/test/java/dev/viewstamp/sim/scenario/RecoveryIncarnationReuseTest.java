@@ -8,7 +8,7 @@ import dev.viewstamp.core.message.RecoveryResponse;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
-import org.junit.jupiter.api.Test;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 
 /**
  * A replica that crashes while RECOVERING forgets the incarnation it chose (nothing is persisted
@@ -22,9 +22,9 @@ class RecoveryIncarnationReuseTest {
     private static final int R = 6;
 
 
-    @Test
-    void aRecoveryAttemptCutShortMustNotLeaveAPeerKnowingAHigherIncarnation() {
-        ScenarioCluster c = ScenarioCluster.of(7);
+    @OnEachStorage
+    void aRecoveryAttemptCutShortMustNotLeaveAPeerKnowingAHigherIncarnation(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(7, storage);
         ScenarioCluster.Client client = c.client();
         assertThat(c.runUntil(client::idle, 1_000)).isTrue();
         client.submit(KvCommand.put("a", "1"));

@@ -6,17 +6,17 @@ import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.sim.ScenarioCluster;
-import org.junit.jupiter.api.Test;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 
 /** A request that fits no batch is answered with an error once, not dropped and retried for ever. */
 class RequestTooLargeTest {
 
-    @Test
-    void aCommandLargerThanABatchFailsOnceAndTheSessionGoesOn() {
+    @OnEachStorage
+    void aCommandLargerThanABatchFailsOnceAndTheSessionGoesOn(Storage storage) {
         // Batches of 200 bytes: a put of a 500-byte value cannot fit any of them, however long the
         // client retries. It has to hear so, once, and then be able to carry on.
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(3)
-                .batchSizeBytesMax(200).build());
+                .batchSizeBytesMax(200).build(), storage);
         ScenarioCluster.Client client = cluster.client();
         assertThat(cluster.runUntil(client::idle, 50)).as("registered").isTrue();
         long opBefore = cluster.replica(0).op();

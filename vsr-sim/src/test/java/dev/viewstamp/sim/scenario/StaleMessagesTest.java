@@ -15,9 +15,9 @@ import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
 
 /**
  * Stale messages (registrations, same-view NewStates): scripted scenarios for bugs a review found
@@ -35,9 +35,9 @@ class StaleMessagesTest {
      * <p>Fix: a session's base is one below the op that registers it, the register reply carries
      * it, the client numbers requests above it, and a request at or below the base gets EVICTED.
      */
-    @Test
-    void aStaleRegistrationDoesNotReviveAnEvictedSession() {
-        ScenarioCluster c = new ScenarioCluster(ClusterConfig.builder().replicaCount(3).clientTableSessionsMax(2).build());
+    @OnEachStorage
+    void aStaleRegistrationDoesNotReviveAnEvictedSession(Storage storage) {
+        ScenarioCluster c = new ScenarioCluster(ClusterConfig.builder().replicaCount(3).clientTableSessionsMax(2).build(), storage);
         ScenarioCluster.Client x = c.client(); // node 3, id 1000
         assertThat(c.runUntil(x::idle, 1_000)).isTrue();
         ScenarioCluster.Client y = c.client(); // node 4, id 1001
@@ -81,9 +81,9 @@ class StaleMessagesTest {
      *
      * <p>Fix: mergeEntries never cuts an entry this replica knows to be committed.
      */
-    @Test
-    void aDelayedSameViewNewStateDoesNotCutCommittedEntries() {
-        ScenarioCluster c = ScenarioCluster.of(5);
+    @OnEachStorage
+    void aDelayedSameViewNewStateDoesNotCutCommittedEntries(Storage storage) {
+        ScenarioCluster c = ScenarioCluster.of(5, storage);
         ScenarioCluster.Client a = c.client(); // node 5
         ScenarioCluster.Client b = c.client(); // node 6
         ScenarioCluster.Client d = c.client(); // node 7

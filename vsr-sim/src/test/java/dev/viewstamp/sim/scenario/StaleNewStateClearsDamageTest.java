@@ -8,8 +8,8 @@ import dev.viewstamp.core.message.Prepare;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rule 6 (b) of docs/STORAGE.md clears a damaged replica on a complete same-view NewState from its
@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class StaleNewStateClearsDamageTest {
 
-    @Test
-    void aDelayedCompleteNewStateFromBeforeTheCrashDoesNotClearTheDamage() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void aDelayedCompleteNewStateFromBeforeTheCrashDoesNotClearTheDamage(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         assertThat(cluster.runUntil(client::idle, 1_000)).isTrue();
         client.submit(KvCommand.put("a", "1"));

@@ -9,15 +9,15 @@ import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.sim.ScenarioCluster;
-import org.junit.jupiter.api.Test;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 
 /** VRR 5.2 state transfer, and restarts from durable state (DESIGN 2). */
 class StateTransferPaperTest {
 
-    @Test
-    void backupThatMissedPreparesFetchesThemWithinItsView() {
+    @OnEachStorage
+    void backupThatMissedPreparesFetchesThemWithinItsView(Storage storage) {
         ScenarioCluster cluster = new ScenarioCluster(ClusterConfig.builder().replicaCount(3).stateTransferOpsMax(8)
-                .pipelinePrepareCountMax(2).build());
+                .pipelinePrepareCountMax(2).build(), storage);
         ScenarioCluster.Client client = cluster.client();
         assertThat(cluster.runUntil(client::idle, 50)).isTrue();
         cluster.dropTo(2, Prepare.class);
@@ -35,9 +35,9 @@ class StateTransferPaperTest {
         assertThat(cluster.replica(2).stateChecksum()).isEqualTo(cluster.replica(0).stateChecksum());
     }
 
-    @Test
-    void restartedBackupRebuildsItsStateFromItsDurableLog() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void restartedBackupRebuildsItsStateFromItsDurableLog(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         assertThat(cluster.runUntil(client::idle, 50)).isTrue();
         client.submit(KvCommand.put("a", "1"));
@@ -52,11 +52,11 @@ class StateTransferPaperTest {
         assertThat(cluster.replica(2).stateChecksum()).isEqualTo(cluster.replica(0).stateChecksum());
     }
 
-    @Test
-    void writesLostInACrashWereNeverAcknowledged() {
+    @OnEachStorage
+    void writesLostInACrashWereNeverAcknowledged(Storage storage) {
         // DESIGN 2: PrepareOk only after the prepare is durable. Replica 1's write is held, so it
         // must not acknowledge; the primary commits with replica 2 alone.
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         assertThat(cluster.runUntil(client::idle, 50)).isTrue();
         cluster.block(0, 2);
@@ -73,9 +73,9 @@ class StateTransferPaperTest {
         assertThat(client.results()).containsExactly(new KvResult.Ok());
     }
 
-    @Test
-    void restartedPrimaryDoesNotResumeButStartsAViewChange() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void restartedPrimaryDoesNotResumeButStartsAViewChange(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         assertThat(cluster.runUntil(client::idle, 50)).isTrue();
         cluster.crash(0);
@@ -88,9 +88,9 @@ class StateTransferPaperTest {
         assertThat(cluster.runUntil(() -> !client.results().isEmpty(), 1_000)).isTrue();
     }
 
-    @Test
-    void wholeClusterRestartLosesNoAcknowledgedOp() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void wholeClusterRestartLosesNoAcknowledgedOp(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = cluster.client();
         assertThat(cluster.runUntil(client::idle, 50)).isTrue();
         client.submit(KvCommand.put("a", "1"));

@@ -10,8 +10,8 @@ import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /** VRR 4.2, view change, with the decisions of DESIGN.md section 2. */
 class ViewChangePaperTest {
@@ -22,11 +22,11 @@ class ViewChangePaperTest {
         return client;
     }
 
-    @Test
-    void backupsStartTheNextViewWhenThePrimaryFallsSilent() {
+    @OnEachStorage
+    void backupsStartTheNextViewWhenThePrimaryFallsSilent(Storage storage) {
         // VRR 4.2 steps 1-5: backups time out, exchange StartViewChange and DoViewChange, and the
         // primary of view 1 (replica 1) starts it with the committed ops.
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = registeredClient(cluster);
         client.submit(KvCommand.put("a", "1"));
         cluster.run(20);
@@ -45,9 +45,9 @@ class ViewChangePaperTest {
         assertThat(client.session().view()).isEqualTo(1);
     }
 
-    @Test
-    void oldPrimaryAdoptsTheNewViewWhenItHearsOfIt() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void oldPrimaryAdoptsTheNewViewWhenItHearsOfIt(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         registeredClient(cluster);
         cluster.isolate(0);
         assertThat(cluster.runUntil(() -> cluster.replica(1).isPrimaryNormal(), 1_000)).isTrue();
@@ -58,9 +58,9 @@ class ViewChangePaperTest {
         assertThat(cluster.replica(0).isPrimaryNormal()).isFalse();
     }
 
-    @Test
-    void replicaThatMissedStartViewCatchesUpFromTheNewPrimary() {
-        ScenarioCluster cluster = ScenarioCluster.of(3);
+    @OnEachStorage
+    void replicaThatMissedStartViewCatchesUpFromTheNewPrimary(Storage storage) {
+        ScenarioCluster cluster = ScenarioCluster.of(3, storage);
         ScenarioCluster.Client client = registeredClient(cluster);
         cluster.isolate(0);
         cluster.dropTo(2, StartView.class);
@@ -75,18 +75,18 @@ class ViewChangePaperTest {
         assertThat(cluster.replica(2).commit()).isEqualTo(cluster.replica(1).commit());
     }
 
-    @Test
-    void newPrimaryChoosesTheLogWithTheHighestLogViewNotTheLongestLog() {
-        ScenarioCluster cluster = staleLongLogScenario(false);
+    @OnEachStorage
+    void newPrimaryChoosesTheLogWithTheHighestLogViewNotTheLongestLog(Storage storage) {
+        ScenarioCluster cluster = staleLongLogScenario(storage, false);
         long committedOp = cluster.replica(1).commit();
         assertThat(cluster.runUntil(() -> cluster.replica(2).isPrimaryNormal(), 3_000)).isTrue();
         assertThat(cluster.replica(2).checksumAt(committedOp)).isEqualTo(cluster.replica(1).checksumAt(committedOp));
     }
 
-    @Test
-    void choosingTheLongestLogLosesACommittedOp() {
+    @OnEachStorage
+    void choosingTheLongestLogLosesACommittedOp(Storage storage) {
         // The canary picks replica 0's longer view-0 log; the agreement check sees the fork.
-        ScenarioCluster cluster = staleLongLogScenario(true);
+        ScenarioCluster cluster = staleLongLogScenario(storage, true);
         assertThatThrownBy(() -> cluster.run(3_000)).isInstanceOf(AssertionError.class).hasMessageContaining("agreement");
     }
 
@@ -97,11 +97,11 @@ class ViewChangePaperTest {
      * off. Replica 0's log is longer but from view 0; replica 2's is from view 1 and holds the
      * committed op.
      */
-    private static ScenarioCluster staleLongLogScenario(boolean canary) {
+    private static ScenarioCluster staleLongLogScenario(Storage storage, boolean canary) {
         ClusterConfig.Builder config = ClusterConfig.builder().replicaCount(3).pipelinePrepareCountMax(4)
                 .batchRequestCountMax(1);
         if (canary) config.canariesForTesting(Set.of(Canary.PICK_LOG_BY_OP_ONLY));
-        ScenarioCluster cluster = new ScenarioCluster(config.build());
+        ScenarioCluster cluster = new ScenarioCluster(config.build(), storage);
         ScenarioCluster.Client[] clients = {cluster.client(), cluster.client(), cluster.client()};
         assertThat(cluster.runUntil(() -> clients[0].idle() && clients[1].idle() && clients[2].idle(), 50)).isTrue();
         long base = cluster.replica(0).op();

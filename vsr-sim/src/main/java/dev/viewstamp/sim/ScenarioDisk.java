@@ -1,0 +1,106 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.check.Check;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.ClusterConfig;
+import dev.viewstamp.core.replica.Output;
+import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.storage.Journal;
+import dev.viewstamp.storage.ReplicaStorage;
+import java.util.List;
+
+/**
+ * One replica's data file in a scripted scenario ({@link ScenarioCluster.Storage#REAL}): the real
+ * {@link ReplicaStorage} write order (group commit, redundant headers, superblocks around a log
+ * change) on a {@link SimDisk} without data faults, through the simulator's
+ * {@link SimReplicaDisk}. A restart reads the superblock and recovers the journal as the
+ * simulator's replicas do.
+ *
+ * <p>The scenario controls time on the disk: its operations run only in {@link #completeWrites},
+ * which runs them until the disk is idle, so every write asked for so far and every write its
+ * completion asks for is durable and reported when it returns. A crash between two such calls
+ * finds nothing unsynced (each step of the storage ends in a sync) and loses exactly the writes
+ * that were held back, as the model does.
+ */
+final class ScenarioDisk implements ScenarioStorage {
+    /** More slots than any scenario's log has ops: the ring must hold a whole log until checkpoints exist. */
+    private static final int JOURNAL_SLOT_COUNT = 2048;
+    /** The disk's own generator, apart from the cluster's, so replicas and clients draw alike on both storages. */
+    private static final long DISK_SEED = 0x5CE7A810L;
+    private static final int DISK_TICKS_PER_COMPLETION_MAX = 1_000_000;
+
+    private final Journal.Layout layout;
+    private final SimReplicaDisk disk;
+    /** True while a replica runs on this disk; false from a crash until the next restart. */
+    private boolean running = true;
+    /** What the disk held when a restart last read it, until a replica restarts on it; null when not read since the crash. */
+    private Replica.Durable booted;
+
+    ScenarioDisk(ClusterConfig config, int replicaIndex, ReplicaStorage.Listener listener) {
+        this.layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
+                config.journalBodySizeBytesMax(), SimDisk.SECTOR_SIZE_BYTES);
+        this.disk = new SimReplicaDisk(config, layout, replicaIndex, new Prng(DISK_SEED + replicaIndex),
+                SimDisk.Faults.NONE, listener);
+    }
+
+    @Override
+    public void persistPrepare(Entry entry) {
+        disk.persistPrepare(entry);
+    }
+
+    @Override
+    public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        disk.persistState(state, anchorOp, anchorChecksum, suffix);
+    }
+
+    @Override
+    public boolean completeWrites() {
+        boolean progress = false;
+        for (int ticks = 0; disk.writing(); ticks++) {
+            Check.that(ticks < DISK_TICKS_PER_COMPLETION_MAX, "scenario: a simulated disk goes idle");
+            disk.tick();
+            progress = true;
+        }
+        return progress;
+    }
+
+    @Override
+    public void crash() {
+        disk.crash();
+        running = false;
+        booted = null;
+    }
+
+    @Override
+    public void lose() {
+        disk.lose();
+        running = false;
+        booted = null;
+    }
+
+    /** Makes the first sector of {@code op}'s slot unreadable: the prepare's header and the start of its body. */
+    @Override
+    public void decayPrepare(long op) {
+        Check.that(!running, "scenario: a disk decays while its replica is down");
+        Check.that(booted == null, "scenario: a disk decays before the restart reads it");
+        Check.that(op >= 1 && op < layout.slotCount(), "scenario: the op has a slot of its own (the ring does not wrap)");
+        long slot = op; // the journal's slot of an op: op modulo the slot count (SlotClassifier.slotOf)
+        disk.disk().decay(layout.preparesOffset() + slot * layout.slotSizeBytes());
+    }
+
+    /** Reads the superblock and recovers the journal once after a crash; the restart then opens the storage that read. */
+    @Override
+    public Replica.Durable durable() {
+        Check.that(!running, "scenario: a restart reads the disk of a crashed replica");
+        if (booted == null) booted = disk.boot();
+        return booted;
+    }
+
+    @Override
+    public void restarted() {
+        durable(); // a replica restarted from a state the test built still writes to the storage recovery opened
+        running = true;
+        booted = null;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Output;
+import dev.viewstamp.core.replica.Replica;
+import java.util.List;
+
+/**
+ * One replica's durable storage in a scripted scenario ({@link ScenarioCluster}), behind the core's
+ * durability port. Writes complete only when the scenario calls {@link #completeWrites}, in the
+ * order they were asked for, and each completion reaches the replica through the
+ * {@link dev.viewstamp.storage.ReplicaStorage.Listener} the storage was made with; so a script
+ * decides exactly when a replica's writes become durable.
+ *
+ * <p>A crash loses every write that has not completed and keeps every one that has.
+ */
+interface ScenarioStorage {
+
+    /** Asks for {@code entry} to be appended and made durable. */
+    void persistPrepare(Entry entry);
+
+    /** Asks for a log change: the state, the log cut back to {@code anchorOp}, then {@code suffix}. */
+    void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix);
+
+    /** Completes every write asked for so far, and every write those completions ask for; false if there was none. */
+    boolean completeWrites();
+
+    /** A crash: writes not yet complete are lost. */
+    void crash();
+
+    /** The disk is gone: a restart finds nothing and must recover from the cluster. */
+    void lose();
+
+    /**
+     * A latent sector error on the crashed replica's disk: the prepare of {@code op} can no longer
+     * be read, while its redundant header still can. The next restart finds the op to repair.
+     */
+    void decayPrepare(long op);
+
+    /**
+     * What a restart of the crashed replica reads. Asking again before the restart gives the same
+     * answer: a test may look at it, then restart the replica from it or from a damaged copy.
+     */
+    Replica.Durable durable();
+
+    /** A replica runs on this storage again, restarted from {@link #durable} or from a state the test built. */
+    void restarted();
+}
