@@ -2,6 +2,8 @@ package dev.viewstamp.core.replica;
 
 import dev.viewstamp.core.Checksum;
 import dev.viewstamp.core.check.Check;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 
@@ -31,8 +33,12 @@ final class ClientTable {
         long op;
 
         Session(long clientId, long requestNumber, byte[] reply, long op) {
+            this(clientId, requestNumber, requestNumber, reply, op);
+        }
+
+        private Session(long clientId, long base, long requestNumber, byte[] reply, long op) {
             this.clientId = clientId;
-            this.base = requestNumber;
+            this.base = base;
             this.requestNumber = requestNumber;
             this.reply = reply;
             this.op = op;
@@ -87,5 +93,68 @@ final class ClientTable {
         Checksum c = new Checksum().add(sessions.size());
         for (Session s : sessions.values()) c.add(s.clientId).add(s.base).add(s.requestNumber).add(s.op).add(s.reply);
         return c.value();
+    }
+
+    /** Bytes of one encoded session besides its reply: client id, base, request number, op, reply length. */
+    private static final int SESSION_FIXED_BYTES = 4 * Long.BYTES + Integer.BYTES;
+
+    /**
+     * The table as bytes, for a checkpoint: the session count, then each session in execution
+     * order (which decides the next eviction), with its reply. Little-endian.
+     */
+    byte[] encode() {
+        int size = Integer.BYTES;
+        for (Session session : sessions.values()) size += SESSION_FIXED_BYTES + session.reply.length;
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(sessions.size());
+        for (Session session : sessions.values()) {
+            b.putLong(session.clientId).putLong(session.base).putLong(session.requestNumber).putLong(session.op)
+                    .putInt(session.reply.length).put(session.reply);
+        }
+        return b.array();
+    }
+
+    /**
+     * The table {@link #encode} wrote, for a replica that restores a checkpoint.
+     *
+     * @throws IllegalArgumentException naming the first thing wrong with the bytes; nothing is
+     *     restored then
+     */
+    static ClientTable decode(byte[] bytes, int sessionsMax) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < Integer.BYTES) throw new IllegalArgumentException("client table: no session count");
+        int count = b.getInt();
+        if (count < 0 || count > sessionsMax) {
+            throw new IllegalArgumentException("client table: " + count + " sessions, more than clientTableSessionsMax "
+                    + sessionsMax);
+        }
+        ClientTable table = new ClientTable(sessionsMax);
+        for (int i = 0; i < count; i++) {
+            if (b.remaining() < SESSION_FIXED_BYTES) {
+                throw new IllegalArgumentException("client table: session " + i + " cut short");
+            }
+            long clientId = b.getLong();
+            long base = b.getLong();
+            long requestNumber = b.getLong();
+            long op = b.getLong();
+            int replyLength = b.getInt();
+            if (replyLength < 0 || replyLength > b.remaining()) {
+                throw new IllegalArgumentException("client table: session " + i + " has a reply of " + replyLength
+                        + " bytes, " + b.remaining() + " left");
+            }
+            if (requestNumber < base || op < 1) {
+                throw new IllegalArgumentException("client table: session " + i + " (client " + clientId
+                        + ") has request number " + requestNumber + " below its base " + base + " or op " + op);
+            }
+            byte[] reply = new byte[replyLength];
+            b.get(reply);
+            if (table.sessions.put(clientId, new Session(clientId, base, requestNumber, reply, op)) != null) {
+                throw new IllegalArgumentException("client table: client " + clientId + " has two sessions");
+            }
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("client table: " + b.remaining() + " bytes after the last session");
+        }
+        return table;
     }
 }

@@ -133,7 +133,7 @@ final class NormalOperation extends SubProtocol {
 
     /** The primary's monotonic cluster timestamp: later prepares never get a smaller one. */
     long timestampNext() {
-        long last = s.log.op() == 0 ? 0 : s.log.entry(s.log.op()).timestamp();
+        long last = s.log.lastTimestamp();
         return Math.max(last + 1, s.now);
     }
 

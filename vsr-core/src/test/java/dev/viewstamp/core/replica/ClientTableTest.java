@@ -168,6 +168,39 @@ class ClientTableTest {
         return table;
     }
 
+    @Test
+    void aDecodedTableHasTheSameSessionsChecksumAndNextEviction() {
+        ClientTable table = new ClientTable(3);
+        table.update(7, 0, bytes(1), 1);
+        table.update(8, 1, bytes(), 2);
+        table.update(9, 2, bytes(4, 5), 3);
+        table.update(7, 3, bytes(6), 4); // 7 executed last: 8 is now the eldest
+
+        ClientTable decoded = ClientTable.decode(table.encode(), 3);
+        assertThat(decoded.checksum()).isEqualTo(table.checksum());
+        assertThat(decoded.get(7).base).isEqualTo(table.get(7).base);
+        assertThat(decoded.get(7).reply).containsExactly(6);
+
+        table.update(10, 4, bytes(), 5);
+        decoded.update(10, 4, bytes(), 5);
+        assertThat(decoded.get(8)).as("the same session is evicted").isNull();
+        assertThat(decoded.checksum()).isEqualTo(table.checksum());
+    }
+
+    @Test
+    void malformedBytesAreRefusedWithTheReason() {
+        ClientTable table = new ClientTable(2);
+        table.update(7, 0, bytes(1, 2, 3), 1);
+        byte[] encoded = table.encode();
+
+        assertThatThrownBy(() -> ClientTable.decode(java.util.Arrays.copyOf(encoded, encoded.length - 1), 2))
+                .hasMessageContaining("reply of 3 bytes, 2 left");
+        assertThatThrownBy(() -> ClientTable.decode(java.util.Arrays.copyOf(encoded, encoded.length + 1), 2))
+                .hasMessageContaining("1 bytes after the last session");
+        assertThatThrownBy(() -> ClientTable.decode(encoded, 0)).hasMessageContaining("more than clientTableSessionsMax 0");
+        assertThatThrownBy(() -> ClientTable.decode(new byte[2], 2)).hasMessageContaining("no session count");
+    }
+
     private static byte[] bytes(int... values) {
         byte[] bytes = new byte[values.length];
         for (int i = 0; i < values.length; i++) bytes[i] = (byte) values[i];

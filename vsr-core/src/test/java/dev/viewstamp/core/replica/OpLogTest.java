@@ -220,6 +220,67 @@ class OpLogTest {
     // ---------------------------------------------------------------------------------------------
 
     /** A hash chain of {@code count} entries of {@code view} from the root of {@code clusterId}. */
+    @Test
+    void compactingKeepsTheEntriesAfterTheCheckpointAndItsChecksumAsTheAnchor() {
+        OpLog log = new OpLog(CLUSTER);
+        List<Entry> chain = chain(CLUSTER, 0, 6, "a");
+        chain.forEach(log::append);
+        log.compactTo(4);
+        assertThat(log.anchorOp()).isEqualTo(4);
+        assertThat(log.op()).isEqualTo(6);
+        assertThat(log.checksumAt(4)).isEqualTo(chain.get(3).checksum());
+        assertThat(log.holds(4, chain.get(3).checksum())).isTrue();
+        assertThat(log.holds(3, chain.get(2).checksum())).as("compacted ops are not held").isFalse();
+        assertThat(log.entry(5)).isEqualTo(chain.get(4));
+        assertThat(log.slice(4, 6)).containsExactly(chain.get(4), chain.get(5));
+        assertThatThrownBy(() -> log.entry(4)).hasMessageContaining("entry op above the anchor");
+        assertThatThrownBy(() -> log.slice(3, 6)).hasMessageContaining("slice from at or above the anchor");
+    }
+
+    @Test
+    void aLogCompactedToItsLastOpStillChainsTheNextEntryAndKnowsItsTimestamp() {
+        OpLog log = new OpLog(CLUSTER);
+        List<Entry> chain = chain(CLUSTER, 0, 4, "a");
+        chain.forEach(log::append);
+        log.compactTo(4);
+        assertThat(log.op()).isEqualTo(4);
+        assertThat(log.lastTimestamp()).isEqualTo(chain.get(3).timestamp());
+        Entry next = extend(chain.get(3), 0, 1, "b").get(0);
+        assertThat(log.chains(next)).isTrue();
+        log.append(next);
+        assertThat(log.op()).isEqualTo(5);
+        assertThat(log.lastTimestamp()).isEqualTo(next.timestamp());
+    }
+
+    @Test
+    void truncationAndReplacementStopAtTheAnchor() {
+        OpLog log = new OpLog(CLUSTER);
+        List<Entry> chain = chain(CLUSTER, 0, 6, "a");
+        chain.forEach(log::append);
+        log.compactTo(3);
+        List<Entry> other = extend(chain.get(3), 1, 3, "b");
+        assertThat(log.replaceAfter(4, other)).isEqualTo(5);
+        assertThat(log.op()).isEqualTo(7);
+        log.truncateAfter(3);
+        assertThat(log.op()).isEqualTo(3);
+        assertThatThrownBy(() -> log.truncateAfter(2)).hasMessageContaining("truncate at or above the anchor");
+        assertThatThrownBy(() -> log.compactTo(2)).hasMessageContaining("compact forwards");
+    }
+
+    @Test
+    void resetToAnAnchorForgetsEveryEntry() {
+        OpLog log = new OpLog(CLUSTER);
+        List<Entry> chain = chain(CLUSTER, 0, 6, "a");
+        chain.forEach(log::append);
+        log.resetTo(40, 0xABCL, 99);
+        assertThat(log.anchorOp()).isEqualTo(40);
+        assertThat(log.op()).isEqualTo(40);
+        assertThat(log.holds(40, 0xABCL)).isTrue();
+        assertThat(log.lastTimestamp()).isEqualTo(99);
+        log.resetTo(0, 0, 0);
+        assertThat(log.holds(0, OpLog.rootChecksum(CLUSTER))).isTrue();
+    }
+
     static List<Entry> chain(long clusterId, long view, int count, String tag) {
         List<Entry> entries = new ArrayList<>();
         long parent = OpLog.rootChecksum(clusterId);
