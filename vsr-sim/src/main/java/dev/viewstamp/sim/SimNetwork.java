@@ -68,7 +68,7 @@ final class SimNetwork {
     }
 
     private final Prng prng;
-    private final FaultMix mix;
+    private final FaultMix.Network faults;
     private final boolean[][] blocked;
     private final boolean[][] isolated;
     /** {@code dropUntil[node][kind]}: messages of that kind to that node are lost before this tick. */
@@ -83,9 +83,9 @@ final class SimNetwork {
     private Prng longDelayPrng;
     long longDelayCount;
 
-    SimNetwork(Prng prng, FaultMix mix, int nodeCount) {
+    SimNetwork(Prng prng, FaultMix.Network faults, int nodeCount) {
         this.prng = prng;
-        this.mix = mix;
+        this.faults = faults;
         this.blocked = new boolean[nodeCount][nodeCount];
         this.isolated = new boolean[nodeCount][nodeCount];
         this.dropUntil = new long[nodeCount][Kind.values().length];
@@ -102,7 +102,7 @@ final class SimNetwork {
         if (inFlight.size() >= IN_FLIGHT_MAX) {
             return "congestion";
         }
-        if (!healed && prng.chance(mix.lossProbability())) {
+        if (!healed && prng.chance(faults.lossProbability())) {
             return "loss";
         }
         long deliverTick = now + delay();
@@ -111,7 +111,7 @@ final class SimNetwork {
             longDelayCount++;
         }
         inFlight.add(new Packet(now, deliverTick, sequence++, from, to, message));
-        if (!healed && prng.chance(mix.duplicateProbability())) {
+        if (!healed && prng.chance(faults.duplicateProbability())) {
             inFlight.add(new Packet(now, now + delay(), sequence++, from, to, message));
         }
         return null;
@@ -124,7 +124,7 @@ final class SimNetwork {
     }
 
     private long delay() {
-        return healed ? mix.delayTicksMin() : prng.between(mix.delayTicksMin(), mix.delayTicksMax());
+        return healed ? faults.delayTicksMin() : prng.between(faults.delayTicksMin(), faults.delayTicksMax());
     }
 
     /** The next packet due at or before {@code now}, or null. */

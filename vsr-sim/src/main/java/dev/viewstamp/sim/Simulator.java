@@ -149,7 +149,7 @@ public final class Simulator {
                 : options.diskless() ? Swarm.draw(seed).withoutDisk() : Swarm.draw(seed);
         this.swarmPrng = new Prng(seed * 31 + 7);
         this.replicaCount = mix.replicaCount();
-        int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.clientCount() - 1) : 64;
+        int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.workload().clientCount() - 1) : 64;
         int pipelineMax = (int) prng.between(1, 8);
         // Small state transfers (as small as the pipeline allows) take a lagging replica through
         // many partial NewStates: committed entries of a newer view installed under an old view,
@@ -196,20 +196,20 @@ public final class Simulator {
         this.faultyDisks = faultyDisks;
         for (int i = 0; i < replicaCount; i++) {
             boolean faulty = i < faultyDisks;
-            SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
-                    mix.diskMisdirectProbability(), mix.diskLatentErrorProbability(), swarm.lostWriteProbability())
-                    : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
+            SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.disk().writeTicksMax(), mix.disk().data().corruptProbability(),
+                    mix.disk().data().misdirectProbability(), mix.disk().data().latentErrorProbability(), swarm.lostWriteProbability())
+                    : new SimDisk.Faults(mix.disk().writeTicksMax(), 0, 0, 0);
             sim[i] = new SimReplica(new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i)),
                     new ReplicaOutput(i));
             sim[i].disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
         }
-        this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());
+        this.network = new SimNetwork(prng.fork(), mix.network(), replicaCount + mix.workload().clientCount());
         if (swarm.longDelayProbability() > 0) network.longDelays(swarm.longDelayProbability(), swarmPrng.fork());
-        this.clients = new SimClient[mix.clientCount()];
-        this.senders = new ClientSender[mix.clientCount()];
+        this.clients = new SimClient[mix.workload().clientCount()];
+        this.senders = new ClientSender[mix.workload().clientCount()];
         int keyCount = (int) prng.between(1, 4);
         for (int c = 0; c < clients.length; c++) {
-            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix, keyCount, VALUE_SIZE_BYTES_MAX);
+            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount, VALUE_SIZE_BYTES_MAX);
             senders[c] = new ClientSender(c);
         }
     }
@@ -420,15 +420,15 @@ public final class Simulator {
             trace("partition healed");
         }
         // A flapping network cuts again the moment it heals, before stale replicas can repair.
-        boolean flap = healed && prng.chance(mix.partitionFlapProbability());
-        if (partitionUntil == 0 && (flap || prng.chance(mix.partitionProbabilityPerTick()))) partition();
+        boolean flap = healed && prng.chance(mix.partitions().flapProbability());
+        if (partitionUntil == 0 && (flap || prng.chance(mix.partitions().partition().probabilityPerTick()))) partition();
         if (now >= isolationUntil && isolationUntil > 0) {
             network.endIsolation();
             isolationUntil = 0;
             trace("isolation healed");
         }
-        if (isolationUntil == 0 && prng.chance(mix.isolationProbabilityPerTick())) isolate(primaryOfViewMax());
-        if (prng.chance(mix.clusterCrashProbabilityPerTick()) && !options.diskless()) {
+        if (isolationUntil == 0 && prng.chance(mix.partitions().isolation().probabilityPerTick())) isolate(primaryOfViewMax());
+        if (prng.chance(mix.crashes().clusterProbabilityPerTick()) && !options.diskless()) {
             // Any number of replicas may crash briefly: what was durable must carry the cluster.
             // (Not in the diskless mode, where nothing is durable: it tolerates f crashes at a time.)
             trace("cluster crash");
@@ -436,10 +436,10 @@ public final class Simulator {
             for (int i = 0; i < replicaCount; i++) {
                 if (replicas[i] != null) crash(i, prng.between(1, 60));
             }
-        } else if (prng.chance(mix.crashProbabilityPerTick()) && downCount() < config.faultsMax()) {
+        } else if (prng.chance(mix.crashes().replica().probabilityPerTick()) && downCount() < config.faultsMax()) {
             int i = faultTarget();
-            if (replicas[i] != null) crash(i, prng.between(1, mix.downTicksMax()));
-        } else if (prng.chance(mix.midwayCrashProbabilityPerTick()) && downCount() < config.faultsMax()) {
+            if (replicas[i] != null) crash(i, prng.between(1, mix.crashes().replica().ticksMax()));
+        } else if (prng.chance(mix.crashes().midwayProbabilityPerTick()) && downCount() < config.faultsMax()) {
             int i = replicaMidway();
             if (i >= 0) crash(i, downTicksAfterFault());
         }
@@ -448,7 +448,7 @@ public final class Simulator {
             sim[i].crashAt = 0;
             if (replicas[i] != null && downCount() < config.faultsMax()) crash(i, downTicksAfterFault());
         }
-        if (prng.chance(mix.selectiveLossProbabilityPerTick())) selectiveLoss();
+        if (prng.chance(mix.partitions().selectiveLoss().probabilityPerTick())) selectiveLoss();
         if (swarm.decayProbabilityPerTick() > 0 && swarmPrng.chance(swarm.decayProbabilityPerTick())) {
             int i = swarmPrng.nextInt(Math.max(1, faultyDisks));
             if (i < faultyDisks && sim[i].disk.decay(swarmPrng)) trace("latent error: a sector of replica " + i + " decays");
@@ -461,19 +461,19 @@ public final class Simulator {
                 trace("pause: replica " + i + " runs nothing until " + sim[i].pausedUntil);
             }
         }
-        if (prng.chance(mix.diskStallProbabilityPerTick())) {
+        if (prng.chance(mix.disk().stall().probabilityPerTick())) {
             int i = prng.chance(0.5) ? faultTarget() : replicaMidway();
             if (i >= 0) diskStall(i);
         }
-        if (!options.diskless() && prng.chance(mix.diskFullProbabilityPerTick())) {
+        if (!options.diskless() && prng.chance(mix.disk().full().probabilityPerTick())) {
             int i = faultTarget();
             if (replicas[i] != null && sim[i].diskFullUntil == 0) {
-                sim[i].diskFullUntil = now + prng.between(5, mix.diskFullTicksMax());
+                sim[i].diskFullUntil = now + prng.between(5, mix.disk().full().ticksMax());
                 sim[i].disk.disk().full(true);
                 trace("disk full: replica " + i + " until " + sim[i].diskFullUntil);
             }
         }
-        if (!options.diskless() && prng.chance(mix.syncErrorProbabilityPerTick())) {
+        if (!options.diskless() && prng.chance(mix.disk().syncErrorProbabilityPerTick())) {
             int i = faultTarget();
             if (replicas[i] != null) {
                 sim[i].disk.disk().failNextSync();
@@ -541,7 +541,7 @@ public final class Simulator {
 
     /** Half the time a quick restart (the replica comes back into the same situation), else long. */
     private long downTicksAfterFault() {
-        return prng.chance(0.5) ? prng.between(1, 60) : prng.between(1, mix.downTicksMax());
+        return prng.chance(0.5) ? prng.between(1, 60) : prng.between(1, mix.crashes().replica().ticksMax());
     }
 
     /**
@@ -580,7 +580,7 @@ public final class Simulator {
      * a new view, the last step of a state transfer).
      */
     private void faultAfterTransition(int i) {
-        if (replicas[i].isPrimaryNormal() && isolationUntil == 0 && mix.isolationProbabilityPerTick() > 0
+        if (replicas[i].isPrimaryNormal() && isolationUntil == 0 && mix.partitions().isolation().probabilityPerTick() > 0
                 && prng.chance(0.5)) {
             isolate(i);
             return;
@@ -591,7 +591,7 @@ public final class Simulator {
 
     /** Replica {@code i}'s disk completes no write for a while; returns for how many ticks. */
     private long diskStall(int i) {
-        long ticks = prng.between(5, mix.diskStallTicksMax());
+        long ticks = prng.between(5, mix.disk().stall().ticksMax());
         sim[i].diskStallUntil = Math.max(sim[i].diskStallUntil, now + ticks);
         trace("disk stall: replica " + i + " completes no write until " + sim[i].diskStallUntil);
         return ticks;
@@ -606,7 +606,7 @@ public final class Simulator {
      */
     private void selectiveLoss() {
         int r = prng.chance(0.5) ? faultTarget() : prng.nextInt(replicaCount);
-        long until = now + prng.between(10, mix.selectiveLossTicksMax());
+        long until = now + prng.between(10, mix.partitions().selectiveLoss().ticksMax());
         List<SimNetwork.Kind> kinds = new ArrayList<>();
         switch (prng.nextInt(4)) {
             case 0 -> kinds.addAll(VIEW_CHANGE_KINDS);
@@ -621,7 +621,7 @@ public final class Simulator {
     }
 
     private void partition() {
-        partitionUntil = now + prng.between(10, mix.partitionTicksMax());
+        partitionUntil = now + prng.between(10, mix.partitions().partition().ticksMax());
         int r = faultTarget();
         int nodeCount = replicaCount + clients.length;
         switch (prng.nextInt(8)) {
@@ -703,7 +703,7 @@ public final class Simulator {
      * that a lagging or restarted replica may meet.
      */
     private void isolate(int r) {
-        isolationUntil = now + prng.between(100, mix.isolationTicksMax());
+        isolationUntil = now + prng.between(100, mix.partitions().isolation().ticksMax());
         trace("isolation: replica " + r + " cut from the other replicas until " + isolationUntil);
         network.isolate(r, replicaCount);
     }
@@ -719,7 +719,7 @@ public final class Simulator {
         if (peer < 0) peer = (i + 1 + prng.nextInt(replicaCount - 1)) % replicaCount;
         if (partitionUntil == 0) {
             // A new partition: the two on one side, each other replica with them or not.
-            partitionUntil = now + prng.between(10, mix.partitionTicksMax());
+            partitionUntil = now + prng.between(10, mix.partitions().partition().ticksMax());
             boolean[] side = new boolean[replicaCount];
             side[i] = true;
             side[peer] = true;
@@ -784,7 +784,7 @@ public final class Simulator {
         // other replica is up and whole: at most f replicas are without their state at a time,
         // counting those whose disks have data faults.
         boolean mayLose = mayLoseState(i) && (i < faultyDisks || faultyDisks < config.faultsMax());
-        boolean lose = options.diskless() || (prng.chance(mix.diskLossProbability()) && mayLose);
+        boolean lose = options.diskless() || (prng.chance(mix.crashes().diskLossProbability()) && mayLose);
         if (options.diskless() && !mayLose) return;
         trace("crash replica " + i + " for " + downTicks + " ticks" + (lose ? ", losing its disk" : ""));
         restartChecks.crashed(i, replicas[i], lose);
@@ -822,7 +822,7 @@ public final class Simulator {
         if (!liveness && replicaCount > 1 && durable.damage() != null && swarm.strandDamaged()) {
             strandedDamaged++;
             restartNextToStalest(i);
-        } else if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) {
+        } else if (!liveness && replicaCount > 1 && prng.chance(mix.partitions().restartElsewhereProbability())) {
             restartElsewhere(i);
         }
         agreement.restarted(i);
