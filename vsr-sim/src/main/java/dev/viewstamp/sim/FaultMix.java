@@ -17,7 +17,7 @@ import dev.viewstamp.core.Prng;
  *
  * <p>The numbers come in groups, one for each part of the simulator that reads them: the
  * {@link Workload} drives the clients, {@link Network} every message ({@link SimNetwork}), and
- * {@link Partitions}, {@link Crashes} and {@link Disk} the faults the simulator decides
+ * {@link Partitions}, {@link Crashes} and {@link Disk} the faults {@link FaultInjector} decides
  * each tick. A fault that comes and goes is an {@link Episode}: how likely it starts on a tick, and
  * how long it lasts at most.
  */

@@ -148,6 +148,18 @@ final class SimNetwork {
         blocked[b][a] = true;
     }
 
+    /**
+     * Blocks both ways between the replicas {@code r} with {@code side[r]} true and the others,
+     * except replica {@code bridge} (or -1), which reaches both sides.
+     */
+    void cutSides(boolean[] side, int bridge) {
+        for (int a = 0; a < side.length; a++) {
+            for (int b = 0; b < side.length; b++) {
+                if (a != bridge && b != bridge && side[a] != side[b]) block(a, b);
+            }
+        }
+    }
+
     /** Cuts {@code node} off from nodes {@code 0..replicaCount-1} until {@link #endIsolation}. */
     void isolate(int node, int replicaCount) {
         for (int n = 0; n < replicaCount; n++) {
