@@ -134,6 +134,37 @@ public final class Simulator {
         this.swarm = options.faultModel() == FaultModel.BASIC ? Swarm.NONE
                 : options.diskless() ? Swarm.draw(seed).withoutDisk() : Swarm.draw(seed);
         this.replicaCount = mix.replicaCount();
+        this.config = drawConfig(seed, prng, mix, options);
+        this.replicas = new Replica[replicaCount];
+        this.restartChecks = new RestartChecks(replicaCount);
+        this.agreement = new Agreement(replicaCount);
+        this.sim = new SimReplica[replicaCount];
+        for (int i = 0; i < replicaCount; i++) {
+            replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
+            traceIgnored(i);
+        }
+        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
+                config.journalBodySizeBytesMax(), SimDisk.SECTOR_SIZE_BYTES);
+        int faultyDisks = (int) prng.between(0, config.faultsMax());
+        if (options.diskless()) faultyDisks = 0;
+        for (int i = 0; i < replicaCount; i++) sim[i] = createSimReplica(i, layout, i < faultyDisks);
+        this.network = new SimNetwork(prng.fork(), mix.network(), replicaCount + mix.workload().clientCount());
+        this.faults = new FaultInjector(seed, mix, swarm, prng, config, options.diskless(), faultyDisks, replicas, sim,
+                network, restartChecks, () -> now, trace);
+        this.clients = new SimClient[mix.workload().clientCount()];
+        this.senders = new ClientSender[mix.workload().clientCount()];
+        int keyCount = (int) prng.between(1, 4);
+        for (int c = 0; c < clients.length; c++) {
+            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount, VALUE_SIZE_BYTES_MAX);
+            senders[c] = new ClientSender(c);
+        }
+    }
+
+    /**
+     * The cluster's limits and timeouts, drawn from the seed's generator after its fault mix:
+     * batches, pipeline and state transfers small or large, timeouts short or long.
+     */
+    private static ClusterConfig drawConfig(long seed, Prng prng, FaultMix mix, Options options) {
         int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.workload().clientCount() - 1) : 64;
         int pipelineMax = (int) prng.between(1, 8);
         // Small state transfers (as small as the pipeline allows) take a lagging replica through
@@ -141,9 +172,9 @@ public final class Simulator {
         // the state that a crash or a stale primary must not corrupt.
         int stateTransferOpsMax = prng.chance(0.5) ? (int) prng.between(pipelineMax, pipelineMax + 4)
                 : (int) prng.between(Math.max(8, pipelineMax), 32);
-        this.config = ClusterConfig.builder()
+        ClusterConfig config = ClusterConfig.builder()
                 .clusterId(seed & 0xFFFF)
-                .replicaCount(replicaCount)
+                .replicaCount(mix.replicaCount())
                 .pipelinePrepareCountMax(pipelineMax)
                 .batchRequestCountMax((int) prng.between(1, 8))
                 .journalBodySizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
@@ -161,42 +192,27 @@ public final class Simulator {
                 .canariesForTesting(options.canaries())
                 .build();
         // Every command the workload sends fits a batch: SimClient takes a TOO_LARGE reply for a bug.
-        Check.that(Request.OVERHEAD_SIZE_BYTES + new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax()
-                <= config.batchSizeBytesMax(), "the workload's commands fit a batch");
-        this.replicas = new Replica[replicaCount];
-        this.restartChecks = new RestartChecks(replicaCount);
-        this.agreement = new Agreement(replicaCount);
-        this.sim = new SimReplica[replicaCount];
-        for (int i = 0; i < replicaCount; i++) {
-            replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
-            traceIgnored(i);
-        }
-        // Each replica's data file: the real journal and superblock on a simulated disk. Data
-        // faults (corruption, misdirected writes, latent errors) hit the prepares of at most f
-        // replicas, so every acknowledged op keeps a good copy on a quorum (docs/STORAGE.md).
-        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, config.journalBodySizeBytesMax(),
-                SimDisk.SECTOR_SIZE_BYTES);
-        int faultyDisks = (int) prng.between(0, config.faultsMax());
-        if (options.diskless()) faultyDisks = 0;
-        for (int i = 0; i < replicaCount; i++) {
-            boolean faulty = i < faultyDisks;
-            SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.disk().writeTicksMax(), mix.disk().data().corruptProbability(),
-                    mix.disk().data().misdirectProbability(), mix.disk().data().latentErrorProbability(), swarm.lostWriteProbability())
-                    : new SimDisk.Faults(mix.disk().writeTicksMax(), 0, 0, 0);
-            sim[i] = new SimReplica(new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i)),
-                    new ReplicaOutput(i));
-            sim[i].disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
-        }
-        this.network = new SimNetwork(prng.fork(), mix.network(), replicaCount + mix.workload().clientCount());
-        this.faults = new FaultInjector(seed, mix, swarm, prng, config, options.diskless(), faultyDisks, replicas, sim,
-                network, restartChecks, () -> now, trace);
-        this.clients = new SimClient[mix.workload().clientCount()];
-        this.senders = new ClientSender[mix.workload().clientCount()];
-        int keyCount = (int) prng.between(1, 4);
-        for (int c = 0; c < clients.length; c++) {
-            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount, VALUE_SIZE_BYTES_MAX);
-            senders[c] = new ClientSender(c);
-        }
+        long commandSizeBytesMax = new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax();
+        Check.that(Request.OVERHEAD_SIZE_BYTES + commandSizeBytesMax <= config.batchSizeBytesMax(),
+                "the workload's commands fit a batch");
+        return config;
+    }
+
+    /**
+     * The simulator's side of replica {@code i}, with its data file: the real journal and
+     * superblock on a simulated disk. Data faults (corruption, misdirected writes, latent errors)
+     * hit the disks of at most f replicas, the {@code faulty} ones, so every acknowledged op keeps a
+     * good copy on a quorum (docs/STORAGE.md).
+     */
+    private SimReplica createSimReplica(int i, Journal.Layout layout, boolean faulty) {
+        FaultMix.DataFaults data = mix.disk().data();
+        SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.disk().writeTicksMax(), data.corruptProbability(),
+                data.misdirectProbability(), data.latentErrorProbability(), swarm.lostWriteProbability())
+                : new SimDisk.Faults(mix.disk().writeTicksMax(), 0, 0, 0);
+        SimReplicaDisk disk = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
+        SimReplica replica = new SimReplica(disk, new ReplicaOutput(i));
+        replica.disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
+        return replica;
     }
 
     public FaultMix mix() {
