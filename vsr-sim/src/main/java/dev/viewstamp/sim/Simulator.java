@@ -14,7 +14,6 @@ import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
-import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvLimits;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.sim.check.LinearizabilityChecker;
@@ -244,10 +243,10 @@ public final class Simulator {
             }
             enterLivenessPhase();
             long deadline = now + options.livenessTicksMax();
-            while (!converged()) {
+            while (!Convergence.reached(replicas, clients)) {
                 if (now >= deadline) {
                     return result(SimResult.Outcome.LIVENESS, "no convergence within " + options.livenessTicksMax()
-                            + " ticks after faults healed: " + describeReplicas());
+                            + " ticks after faults healed: " + Convergence.describe(replicas, clients));
                 }
                 now++;
                 step();
@@ -438,35 +437,6 @@ public final class Simulator {
             if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
         }
         for (SimClient client : clients) client.stopped = true;
-    }
-
-    /** All replicas up, normal in one view, with equal op, commit and state; no client waiting. */
-    private boolean converged() {
-        for (SimClient client : clients) if (client.busy()) return false;
-        Replica first = replicas[0];
-        if (first == null) return false;
-        for (Replica r : replicas) {
-            if (r == null || r.status() != Status.NORMAL || r.view() != first.view() || r.op() != first.op()
-                    || r.commit() != r.op() || r.commit() != first.commit()) {
-                return false;
-            }
-        }
-        for (Replica r : replicas) {
-            if (r.stateChecksum() != first.stateChecksum()) {
-                throw new AssertionError("convergence: replica " + r.replicaIndex() + " state differs at commit "
-                        + r.commit());
-            }
-        }
-        return true;
-    }
-
-    private String describeReplicas() {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < replicaCount; i++) {
-            s.append(i == 0 ? "" : "; ").append(replicas[i] == null ? "replica " + i + " down" : replicas[i].toString());
-        }
-        for (SimClient client : clients) if (client.busy()) s.append("; client ").append(client.clientId()).append(" waiting");
-        return s.toString();
     }
 
     /** With a trace, says why replica {@code i} ignores each message it ignores. */
