@@ -119,7 +119,6 @@ public final class Simulator {
     private final SimNetwork network;
     private final FaultInjector faults;
     private final Agreement agreement;
-    private final Coverage coverage = new Coverage();
     private long now;
     private long viewMaxStarted;
     private long viewChanges;
@@ -268,33 +267,16 @@ public final class Simulator {
         return result(SimResult.Outcome.PASSED, "converged at tick " + now);
     }
 
+    /** The seed's verdict with what it covered, and the clients' history when it failed. */
     private SimResult result(SimResult.Outcome outcome, String message) {
+        Coverage coverage = new Coverage();
         for (SimClient client : clients) coverage.add(client.coverage);
         coverage.seeds = 1;
-        faults.addTo(coverage);
-        for (Replica replica : replicas) if (replica != null) coverage.duplicateRequests += replica.duplicateRequestCount();
+        for (Replica replica : replicas) if (replica != null) coverage.addReplica(replica);
+        for (SimReplica r : sim) coverage.addDisk(r.disk);
         coverage.noSpaceStops = noSpaceStops;
-        for (SimReplica r : sim) coverage.lostDisks += r.disk.lostDisks;
-        for (Replica replica : replicas) if (replica != null) coverage.incarnations += replica.incarnation();
         coverage.syncExits = syncExits;
-        for (SimReplica r : sim) {
-            long[] zones = r.disk.faultsByZone();
-            coverage.faultsSuperblock += zones[0];
-            coverage.faultsHeaders += zones[1];
-            coverage.faultsPrepares += zones[2];
-            coverage.diskLostWrites += r.disk.disk().lostWrites();
-        }
-        for (Replica replica : replicas) if (replica != null) coverage.repairedEntries += replica.repairedEntryCount();
-        for (SimReplica r : sim) {
-            coverage.diskCorrupt += r.disk.disk().corruptions();
-            coverage.diskMisdirected += r.disk.disk().misdirections();
-            coverage.diskLatent += r.disk.disk().latentErrors();
-            coverage.diskLostSectors += r.disk.disk().lostSectors();
-            coverage.damagedRestarts += r.disk.damagedRestarts;
-            coverage.repairSlots += r.disk.repairFaults;
-            coverage.brokenChains += r.disk.brokenChains;
-            coverage.damagedSuffixes += r.disk.damagedSuffixes;
-        }
+        faults.addTo(coverage);
         return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges,
                 faults.crashCount(), now, coverage, outcome == SimResult.Outcome.PASSED ? List.of() : history());
     }
