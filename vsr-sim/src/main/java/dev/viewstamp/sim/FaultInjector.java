@@ -98,16 +98,12 @@ final class FaultInjector {
         if (partitionUntil == 0 && (flap || prng.chance(mix.partitions().partition().probabilityPerTick()))) {
             partition();
         }
-        if (now() >= isolationUntil && isolationUntil > 0) {
-            network.endIsolation();
-            isolationUntil = 0;
-            trace("isolation healed");
-        }
+        healIsolationIfDue();
         if (isolationUntil == 0 && prng.chance(mix.partitions().isolation().probabilityPerTick())) {
             isolate(primaryOfViewMax());
         }
-        crashDrawn();
-        crashScheduled();
+        crashAtRandom();
+        crashAsScheduled();
         if (prng.chance(mix.partitions().selectiveLoss().probabilityPerTick())) selectiveLoss();
         directed.tick();
         if (prng.chance(mix.disk().stall().probabilityPerTick())) {
@@ -118,7 +114,7 @@ final class FaultInjector {
         if (!diskless && prng.chance(mix.disk().syncErrorProbabilityPerTick())) syncError();
     }
 
-    /** Heals the partition whose time is up; returns whether one healed. */
+    /** Heals the partition if its time is up; returns whether it healed. */
     private boolean healPartitionIfDue() {
         if (now() < partitionUntil || partitionUntil <= 0) return false;
         network.unblockAll();
@@ -127,11 +123,18 @@ final class FaultInjector {
         return true;
     }
 
+    private void healIsolationIfDue() {
+        if (now() < isolationUntil || isolationUntil <= 0) return;
+        network.endIsolation();
+        isolationUntil = 0;
+        trace("isolation healed");
+    }
+
     /**
      * At most one crash drawn per tick: of the whole cluster, else of one replica (at most f down
      * at a time), else of a replica midway through a step ({@link #replicaMidway}).
      */
-    private void crashDrawn() {
+    private void crashAtRandom() {
         if (prng.chance(mix.crashes().clusterProbabilityPerTick()) && !diskless) {
             // Any number of replicas may crash briefly: what was durable must carry the cluster.
             // (Not in the diskless mode, where nothing is durable: it tolerates f crashes at a time.)
@@ -150,7 +153,7 @@ final class FaultInjector {
     }
 
     /** The crashes scheduled for this tick (after a transition, or around a resume), while f allows. */
-    private void crashScheduled() {
+    private void crashAsScheduled() {
         for (int i = 0; i < replicaCount; i++) {
             if (sim[i].crashAt == 0 || now() < sim[i].crashAt) continue;
             sim[i].crashAt = 0;
@@ -369,6 +372,11 @@ final class FaultInjector {
         trace("selective loss: replica " + r + " hears no " + kinds + " until " + until);
     }
 
+    /**
+     * A partition around a fault target, in one of eight shapes: cut off from everyone, unable to
+     * send, unable to receive, two sides, cut from the replicas only, links cut one way, a bridged
+     * partition, or cut from the clients.
+     */
     private void partition() {
         partitionUntil = now() + prng.between(10, mix.partitions().partition().ticksMax());
         int r = faultTarget();

@@ -34,7 +34,7 @@ import java.util.Set;
  *       committed entries is checked after every tick.
  *   <li>Liveness: every fault heals and every replica restarts; the clients finish what they
  *       started; the cluster must converge (same view, op, commit and state on every replica)
- *       within {@link Options#livenessTicksMax}.
+ *       within {@link Options#livenessTicksMax} ({@link Convergence}).
  * </ol>
  * Then the clients' history is checked for linearizability.
  *
