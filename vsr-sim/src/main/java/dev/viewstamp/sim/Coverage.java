@@ -1,5 +1,7 @@
 package dev.viewstamp.sim;
 
+import dev.viewstamp.core.replica.Replica;
+
 /**
  * How often the workload reached each operation and argument shape that matters for the
  * protocol and the service: a test asserts each is reached, and the summary prints them.
@@ -38,6 +40,31 @@ public final class Coverage {
     void directed(Directed kind, long count) {
         directedCount[kind.ordinal()] += count;
         if (count > 0) directedSeeds[kind.ordinal()]++;
+    }
+
+    /** Adds what a replica that is up counted; a crashed one's counts come from {@link FaultInjector}. */
+    void addReplica(Replica replica) {
+        duplicateRequests += replica.duplicateRequestCount();
+        repairedEntries += replica.repairedEntryCount();
+        incarnations += replica.incarnation();
+    }
+
+    /** Adds what one replica's disk saw: data faults by kind and zone, lost disks, and the damage repaired. */
+    void addDisk(SimReplicaDisk disk) {
+        lostDisks += disk.lostDisks;
+        long[] zones = disk.faultsByZone();
+        faultsSuperblock += zones[0];
+        faultsHeaders += zones[1];
+        faultsPrepares += zones[2];
+        diskLostWrites += disk.disk().lostWrites();
+        diskCorrupt += disk.disk().corruptions();
+        diskMisdirected += disk.disk().misdirections();
+        diskLatent += disk.disk().latentErrors();
+        diskLostSectors += disk.disk().lostSectors();
+        damagedRestarts += disk.damagedRestarts;
+        repairSlots += disk.repairFaults;
+        brokenChains += disk.brokenChains;
+        damagedSuffixes += disk.damagedSuffixes;
     }
 
     void add(Coverage other) {

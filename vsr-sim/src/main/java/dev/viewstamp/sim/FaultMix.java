@@ -14,38 +14,55 @@ import dev.viewstamp.core.Prng;
  * transfer or a write, faults right after a replica changes status or view, a long isolation of
  * the primary from the other replicas (clients still reach it), and restarts onto another side of
  * a partition, next to the stalest replica.
+ *
+ * <p>The numbers come in groups, one for each part of the simulator that reads them: the
+ * {@link Workload} drives the clients, {@link Network} every message ({@link SimNetwork}), and
+ * {@link Partitions}, {@link Crashes} and {@link Disk} the faults {@link FaultInjector} decides
+ * each tick. A fault that comes and goes is an {@link Episode}: how likely it starts on a tick, and
+ * how long it lasts at most.
  */
 public record FaultMix(
         int replicaCount,
-        int clientCount,
-        double lossProbability,
-        double duplicateProbability,
-        int delayTicksMin,
-        int delayTicksMax,
-        double partitionProbabilityPerTick,
-        int partitionTicksMax,
-        double partitionFlapProbability,
-        double crashProbabilityPerTick,
-        int downTicksMax,
-        double clusterCrashProbabilityPerTick,
-        int writeTicksMax,
-        int thinkTicksMax,
-        double selectiveLossProbabilityPerTick,
-        int selectiveLossTicksMax,
-        double diskStallProbabilityPerTick,
-        int diskStallTicksMax,
-        double midwayCrashProbabilityPerTick,
-        double restartElsewhereProbability,
-        double isolationProbabilityPerTick,
-        int isolationTicksMax,
-        double faultAfterTransitionProbability,
-        double diskCorruptProbability,
-        double diskMisdirectProbability,
-        double diskLatentErrorProbability,
-        double diskFullProbabilityPerTick,
-        int diskFullTicksMax,
-        double syncErrorProbabilityPerTick,
-        double diskLossProbability) {
+        Workload workload,
+        Network network,
+        Partitions partitions,
+        Crashes crashes,
+        Disk disk,
+        double faultAfterTransitionProbability) {
+
+    /** The clients: how many run, and how long each waits between requests. */
+    public record Workload(int clientCount, int thinkTicksMax) {}
+
+    /** What happens to every message ({@link SimNetwork}): loss, duplication and a delay in ticks. */
+    public record Network(double lossProbability, double duplicateProbability, int delayTicksMin, int delayTicksMax) {}
+
+    /** A fault that starts on a tick with {@code probabilityPerTick} and lasts at most {@code ticksMax} ticks. */
+    public record Episode(double probabilityPerTick, int ticksMax) {}
+
+    /**
+     * Links cut for a while: partitions of many shapes (which, with {@code flapProbability}, cut
+     * again the moment they heal), a long isolation of one replica from the others, selective loss
+     * of some message kinds at one replica, and restarts onto another side of a partition.
+     */
+    public record Partitions(Episode partition, double flapProbability, Episode isolation, Episode selectiveLoss,
+            double restartElsewhereProbability) {}
+
+    /**
+     * Crashes: of a replica at random (down at most {@code replica.ticksMax()} ticks), of the whole
+     * cluster at once, of a replica midway through a step; and per crash, the chance it loses the
+     * replica's disk.
+     */
+    public record Crashes(Episode replica, double clusterProbabilityPerTick, double midwayProbabilityPerTick,
+            double diskLossProbability) {}
+
+    /**
+     * The disks: how long a write takes, stalls (no write completes), data faults, full disks (the
+     * replica stops acknowledging until space returns) and failed syncs (the replica exits).
+     */
+    public record Disk(int writeTicksMax, Episode stall, DataFaults data, Episode full, double syncErrorProbabilityPerTick) {}
+
+    /** Per write, on the disks that take data faults (at most f replicas; see {@link Simulator}). */
+    public record DataFaults(double corruptProbability, double misdirectProbability, double latentErrorProbability) {}
 
     /** Draws a mix from the seed's generator. {@code replicaCount} 0 lets the seed choose 3 or 5. */
     static FaultMix draw(Prng prng, int replicaCount) {
@@ -94,10 +111,16 @@ public record FaultMix(
         double syncError = prng.chance(0.6) ? 0 : prng.nextDouble() * 0.0005;
         // A crash that loses the disk: the replica is replaced and recovers from the cluster.
         double diskLoss = prng.chance(0.5) ? 0 : prng.nextDouble() * 0.3;
-        return new FaultMix(replicas, clients, loss, duplicate, delayMin, delayMax, partition, partitionTicks, flap, crash,
-                downTicks, clusterCrash, writeTicks, think, selectiveLoss, selectiveLossTicks, diskStall, diskStallTicks,
-                midwayCrash, restartElsewhere, isolation, isolationTicks, faultAfterTransition, diskCorrupt, diskMisdirect,
-                diskLatent, diskFull, diskFullTicks, syncError, diskLoss);
+        return new FaultMix(replicas,
+                new Workload(clients, think),
+                new Network(loss, duplicate, delayMin, delayMax),
+                new Partitions(new Episode(partition, partitionTicks), flap, new Episode(isolation, isolationTicks),
+                        new Episode(selectiveLoss, selectiveLossTicks), restartElsewhere),
+                new Crashes(new Episode(crash, downTicks), clusterCrash, midwayCrash, diskLoss),
+                new Disk(writeTicks, new Episode(diskStall, diskStallTicks),
+                        new DataFaults(diskCorrupt, diskMisdirect, diskLatent), new Episode(diskFull, diskFullTicks),
+                        syncError),
+                faultAfterTransition);
     }
 
     /** One line, for the failure report. */
@@ -109,12 +132,16 @@ public record FaultMix(
                         + "restartElsewhere=%.2f isolation=%.4f/tick(<=%d) faultAfterTransition=%.3f "
                         + "diskCorrupt=%.4f/write diskMisdirect=%.4f/write diskLatent=%.4f/write "
                         + "diskFull=%.4f/tick(<=%d) syncError=%.5f/tick diskLoss=%.2f/crash",
-                replicaCount, clientCount, lossProbability, duplicateProbability, delayTicksMin, delayTicksMax,
-                partitionProbabilityPerTick, partitionTicksMax, partitionFlapProbability, crashProbabilityPerTick, downTicksMax,
-                clusterCrashProbabilityPerTick, writeTicksMax, thinkTicksMax, selectiveLossProbabilityPerTick,
-                selectiveLossTicksMax, diskStallProbabilityPerTick, diskStallTicksMax, midwayCrashProbabilityPerTick,
-                restartElsewhereProbability, isolationProbabilityPerTick, isolationTicksMax, faultAfterTransitionProbability,
-                diskCorruptProbability, diskMisdirectProbability, diskLatentErrorProbability, diskFullProbabilityPerTick,
-                diskFullTicksMax, syncErrorProbabilityPerTick, diskLossProbability);
+                replicaCount, workload.clientCount(), network.lossProbability(), network.duplicateProbability(),
+                network.delayTicksMin(), network.delayTicksMax(), partitions.partition().probabilityPerTick(),
+                partitions.partition().ticksMax(), partitions.flapProbability(), crashes.replica().probabilityPerTick(),
+                crashes.replica().ticksMax(), crashes.clusterProbabilityPerTick(), disk.writeTicksMax(),
+                workload.thinkTicksMax(), partitions.selectiveLoss().probabilityPerTick(),
+                partitions.selectiveLoss().ticksMax(), disk.stall().probabilityPerTick(), disk.stall().ticksMax(),
+                crashes.midwayProbabilityPerTick(), partitions.restartElsewhereProbability(),
+                partitions.isolation().probabilityPerTick(), partitions.isolation().ticksMax(),
+                faultAfterTransitionProbability, disk.data().corruptProbability(), disk.data().misdirectProbability(),
+                disk.data().latentErrorProbability(), disk.full().probabilityPerTick(), disk.full().ticksMax(),
+                disk.syncErrorProbabilityPerTick(), crashes.diskLossProbability());
     }
 }

@@ -23,7 +23,7 @@ final class SimClient {
     private final int clientIndex;
     private final int replicaCount;
     private final Prng prng;
-    private final FaultMix mix;
+    private final FaultMix.Workload workload;
     private final int keyCount;
     private final int valueSizeBytesMax;
     private final List<Operation> history = new ArrayList<>();
@@ -40,11 +40,11 @@ final class SimClient {
     private int counter;
     boolean stopped;
 
-    SimClient(int clientIndex, int replicaCount, Prng prng, FaultMix mix, int keyCount, int valueSizeBytesMax) {
+    SimClient(int clientIndex, int replicaCount, Prng prng, FaultMix.Workload workload, int keyCount, int valueSizeBytesMax) {
         this.clientIndex = clientIndex;
         this.replicaCount = replicaCount;
         this.prng = prng;
-        this.mix = mix;
+        this.workload = workload;
         this.keyCount = keyCount;
         this.valueSizeBytesMax = valueSizeBytesMax;
         this.lastSeen = new String[keyCount];
@@ -87,7 +87,7 @@ final class SimClient {
     void onReply(long now, Reply reply, ClientSession.Sender sender) {
         ClientSession.Completion completion = session.onReply(reply);
         if (completion == null) return;
-        nextSubmitTick = now + prng.between(0, mix.thinkTicksMax());
+        nextSubmitTick = now + prng.between(0, workload.thinkTicksMax());
         if (completion.requestNumber() == 0) return;
         if (completion.status() == Reply.Status.TOO_LARGE) {
             // The simulator sizes its limits so that every command of the workload fits a batch.

@@ -68,7 +68,7 @@ final class SimNetwork {
     }
 
     private final Prng prng;
-    private final FaultMix mix;
+    private final FaultMix.Network faults;
     private final boolean[][] blocked;
     private final boolean[][] isolated;
     /** {@code dropUntil[node][kind]}: messages of that kind to that node are lost before this tick. */
@@ -83,9 +83,9 @@ final class SimNetwork {
     private Prng longDelayPrng;
     long longDelayCount;
 
-    SimNetwork(Prng prng, FaultMix mix, int nodeCount) {
+    SimNetwork(Prng prng, FaultMix.Network faults, int nodeCount) {
         this.prng = prng;
-        this.mix = mix;
+        this.faults = faults;
         this.blocked = new boolean[nodeCount][nodeCount];
         this.isolated = new boolean[nodeCount][nodeCount];
         this.dropUntil = new long[nodeCount][Kind.values().length];
@@ -102,7 +102,7 @@ final class SimNetwork {
         if (inFlight.size() >= IN_FLIGHT_MAX) {
             return "congestion";
         }
-        if (!healed && prng.chance(mix.lossProbability())) {
+        if (!healed && prng.chance(faults.lossProbability())) {
             return "loss";
         }
         long deliverTick = now + delay();
@@ -111,7 +111,7 @@ final class SimNetwork {
             longDelayCount++;
         }
         inFlight.add(new Packet(now, deliverTick, sequence++, from, to, message));
-        if (!healed && prng.chance(mix.duplicateProbability())) {
+        if (!healed && prng.chance(faults.duplicateProbability())) {
             inFlight.add(new Packet(now, now + delay(), sequence++, from, to, message));
         }
         return null;
@@ -124,7 +124,7 @@ final class SimNetwork {
     }
 
     private long delay() {
-        return healed ? mix.delayTicksMin() : prng.between(mix.delayTicksMin(), mix.delayTicksMax());
+        return healed ? faults.delayTicksMin() : prng.between(faults.delayTicksMin(), faults.delayTicksMax());
     }
 
     /** The next packet due at or before {@code now}, or null. */
@@ -146,6 +146,18 @@ final class SimNetwork {
     void cut(int a, int b) {
         blocked[a][b] = true;
         blocked[b][a] = true;
+    }
+
+    /**
+     * Blocks both ways between the replicas {@code r} with {@code side[r]} true and the others,
+     * except replica {@code bridge} (or -1), which reaches both sides.
+     */
+    void cutSides(boolean[] side, int bridge) {
+        for (int a = 0; a < side.length; a++) {
+            for (int b = 0; b < side.length; b++) {
+                if (a != bridge && b != bridge && side[a] != side[b]) block(a, b);
+            }
+        }
     }
 
     /** Cuts {@code node} off from nodes {@code 0..replicaCount-1} until {@link #endIsolation}. */

@@ -14,7 +14,6 @@ import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
-import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvLimits;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.sim.check.LinearizabilityChecker;
@@ -35,9 +34,13 @@ import java.util.Set;
  *       committed entries is checked after every tick.
  *   <li>Liveness: every fault heals and every replica restarts; the clients finish what they
  *       started; the cluster must converge (same view, op, commit and state on every replica)
- *       within {@link Options#livenessTicksMax}.
+ *       within {@link Options#livenessTicksMax} ({@link Convergence}).
  * </ol>
  * Then the clients' history is checked for linearizability.
+ *
+ * <p>This class is the run loop: it builds the cluster, delivers messages, ticks replicas, disks
+ * and clients, and restarts crashed replicas. {@link FaultInjector} decides and applies the
+ * faults; the Simulator tells it each tick and each moment a fault may aim at.
  */
 public final class Simulator {
 
@@ -95,8 +98,6 @@ public final class Simulator {
      * a value and their framing each stays far below it, so the count bounds batches.
      */
     private static final int JOURNAL_BODY_SIZE_BYTES_MAX = 4096;
-    private static final List<SimNetwork.Kind> VIEW_CHANGE_KINDS = List.of(SimNetwork.Kind.START_VIEW_CHANGE,
-            SimNetwork.Kind.DO_VIEW_CHANGE, SimNetwork.Kind.START_VIEW);
 
     private final long seed;
     private final Options options;
@@ -104,40 +105,23 @@ public final class Simulator {
     private final Prng prng;
     private final FaultMix mix;
     private final Swarm swarm;
-    /** The directed faults' own generator: with none on, the seed's other draws stay as they were. */
-    private final Prng swarmPrng;
-    /** Directed faults that happened: see {@link Swarm}. */
-    private long fullMidLogChanges;
-    private long crashesAroundResume;
-    private long syncFailsMidLogChange;
-    private long pauses;
-    private long staleDeliveries;
-    private long strandedDamaged;
     /** Durability and log view, checked at every restart. */
     private final RestartChecks restartChecks;
     private final ClusterConfig config;
     private final int replicaCount;
     private final Replica[] replicas;
-    private long repairedEntriesOfCrashed;
     /** The simulator's side of each replica: its disk, its output port, its faults. */
     private final SimReplica[] sim;
     private long noSpaceStops;
-    private long clusterCrashes;
-    private final int faultyDisks;
     private long syncExits;
     private final SimClient[] clients;
     private final ClientSender[] senders;
     private final SimNetwork network;
+    private final FaultInjector faults;
     private final Agreement agreement;
-    private final Coverage coverage = new Coverage();
     private long now;
-    private long partitionUntil;
-    private long isolationUntil;
     private long viewMaxStarted;
     private long viewChanges;
-    private long crashes;
-    private long duplicateRequestsOfCrashed;
-    private boolean liveness;
 
     public Simulator(long seed, Options options, Trace trace) {
         this.seed = seed;
@@ -147,18 +131,48 @@ public final class Simulator {
         this.mix = FaultMix.draw(prng, options.replicaCount());
         this.swarm = options.faultModel() == FaultModel.BASIC ? Swarm.NONE
                 : options.diskless() ? Swarm.draw(seed).withoutDisk() : Swarm.draw(seed);
-        this.swarmPrng = new Prng(seed * 31 + 7);
         this.replicaCount = mix.replicaCount();
-        int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.clientCount() - 1) : 64;
+        this.config = drawConfig(seed, prng, mix, options);
+        this.replicas = new Replica[replicaCount];
+        this.restartChecks = new RestartChecks(replicaCount);
+        this.agreement = new Agreement(replicaCount);
+        this.sim = new SimReplica[replicaCount];
+        for (int i = 0; i < replicaCount; i++) {
+            replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
+            traceIgnored(i);
+        }
+        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
+                config.journalBodySizeBytesMax(), SimDisk.SECTOR_SIZE_BYTES);
+        int faultyDisks = (int) prng.between(0, config.faultsMax());
+        if (options.diskless()) faultyDisks = 0;
+        for (int i = 0; i < replicaCount; i++) sim[i] = createSimReplica(i, layout, i < faultyDisks);
+        this.network = new SimNetwork(prng.fork(), mix.network(), replicaCount + mix.workload().clientCount());
+        this.faults = new FaultInjector(seed, mix, swarm, prng, config, options.diskless(), faultyDisks, replicas, sim,
+                network, restartChecks, () -> now, trace);
+        this.clients = new SimClient[mix.workload().clientCount()];
+        this.senders = new ClientSender[mix.workload().clientCount()];
+        int keyCount = (int) prng.between(1, 4);
+        for (int c = 0; c < clients.length; c++) {
+            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount, VALUE_SIZE_BYTES_MAX);
+            senders[c] = new ClientSender(c);
+        }
+    }
+
+    /**
+     * The cluster's limits and timeouts, drawn from the seed's generator after its fault mix:
+     * batches, pipeline and state transfers small or large, timeouts short or long.
+     */
+    private static ClusterConfig drawConfig(long seed, Prng prng, FaultMix mix, Options options) {
+        int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.workload().clientCount() - 1) : 64;
         int pipelineMax = (int) prng.between(1, 8);
         // Small state transfers (as small as the pipeline allows) take a lagging replica through
         // many partial NewStates: committed entries of a newer view installed under an old view,
         // the state that a crash or a stale primary must not corrupt.
         int stateTransferOpsMax = prng.chance(0.5) ? (int) prng.between(pipelineMax, pipelineMax + 4)
                 : (int) prng.between(Math.max(8, pipelineMax), 32);
-        this.config = ClusterConfig.builder()
+        ClusterConfig config = ClusterConfig.builder()
                 .clusterId(seed & 0xFFFF)
-                .replicaCount(replicaCount)
+                .replicaCount(mix.replicaCount())
                 .pipelinePrepareCountMax(pipelineMax)
                 .batchRequestCountMax((int) prng.between(1, 8))
                 .journalBodySizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
@@ -176,42 +190,27 @@ public final class Simulator {
                 .canariesForTesting(options.canaries())
                 .build();
         // Every command the workload sends fits a batch: SimClient takes a TOO_LARGE reply for a bug.
-        Check.that(Request.OVERHEAD_SIZE_BYTES + new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax()
-                <= config.batchSizeBytesMax(), "the workload's commands fit a batch");
-        this.replicas = new Replica[replicaCount];
-        this.restartChecks = new RestartChecks(replicaCount);
-        this.agreement = new Agreement(replicaCount);
-        this.sim = new SimReplica[replicaCount];
-        for (int i = 0; i < replicaCount; i++) {
-            replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
-            traceIgnored(i);
-        }
-        // Each replica's data file: the real journal and superblock on a simulated disk. Data
-        // faults (corruption, misdirected writes, latent errors) hit the prepares of at most f
-        // replicas, so every acknowledged op keeps a good copy on a quorum (docs/STORAGE.md).
-        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT, config.journalBodySizeBytesMax(),
-                SimDisk.SECTOR_SIZE_BYTES);
-        int faultyDisks = (int) prng.between(0, config.faultsMax());
-        if (options.diskless()) faultyDisks = 0;
-        this.faultyDisks = faultyDisks;
-        for (int i = 0; i < replicaCount; i++) {
-            boolean faulty = i < faultyDisks;
-            SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.writeTicksMax(), mix.diskCorruptProbability(),
-                    mix.diskMisdirectProbability(), mix.diskLatentErrorProbability(), swarm.lostWriteProbability())
-                    : new SimDisk.Faults(mix.writeTicksMax(), 0, 0, 0);
-            sim[i] = new SimReplica(new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i)),
-                    new ReplicaOutput(i));
-            sim[i].disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
-        }
-        this.network = new SimNetwork(prng.fork(), mix, replicaCount + mix.clientCount());
-        if (swarm.longDelayProbability() > 0) network.longDelays(swarm.longDelayProbability(), swarmPrng.fork());
-        this.clients = new SimClient[mix.clientCount()];
-        this.senders = new ClientSender[mix.clientCount()];
-        int keyCount = (int) prng.between(1, 4);
-        for (int c = 0; c < clients.length; c++) {
-            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix, keyCount, VALUE_SIZE_BYTES_MAX);
-            senders[c] = new ClientSender(c);
-        }
+        long commandSizeBytesMax = new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax();
+        Check.that(Request.OVERHEAD_SIZE_BYTES + commandSizeBytesMax <= config.batchSizeBytesMax(),
+                "the workload's commands fit a batch");
+        return config;
+    }
+
+    /**
+     * The simulator's side of replica {@code i}, with its data file: the real journal and
+     * superblock on a simulated disk. Data faults (corruption, misdirected writes, latent errors)
+     * hit the disks of at most f replicas, the {@code faulty} ones, so every acknowledged op keeps a
+     * good copy on a quorum (docs/STORAGE.md).
+     */
+    private SimReplica createSimReplica(int i, Journal.Layout layout, boolean faulty) {
+        FaultMix.DataFaults data = mix.disk().data();
+        SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.disk().writeTicksMax(), data.corruptProbability(),
+                data.misdirectProbability(), data.latentErrorProbability(), swarm.lostWriteProbability())
+                : new SimDisk.Faults(mix.disk().writeTicksMax(), 0, 0, 0);
+        SimReplicaDisk disk = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
+        SimReplica replica = new SimReplica(disk, new ReplicaOutput(i));
+        replica.disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
+        return replica;
     }
 
     public FaultMix mix() {
@@ -238,15 +237,15 @@ public final class Simulator {
             for (int c = 0; c < clients.length; c++) clients[c].start(senders[c]);
             while (now < options.safetyTicks()) {
                 now++;
-                injectFaults();
+                faults.tick();
                 step();
             }
             enterLivenessPhase();
             long deadline = now + options.livenessTicksMax();
-            while (!converged()) {
+            while (!Convergence.reached(replicas, clients)) {
                 if (now >= deadline) {
                     return result(SimResult.Outcome.LIVENESS, "no convergence within " + options.livenessTicksMax()
-                            + " ticks after faults healed: " + describeReplicas());
+                            + " ticks after faults healed: " + Convergence.describe(replicas, clients));
                 }
                 now++;
                 step();
@@ -268,44 +267,18 @@ public final class Simulator {
         return result(SimResult.Outcome.PASSED, "converged at tick " + now);
     }
 
+    /** The seed's verdict with what it covered, and the clients' history when it failed. */
     private SimResult result(SimResult.Outcome outcome, String message) {
+        Coverage coverage = new Coverage();
         for (SimClient client : clients) coverage.add(client.coverage);
         coverage.seeds = 1;
-        coverage.duplicateRequests = duplicateRequestsOfCrashed;
-        for (Replica replica : replicas) if (replica != null) coverage.duplicateRequests += replica.duplicateRequestCount();
-        coverage.repairedEntries = repairedEntriesOfCrashed;
+        for (Replica replica : replicas) if (replica != null) coverage.addReplica(replica);
+        for (SimReplica r : sim) coverage.addDisk(r.disk);
         coverage.noSpaceStops = noSpaceStops;
-        coverage.clusterCrashes = clusterCrashes;
-        for (SimReplica r : sim) coverage.lostDisks += r.disk.lostDisks;
-        for (Replica replica : replicas) if (replica != null) coverage.incarnations += replica.incarnation();
         coverage.syncExits = syncExits;
-        for (SimReplica r : sim) {
-            long[] zones = r.disk.faultsByZone();
-            coverage.faultsSuperblock += zones[0];
-            coverage.faultsHeaders += zones[1];
-            coverage.faultsPrepares += zones[2];
-            coverage.diskLostWrites += r.disk.disk().lostWrites();
-        }
-        coverage.directed(Coverage.Directed.FULL_MID_LOG_CHANGE, fullMidLogChanges);
-        coverage.directed(Coverage.Directed.CRASH_AROUND_RESUME, crashesAroundResume);
-        coverage.directed(Coverage.Directed.SYNC_FAIL_MID_LOG_CHANGE, syncFailsMidLogChange);
-        coverage.directed(Coverage.Directed.LONG_DELAY, network.longDelayCount);
-        coverage.directed(Coverage.Directed.PAUSE, pauses);
-        coverage.directed(Coverage.Directed.STALE_AFTER_RESTART, staleDeliveries);
-        coverage.directed(Coverage.Directed.STRAND_DAMAGED, strandedDamaged);
-        for (Replica replica : replicas) if (replica != null) coverage.repairedEntries += replica.repairedEntryCount();
-        for (SimReplica r : sim) {
-            coverage.diskCorrupt += r.disk.disk().corruptions();
-            coverage.diskMisdirected += r.disk.disk().misdirections();
-            coverage.diskLatent += r.disk.disk().latentErrors();
-            coverage.diskLostSectors += r.disk.disk().lostSectors();
-            coverage.damagedRestarts += r.disk.damagedRestarts;
-            coverage.repairSlots += r.disk.repairFaults;
-            coverage.brokenChains += r.disk.brokenChains;
-            coverage.damagedSuffixes += r.disk.damagedSuffixes;
-        }
-        return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges, crashes, now,
-                coverage, outcome == SimResult.Outcome.PASSED ? List.of() : history());
+        faults.addTo(coverage);
+        return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges,
+                faults.crashCount(), now, coverage, outcome == SimResult.Outcome.PASSED ? List.of() : history());
     }
 
     /** What the clients saw; a request still waiting for its reply has an unknown outcome. */
@@ -331,7 +304,7 @@ public final class Simulator {
                 wake(i);
                 if (replicas[i] == null) continue;
             }
-            if (sim[i].diskFullUntil != 0 && now >= sim[i].diskFullUntil) endDiskFull(i);
+            if (sim[i].diskFullUntil != 0 && now >= sim[i].diskFullUntil) faults.endDiskFull(i);
             // A stalled disk completes nothing; its writes wait (and a crash meanwhile loses them).
             if (now >= sim[i].diskStallUntil) sim[i].disk.tick();
             if (replicas[i] == null) continue;
@@ -355,13 +328,11 @@ public final class Simulator {
             }
             if (packet.sendTick() < sim[packet.to()].restartTick) {
                 // Sent to the replica's previous incarnation: usually lost with its connections,
-                // so a restarted replica hears only what was sent after it restarted. A runtime
-                // whose send queue survives a reconnect delivers it after all (directed fault).
-                if (!swarm.staleAfterRestart() || liveness || !swarmPrng.chance(0.5)) {
+                // so a restarted replica hears only what was sent after it restarted.
+                if (!faults.deliversSentBeforeRestart()) {
                     trace("drop " + packet.from() + "->" + packet.to() + " (sent before restart) " + packet.message());
                     return;
                 }
-                staleDeliveries++;
                 trace("deliver (sent before restart) " + packet.from() + "->" + packet.to() + " " + packet.message());
                 replica.step(packet.message(), sim[packet.to()].output);
                 observe(packet.to());
@@ -393,7 +364,7 @@ public final class Simulator {
         sim[i].lastStatus = r.status();
         sim[i].lastView = r.view();
         sim[i].lastCatchingUp = r.catchingUp();
-        if (transition && !liveness && prng.chance(mix.faultAfterTransitionProbability())) faultAfterTransition(i);
+        if (transition) faults.onTransition(i);
         if (trace == null) return;
         String state = r.status() + " view=" + r.view() + " logView=" + r.logView() + " op=" + r.op()
                 + " commit=" + r.commit();
@@ -408,93 +379,6 @@ public final class Simulator {
         agreement.check(replicas);
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Faults.
-
-    private void injectFaults() {
-        boolean healed = false;
-        if (now >= partitionUntil && partitionUntil > 0) {
-            network.unblockAll();
-            partitionUntil = 0;
-            healed = true;
-            trace("partition healed");
-        }
-        // A flapping network cuts again the moment it heals, before stale replicas can repair.
-        boolean flap = healed && prng.chance(mix.partitionFlapProbability());
-        if (partitionUntil == 0 && (flap || prng.chance(mix.partitionProbabilityPerTick()))) partition();
-        if (now >= isolationUntil && isolationUntil > 0) {
-            network.endIsolation();
-            isolationUntil = 0;
-            trace("isolation healed");
-        }
-        if (isolationUntil == 0 && prng.chance(mix.isolationProbabilityPerTick())) isolate(primaryOfViewMax());
-        if (prng.chance(mix.clusterCrashProbabilityPerTick()) && !options.diskless()) {
-            // Any number of replicas may crash briefly: what was durable must carry the cluster.
-            // (Not in the diskless mode, where nothing is durable: it tolerates f crashes at a time.)
-            trace("cluster crash");
-            clusterCrashes++;
-            for (int i = 0; i < replicaCount; i++) {
-                if (replicas[i] != null) crash(i, prng.between(1, 60));
-            }
-        } else if (prng.chance(mix.crashProbabilityPerTick()) && downCount() < config.faultsMax()) {
-            int i = faultTarget();
-            if (replicas[i] != null) crash(i, prng.between(1, mix.downTicksMax()));
-        } else if (prng.chance(mix.midwayCrashProbabilityPerTick()) && downCount() < config.faultsMax()) {
-            int i = replicaMidway();
-            if (i >= 0) crash(i, downTicksAfterFault());
-        }
-        for (int i = 0; i < replicaCount; i++) {
-            if (sim[i].crashAt == 0 || now < sim[i].crashAt) continue;
-            sim[i].crashAt = 0;
-            if (replicas[i] != null && downCount() < config.faultsMax()) crash(i, downTicksAfterFault());
-        }
-        if (prng.chance(mix.selectiveLossProbabilityPerTick())) selectiveLoss();
-        if (swarm.decayProbabilityPerTick() > 0 && swarmPrng.chance(swarm.decayProbabilityPerTick())) {
-            int i = swarmPrng.nextInt(Math.max(1, faultyDisks));
-            if (i < faultyDisks && sim[i].disk.decay(swarmPrng)) trace("latent error: a sector of replica " + i + " decays");
-        }
-        if (swarm.pauseProbabilityPerTick() > 0 && swarmPrng.chance(swarm.pauseProbabilityPerTick())) {
-            int i = swarmPrng.nextInt(replicaCount);
-            if (replicas[i] != null && sim[i].pausedUntil == 0) {
-                sim[i].pausedUntil = now + swarmPrng.between(20, swarm.pauseTicksMax());
-                pauses++;
-                trace("pause: replica " + i + " runs nothing until " + sim[i].pausedUntil);
-            }
-        }
-        if (prng.chance(mix.diskStallProbabilityPerTick())) {
-            int i = prng.chance(0.5) ? faultTarget() : replicaMidway();
-            if (i >= 0) diskStall(i);
-        }
-        if (!options.diskless() && prng.chance(mix.diskFullProbabilityPerTick())) {
-            int i = faultTarget();
-            if (replicas[i] != null && sim[i].diskFullUntil == 0) {
-                sim[i].diskFullUntil = now + prng.between(5, mix.diskFullTicksMax());
-                sim[i].disk.disk().full(true);
-                trace("disk full: replica " + i + " until " + sim[i].diskFullUntil);
-            }
-        }
-        if (!options.diskless() && prng.chance(mix.syncErrorProbabilityPerTick())) {
-            int i = faultTarget();
-            if (replicas[i] != null) {
-                sim[i].disk.disk().failNextSync();
-                trace("sync error: replica " + i + "'s next sync fails");
-            }
-        }
-    }
-
-    /** Space returns to a full disk: the storage goes on with what it stopped at. */
-    private void endDiskFull(int i) {
-        sim[i].diskFullUntil = 0;
-        sim[i].disk.disk().full(false);
-        trace("disk space returns: replica " + i);
-        sim[i].disk.resume();
-        if (sim[i].crashOnResume) {
-            // Directed: a crash while the resumed writes are in flight.
-            sim[i].crashOnResume = false;
-            if (!liveness) sim[i].crashAt = now + swarmPrng.between(1, 20);
-        }
-    }
-
     /** A paused replica wakes up and takes the backlog sent to it meanwhile, in order. */
     private void wake(int i) {
         sim[i].pausedUntil = 0;
@@ -507,304 +391,7 @@ public final class Simulator {
         }
     }
 
-    /**
-     * Directed faults aimed at a log change a replica just asked for: its disk fills partway
-     * through (then maybe a crash before or during the resume), or a sync during it fails.
-     */
-    private void faultLogChange(int i, int suffixSize) {
-        if (liveness || options.diskless() || replicas[i] == null) return;
-        if (swarm.fullMidLogChange() && sim[i].diskFullUntil == 0 && swarmPrng.chance(0.4)) {
-            // Each step of a change is as likely to be hit as another, however many writes it has:
-            // the cut-back superblock (4 copies), the suffix, the naming superblock, the headers.
-            int writes = switch (swarmPrng.nextInt(4)) {
-                case 0 -> swarmPrng.nextInt(4);
-                case 1 -> 4 + swarmPrng.nextInt(suffixSize);
-                case 2 -> 4 + suffixSize + swarmPrng.nextInt(4);
-                default -> 8 + suffixSize + swarmPrng.nextInt(suffixSize);
-            };
-            sim[i].disk.disk().fullAfterWrites(writes);
-            sim[i].diskFullUntil = now + swarmPrng.between(5, 300);
-            fullMidLogChanges++;
-            trace("disk full: replica " + i + " after " + writes + " more writes, until " + sim[i].diskFullUntil);
-            if (swarm.crashAroundResume() && swarmPrng.chance(0.6)) {
-                crashesAroundResume++;
-                if (swarmPrng.chance(0.5)) sim[i].crashOnResume = true;
-                else sim[i].crashAt = now + swarmPrng.between(1, Math.max(2, sim[i].diskFullUntil - now));
-            }
-        }
-        if (swarm.syncFailMidLogChange() && swarmPrng.chance(0.05)) {
-            sim[i].disk.disk().failNextSync();
-            syncFailsMidLogChange++;
-            trace("sync error: replica " + i + "'s next sync fails, in a log change");
-        }
-    }
-
-    /** Half the time a quick restart (the replica comes back into the same situation), else long. */
-    private long downTicksAfterFault() {
-        return prng.chance(0.5) ? prng.between(1, 60) : prng.between(1, mix.downTicksMax());
-    }
-
-    /**
-     * A live replica in the middle of something that a crash would cut short, or -1 when there is
-     * none of the kind drawn: a primary-elect (in view change, or normal with writes in flight,
-     * such as its choice of log), a replica voting in a view change, one catching up by state
-     * transfer, or a primary with writes in flight. The bugs that need several steps (a vote
-     * forgotten, a choice of log handed out before it was durable, committed entries installed
-     * and then dropped) all pass through these moments, which a crash at a random tick rarely hits.
-     */
-    private int replicaMidway() {
-        int first = prng.nextInt(replicaCount);
-        int kind = prng.nextInt(4);
-        for (int k = 0; k < replicaCount; k++) {
-            int i = (first + k) % replicaCount;
-            Replica r = replicas[i];
-            if (r == null) continue;
-            boolean primaryOfView = config.primaryIndex(r.view()) == i;
-            boolean midway = switch (kind) {
-                case 0 -> primaryOfView && (r.status() == Status.VIEW_CHANGE || sim[i].disk.writing());
-                case 1 -> !primaryOfView && r.status() == Status.VIEW_CHANGE;
-                case 2 -> r.catchingUp();
-                default -> r.isPrimaryNormal() && sim[i].disk.writing();
-            };
-            if (midway) return i;
-        }
-        return -1;
-    }
-
-    /**
-     * A replica just changed status or view, or started catching up (seen by {@link #observe}):
-     * a fault hits it now, in the middle of that step. A new primary is cut off from the other
-     * replicas (clients still reach it) if the seed isolates replicas at all; otherwise the
-     * replica crashes soon, its disk stalls so that its last writes stay pending, or both, and
-     * the crash then loses those writes (a primary-elect's choice of log, a backup's adoption of
-     * a new view, the last step of a state transfer).
-     */
-    private void faultAfterTransition(int i) {
-        if (replicas[i].isPrimaryNormal() && isolationUntil == 0 && mix.isolationProbabilityPerTick() > 0
-                && prng.chance(0.5)) {
-            isolate(i);
-            return;
-        }
-        long stallTicks = prng.chance(0.67) ? diskStall(i) : 0;
-        if (prng.chance(0.67) && sim[i].crashAt == 0) sim[i].crashAt = now + prng.between(1, Math.max(40, stallTicks));
-    }
-
-    /** Replica {@code i}'s disk completes no write for a while; returns for how many ticks. */
-    private long diskStall(int i) {
-        long ticks = prng.between(5, mix.diskStallTicksMax());
-        sim[i].diskStallUntil = Math.max(sim[i].diskStallUntil, now + ticks);
-        trace("disk stall: replica " + i + " completes no write until " + sim[i].diskStallUntil);
-        return ticks;
-    }
-
-    /**
-     * Selective loss: one replica stops hearing some kinds of message for a while. The groups are
-     * the ones multi-step bugs need: deaf to view changes (it stays in its old view, following a
-     * stale primary or catching up, while the others move on), gaps in its prepares (it catches up
-     * within its view, asking replica after replica), complete NewStates lost (it installs a newer
-     * view's committed entries without adopting that view), or any mix of kinds.
-     */
-    private void selectiveLoss() {
-        int r = prng.chance(0.5) ? faultTarget() : prng.nextInt(replicaCount);
-        long until = now + prng.between(10, mix.selectiveLossTicksMax());
-        List<SimNetwork.Kind> kinds = new ArrayList<>();
-        switch (prng.nextInt(4)) {
-            case 0 -> kinds.addAll(VIEW_CHANGE_KINDS);
-            case 1 -> kinds.add(SimNetwork.Kind.PREPARE);
-            case 2 -> kinds.add(SimNetwork.Kind.NEW_STATE_COMPLETE);
-            default -> {
-                for (SimNetwork.Kind kind : SimNetwork.Kind.values()) if (prng.chance(0.3)) kinds.add(kind);
-            }
-        }
-        for (SimNetwork.Kind kind : kinds) network.dropKind(r, kind, until);
-        trace("selective loss: replica " + r + " hears no " + kinds + " until " + until);
-    }
-
-    private void partition() {
-        partitionUntil = now + prng.between(10, mix.partitionTicksMax());
-        int r = faultTarget();
-        int nodeCount = replicaCount + clients.length;
-        switch (prng.nextInt(8)) {
-            case 0 -> {
-                trace("partition: isolate replica " + r);
-                for (int n = 0; n < nodeCount; n++) if (n != r) network.cut(r, n);
-            }
-            case 1 -> {
-                trace("partition: replica " + r + " cannot send");
-                for (int n = 0; n < nodeCount; n++) if (n != r) network.block(r, n);
-            }
-            case 2 -> {
-                trace("partition: replica " + r + " cannot receive");
-                for (int n = 0; n < nodeCount; n++) if (n != r) network.block(n, r);
-            }
-            case 3 -> {
-                boolean[] side = new boolean[replicaCount];
-                StringBuilder names = new StringBuilder();
-                for (int i = 0; i < replicaCount; i++) {
-                    side[i] = prng.chance(0.5);
-                    if (side[i]) names.append(i).append(' ');
-                }
-                trace("partition: replicas { " + names + "} from the rest");
-                cutSides(side, -1);
-            }
-            case 4 -> {
-                // Clients still reach it: an isolated primary keeps preparing requests that no
-                // backup sees, a divergent suffix that later view changes must discard.
-                trace("partition: replica " + r + " cut from the other replicas");
-                for (int n = 0; n < replicaCount; n++) if (n != r) network.cut(r, n);
-            }
-            case 5 -> {
-                // Links cut one way at random: reachability is then neither symmetric nor
-                // transitive, so a replica can vote in a view its old primary never hears of.
-                StringBuilder links = new StringBuilder();
-                for (int a = 0; a < replicaCount; a++) {
-                    for (int b = 0; b < replicaCount; b++) {
-                        if (a == b || !prng.chance(0.4)) continue;
-                        network.block(a, b);
-                        links.append(a).append("->").append(b).append(' ');
-                    }
-                }
-                trace("partition: links cut { " + links + "}");
-            }
-            case 6 -> {
-                // A bridge (as in Jepsen): two sides, and one replica that reaches both. Half the
-                // time the bridge also misses view-change messages, so it stays in the old view,
-                // catching up from whoever answers, while the other side elects a new primary.
-                int bridge = prng.nextInt(replicaCount);
-                boolean[] side = new boolean[replicaCount];
-                side[r] = true;
-                for (int i = 0; i < replicaCount; i++) if (i != r && i != bridge) side[i] = prng.chance(0.3);
-                cutSides(side, bridge);
-                boolean deaf = bridge != r && prng.chance(0.5);
-                if (deaf) for (SimNetwork.Kind kind : VIEW_CHANGE_KINDS) network.dropKind(bridge, kind, partitionUntil);
-                trace("partition: replica " + r + " and its side cut from the rest, bridged by replica " + bridge
-                        + (deaf ? ", deaf to view changes" : ""));
-            }
-            default -> {
-                trace("partition: clients cut from replica " + r);
-                for (int c = replicaCount; c < nodeCount; c++) network.cut(r, c);
-            }
-        }
-    }
-
-    /** Cuts the replicas with {@code side} true from the others, except {@code bridge} (or -1). */
-    private void cutSides(boolean[] side, int bridge) {
-        for (int a = 0; a < replicaCount; a++) {
-            for (int b = 0; b < replicaCount; b++) {
-                if (a != bridge && b != bridge && side[a] != side[b]) network.block(a, b);
-            }
-        }
-    }
-
-    /**
-     * A long isolation of replica {@code r} (usually the primary) from the other replicas, while
-     * clients still reach it and other partitions come and go. It goes on preparing requests that
-     * no backup sees while the others move on through later views, and it stays a stale primary
-     * that a lagging or restarted replica may meet.
-     */
-    private void isolate(int r) {
-        isolationUntil = now + prng.between(100, mix.isolationTicksMax());
-        trace("isolation: replica " + r + " cut from the other replicas until " + isolationUntil);
-        network.isolate(r, replicaCount);
-    }
-
-    /**
-     * A restarted replica comes back on another side: it reaches {@code peer} and whom
-     * {@code peer} reaches. Mostly the peer is the normal replica in the lowest view, often a
-     * stale primary still serving an old view alone: the replica restarts next to the stalest
-     * state in the cluster.
-     */
-    private void restartElsewhere(int i) {
-        int peer = prng.chance(0.75) ? stalestNormalPeer(i) : -1;
-        if (peer < 0) peer = (i + 1 + prng.nextInt(replicaCount - 1)) % replicaCount;
-        if (partitionUntil == 0) {
-            // A new partition: the two on one side, each other replica with them or not.
-            partitionUntil = now + prng.between(10, mix.partitionTicksMax());
-            boolean[] side = new boolean[replicaCount];
-            side[i] = true;
-            side[peer] = true;
-            for (int j = 0; j < replicaCount; j++) if (j != i && j != peer) side[j] = prng.chance(0.3);
-            cutSides(side, -1);
-        } else {
-            network.joinSide(i, peer);
-        }
-        trace("partition: replica " + i + " restarts on the side of replica " + peer);
-    }
-
-    /**
-     * The replica a fault hits: half the time the primary of the highest normal view, because
-     * faults at the primary are what force view changes and leave stale logs behind.
-     */
-    private int faultTarget() {
-        return prng.chance(0.5) ? primaryOfViewMax() : prng.nextInt(replicaCount);
-    }
-
-    /** The primary of the highest normal view, or a random replica when none is normal. */
-    private int primaryOfViewMax() {
-        int primary = prng.nextInt(replicaCount);
-        long viewMax = -1;
-        for (Replica replica : replicas) {
-            if (replica != null && replica.isPrimaryNormal() && replica.view() > viewMax) {
-                viewMax = replica.view();
-                primary = replica.replicaIndex();
-            }
-        }
-        return primary;
-    }
-
-    /** The normal replica other than {@code i} in the lowest view (often a stale primary), or -1. */
-    private int stalestNormalPeer(int i) {
-        int peer = -1;
-        for (int j = 0; j < replicaCount; j++) {
-            if (j == i || replicas[j] == null || replicas[j].status() != Status.NORMAL) continue;
-            if (peer < 0 || replicas[j].view() < replicas[peer].view()) peer = j;
-        }
-        return peer;
-    }
-
-    /**
-     * Directed: a damaged replica restarts cut off from everyone but the normal replica in the
-     * lowest view (often a stale primary), so its repair gives up and that replica's answers,
-     * whatever chain they are of, are what complete its log.
-     */
-    private void restartNextToStalest(int i) {
-        int peer = stalestNormalPeer(i);
-        if (peer < 0) peer = (i + 1 + swarmPrng.nextInt(replicaCount - 1)) % replicaCount;
-        partitionUntil = Math.max(partitionUntil, now + swarmPrng.between(100, 1_000));
-        boolean[] side = new boolean[replicaCount];
-        side[i] = true;
-        side[peer] = true;
-        network.unblockAll();
-        cutSides(side, -1);
-        trace("partition: damaged replica " + i + " restarts next to replica " + peer + " only");
-    }
-
-    private void crash(int i, long downTicks) {
-        // A crash that loses the replica's state (always, in the diskless mode) waits until every
-        // other replica is up and whole: at most f replicas are without their state at a time,
-        // counting those whose disks have data faults.
-        boolean mayLose = mayLoseState(i) && (i < faultyDisks || faultyDisks < config.faultsMax());
-        boolean lose = options.diskless() || (prng.chance(mix.diskLossProbability()) && mayLose);
-        if (options.diskless() && !mayLose) return;
-        trace("crash replica " + i + " for " + downTicks + " ticks" + (lose ? ", losing its disk" : ""));
-        restartChecks.crashed(i, replicas[i], lose);
-        duplicateRequestsOfCrashed += replicas[i].duplicateRequestCount();
-        repairedEntriesOfCrashed += replicas[i].repairedEntryCount();
-        replicas[i] = null;
-        if (sim[i].pausedUntil != 0) {
-            sim[i].pausedUntil = 0;
-            sim[i].backlog.clear();
-        }
-        sim[i].crashOnResume = false;
-        if (lose) sim[i].disk.lose();
-        else sim[i].disk.crash();
-        sim[i].downUntil = now + downTicks;
-        sim[i].lastState = null;
-        sim[i].lastStatus = null;
-        sim[i].crashAt = 0;
-        crashes++;
-    }
-
+    /** A crashed replica restarts from what its disk kept (nothing, if it lost its disk). */
     private void restart(int i) {
         trace("restart replica " + i);
         Replica.Durable durable = sim[i].disk.boot();
@@ -819,74 +406,19 @@ public final class Simulator {
         replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
         traceIgnored(i);
         sim[i].restartTick = now;
-        if (!liveness && replicaCount > 1 && durable.damage() != null && swarm.strandDamaged()) {
-            strandedDamaged++;
-            restartNextToStalest(i);
-        } else if (!liveness && replicaCount > 1 && prng.chance(mix.restartElsewhereProbability())) {
-            restartElsewhere(i);
-        }
+        faults.onRestart(i, durable.damage() != null);
         agreement.restarted(i);
         observe(i);
     }
 
-    /** True when every replica but {@code i} is up, past recovery, and holds a whole log. */
-    private boolean mayLoseState(int i) {
-        for (int j = 0; j < replicaCount; j++) {
-            if (j == i) continue;
-            Replica r = replicas[j];
-            if (r == null || r.status() == Status.RECOVERING || r.logDamaged() || r.logDamagedDurably()) return false;
-        }
-        return true;
-    }
-
-    private int downCount() {
-        int down = 0;
-        for (Replica replica : replicas) if (replica == null) down++;
-        return down;
-    }
-
     private void enterLivenessPhase() {
         trace("liveness phase: faults heal, clients finish");
-        liveness = true;
-        network.heal();
-        partitionUntil = 0;
-        isolationUntil = 0;
+        faults.stop();
         for (int i = 0; i < replicaCount; i++) {
-            if (replicas[i] == null) sim[i].downUntil = now;
-            sim[i].diskStallUntil = 0;
-            if (sim[i].diskFullUntil != 0) endDiskFull(i);
+            faults.heal(i);
             if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
         }
         for (SimClient client : clients) client.stopped = true;
-    }
-
-    /** All replicas up, normal in one view, with equal op, commit and state; no client waiting. */
-    private boolean converged() {
-        for (SimClient client : clients) if (client.busy()) return false;
-        Replica first = replicas[0];
-        if (first == null) return false;
-        for (Replica r : replicas) {
-            if (r == null || r.status() != Status.NORMAL || r.view() != first.view() || r.op() != first.op()
-                    || r.commit() != r.op() || r.commit() != first.commit()) {
-                return false;
-            }
-        }
-        for (Replica r : replicas) {
-            if (r.stateChecksum() != first.stateChecksum()) {
-                throw new AssertionError("convergence: replica " + r.replicaIndex() + " state differs at commit "
-                        + r.commit());
-            }
-        }
-        return true;
-    }
-
-    private String describeReplicas() {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < replicaCount; i++) {
-            s.append(i == 0 ? "" : "; ").append(replicas[i] == null ? "replica " + i + " down" : replicas[i].toString());
-        }
-        for (SimClient client : clients) if (client.busy()) s.append("; client ").append(client.clientId()).append(" waiting");
-        return s.toString();
     }
 
     /** With a trace, says why replica {@code i} ignores each message it ignores. */
@@ -933,7 +465,7 @@ public final class Simulator {
             }
             restartChecks.logChangeAsked(replica, state.logView(), anchorOp, anchorChecksum, suffix);
             sim[replica].disk.persistState(state, anchorOp, anchorChecksum, suffix);
-            if (!suffix.isEmpty()) faultLogChange(replica, suffix.size());
+            if (!suffix.isEmpty()) faults.onLogChangeAsked(replica, suffix.size());
         }
     }
 
@@ -964,7 +496,7 @@ public final class Simulator {
             switch (error.kind()) {
                 case NO_SPACE -> {
                     // The replica stays up and safe: nothing more becomes durable, so it
-                    // acknowledges nothing more, until space returns (endDiskFull).
+                    // acknowledges nothing more, until space returns (FaultInjector.endDiskFull).
                     Check.that(sim[replica].disk.disk().full(), "a full journal means the simulated ring is too small: "
                             + error);
                     noSpaceStops++;
@@ -975,7 +507,7 @@ public final class Simulator {
                     // sync may falsely succeed. The process exits and recovers from its disk.
                     syncExits++;
                     trace("replica " + replica + " exits: " + error);
-                    if (replicas[replica] != null) crash(replica, prng.between(1, 200));
+                    if (replicas[replica] != null) faults.crash(replica, prng.between(1, 200));
                 }
                 case READ, WRITE -> throw new AssertionError("replica " + replica + " storage stopped: " + error);
             }
