@@ -7,15 +7,20 @@ import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.core.service.StateMachine;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvFormatException;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.ReplicaStorage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,7 +217,15 @@ public final class ScenarioCluster {
 
     /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
     public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
-        replicas[replica] = Replica.restart(configNew, replica, new KvStateMachine(), prng.fork(), durable);
+        KvStateMachine service = new KvStateMachine();
+        if (durable.checkpoint() != null) {
+            try {
+                service.restore(new ByteArrayInputStream(storages[replica].snapshotBytes()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("scenario: replica " + replica + "'s checkpoint does not restore", e);
+            }
+        }
+        replicas[replica] = Replica.restart(configNew, replica, service, prng.fork(), durable);
         storages[replica].restarted();
         agreement.restarted(replica);
     }
@@ -402,6 +415,11 @@ public final class ScenarioCluster {
         public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
             storages[replica].persistState(state, anchorOp, anchorChecksum, suffix);
         }
+
+        @Override
+        public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+            storages[replica].persistCheckpoint(checkpoint, snapshot);
+        }
     }
 
     /** Completions of one replica's storage, forwarded to the replica running on it (none while it is down). */
@@ -422,6 +440,11 @@ public final class ScenarioCluster {
             if (replicas[replica] != null) {
                 replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, outputs[replica]);
             }
+        }
+
+        @Override
+        public void onCheckpointDurable(long op) {
+            if (replicas[replica] != null) replicas[replica].onCheckpointDurable(op, outputs[replica]);
         }
 
         @Override

@@ -1,8 +1,10 @@
 package dev.viewstamp.sim;
 
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.core.service.StateMachine;
 import java.util.List;
 
 /**
@@ -21,6 +23,12 @@ interface ScenarioStorage {
 
     /** Asks for a log change: the state, the log cut back to {@code anchorOp}, then {@code suffix}. */
     void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix);
+
+    /** Asks for a checkpoint to be made durable, with the service's snapshot. */
+    void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot);
+
+    /** The bytes of the durable checkpoint's snapshot, from which a restart restores the service; null without one. */
+    byte[] snapshotBytes();
 
     /** Completes every write asked for so far, and every write those completions ask for; false if there was none. */
     boolean completeWrites();

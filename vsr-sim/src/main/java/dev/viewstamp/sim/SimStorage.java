@@ -2,9 +2,14 @@ package dev.viewstamp.sim;
 
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.core.service.StateMachine;
 import dev.viewstamp.storage.ReplicaStorage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +25,13 @@ import java.util.TreeSet;
 final class SimStorage implements ScenarioStorage {
     private static final Output.ReplicaState FORMATTED = new Output.ReplicaState(0, 0, 0, 0, -1, new long[0]);
 
-    /** A write waiting for completion: a single prepare, or a log change with its state. */
+    /** A write waiting for completion: a single prepare, a log change with its state, or a checkpoint. */
     private record Write(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix,
-            Entry prepare) {
+            Entry prepare, Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+
+        Write(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix, Entry prepare) {
+            this(state, anchorOp, anchorChecksum, suffix, prepare, null, null);
+        }
 
         long lastOp() {
             if (prepare != null) return prepare.op();
@@ -36,7 +45,8 @@ final class SimStorage implements ScenarioStorage {
 
         /** Reports this write's completion through the matching durability callback. */
         void reportTo(ReplicaStorage.Listener listener) {
-            if (prepare != null) listener.onPrepareDurable(lastOp(), lastChecksum());
+            if (checkpoint != null) listener.onCheckpointDurable(checkpoint.op());
+            else if (prepare != null) listener.onPrepareDurable(lastOp(), lastChecksum());
             else listener.onStateDurable(state.view(), state.logView(), lastOp(), lastChecksum());
         }
     }
@@ -47,6 +57,9 @@ final class SimStorage implements ScenarioStorage {
     private final ArrayList<Entry> log = new ArrayList<>();
     /** Ops of the log whose prepares can no longer be read ({@link #decayPrepare}), until they are written again. */
     private final TreeSet<Long> unreadable = new TreeSet<>();
+    /** The newest durable checkpoint and its snapshot's bytes, or null. */
+    private Checkpoint checkpoint;
+    private byte[] snapshotBytes;
     /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
     private final int pipelinePrepareCountMax;
 
@@ -70,6 +83,16 @@ final class SimStorage implements ScenarioStorage {
     }
 
     @Override
+    public void persistCheckpoint(Checkpoint taken, StateMachine.Snapshot snapshot) {
+        pending.addLast(new Write(null, 0, 0, null, null, taken, snapshot));
+    }
+
+    @Override
+    public byte[] snapshotBytes() {
+        return snapshotBytes;
+    }
+
+    @Override
     public boolean completeWrites() {
         boolean progress = false;
         // A completion may ask for more writes (a backup's next prepare); they complete in this loop too.
@@ -83,7 +106,17 @@ final class SimStorage implements ScenarioStorage {
 
     /** Applies a completed write to the durable state. */
     private void apply(Write write) {
-        if (write.prepare() != null) {
+        if (write.checkpoint() != null) {
+            Check.that(write.checkpoint().op() <= log.size(), "a checkpoint of durable ops");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try {
+                write.snapshot().writeTo(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("a snapshot into memory", e);
+            }
+            checkpoint = write.checkpoint();
+            snapshotBytes = bytes.toByteArray();
+        } else if (write.prepare() != null) {
             if (write.prepare().op() <= log.size()) {
                 // A repaired entry (a decayed prepare, or one a test's restartWith said was lost).
                 Check.that(log.get((int) write.prepare().op() - 1).checksum() == write.prepare().checksum(),
@@ -109,6 +142,8 @@ final class SimStorage implements ScenarioStorage {
         crash();
         log.clear();
         unreadable.clear();
+        checkpoint = null;
+        snapshotBytes = null;
         state = FORMATTED;
         lost = true;
     }
@@ -135,6 +170,13 @@ final class SimStorage implements ScenarioStorage {
             return new Replica.Durable(0, 0, List.of(), null, null, true, 0, 0, pipelinePrepareCountMax);
         }
         long[] crashVector = state == FORMATTED ? null : state.crashVector();
+        if (checkpoint != null) {
+            // Not modelled yet: damage after a checkpoint (the core refuses it too).
+            Check.that(state.damagedOpMax() < 0 && unreadable.isEmpty(), "scenario: no damage after a checkpoint");
+            return new Replica.Durable(state.view(), state.logView(), log.subList((int) checkpoint.op(), log.size()),
+                    null, crashVector, false, state.commitMax(), state.commitChecksum(), pipelinePrepareCountMax,
+                    checkpoint);
+        }
         if (state.damagedOpMax() < 0 && unreadable.isEmpty()) {
             return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, state.commitMax(),
                     state.commitChecksum(), pipelinePrepareCountMax);

@@ -76,6 +76,7 @@ class SimDiskTest {
             List<Entry> log = new ArrayList<>();
             ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                     new ReplicaStorage.Listener() {
+                        @Override public void onCheckpointDurable(long op) { } // no checkpoints here
                         @Override public void onPrepareDurable(long op, long checksum) {
                             while (acknowledged.size() < op) acknowledged.add(null);
                             acknowledged.set((int) op - 1, checksum);

@@ -37,6 +37,9 @@ public final class ReplicaStorage {
 
         void onStateDurable(long view, long logView, long lastOp, long lastChecksum);
 
+        /** The checkpoint at {@code op} is durable and named by the superblock (docs/CHECKPOINTS.md). */
+        void onCheckpointDurable(long op);
+
         /** Processing stopped at a request; {@code error} says why. Nothing after it was written. */
         void onError(DiskError error);
     }

@@ -200,6 +200,11 @@ public final class Superblock {
                 throw new IllegalArgumentException("the data file was formatted for " + replicaCount
                         + " replicas, but the configuration names " + config.replicaCount());
             }
+            if (config.checkpointIntervalOps() != 0) {
+                throw new IllegalArgumentException("the configuration takes a checkpoint every "
+                        + config.checkpointIntervalOps() + " ops, but checkpoints are not in the data file's format yet "
+                        + "(docs/CHECKPOINTS.md): set checkpointIntervalOps to 0");
+            }
             if (config.journalBodySizeBytesMax() != journalBodySizeBytesMax) {
                 throw new IllegalArgumentException("the data file's journal was formatted for bodies up to "
                         + journalBodySizeBytesMax + " bytes, but the configuration's journalBodySizeBytesMax is "

@@ -117,6 +117,7 @@ class BatchFitsJournalTest {
         Superblock.write(disk, state, e -> assertThat(e).isNull());
         state.checkConfig(config);
         return new ReplicaStorage(disk, Journal.formatted(disk, layout), state, 0, 0, new ReplicaStorage.Listener() {
+            @Override public void onCheckpointDurable(long op) { } // no checkpoints here
             @Override
             public void onPrepareDurable(long op, long checksum) {
                 durable.add(op);
@@ -152,6 +153,11 @@ class BatchFitsJournalTest {
         @Override
         public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
             storage.persistState(state, anchorOp, anchorChecksum, suffix);
+        }
+
+        @Override
+        public void persistCheckpoint(dev.viewstamp.core.replica.Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+            throw new AssertionError("this test's configuration takes no checkpoints");
         }
     }
 

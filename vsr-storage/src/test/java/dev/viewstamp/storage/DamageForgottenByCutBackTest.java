@@ -25,6 +25,7 @@ class DamageForgottenByCutBackTest {
     private static final int SECTOR = 512;
 
     private static final ReplicaStorage.Listener QUIET = new ReplicaStorage.Listener() {
+        @Override public void onCheckpointDurable(long op) { } // no checkpoints here
         @Override public void onPrepareDurable(long op, long checksum) { }
         @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
         @Override public void onError(DiskError error) { throw new AssertionError(error.toString()); }

@@ -49,6 +49,7 @@ class ReplicaStorageErrorTest {
                 .journalBodySizeBytesMax(layout.bodySizeBytesMax()).build();
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         return new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, new ReplicaStorage.Listener() {
+            @Override public void onCheckpointDurable(long op) { } // no checkpoints here
             @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
             @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
             @Override public void onError(DiskError error) { errors.add(error); }
@@ -158,6 +159,7 @@ class ReplicaStorageErrorTest {
                 .journalBodySizeBytesMax(layout.bodySizeBytesMax()).build();
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                 new ReplicaStorage.Listener() {
+                    @Override public void onCheckpointDurable(long op) { } // no checkpoints here
                     @Override public void onPrepareDurable(long op, long checksum) { durable.add(op); }
                     @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
                     @Override public void onError(DiskError error) { errors.add(error); }

@@ -87,6 +87,7 @@ class ReplicaStorageResumeTest {
         AtomicReference<DiskError> error = new AtomicReference<>();
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout()), formatted, 0, 0,
                 new ReplicaStorage.Listener() {
+                    @Override public void onCheckpointDurable(long op) { } // no checkpoints here
                     @Override public void onPrepareDurable(long op, long checksum) { }
                     @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) {
                         states.add(new long[] {view, logView, lastOp, lastChecksum});

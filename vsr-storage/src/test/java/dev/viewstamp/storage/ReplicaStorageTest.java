@@ -25,6 +25,7 @@ class ReplicaStorageTest {
         Superblock.write(disk, formatted, e -> assertThat(e).isNull());
         ReplicaStorage storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0,
                 new ReplicaStorage.Listener() {
+                    @Override public void onCheckpointDurable(long op) { } // no checkpoints here
                     @Override public void onPrepareDurable(long op, long checksum) { }
                     @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
                     @Override public void onError(DiskError error) { throw new AssertionError(error.toString()); }

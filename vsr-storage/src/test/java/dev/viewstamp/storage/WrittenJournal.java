@@ -22,6 +22,7 @@ final class WrittenJournal {
     static final Journal.Layout LAYOUT = new Journal.Layout(CLUSTER, 64, 256, SECTOR);
 
     static final ReplicaStorage.Listener QUIET = new ReplicaStorage.Listener() {
+        @Override public void onCheckpointDurable(long op) { } // no checkpoints here
         @Override public void onPrepareDurable(long op, long checksum) { }
         @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
         @Override public void onError(DiskError error) { throw new AssertionError(error.toString()); }

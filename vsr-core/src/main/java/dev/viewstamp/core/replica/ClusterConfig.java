@@ -27,6 +27,7 @@ public record ClusterConfig(
         int requestQueueCountMax,
         int clientTableSessionsMax,
         int stateTransferOpsMax,
+        int checkpointIntervalOps,
         int commitIntervalTicks,
         int prepareRetransmitTicks,
         int normalTimeoutTicks,
@@ -97,6 +98,7 @@ public record ClusterConfig(
         private int requestQueueCountMax = 1024;
         private int clientTableSessionsMax = 1024;
         private int stateTransferOpsMax = 64;
+        private int checkpointIntervalOps = 0;
         private int commitIntervalTicks = 10;
         private int prepareRetransmitTicks = 20;
         private int normalTimeoutTicks = 100;
@@ -115,6 +117,8 @@ public record ClusterConfig(
         public Builder requestQueueCountMax(int v) { requestQueueCountMax = v; return this; }
         public Builder clientTableSessionsMax(int v) { clientTableSessionsMax = v; return this; }
         public Builder stateTransferOpsMax(int v) { stateTransferOpsMax = v; return this; }
+        /** Take a checkpoint at every multiple of this op (docs/CHECKPOINTS.md); 0: never. */
+        public Builder checkpointIntervalOps(int v) { checkpointIntervalOps = v; return this; }
         public Builder commitIntervalTicks(int v) { commitIntervalTicks = v; return this; }
         public Builder prepareRetransmitTicks(int v) { prepareRetransmitTicks = v; return this; }
         public Builder normalTimeoutTicks(int v) { normalTimeoutTicks = v; return this; }
@@ -152,6 +156,7 @@ public record ClusterConfig(
             // A log change names its new entries by header in the superblock, which holds this many.
             require(stateTransferOpsMax <= LOG_CHANGE_ENTRIES_MAX,
                     "stateTransferOpsMax must be at most " + LOG_CHANGE_ENTRIES_MAX + " (a log change's entries, by header, fill one superblock copy)");
+            require(checkpointIntervalOps >= 0, "checkpointIntervalOps must be 0 (no checkpoints) or positive");
             require(commitIntervalTicks >= 1, "commitIntervalTicks must be at least 1");
             require(prepareRetransmitTicks >= 1, "prepareRetransmitTicks must be at least 1");
             // A backup must hear several heartbeats before it suspects the primary.
@@ -165,7 +170,7 @@ public record ClusterConfig(
             require(stateTransferRetransmitTicks >= 1, "stateTransferRetransmitTicks must be at least 1");
             return new ClusterConfig(clusterId, replicaCount, pipelinePrepareCountMax, batchRequestCountMax,
                     batchSizeBytesMax, journalBodySizeBytesMax, requestQueueCountMax, clientTableSessionsMax, stateTransferOpsMax,
-                    commitIntervalTicks, prepareRetransmitTicks, normalTimeoutTicks, viewChangeTimeoutTicks,
+                    checkpointIntervalOps, commitIntervalTicks, prepareRetransmitTicks, normalTimeoutTicks, viewChangeTimeoutTicks,
                     viewChangeRetransmitTicks, viewChangeBackoffExponentMax, stateTransferRetransmitTicks, canaries);
         }
 

@@ -108,6 +108,7 @@ final class JournalRepair extends SubProtocol {
     boolean ignoreGetEntries(GetEntries message) {
         if (message.replica() == s.replicaIndex) return s.ignore("get_entries: from ourselves", message);
         if (message.fromOp() < 0) return s.ignore("get_entries: bad range", message);
+        if (message.fromOp() < s.log.anchorOp()) return s.ignore("get_entries: compacted by our checkpoint", message);
         if (message.toOp() <= message.fromOp()) return s.ignore("get_entries: bad range", message);
         if (message.toOp() - message.fromOp() > s.config.stateTransferOpsMax()) {
             return s.ignore("get_entries: bad range", message);

@@ -168,6 +168,10 @@ final class NormalOperation extends SubProtocol {
      */
     boolean appendOrAcknowledge(Prepare message, Output out) {
         Entry entry = message.entry();
+        if (entry.op() < s.log.anchorOp()) {
+            s.ignore("prepare: an op our checkpoint covers", message);
+            return false;
+        }
         if (entry.op() <= s.log.op()) {
             // A retransmission: our acknowledgement may have been lost, so send it again. The hash
             // chain proves our log equal to the primary's up to this op, and no further.
@@ -299,7 +303,7 @@ final class NormalOperation extends SubProtocol {
         Check.that(!s.isPrimary(), "backup");
 
         s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
-        boolean differs = message.commit() <= s.log.op()
+        boolean differs = message.commit() <= s.log.op() && message.commit() >= s.log.anchorOp()
                 && s.log.checksumAt(message.commit()) != message.commitChecksum();
         if (!s.logDamaged() && differs) {
             s.ignore("commit: our entry at the commit number differs from the primary's", message);
@@ -342,7 +346,9 @@ final class NormalOperation extends SubProtocol {
         for (int replica = 0; replica < s.config.replicaCount(); replica++) {
             if (replica == s.replicaIndex || s.ackedOp[replica] >= s.log.op()) continue;
             pending = true;
-            long from = Math.max(s.ackedOp[replica], s.log.op() - s.config.pipelinePrepareCountMax());
+            // Below our anchor the entries are compacted: such a backup catches up by state transfer.
+            long from = Math.max(Math.max(s.ackedOp[replica], s.log.op() - s.config.pipelinePrepareCountMax()),
+                    s.log.anchorOp());
             for (long op = from + 1; op <= s.log.op(); op++) {
                 out.send(replica, new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax),
                         s.log.entry(op), s.replicaIndex));
@@ -361,6 +367,7 @@ final class NormalOperation extends SubProtocol {
             Entry entry = s.log.entry(s.commit + 1);
             for (Request request : entry.requests()) execute(entry, request, out);
             s.commit++;
+            checkpoints.afterExecute(entry, out);
             if (s.status == Status.NORMAL) viewChange.resetBackoff();
         }
     }

@@ -3,6 +3,7 @@ package dev.viewstamp.core.replica;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.service.StateMachine;
 import java.util.List;
 
 /**
@@ -42,6 +43,14 @@ public interface Output {
      * knows of every other replica; see {@code message.Recovery}), handed back at restart.
      */
     void persistState(ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix);
+
+    /**
+     * Makes {@code checkpoint} durable with the service's {@code snapshot} (docs/CHECKPOINTS.md):
+     * written while the replica goes on, then named by the superblock, which is the commit point.
+     * Completion, in the order checkpoints were taken: {@link Replica#onCheckpointDurable}; the
+     * replica then compacts its log to the checkpoint's op.
+     */
+    void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot);
 
     /**
      * What a {@link #persistState} records besides the log: the views, the highest op known to be

@@ -43,7 +43,7 @@ final class ProtocolState {
     /** VRR's last-normal-view: the view whose log this replica holds. */
     long logView;
 
-    /** Ops 1..op. */
+    /** Ops {@code log.anchorOp() + 1 .. op}; the anchor is 0 or the durable checkpoint's op. */
     OpLog log;
 
     /** Ops up to here are executed (VRR's commit-number). Invariant: never decreases; {@code commit <= op}. */
@@ -103,6 +103,23 @@ final class ProtocolState {
     boolean doViewChangeSent;
 
     int viewChangeAttempts;
+
+    // Checkpoints (docs/CHECKPOINTS.md).
+    /** The newest checkpoint taken, or null. Invariant: its op is at most {@code commit}. */
+    Checkpoint checkpoint;
+
+    /**
+     * The newest checkpoint the driver made durable, or null; the log is compacted to it.
+     * Invariant: {@code log.anchorOp()} is its op (0 when null), and it is not newer than
+     * {@link #checkpoint}.
+     */
+    Checkpoint checkpointDurable;
+
+    /** Checkpoints handed to the driver and not yet durable, in the order they were taken. */
+    final ArrayDeque<Checkpoint> checkpointsInFlight = new ArrayDeque<>();
+
+    /** How many checkpoints became durable, each compacting the log: for the simulator's coverage. */
+    long checkpointsDurableCount;
 
     // State transfer: the view this replica wants to reach, CATCH_UP_NONE when not catching up.
     static final long CATCH_UP_NONE = -1;
@@ -226,9 +243,34 @@ final class ProtocolState {
         if (anchorOp + suffix.size() < committed) return false;
         for (Entry entry : suffix) {
             if (entry.op() > committed) break;
+            // Below our anchor we hold no entries; the one at the anchor vouches for them (hash chain).
+            if (entry.op() < log.anchorOp()) continue;
             if (log.checksumAt(entry.op()) != entry.checksum()) return false;
         }
         return true;
+    }
+
+    /** A message's log suffix as it lies on this log: after {@code anchorOp}, whose entry has {@code anchorChecksum}. */
+    record Placed(long anchorOp, long anchorChecksum, List<Entry> suffix) {}
+
+    /**
+     * Where a message's suffix (a StartView's, or the log a new primary chose) lies on this log.
+     * When our log was compacted past the message's anchor and the suffix holds our anchor's very
+     * entry, the part after our anchor (the hash chain makes the two logs equal up to it). Null when
+     * this log lacks the message's anchor above our own: state transfer first. Otherwise the
+     * message's own anchor and suffix: either this log holds that anchor, or the suffix ends below
+     * our anchor or differs there, and {@link #keepsCommitted} then refuses it, since our anchor is
+     * committed.
+     */
+    Placed place(long anchorOp, long anchorChecksum, List<Entry> suffix) {
+        Placed asSent = new Placed(anchorOp, anchorChecksum, suffix);
+        if (log.holds(anchorOp, anchorChecksum)) return asSent;
+        long ours = log.anchorOp();
+        if (anchorOp >= ours) return null;
+        if (anchorOp + suffix.size() < ours) return asSent;
+        Entry atOurs = suffix.get((int) (ours - anchorOp - 1));
+        if (atOurs.checksum() != log.checksumAt(ours)) return asSent;
+        return new Placed(ours, atOurs.checksum(), suffix.subList((int) (ours - anchorOp), suffix.size()));
     }
 
     /** The state a persistState records; what it carries is remembered until the write completes. */

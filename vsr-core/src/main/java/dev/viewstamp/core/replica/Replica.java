@@ -62,28 +62,37 @@ public final class Replica {
     private final JournalRepair repairs = new JournalRepair(s);
     private final LostDiskRecovery recovery = new LostDiskRecovery(s);
     private final Incarnations incarnations = new Incarnations(s);
+    private final Checkpoints checkpoints = new Checkpoints(s);
 
     {
-        SubProtocol.wire(normal, viewChange, transfer, repairs, recovery, incarnations);
+        SubProtocol.wire(normal, viewChange, transfer, repairs, recovery, incarnations, checkpoints);
     }
 
     /**
      * What survives a crash: the superblock's views and the journal's log. When the journal came
      * back damaged, {@code damage} describes it and {@code log} is empty.
-     */
-    /**
-     * {@code commitMax} and {@code commitChecksum}: the last write's claim that ops up to
+     *
+     * <p>{@code commitMax} and {@code commitChecksum}: the last write's claim that ops up to
      * {@code commitMax} are committed, in the chain whose entry there has {@code commitChecksum};
      * it holds for the log only if the log holds that entry. {@code pipelinePrepareCountMax}: the
      * pipeline depth the disk was formatted for, or {@link #PIPELINE_UNRECORDED}.
+     * {@code checkpoint}: the newest durable checkpoint, or null; the driver restored the service
+     * from its snapshot, and {@code log} holds the entries after its op.
      */
     public record Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
-            boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax) {
+            boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax,
+            Checkpoint checkpoint) {
         /** For a durable state that was never formatted (a test's in-memory state): nothing to check. */
         public static final int PIPELINE_UNRECORDED = 0;
         public static final Durable EMPTY = new Durable(0, 0, List.of());
         /** Nothing survived (a lost disk, or any restart in the diskless mode): recover from the cluster. */
         public static final Durable LOST = new Durable(0, 0, List.of(), null, null, true, 0, 0, PIPELINE_UNRECORDED);
+
+        public Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
+                boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax) {
+            this(view, logView, log, damage, crashVector, recovering, commitMax, commitChecksum,
+                    pipelinePrepareCountMax, null);
+        }
 
         public Durable(long view, long logView, List<Entry> log) {
             this(view, logView, log, null, null, false, 0, 0, PIPELINE_UNRECORDED);
@@ -100,6 +109,9 @@ public final class Replica {
             if (recovering) Check.that(log.isEmpty(), "a recovering replica has no log");
             if (recovering) Check.that(damage == null, "a recovering replica has no damage to repair");
             Check.that(commitMax >= 0, "a commit number is an op");
+            if (recovering) Check.that(checkpoint == null, "a recovering replica has no checkpoint");
+            // Not built yet: a journal that comes back damaged after a checkpoint (docs/CHECKPOINTS.md).
+            if (checkpoint != null) Check.that(damage == null, "a damaged log after a checkpoint");
         }
     }
 
@@ -132,7 +144,8 @@ public final class Replica {
     }
 
     /**
-     * A replica restarting from what its disk held. The state machine starts empty: the log is
+     * A replica restarting from what its disk held. The state machine starts empty, or restored by
+     * the driver from the snapshot of {@code durable.checkpoint()}: the log after it is
      * re-executed as the replica learns the commit number again.
      *
      * <p>A replica that was the primary of its durable view does not resume as primary: prepares
@@ -167,6 +180,7 @@ public final class Replica {
         s.prng = prng;
         s.clientTable = new ClientTable(config.clientTableSessionsMax());
         s.log = new OpLog(config.clusterId());
+        if (durable.checkpoint() != null) checkpoints.restoreFrom(durable.checkpoint());
         for (Entry entry : durable.log()) s.log.append(entry);
         if (durable.damage() != null) repairs.startRepair(durable.damage());
         s.damagedOpMaxDurable = durable.recovering() ? ProtocolState.DAMAGED_ALL : s.damagedOpMax;
@@ -201,7 +215,7 @@ public final class Replica {
      * and dies if another chain completes the log (issue 7, bug 3).
      */
     private void learnCommitFromDisk(Durable durable, long headOp) {
-        s.commitMax = Math.max(0, s.log.op() - s.config.pipelinePrepareCountMax());
+        s.commitMax = Math.max(s.log.anchorOp(), s.log.op() - s.config.pipelinePrepareCountMax());
         s.learnCommit(durable.commitMax(), durable.commitMax(), durable.commitChecksum());
         if (durable.damage() != null && headOp >= durable.damage().knownFromOp()) {
             s.learnCommit(Math.max(0, headOp - s.config.pipelinePrepareCountMax()), headOp,
@@ -293,6 +307,15 @@ public final class Replica {
     }
 
     /**
+     * The checkpoint at {@code op} is durable ({@link Output#persistCheckpoint}): the superblock
+     * names it. The log before it is compacted away.
+     */
+    public void onCheckpointDurable(long op, Output out) {
+        checkpoints.onDurable(op);
+        checkInvariants();
+    }
+
+    /**
      * A {@link Output#persistState} write completed, and every write before it. {@code lastOp} and
      * {@code lastChecksum} name the last entry the write covered: the last of its suffix, or its
      * anchor when the suffix was empty.
@@ -341,6 +364,11 @@ public final class Replica {
     /** The invariants of the fields' Javadoc, checked after every step and tick. */
     private void checkInvariants() {
         Check.that(s.commit <= s.log.op(), "commit <= op", s.commit, s.log.op());
+        Check.that(s.log.anchorOp() == (s.checkpointDurable == null ? 0 : s.checkpointDurable.op()),
+                "the log starts at the durable checkpoint", s.log.anchorOp(), s.commit);
+        if (s.checkpoint != null) {
+            Check.that(s.checkpoint.op() <= s.commit, "a checkpoint of executed ops", s.checkpoint.op(), s.commit);
+        }
         Check.that(s.commit <= s.commitMax, "commit <= commitMax", s.commit, s.commitMax);
         Check.that(s.commitMax <= s.log.op(), "commitMax <= op: a commit number speaks only about entries held",
                 s.commitMax, s.log.op());
@@ -373,7 +401,7 @@ public final class Replica {
         if (s.status == Status.RECOVERING) Check.that(s.repair == null, "a recovering replica repairs nothing");
         if (Verify.ENABLED && s.commit < s.log.op()) {
             // The uncommitted suffix is where logs change; recheck its chain after every step.
-            for (long op = Math.max(1, s.commit); op <= s.log.op(); op++) {
+            for (long op = Math.max(s.log.anchorOp() + 1, s.commit); op <= s.log.op(); op++) {
                 Check.that(s.log.entry(op).parent() == s.log.checksumAt(op - 1), "log is hash-chained");
             }
         }
@@ -400,6 +428,18 @@ public final class Replica {
     public boolean catchingUp() { return s.catchUpView != ProtocolState.CATCH_UP_NONE; }
 
     public long checksumAt(long op) { return s.log.checksumAt(op); }
+
+    /** The op the log starts after: 0, or the durable checkpoint it was compacted to. */
+    public long logAnchorOp() { return s.log.anchorOp(); }
+
+    /** The newest checkpoint taken, or null (docs/CHECKPOINTS.md). */
+    public Checkpoint checkpoint() { return s.checkpoint; }
+
+    /** The newest durable checkpoint, or null. */
+    public Checkpoint checkpointDurable() { return s.checkpointDurable; }
+
+    /** How many checkpoints became durable here, each compacting the log. */
+    public long compactionCount() { return s.checkpointsDurableCount; }
 
     public Entry entry(long op) { return s.log.entry(op); }
 

@@ -97,6 +97,7 @@ final class StateTransfer extends SubProtocol {
         if (message.replica() == s.replicaIndex) return s.ignore("get_state: from ourselves", message);
         if (message.fromOp() > s.log.op()) return s.ignore("get_state: we hold nothing after fromOp", message);
         if (message.fromOp() < 0) return s.ignore("get_state: negative fromOp", message);
+        if (message.fromOp() < s.log.anchorOp()) return s.ignore("get_state: compacted by our checkpoint", message);
         return false;
     }
 
@@ -165,6 +166,7 @@ final class StateTransfer extends SubProtocol {
         if (!ProtocolState.chainValid(message.anchorChecksum(), message.fromOp(), message.entries())) {
             return s.ignore("new_state: entries do not chain", message);
         }
+        if (message.fromOp() < s.log.anchorOp()) return s.ignore("new_state: from below our checkpoint", message);
         if (!s.log.holds(message.fromOp(), message.anchorChecksum())) {
             return s.ignore("new_state: our entry at fromOp differs", message);
         }

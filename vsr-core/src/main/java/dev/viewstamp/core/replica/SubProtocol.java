@@ -12,6 +12,7 @@ abstract class SubProtocol {
     JournalRepair repairs;
     LostDiskRecovery recovery;
     Incarnations incarnations;
+    Checkpoints checkpoints;
 
     SubProtocol(ProtocolState s) {
         this.s = s;
@@ -19,14 +20,16 @@ abstract class SubProtocol {
 
     /** Gives each sub-protocol the others, once all exist. */
     static void wire(NormalOperation normal, ViewChange viewChange, StateTransfer transfer, JournalRepair repairs,
-            LostDiskRecovery recovery, Incarnations incarnations) {
-        for (SubProtocol p : new SubProtocol[] {normal, viewChange, transfer, repairs, recovery, incarnations}) {
+            LostDiskRecovery recovery, Incarnations incarnations, Checkpoints checkpoints) {
+        for (SubProtocol p : new SubProtocol[] {normal, viewChange, transfer, repairs, recovery, incarnations,
+                checkpoints}) {
             p.normal = normal;
             p.viewChange = viewChange;
             p.transfer = transfer;
             p.repairs = repairs;
             p.recovery = recovery;
             p.incarnations = incarnations;
+            p.checkpoints = checkpoints;
         }
     }
 }

@@ -166,7 +166,8 @@ final class ViewChange extends SubProtocol {
     DoViewChange doViewChange() {
         if (s.logDamaged()) {
             // A vote without a log: it says which ops it may lack (docs/STORAGE.md, rule 6).
-            return new DoViewChange(s.view, s.logView, s.log.op(), s.commitMax, 0, s.log.checksumAt(0), List.of(),
+            return new DoViewChange(s.view, s.logView, s.log.op(), s.commitMax, s.log.anchorOp(),
+                    s.log.checksumAt(s.log.anchorOp()), List.of(),
                     s.replicaIndex, s.damagedOpMax, incarnations.crashVectorToSend());
         }
         // DoViewChange and StartView ship the log after an op known committed, at most a pipeline
@@ -223,12 +224,35 @@ final class ViewChange extends SubProtocol {
         if (countDoViewChanges() < s.config.quorum()) return;
         if (s.catchingUpToNewerView()) return; // A newer view exists: starting this one is pointless.
 
+        DoViewChange best = chosenLog();
+        if (best == null) return;
+        ProtocolState.Placed placed = s.place(best.anchorOp(), best.anchorChecksum(), best.suffix());
+        if (placed == null) {
+            // We lack committed entries below the chosen suffix: fetch them from its sender
+            // first (they are committed, so installing them is always safe), then retry.
+            transfer.startCatchUp(s.view, best.replica(), out);
+            return;
+        }
+        if (!s.keepsCommitted(placed.anchorOp(), placed.suffix()) && !s.config.canary(Canary.PICK_LOG_BY_OP_ONLY)) {
+            // We hold committed ops (learned by state transfer) that this view's log lacks, so they
+            // were committed in a later view: this view is stale, and the view-change timeout moves on.
+            s.ignore("do_view_change: the chosen log lacks committed ops we hold", best);
+            return;
+        }
+        adoptChosenLog(placed, out);
+    }
+
+    /**
+     * The log with the greatest (logView, op) among whole ones, once f + 1 votes count for it;
+     * null until then.
+     */
+    DoViewChange chosenLog() {
         DoViewChange best = null;
         for (DoViewChange m : s.doViewChangeFrom) {
             if (m == null || m.damaged()) continue;
             if (best == null || newer(m, best)) best = m;
         }
-        if (best == null) return; // only damaged logs so far: nothing to choose from
+        if (best == null) return null; // only damaged logs so far: nothing to choose from
         // A damaged vote counts only where the chosen log covers every op its sender may have
         // acknowledged and lost: a newer log view holds all ops committed before it, and a log of
         // the same view that reaches its bound holds all of that view's ops up to it. Then any
@@ -237,21 +261,13 @@ final class ViewChange extends SubProtocol {
         for (DoViewChange m : s.doViewChangeFrom) {
             if (m != null && (!m.damaged() || covers(best, m))) counted++;
         }
-        if (counted < s.config.quorum()) return;
-        if (!s.log.holds(best.anchorOp(), best.anchorChecksum())) {
-            // We lack committed entries below the chosen suffix: fetch them from its sender
-            // first (they are committed, so installing them is always safe), then retry.
-            transfer.startCatchUp(s.view, best.replica(), out);
-            return;
-        }
-        long anchor = best.anchorOp();
-        if (!s.keepsCommitted(anchor, best.suffix()) && !s.config.canary(Canary.PICK_LOG_BY_OP_ONLY)) {
-            // We hold committed ops (learned by state transfer) that this view's log lacks, so they
-            // were committed in a later view: this view is stale, and the view-change timeout moves on.
-            s.ignore("do_view_change: the chosen log lacks committed ops we hold", best);
-            return;
-        }
-        long firstChanged = s.log.replaceAfter(anchor, best.suffix());
+        return counted < s.config.quorum() ? null : best;
+    }
+
+    /** VRR 4.2 step 4: the new primary installs the chosen log, becomes normal and persists it. */
+    void adoptChosenLog(ProtocolState.Placed chosen, Output out) {
+        long anchor = chosen.anchorOp();
+        long firstChanged = s.log.replaceAfter(anchor, chosen.suffix());
         s.status = Status.NORMAL;
         s.logView = s.view;
         s.damagedOpMax = -1; // our log is now the chosen one, of a newer view than any we held
@@ -303,19 +319,20 @@ final class ViewChange extends SubProtocol {
      */
     void onStartView(StartView message, Output out) {
         if (ignoreStartView(message)) return;
-        if (!s.log.holds(message.anchorOp(), message.anchorChecksum())) {
+        ProtocolState.Placed placed = s.place(message.anchorOp(), message.anchorChecksum(), message.suffix());
+        if (placed == null) {
             // We lack the committed prefix the suffix builds on: state transfer first.
             transfer.startCatchUp(message.view(), message.replica(), out);
             return;
         }
-        if (!s.keepsCommitted(message.anchorOp(), message.suffix())) {
+        if (!s.keepsCommitted(placed.anchorOp(), placed.suffix())) {
             s.ignore("start_view: the view's log lacks committed ops we hold (a stale view)", message);
             return;
         }
-        long firstChanged = s.log.replaceAfter(message.anchorOp(), message.suffix());
+        long firstChanged = s.log.replaceAfter(placed.anchorOp(), placed.suffix());
         transitionToNormalBackup(message.view(), firstChanged, out);
-        // The primary's commit number is at most its anchor, an entry we hold (we checked).
-        s.learnCommit(message.commit(), message.anchorOp(), message.anchorChecksum());
+        // The primary's commit number is at most its anchor, at or below the entry we placed it on.
+        s.learnCommit(message.commit(), placed.anchorOp(), placed.anchorChecksum());
         normal.executeCommitted(out);
         Check.that(s.status == Status.NORMAL, "normal in the new view");
         Check.that(s.view == message.view(), "in the new view", s.view, message.view());

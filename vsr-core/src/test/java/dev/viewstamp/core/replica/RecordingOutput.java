@@ -3,6 +3,7 @@ package dev.viewstamp.core.replica;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.service.StateMachine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +35,14 @@ final class RecordingOutput implements Output {
         }
     }
 
+    record PersistedCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) implements Event {}
+
     final List<Event> events = new ArrayList<>();
+
+    @Override
+    public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+        events.add(new PersistedCheckpoint(checkpoint, snapshot));
+    }
 
     @Override
     public void send(int replica, Message message) {

@@ -773,7 +773,7 @@ class ReplicaTest {
         first.step(Request.register(CLIENT), out);
         Entry entry = first.entry(1);
 
-        Cluster cluster = new Cluster(one, Replica.restart(one, 0, new EchoStateMachine(), new Prng(1),
+        TestCluster cluster = new TestCluster(one, Replica.restart(one, 0, new EchoStateMachine(), new Prng(1),
                 new Replica.Durable(0, 0, List.of(entry))));
         cluster.tickUntil(() -> cluster.replicas[0].isPrimaryNormal() && cluster.replicas[0].commit() == 1, 10);
 
@@ -787,7 +787,7 @@ class ReplicaTest {
         // Three replicas commit a registration and one request, then the primary goes down. The
         // backups time out, elect replica 1 as primary of view 1, and the new primary still holds
         // both ops and answers the retried request from its client table.
-        Cluster cluster = new Cluster(config, replica(0), replica(1), replica(2));
+        TestCluster cluster = new TestCluster(config, replica(0), replica(1), replica(2));
         cluster.request(Request.register(CLIENT));
         cluster.request(new Request(CLIENT, 1, bytes("hello")));
         assertThat(cluster.replies).contains(new Reply(0, CLIENT, 1, Reply.Status.OK, bytes("hello"), 0));
@@ -873,58 +873,5 @@ class ReplicaTest {
      * Replicas wired together by hand: every message is delivered at once (except to or from a
      * replica that is down), and every write completes at once, in the order it was issued.
      */
-    private static final class Cluster {
-        final ClusterConfig config;
-        final Replica[] replicas;
-        final RecordingOutput[] outputs;
-        final boolean[] down;
-        final List<Reply> replies = new ArrayList<>();
 
-        Cluster(ClusterConfig config, Replica... replicas) {
-            this.config = config;
-            this.replicas = replicas;
-            this.outputs = new RecordingOutput[replicas.length];
-            for (int i = 0; i < replicas.length; i++) outputs[i] = new RecordingOutput();
-            this.down = new boolean[replicas.length];
-        }
-
-        /** Sends {@code request} to the primary of view 0 and delivers until quiet. */
-        void request(Request request) {
-            replicas[config.primaryIndex(0)].step(request, outputs[config.primaryIndex(0)]);
-            deliverAll();
-        }
-
-        void tickUntil(BooleanSupplier done, int ticksMax) {
-            for (int tick = 0; tick < ticksMax && !done.getAsBoolean(); tick++) {
-                for (int i = 0; i < replicas.length; i++) if (!down[i]) replicas[i].tick(outputs[i]);
-                deliverAll();
-            }
-            assertThat(done.getAsBoolean()).as("condition reached within %d ticks", ticksMax).isTrue();
-        }
-
-        void deliverAll() {
-            boolean progress = true;
-            while (progress) {
-                progress = false;
-                for (int i = 0; i < replicas.length; i++) {
-                    List<Event> events = new ArrayList<>(outputs[i].events);
-                    outputs[i].clear();
-                    if (down[i]) continue;
-                    for (Event event : events) {
-                        progress = true;
-                        switch (event) {
-                            case Sent s -> {
-                                if (!down[s.replica()]) replicas[s.replica()].step(s.message(), outputs[s.replica()]);
-                            }
-                            case Replied r -> replies.add(r.reply());
-                            case PersistedPrepare p ->
-                                    replicas[i].onPrepareDurable(p.entry().op(), p.entry().checksum(), outputs[i]);
-                            case PersistedState s -> replicas[i].onStateDurable(s.view(), s.logView(), s.lastOp(),
-                                    s.lastChecksum(), outputs[i]);
-                        }
-                    }
-                }
-            }
-        }
-    }
 }

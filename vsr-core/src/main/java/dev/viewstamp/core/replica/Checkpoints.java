@@ -1,0 +1,89 @@
+package dev.viewstamp.core.replica;
+
+import dev.viewstamp.core.check.Check;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.service.StateMachine;
+
+/**
+ * Checkpoints and log compaction (VRR 5.1; docs/CHECKPOINTS.md): at every multiple of
+ * {@code checkpointIntervalOps} a replica snapshots the service and the client table, the driver
+ * makes the checkpoint durable, and the log before it is dropped.
+ */
+final class Checkpoints extends SubProtocol {
+
+    Checkpoints(ProtocolState s) {
+        super(s);
+    }
+
+    /** True when a checkpoint is taken right after executing {@code op}: the same ops on every replica. */
+    boolean due(long op) {
+        long interval = s.config.checkpointIntervalOps();
+        return interval > 0 && op % interval == 0;
+    }
+
+    /**
+     * Right after executing {@code entry}: at a checkpoint op, takes the checkpoint (the state is
+     * exactly the state after that op) and asks the driver to make it durable. A service that
+     * cannot snapshot gets none, and its log is never compacted.
+     */
+    void afterExecute(Entry entry, Output out) {
+        if (!due(entry.op())) return;
+        Check.that(entry.op() == s.commit, "a checkpoint of exactly the executed ops", entry.op(), s.commit);
+        StateMachine.Snapshot snapshot = s.stateMachine.snapshot();
+        if (snapshot == null) return;
+        Check.that(snapshot.stateChecksum() == s.stateMachine.stateChecksum(), "a snapshot of the state as it is");
+
+        long identity = Checkpoint.identity(s.config.clusterId(), entry.op(), entry.checksum(),
+                snapshot.stateChecksum(), s.clientTable.checksum());
+        Checkpoint checkpoint = new Checkpoint(entry.op(), entry.checksum(), entry.timestamp(), identity,
+                s.clientTable.encode());
+        s.checkpoint = checkpoint;
+        s.checkpointsInFlight.addLast(checkpoint);
+        out.persistCheckpoint(checkpoint, snapshot);
+        Check.that(s.checkpoint.op() == s.commit, "the newest checkpoint is of the executed ops", s.checkpoint.op(),
+                s.commit);
+    }
+
+    /**
+     * The driver made the checkpoint at {@code op} durable (the oldest one in flight: checkpoints
+     * complete in the order they were taken). The log before it goes: every op up to it is
+     * executed, and a restart starts from it.
+     */
+    void onDurable(long op) {
+        Checkpoint durable = s.checkpointsInFlight.pollFirst();
+        Check.that(durable != null && durable.op() == op, "the checkpoint made durable is the oldest in flight");
+        Check.that(op <= s.commit, "a checkpoint of executed ops", op, s.commit);
+        s.checkpointDurable = durable;
+        // The log holds the checkpoint's entry: it is committed, and no log change replaces a
+        // committed entry.
+        Check.that(s.log.holds(op, durable.entryChecksum()), "the log holds the checkpoint's entry");
+        s.log.compactTo(op);
+        s.checkpointsDurableCount++;
+        Check.that(s.log.anchorOp() == op, "the log starts at the durable checkpoint", s.log.anchorOp(), op);
+    }
+
+    /**
+     * A restart from a checkpoint: the driver restored the service from the checkpoint's snapshot;
+     * the client table and the log's anchor come from the checkpoint itself, and the ops after it
+     * will be executed again.
+     *
+     * @throws IllegalArgumentException when the restored state is not the checkpoint's (its
+     *     identity differs), or its client table is malformed
+     */
+    void restoreFrom(Checkpoint checkpoint) {
+        ClientTable table = ClientTable.decode(checkpoint.clientTable(), s.config.clientTableSessionsMax());
+        long identity = Checkpoint.identity(s.config.clusterId(), checkpoint.op(), checkpoint.entryChecksum(),
+                s.stateMachine.stateChecksum(), table.checksum());
+        if (identity != checkpoint.identity()) {
+            throw new IllegalArgumentException("replica " + s.replicaIndex + ": the state restored from the checkpoint at op "
+                    + checkpoint.op() + " is not that checkpoint's (identity " + Long.toHexString(identity) + ", expected "
+                    + Long.toHexString(checkpoint.identity()) + ")");
+        }
+        s.clientTable = table;
+        s.log.resetTo(checkpoint.op(), checkpoint.entryChecksum(), checkpoint.entryTimestamp());
+        s.commit = checkpoint.op();
+        s.commitPrevious = checkpoint.op();
+        s.checkpoint = checkpoint;
+        s.checkpointDurable = checkpoint;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.viewstamp.core.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.service.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Checkpoints and log compaction in the core (VRR 5.1; docs/CHECKPOINTS.md). */
+class CheckpointsTest {
+
+    private static final long CLIENT = 7;
+    private static final int INTERVAL = 4;
+    private final ClusterConfig config = ClusterConfig.builder().replicaCount(3).checkpointIntervalOps(INTERVAL).build();
+
+    /** Sums what it executes; its snapshot is the count and the sum, taken in O(1). */
+    static final class SummingStateMachine implements StateMachine {
+        long executed;
+        long sum;
+
+        @Override
+        public byte[] execute(long op, long timestamp, byte[] operation) {
+            executed++;
+            for (byte b : operation) sum = sum * 31 + b;
+            return operation.clone();
+        }
+
+        @Override
+        public long stateChecksum() {
+            return executed * 1_000_003 + sum;
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            long executedThen = executed;
+            long sumThen = sum;
+            long checksum = stateChecksum();
+            return new Snapshot() {
+                @Override
+                public long stateChecksum() {
+                    return checksum;
+                }
+
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    DataOutputStream data = new DataOutputStream(out);
+                    data.writeLong(executedThen);
+                    data.writeLong(sumThen);
+                    data.flush();
+                }
+            };
+        }
+
+        @Override
+        public void restore(InputStream in) throws IOException {
+            DataInputStream data = new DataInputStream(in);
+            executed = data.readLong();
+            sum = data.readLong();
+        }
+    }
+
+    private Replica replica(int index) {
+        return Replica.create(config, index, new SummingStateMachine(), new Prng(index + 1));
+    }
+
+    private TestCluster clusterWithOps(int requests) {
+        TestCluster cluster = new TestCluster(config, replica(0), replica(1), replica(2));
+        cluster.request(Request.register(CLIENT));
+        for (int n = 1; n <= requests; n++) cluster.request(new Request(CLIENT, n, bytes("op" + n)));
+        cluster.tickUntil(() -> {
+            for (Replica r : cluster.replicas) if (r.commit() != requests + 1) return false;
+            return true;
+        }, 10 * config.commitIntervalTicks());
+        return cluster;
+    }
+
+    @Test
+    void everyReplicaTakesTheSameCheckpointsAtTheSameOpsAndCompactsItsLogToTheNewest() {
+        TestCluster cluster = clusterWithOps(10); // ops 1..11
+
+        for (Replica r : cluster.replicas) {
+            assertThat(r.checkpointDurable().op()).isEqualTo(8);
+            assertThat(r.logAnchorOp()).isEqualTo(8);
+            assertThat(r.compactionCount()).isEqualTo(2); // ops 4 and 8
+            assertThat(r.op()).isEqualTo(11);
+            assertThat(r.checkpointDurable().identity()).isEqualTo(cluster.replicas[0].checkpointDurable().identity());
+        }
+        assertThat(cluster.replicas[0].checksumAt(8)).isEqualTo(cluster.replicas[0].checkpointDurable().entryChecksum());
+    }
+
+    @Test
+    void aReplicaRestartedFromItsCheckpointReExecutesOnlyTheOpsAfterItAndConverges() {
+        TestCluster cluster = clusterWithOps(10);
+        Replica backup = cluster.replicas[2];
+        Checkpoint checkpoint = backup.checkpointDurable();
+        List<Entry> after = new ArrayList<>();
+        for (long op = checkpoint.op() + 1; op <= backup.op(); op++) after.add(backup.entry(op));
+        SummingStateMachine service = restoredService(cluster, 2);
+
+        Replica restarted = Replica.restart(config, 2, service, new Prng(9), new Replica.Durable(backup.view(),
+                backup.logView(), after, null, null, false, 0, 0, Replica.Durable.PIPELINE_UNRECORDED, checkpoint));
+        assertThat(restarted.commit()).isEqualTo(8);
+        assertThat(restarted.logAnchorOp()).isEqualTo(8);
+        // Op 1 registered the client; the service executed ops 2..8.
+        assertThat(service.executed).as("only the ops up to the checkpoint, restored").isEqualTo(7);
+
+        cluster.replicas[2] = restarted;
+        cluster.request(new Request(CLIENT, 11, bytes("op11")));
+        cluster.tickUntil(() -> restarted.commit() == 12, 10 * config.commitIntervalTicks());
+        assertThat(restarted.stateChecksum()).isEqualTo(cluster.replicas[0].stateChecksum());
+        assertThat(service.executed).isEqualTo(11);
+    }
+
+    @Test
+    void aRestartWhoseServiceStateIsNotTheCheckpointsIsRefused() {
+        TestCluster cluster = clusterWithOps(10);
+        Checkpoint checkpoint = cluster.replicas[1].checkpointDurable();
+        SummingStateMachine wrong = new SummingStateMachine(); // never restored: the state of op 0
+
+        assertThatThrownBy(() -> Replica.restart(config, 1, wrong, new Prng(3), new Replica.Durable(0, 0, List.of(),
+                null, null, false, 0, 0, Replica.Durable.PIPELINE_UNRECORDED, checkpoint)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not that checkpoint's");
+    }
+
+    @Test
+    void theClientTableComesBackWithTheCheckpointSoARetriedRequestGetsItsCachedReply() {
+        ClusterConfig one = ClusterConfig.builder().replicaCount(1).checkpointIntervalOps(INTERVAL).build();
+        TestCluster cluster = new TestCluster(one, Replica.create(one, 0, new SummingStateMachine(), new Prng(1)));
+        cluster.request(Request.register(CLIENT));
+        for (int n = 1; n <= 7; n++) cluster.request(new Request(CLIENT, n, bytes("op" + n))); // ops 1..8
+        Replica only = cluster.replicas[0];
+        Checkpoint checkpoint = only.checkpointDurable();
+        assertThat(checkpoint.op()).isEqualTo(8);
+        SummingStateMachine service = restoredService(cluster, 0);
+
+        TestCluster restarted = new TestCluster(one, Replica.restart(one, 0, service, new Prng(2),
+                new Replica.Durable(only.view(), only.logView(), List.of(), null, null, false, 0, 0,
+                        Replica.Durable.PIPELINE_UNRECORDED, checkpoint)));
+        Replica again = restarted.replicas[0];
+        restarted.tickUntil(again::isPrimaryNormal, 10 * one.viewChangeTimeoutTicks());
+
+        RecordingOutput out = new RecordingOutput();
+        again.step(new Request(CLIENT, 7, bytes("op7")), out);
+        assertThat(out.replies()).containsExactly(new Reply(again.view(), CLIENT, 7, Reply.Status.OK, bytes("op7"), 0));
+        assertThat(again.duplicateRequestCount()).isEqualTo(1);
+        assertThat(service.executed).as("request 7 is not executed again").isEqualTo(7);
+    }
+
+    @Test
+    void aCheckpointIntervalIsNotNegative() {
+        assertThatThrownBy(() -> ClusterConfig.builder().checkpointIntervalOps(-1).build())
+                .hasMessageContaining("checkpointIntervalOps");
+    }
+
+    /** The service restored from the snapshot replica {@code index} made durable last. */
+    private static SummingStateMachine restoredService(TestCluster cluster, int index) {
+        SummingStateMachine restored = new SummingStateMachine();
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            cluster.lastSnapshot(index).writeTo(bytes);
+            restored.restore(new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return restored;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
