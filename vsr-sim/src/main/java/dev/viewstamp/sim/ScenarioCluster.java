@@ -7,6 +7,7 @@ import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
@@ -69,6 +70,10 @@ public final class ScenarioCluster {
     private final int replicaCount;
     private final Replica[] replicas;
     private final ScenarioStorage[] storages;
+    /** The service each replica runs: a restart or a state sync restores it from a checkpoint. */
+    private final KvStateMachine[] services;
+    /** Bytes per state-sync chunk: small, so a scenario's checkpoints take several chunks. */
+    static final int SYNC_CHUNK_SIZE_BYTES = 64;
     private final boolean[] writesHeld;
     private final ReplicaOutput[] outputs;
     private final List<Client> clients = new ArrayList<>();
@@ -86,6 +91,7 @@ public final class ScenarioCluster {
         this.replicaCount = config.replicaCount();
         this.replicas = new Replica[replicaCount];
         this.storages = new ScenarioStorage[replicaCount];
+        this.services = new KvStateMachine[replicaCount];
         this.writesHeld = new boolean[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.agreement = new Agreement(replicaCount);
@@ -93,11 +99,13 @@ public final class ScenarioCluster {
         this.blocked = new boolean[nodesMax][nodesMax];
         for (int i = 0; i < replicaCount; i++) {
             storages[i] = switch (storage) {
-                case MODEL -> new SimStorage(config.pipelinePrepareCountMax(), new StorageListener(i));
+                case MODEL -> new SimStorage(config.clusterId(), config.pipelinePrepareCountMax(), new StorageListener(i),
+                        new StorageListener(i));
                 case REAL -> new ScenarioDisk(config, i, new StorageListener(i));
             };
             outputs[i] = new ReplicaOutput(i);
-            replicas[i] = Replica.create(config, i, new KvStateMachine(), prng.fork());
+            services[i] = new KvStateMachine();
+            replicas[i] = Replica.create(config, i, services[i], prng.fork());
         }
     }
 
@@ -225,6 +233,7 @@ public final class ScenarioCluster {
                 throw new UncheckedIOException("scenario: replica " + replica + "'s checkpoint does not restore", e);
             }
         }
+        services[replica] = service;
         replicas[replica] = Replica.restart(configNew, replica, service, prng.fork(), durable);
         storages[replica].restarted();
         agreement.restarted(replica);
@@ -420,10 +429,30 @@ public final class ScenarioCluster {
         public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
             storages[replica].persistCheckpoint(checkpoint, snapshot);
         }
+
+        @Override
+        public void sendSyncChunk(int to, long checkpointOp, long identity, long offset) {
+            byte[] file = storages[replica].checkpointFile();
+            if (file == null || offset >= file.length) return;
+            int end = (int) Math.min(file.length, offset + SYNC_CHUNK_SIZE_BYTES);
+            ScenarioCluster.this.send(replica, to, SyncChunk.of(checkpointOp, identity, offset, file.length,
+                    SyncChunk.checksumOf(file), java.util.Arrays.copyOfRange(file, (int) offset, end), replica));
+        }
+
+        @Override
+        public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
+            storages[replica].stageSyncChunk(checkpointOp, offset, bytes);
+        }
+
+        @Override
+        public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
+                Output.ReplicaState state) {
+            storages[replica].installSync(checkpointOp, identity, sizeBytes, fileChecksum, state);
+        }
     }
 
     /** Completions of one replica's storage, forwarded to the replica running on it (none while it is down). */
-    private final class StorageListener implements ReplicaStorage.Listener {
+    private final class StorageListener implements ReplicaStorage.Listener, ScenarioStorage.SyncListener {
         private final int replica;
 
         StorageListener(int replica) {
@@ -445,6 +474,27 @@ public final class ScenarioCluster {
         @Override
         public void onCheckpointDurable(long op) {
             if (replicas[replica] != null) replicas[replica].onCheckpointDurable(op, outputs[replica]);
+        }
+
+        @Override
+        public void onSyncChunkDurable(long checkpointOp, long end) {
+            if (replicas[replica] != null) replicas[replica].onSyncChunkDurable(checkpointOp, end, outputs[replica]);
+        }
+
+        @Override
+        public void onSyncInstalled(Checkpoint checkpoint, byte[] snapshot) {
+            if (replicas[replica] == null) return;
+            try {
+                services[replica].restore(new ByteArrayInputStream(snapshot));
+            } catch (IOException e) {
+                throw new UncheckedIOException("scenario: an installed checkpoint that was checked does not restore", e);
+            }
+            replicas[replica].onSyncInstalled(checkpoint, outputs[replica]);
+        }
+
+        @Override
+        public void onSyncFailed(long checkpointOp, String reason) {
+            if (replicas[replica] != null) replicas[replica].onSyncFailed(checkpointOp, reason, outputs[replica]);
         }
 
         @Override

@@ -30,6 +30,29 @@ interface ScenarioStorage {
     /** The bytes of the durable checkpoint's snapshot, from which a restart restores the service; null without one. */
     byte[] snapshotBytes();
 
+    /** State sync, serving: the durable checkpoint's file, or null without one. */
+    byte[] checkpointFile();
+
+    /** State sync: stages a chunk of a fetched checkpoint's file; completion {@link SyncListener#onSyncChunkDurable}. */
+    void stageSyncChunk(long checkpointOp, long offset, byte[] bytes);
+
+    /**
+     * State sync: checks the staged file and installs it as the durable checkpoint with
+     * {@code state} and the log cut to its op; completion {@link SyncListener#onSyncInstalled} or
+     * {@link SyncListener#onSyncFailed}.
+     */
+    void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum, Output.ReplicaState state);
+
+    /** Where the completions of a state sync's writes go: the scenario forwards them to the replica. */
+    interface SyncListener {
+        void onSyncChunkDurable(long checkpointOp, long end);
+
+        /** The install is durable; the scenario restores the replica's service from {@code snapshot}. */
+        void onSyncInstalled(Checkpoint checkpoint, byte[] snapshot);
+
+        void onSyncFailed(long checkpointOp, String reason);
+    }
+
     /** Completes every write asked for so far, and every write those completions ask for; false if there was none. */
     boolean completeWrites();
 

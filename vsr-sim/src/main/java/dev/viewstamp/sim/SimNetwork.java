@@ -6,16 +6,19 @@ import dev.viewstamp.core.message.DoViewChange;
 import dev.viewstamp.core.message.Entries;
 import dev.viewstamp.core.message.GetEntries;
 import dev.viewstamp.core.message.GetState;
-import dev.viewstamp.core.message.Recovery;
-import dev.viewstamp.core.message.RecoveryResponse;
+import dev.viewstamp.core.message.GetSyncChunk;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.NewState;
 import dev.viewstamp.core.message.Prepare;
 import dev.viewstamp.core.message.PrepareOk;
+import dev.viewstamp.core.message.Recovery;
+import dev.viewstamp.core.message.RecoveryResponse;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.message.StartView;
 import dev.viewstamp.core.message.StartViewChange;
+import dev.viewstamp.core.message.SyncChunk;
+import dev.viewstamp.core.message.SyncOffer;
 import java.util.PriorityQueue;
 
 /**
@@ -63,6 +66,10 @@ final class SimNetwork {
                 case Entries m -> ENTRIES;
                 case Recovery m -> RECOVERY;
                 case RecoveryResponse m -> RECOVERY_RESPONSE;
+                // State sync is state transfer: it shares its kinds, so selective loss reaches it.
+                case GetSyncChunk m -> GET_STATE;
+                case SyncOffer m -> NEW_STATE_PARTIAL;
+                case SyncChunk m -> NEW_STATE_PARTIAL;
             };
         }
     }

@@ -2,11 +2,14 @@ package dev.viewstamp.sim;
 
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
+import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.storage.ReplicaStorage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,14 +26,15 @@ import java.util.TreeSet;
  * disk: {@link SimReplicaDisk}.)
  */
 final class SimStorage implements ScenarioStorage {
+
     private static final Output.ReplicaState FORMATTED = new Output.ReplicaState(0, 0, 0, 0, -1, new long[0]);
 
     /** A write waiting for completion: a single prepare, a log change with its state, or a checkpoint. */
     private record Write(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix,
-            Entry prepare, Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+            Entry prepare, Checkpoint checkpoint, StateMachine.Snapshot snapshot, Runnable sync) {
 
         Write(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix, Entry prepare) {
-            this(state, anchorOp, anchorChecksum, suffix, prepare, null, null);
+            this(state, anchorOp, anchorChecksum, suffix, prepare, null, null, null);
         }
 
         long lastOp() {
@@ -45,6 +49,7 @@ final class SimStorage implements ScenarioStorage {
 
         /** Reports this write's completion through the matching durability callback. */
         void reportTo(ReplicaStorage.Listener listener) {
+            if (sync != null) return; // a sync write reports as it applies
             if (checkpoint != null) listener.onCheckpointDurable(checkpoint.op());
             else if (prepare != null) listener.onPrepareDurable(lastOp(), lastChecksum());
             else listener.onStateDurable(state.view(), state.logView(), lastOp(), lastChecksum());
@@ -60,6 +65,11 @@ final class SimStorage implements ScenarioStorage {
     /** The newest durable checkpoint and its snapshot's bytes, or null. */
     private Checkpoint checkpoint;
     private byte[] snapshotBytes;
+    /** The staged file of a state sync, and the checkpoint it belongs to. */
+    private ByteArrayOutputStream staged;
+    private long stagedOp = -1;
+    private final long clusterId;
+    private final SyncListener syncListener;
     /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
     private final int pipelinePrepareCountMax;
 
@@ -67,9 +77,12 @@ final class SimStorage implements ScenarioStorage {
     private final ReplicaStorage.Listener listener;
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
 
-    SimStorage(int pipelinePrepareCountMax, ReplicaStorage.Listener listener) {
+    SimStorage(long clusterId, int pipelinePrepareCountMax, ReplicaStorage.Listener listener,
+            SyncListener syncListener) {
+        this.clusterId = clusterId;
         this.pipelinePrepareCountMax = pipelinePrepareCountMax;
         this.listener = listener;
+        this.syncListener = syncListener;
     }
 
     @Override
@@ -84,12 +97,70 @@ final class SimStorage implements ScenarioStorage {
 
     @Override
     public void persistCheckpoint(Checkpoint taken, StateMachine.Snapshot snapshot) {
-        pending.addLast(new Write(null, 0, 0, null, null, taken, snapshot));
+        pending.addLast(new Write(null, 0, 0, null, null, taken, snapshot, null));
     }
 
     @Override
     public byte[] snapshotBytes() {
         return snapshotBytes;
+    }
+
+    @Override
+    public byte[] checkpointFile() {
+        return checkpoint == null ? null : CheckpointBytes.encode(checkpoint, snapshotBytes);
+    }
+
+    @Override
+    public void stageSyncChunk(long checkpointOp, long offset, byte[] bytes) {
+        pending.addLast(new Write(null, 0, 0, null, null, null, null, () -> {
+            if (offset == 0 || stagedOp != checkpointOp) staged = new ByteArrayOutputStream();
+            stagedOp = checkpointOp;
+            Check.that(staged.size() == offset, "scenario: sync chunks are staged in order");
+            staged.writeBytes(bytes);
+            syncListener.onSyncChunkDurable(checkpointOp, staged.size());
+        }));
+    }
+
+    @Override
+    public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
+            Output.ReplicaState installed) {
+        pending.addLast(new Write(null, 0, 0, null, null, null, null,
+                () -> install(checkpointOp, identity, sizeBytes, fileChecksum, installed)));
+    }
+
+    /** Checks the staged file (size, checksum, identity once restored), then makes it the durable checkpoint. */
+    private void install(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
+            Output.ReplicaState installed) {
+        byte[] file = stagedOp == checkpointOp && staged != null ? staged.toByteArray() : new byte[0];
+        if (file.length != sizeBytes || SyncChunk.checksumOf(file) != fileChecksum) {
+            syncListener.onSyncFailed(checkpointOp, "the staged file is not the one offered");
+            return;
+        }
+        CheckpointBytes.Parsed parsed;
+        KvStateMachine restored = new KvStateMachine();
+        try {
+            parsed = CheckpointBytes.decode(file);
+            restored.restore(new ByteArrayInputStream(parsed.snapshot()));
+        } catch (IOException e) {
+            syncListener.onSyncFailed(checkpointOp, "the staged file does not restore: " + e.getMessage());
+            return;
+        }
+        if (parsed.checkpoint().op() != checkpointOp
+                || parsed.checkpoint().identityWith(clusterId, restored.stateChecksum()) != identity) {
+            syncListener.onSyncFailed(checkpointOp, "the staged file restores to another state");
+            return;
+        }
+        checkpoint = parsed.checkpoint();
+        snapshotBytes = parsed.snapshot();
+        // The log is cut to the checkpoint's op; what lies below it is known only through it.
+        while (log.size() > checkpointOp) log.remove(log.size() - 1);
+        while (log.size() < checkpointOp) log.add(null);
+        unreadable.clear();
+        state = installed;
+        lost = false;
+        staged = null;
+        stagedOp = -1;
+        syncListener.onSyncInstalled(checkpoint, snapshotBytes);
     }
 
     @Override
@@ -106,7 +177,9 @@ final class SimStorage implements ScenarioStorage {
 
     /** Applies a completed write to the durable state. */
     private void apply(Write write) {
-        if (write.checkpoint() != null) {
+        if (write.sync() != null) {
+            write.sync().run();
+        } else if (write.checkpoint() != null) {
             Check.that(write.checkpoint().op() <= log.size(), "a checkpoint of durable ops");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try {
@@ -144,6 +217,8 @@ final class SimStorage implements ScenarioStorage {
         unreadable.clear();
         checkpoint = null;
         snapshotBytes = null;
+        staged = null;
+        stagedOp = -1;
         state = FORMATTED;
         lost = true;
     }

@@ -159,6 +159,21 @@ class BatchFitsJournalTest {
         public void persistCheckpoint(dev.viewstamp.core.replica.Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
             throw new AssertionError("this test's configuration takes no checkpoints");
         }
+
+        @Override
+        public void sendSyncChunk(int to, long checkpointOp, long identity, long offset) {
+            throw new AssertionError("a single replica without checkpoints serves no state sync");
+        }
+
+        @Override
+        public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
+            throw new AssertionError("a single replica without checkpoints fetches no state sync");
+        }
+
+        @Override
+        public void installSync(long op, long identity, long sizeBytes, long fileChecksum, Output.ReplicaState state) {
+            throw new AssertionError("a single replica without checkpoints installs no state sync");
+        }
     }
 
     private static final class CountingStateMachine implements StateMachine {

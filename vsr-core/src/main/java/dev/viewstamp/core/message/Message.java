@@ -10,4 +10,4 @@ package dev.viewstamp.core.message;
  */
 public sealed interface Message
         permits Request, Reply, Prepare, PrepareOk, Commit, StartViewChange, DoViewChange, StartView, GetState,
-                NewState, GetEntries, Entries, Recovery, RecoveryResponse {}
+                NewState, GetEntries, Entries, Recovery, RecoveryResponse, SyncOffer, GetSyncChunk, SyncChunk {}

@@ -37,6 +37,18 @@ public record Checkpoint(long op, long entryChecksum, long entryTimestamp, long 
                 .add(clientTableChecksum).value();
     }
 
+    /**
+     * The identity of a service state whose checksum is {@code stateChecksum}, at this checkpoint's
+     * op, entry and client table: equal to {@link #identity()} exactly when the service holds this
+     * checkpoint's state. A driver checks a fetched checkpoint with it before installing it.
+     *
+     * @throws IllegalArgumentException when the client table's bytes are malformed
+     */
+    public long identityWith(long clusterId, long stateChecksum) {
+        long tableChecksum = ClientTable.decode(clientTable, Integer.MAX_VALUE).checksum();
+        return identity(clusterId, op, entryChecksum, stateChecksum, tableChecksum);
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Checkpoint c && c.op == op && c.entryChecksum == entryChecksum

@@ -34,6 +34,14 @@ final class JournalRepair extends SubProtocol {
      */
     void startFromNothing() {
         s.damagedOpMax = ProtocolState.DAMAGED_ALL;
+        awaitWholeLog();
+    }
+
+    /**
+     * A damaged log with no journal chain to repair (after a lost disk, or a checkpoint installed
+     * over acknowledged ops): the repair timer asks the view's primary for its whole log.
+     */
+    void awaitWholeLog() {
         s.repairTimeout.start(s.now, 1);
     }
 

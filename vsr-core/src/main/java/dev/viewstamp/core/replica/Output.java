@@ -53,6 +53,33 @@ public interface Output {
     void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot);
 
     /**
+     * State sync, serving side: reads bytes of this replica's durable checkpoint file for the
+     * checkpoint at {@code checkpointOp} from {@code offset} (a chunk of the driver's size), and
+     * sends them to replica {@code to} as a {@code SyncChunk}. Sends nothing when that checkpoint's
+     * file is gone (a newer one replaced it): the asker will ask again and be offered the newer one.
+     */
+    void sendSyncChunk(int to, long checkpointOp, long identity, long offset);
+
+    /**
+     * State sync, receiving side: writes {@code bytes} at {@code offset} of the staged file of the
+     * checkpoint at {@code checkpointOp}; the staged file is discarded when another checkpoint's
+     * staging starts, or a chunk is written at offset 0 again. Completion:
+     * {@link Replica#onSyncChunkDurable}.
+     */
+    void writeSyncChunk(long checkpointOp, long offset, byte[] bytes);
+
+    /**
+     * State sync, install: checks that the staged file is {@code sizeBytes} long with checksum
+     * {@code fileChecksum}, holds the checkpoint at {@code checkpointOp}, and restores to a state
+     * whose identity is {@code identity}; then makes it this replica's checkpoint in one durable
+     * step (the superblock names it, with {@code state} and the log cut to the checkpoint's op), and
+     * replaces the service's state by it. A crash before that step leaves the old state, after it
+     * the new one. Completion: {@link Replica#onSyncInstalled}, or {@link Replica#onSyncFailed} when
+     * a check fails (nothing changed then).
+     */
+    void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum, ReplicaState state);
+
+    /**
      * What a {@link #persistState} records besides the log: the views, the highest op known to be
      * committed with the checksum of the entry there (a restart trusts it only for a log that
      * holds that entry), the damage ({@code damagedOpMax}, -1 for a whole log) and the crash vector.

@@ -121,6 +121,14 @@ final class ProtocolState {
     /** How many checkpoints became durable, each compacting the log: for the simulator's coverage. */
     long checkpointsDurableCount;
 
+    /** A state sync in progress (fetching a peer's checkpoint), or null. */
+    StateSync.Progress sync;
+
+    /** How many state syncs installed a checkpoint here: for the simulator's coverage. */
+    long syncsInstalledCount;
+
+    final Timeout syncTimeout = new Timeout("sync");
+
     // State transfer: the view this replica wants to reach, CATCH_UP_NONE when not catching up.
     static final long CATCH_UP_NONE = -1;
 

@@ -9,6 +9,7 @@ import dev.viewstamp.core.message.Entries;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.GetEntries;
 import dev.viewstamp.core.message.GetState;
+import dev.viewstamp.core.message.GetSyncChunk;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.NewState;
 import dev.viewstamp.core.message.Prepare;
@@ -19,6 +20,8 @@ import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.message.StartView;
 import dev.viewstamp.core.message.StartViewChange;
+import dev.viewstamp.core.message.SyncChunk;
+import dev.viewstamp.core.message.SyncOffer;
 import dev.viewstamp.core.service.StateMachine;
 import java.util.List;
 
@@ -63,9 +66,10 @@ public final class Replica {
     private final LostDiskRecovery recovery = new LostDiskRecovery(s);
     private final Incarnations incarnations = new Incarnations(s);
     private final Checkpoints checkpoints = new Checkpoints(s);
+    private final StateSync sync = new StateSync(s);
 
     {
-        SubProtocol.wire(normal, viewChange, transfer, repairs, recovery, incarnations, checkpoints);
+        SubProtocol.wire(normal, viewChange, transfer, repairs, recovery, incarnations, checkpoints, sync);
     }
 
     /**
@@ -251,6 +255,12 @@ public final class Replica {
             checkInvariants();
             return;
         }
+        if (sync.installing()) {
+            // The install cuts the log: nothing may speak about the log it replaces meanwhile.
+            s.ignore("installing a checkpoint", message);
+            checkInvariants();
+            return;
+        }
         if (incarnations.staleIncarnation(message)) {
             checkInvariants();
             return;
@@ -268,6 +278,9 @@ public final class Replica {
             case GetEntries m -> repairs.onGetEntries(m, out);
             case Entries m -> repairs.onEntries(m, out);
             case Recovery m -> recovery.onRecovery(m, out);
+            case SyncOffer m -> sync.onSyncOffer(m, out);
+            case GetSyncChunk m -> sync.onGetSyncChunk(m, out);
+            case SyncChunk m -> sync.onSyncChunk(m, out);
             case RecoveryResponse m -> s.ignore("recovery_response: not recovering", m);
             case Reply m -> s.ignore("reply: replicas do not take replies", m);
         }
@@ -280,6 +293,12 @@ public final class Replica {
         s.now++;
         if (s.status == Status.RECOVERING) {
             if (s.recoveryTimeout.fired(s.now)) recovery.onRecoveryTimeout(out);
+            checkInvariants();
+            return;
+        }
+        if (s.syncTimeout.fired(s.now)) sync.onSyncTimeout(out);
+        if (sync.installing()) {
+            // The protocol's timers wait: their writes would speak about the log the install replaces.
             checkInvariants();
             return;
         }
@@ -312,6 +331,27 @@ public final class Replica {
      */
     public void onCheckpointDurable(long op, Output out) {
         checkpoints.onDurable(op);
+        checkInvariants();
+    }
+
+    /** A staged chunk of a state sync is durable, and the staged file is whole up to {@code end} ({@link Output#writeSyncChunk}). */
+    public void onSyncChunkDurable(long checkpointOp, long end, Output out) {
+        sync.onChunkDurable(checkpointOp, end, out);
+        checkInvariants();
+    }
+
+    /**
+     * The driver installed {@code checkpoint} ({@link Output#installSync}): the service holds its
+     * state, and the superblock names it.
+     */
+    public void onSyncInstalled(Checkpoint checkpoint, Output out) {
+        sync.onInstalled(checkpoint, out);
+        checkInvariants();
+    }
+
+    /** The staged checkpoint failed a check at install ({@link Output#installSync}); nothing changed. */
+    public void onSyncFailed(long checkpointOp, String reason, Output out) {
+        sync.onInstallFailed(checkpointOp, reason, out);
         checkInvariants();
     }
 
@@ -440,6 +480,9 @@ public final class Replica {
 
     /** How many checkpoints became durable here, each compacting the log. */
     public long compactionCount() { return s.checkpointsDurableCount; }
+
+    /** How many state syncs installed a peer's checkpoint here. */
+    public long syncCount() { return s.syncsInstalledCount; }
 
     public Entry entry(long op) { return s.log.entry(op); }
 

@@ -64,6 +64,11 @@ final class StateTransfer extends SubProtocol {
      */
     void onGetState(GetState message, Output out) {
         if (ignoreGetState(message)) return;
+        if (message.fromOp() < s.log.anchorOp()) {
+            // We compacted what it asks for: it must fetch our checkpoint (state sync).
+            sync.offer(message, out);
+            return;
+        }
         Check.that(message.fromOp() >= 0, "fromOp is an op", message.fromOp(), 0);
         Check.that(message.fromOp() <= s.log.op(), "we hold fromOp", message.fromOp(), s.log.op());
 
@@ -97,7 +102,6 @@ final class StateTransfer extends SubProtocol {
         if (message.replica() == s.replicaIndex) return s.ignore("get_state: from ourselves", message);
         if (message.fromOp() > s.log.op()) return s.ignore("get_state: we hold nothing after fromOp", message);
         if (message.fromOp() < 0) return s.ignore("get_state: negative fromOp", message);
-        if (message.fromOp() < s.log.anchorOp()) return s.ignore("get_state: compacted by our checkpoint", message);
         return false;
     }
 

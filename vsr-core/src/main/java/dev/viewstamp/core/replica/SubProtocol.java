@@ -13,6 +13,7 @@ abstract class SubProtocol {
     LostDiskRecovery recovery;
     Incarnations incarnations;
     Checkpoints checkpoints;
+    StateSync sync;
 
     SubProtocol(ProtocolState s) {
         this.s = s;
@@ -20,9 +21,9 @@ abstract class SubProtocol {
 
     /** Gives each sub-protocol the others, once all exist. */
     static void wire(NormalOperation normal, ViewChange viewChange, StateTransfer transfer, JournalRepair repairs,
-            LostDiskRecovery recovery, Incarnations incarnations, Checkpoints checkpoints) {
+            LostDiskRecovery recovery, Incarnations incarnations, Checkpoints checkpoints, StateSync sync) {
         for (SubProtocol p : new SubProtocol[] {normal, viewChange, transfer, repairs, recovery, incarnations,
-                checkpoints}) {
+                checkpoints, sync}) {
             p.normal = normal;
             p.viewChange = viewChange;
             p.transfer = transfer;
@@ -30,6 +31,7 @@ abstract class SubProtocol {
             p.recovery = recovery;
             p.incarnations = incarnations;
             p.checkpoints = checkpoints;
+            p.sync = sync;
         }
     }
 }

@@ -160,6 +160,50 @@ class CheckpointsTest {
     }
 
     @Test
+    void aBackupThatMissedCompactedOpsFetchesAPeersCheckpointAndCatchesUpFromIt() {
+        SummingStateMachine[] services = {new SummingStateMachine(), new SummingStateMachine(),
+            new SummingStateMachine()};
+        TestCluster cluster = new TestCluster(config, Replica.create(config, 0, services[0], new Prng(1)),
+                Replica.create(config, 1, services[1], new Prng(2)), Replica.create(config, 2, services[2], new Prng(3)))
+                .withServices(services);
+        cluster.down[2] = true;
+        cluster.request(Request.register(CLIENT));
+        for (int n = 1; n <= 10; n++) cluster.request(new Request(CLIENT, n, bytes("op" + n))); // ops 1..11
+        assertThat(cluster.replicas[0].logAnchorOp()).as("the others compacted to op 8").isEqualTo(8);
+
+        cluster.down[2] = false;
+        Replica lagging = cluster.replicas[2];
+        cluster.tickUntil(() -> lagging.commit() == 11, 20 * config.stateTransferRetransmitTicks());
+
+        assertThat(lagging.syncCount()).isEqualTo(1);
+        assertThat(lagging.checkpointDurable().identity()).isEqualTo(cluster.replicas[0].checkpointDurable().identity());
+        assertThat(lagging.logAnchorOp()).isEqualTo(8);
+        assertThat(lagging.stateChecksum()).isEqualTo(cluster.replicas[0].stateChecksum());
+        assertThat(services[2].executed).as("7 restored, then ops 9..11").isEqualTo(10);
+    }
+
+    @Test
+    void aStagedFileThatFailsItsCheckAtInstallIsFetchedAgain() {
+        SummingStateMachine[] services = {new SummingStateMachine(), new SummingStateMachine(),
+            new SummingStateMachine()};
+        TestCluster cluster = new TestCluster(config, Replica.create(config, 0, services[0], new Prng(1)),
+                Replica.create(config, 1, services[1], new Prng(2)), Replica.create(config, 2, services[2], new Prng(3)))
+                .withServices(services);
+        cluster.down[2] = true;
+        cluster.request(Request.register(CLIENT));
+        for (int n = 1; n <= 10; n++) cluster.request(new Request(CLIENT, n, bytes("op" + n)));
+        cluster.corruptStagedChunks = 1; // the first chunk staged lands damaged on the lagging replica's disk
+
+        cluster.down[2] = false;
+        Replica lagging = cluster.replicas[2];
+        cluster.tickUntil(() -> lagging.commit() == 11, 40 * config.stateTransferRetransmitTicks());
+
+        assertThat(cluster.installFailures).isEqualTo(1);
+        assertThat(lagging.syncCount()).isEqualTo(1);
+        assertThat(lagging.stateChecksum()).isEqualTo(cluster.replicas[0].stateChecksum());
+    }
+
+    @Test
     void aCheckpointIntervalIsNotNegative() {
         assertThatThrownBy(() -> ClusterConfig.builder().checkpointIntervalOps(-1).build())
                 .hasMessageContaining("checkpointIntervalOps");

@@ -37,11 +37,33 @@ final class RecordingOutput implements Output {
 
     record PersistedCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) implements Event {}
 
+    record ServedSyncChunk(int to, long checkpointOp, long identity, long offset) implements Event {}
+
+    record StagedSyncChunk(long checkpointOp, long offset, byte[] bytes) implements Event {}
+
+    record AskedInstall(long checkpointOp, long identity, long sizeBytes, long fileChecksum, ReplicaState state)
+            implements Event {}
+
     final List<Event> events = new ArrayList<>();
 
     @Override
     public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
         events.add(new PersistedCheckpoint(checkpoint, snapshot));
+    }
+
+    @Override
+    public void sendSyncChunk(int to, long checkpointOp, long identity, long offset) {
+        events.add(new ServedSyncChunk(to, checkpointOp, identity, offset));
+    }
+
+    @Override
+    public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
+        events.add(new StagedSyncChunk(checkpointOp, offset, bytes.clone()));
+    }
+
+    @Override
+    public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum, ReplicaState state) {
+        events.add(new AskedInstall(checkpointOp, identity, sizeBytes, fileChecksum, state));
     }
 
     @Override

@@ -4,12 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.message.SyncChunk;
+import dev.viewstamp.core.replica.RecordingOutput.AskedInstall;
 import dev.viewstamp.core.replica.RecordingOutput.Event;
 import dev.viewstamp.core.replica.RecordingOutput.PersistedCheckpoint;
 import dev.viewstamp.core.replica.RecordingOutput.PersistedPrepare;
 import dev.viewstamp.core.replica.RecordingOutput.PersistedState;
 import dev.viewstamp.core.replica.RecordingOutput.Replied;
 import dev.viewstamp.core.replica.RecordingOutput.Sent;
+import dev.viewstamp.core.replica.RecordingOutput.ServedSyncChunk;
+import dev.viewstamp.core.replica.RecordingOutput.StagedSyncChunk;
+import dev.viewstamp.core.service.StateMachine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -24,7 +35,19 @@ final class TestCluster {
     final RecordingOutput[] outputs;
     final boolean[] down;
     final List<Reply> replies = new ArrayList<>();
-    private final dev.viewstamp.core.service.StateMachine.Snapshot[] lastSnapshots;
+    private final StateMachine.Snapshot[] lastSnapshots;
+    /** Each replica's durable checkpoint file, as {@link #fileOf} writes it; null before the first. */
+    private final byte[][] checkpointFiles;
+    /** Each replica's staged file of a state sync. */
+    private final ByteArrayOutputStream[] staged;
+    /** The services, when the test gave them ({@link #withServices}): a sync install restores them. */
+    private StateMachine[] services;
+    /** Bytes per sync chunk. */
+    int syncChunkSizeBytes = 16;
+    /** How many of the next staged chunks land with a flipped bit (a fault of the staging disk). */
+    int corruptStagedChunks;
+    /** How many installs found the staged file damaged. */
+    int installFailures;
 
     TestCluster(ClusterConfig config, Replica... replicas) {
         this.config = config;
@@ -32,7 +55,15 @@ final class TestCluster {
         this.outputs = new RecordingOutput[replicas.length];
         for (int i = 0; i < replicas.length; i++) outputs[i] = new RecordingOutput();
         this.down = new boolean[replicas.length];
-        this.lastSnapshots = new dev.viewstamp.core.service.StateMachine.Snapshot[replicas.length];
+        this.lastSnapshots = new StateMachine.Snapshot[replicas.length];
+        this.checkpointFiles = new byte[replicas.length][];
+        this.staged = new ByteArrayOutputStream[replicas.length];
+    }
+
+    /** The services the replicas run, so that a state sync's install can restore them. */
+    TestCluster withServices(StateMachine... services) {
+        this.services = services;
+        return this;
     }
 
     /** Sends {@code request} to the primary of view 0 and delivers until quiet. */
@@ -70,8 +101,22 @@ final class TestCluster {
                                 s.lastChecksum(), outputs[i]);
                         case PersistedCheckpoint c -> {
                             lastSnapshots[i] = c.snapshot();
+                            checkpointFiles[i] = fileOf(c.checkpoint(), c.snapshot());
                             replicas[i].onCheckpointDurable(c.checkpoint().op(), outputs[i]);
                         }
+                        case ServedSyncChunk c -> serveChunk(i, c);
+                        case StagedSyncChunk c -> {
+                            if (c.offset() == 0 || staged[i] == null) staged[i] = new ByteArrayOutputStream();
+                            assertThat(staged[i].size()).as("chunks staged in order").isEqualTo(c.offset());
+                            byte[] landed = c.bytes();
+                            if (corruptStagedChunks > 0) {
+                                corruptStagedChunks--;
+                                landed[0] ^= 1;
+                            }
+                            staged[i].writeBytes(landed);
+                            replicas[i].onSyncChunkDurable(c.checkpointOp(), staged[i].size(), outputs[i]);
+                        }
+                        case AskedInstall a -> install(i, a);
                     }
                 }
             }
@@ -79,7 +124,61 @@ final class TestCluster {
     }
 
     /** The snapshot of the last checkpoint replica {@code index} asked to persist. */
-    dev.viewstamp.core.service.StateMachine.Snapshot lastSnapshot(int index) {
+    StateMachine.Snapshot lastSnapshot(int index) {
         return lastSnapshots[index];
+    }
+
+    /** A checkpoint file: the checkpoint's fields, its client table and the snapshot's bytes. */
+    static byte[] fileOf(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeLong(checkpoint.op());
+            out.writeLong(checkpoint.entryChecksum());
+            out.writeLong(checkpoint.entryTimestamp());
+            out.writeLong(checkpoint.identity());
+            out.writeInt(checkpoint.clientTable().length);
+            out.write(checkpoint.clientTable());
+            snapshot.writeTo(out);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void serveChunk(int from, ServedSyncChunk asked) {
+        byte[] file = checkpointFiles[from];
+        if (file == null || down[asked.to()]) return;
+        int start = (int) Math.min(asked.offset(), file.length);
+        int end = Math.min(file.length, start + syncChunkSizeBytes);
+        if (start >= end) return;
+        SyncChunk chunk = SyncChunk.of(asked.checkpointOp(), asked.identity(), start, file.length,
+                SyncChunk.checksumOf(file), java.util.Arrays.copyOfRange(file, start, end), from);
+        replicas[asked.to()].step(chunk, outputs[asked.to()]);
+    }
+
+    private void install(int replica, AskedInstall asked) {
+        byte[] file = staged[replica].toByteArray();
+        if (file.length != asked.sizeBytes() || SyncChunk.checksumOf(file) != asked.fileChecksum()) {
+            installFailures++;
+            replicas[replica].onSyncFailed(asked.checkpointOp(), "staged file differs", outputs[replica]);
+            return;
+        }
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(file));
+            long op = in.readLong();
+            long entryChecksum = in.readLong();
+            long entryTimestamp = in.readLong();
+            long identity = in.readLong();
+            byte[] table = new byte[in.readInt()];
+            in.readFully(table);
+            services[replica].restore(in);
+            Checkpoint installed = new Checkpoint(op, entryChecksum, entryTimestamp, identity, table);
+            checkpointFiles[replica] = file;
+            replicas[replica].onSyncInstalled(installed, outputs[replica]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
