@@ -16,8 +16,6 @@ import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -41,9 +39,10 @@ public final class KvStateMachine implements StateMachine {
 
     /**
      * The store. Invariant: every key is within {@code keySizeBytesMax} and every value within
-     * {@code valueSizeBytesMax}. The arrays are never handed out, only copies of them.
+     * {@code valueSizeBytesMax}. The arrays are never handed out, only copies of them, and never
+     * changed in place: a write stores a new array.
      */
-    private final Map<Key, byte[]> entries = new HashMap<>();
+    private ShardedMap entries = new ShardedMap();
 
     /**
      * Invariant: the sum, modulo 2^64, of {@link EntryHash#of} over all entries. Kept up to date on
@@ -85,9 +84,9 @@ public final class KvStateMachine implements StateMachine {
         return checksum;
     }
 
-    /** The number of keys. */
+    /** The number of keys; O(shards). */
     public int size() {
-        return entries.size();
+        return Math.toIntExact(entries.size());
     }
 
     /** A copy of the value of {@code key}, or null if the key is absent. For tests and checkers. */
@@ -140,13 +139,14 @@ public final class KvStateMachine implements StateMachine {
         if (oversize != null) return new Failure(oversize);
 
         // A missing key appends to the empty value, as Redis APPEND does.
-        byte[] current = entries.getOrDefault(new Key(key), EMPTY);
+        byte[] current = Objects.requireNonNullElse(entries.get(new Key(key)), EMPTY);
         // Example: a 60 KiB value plus a 5 KiB suffix is over 64 KiB even though each part is under.
         long sizeBytes = (long) current.length + suffix.length;
         if (sizeBytes > limits.valueSizeBytesMax()) {
             return new Failure("Append: value size after append " + sizeBytes + " bytes > valueSizeBytesMax "
                     + limits.valueSizeBytesMax());
         }
+        // A new array, never current extended in place: a snapshot may still hold current.
         byte[] value = Arrays.copyOf(current, (int) sizeBytes);
         System.arraycopy(suffix, 0, value, current.length, suffix.length);
         write(new Key(key), value);
@@ -182,7 +182,11 @@ public final class KvStateMachine implements StateMachine {
         return new CasOk();
     }
 
-    /** Sets an entry and moves the checksum from the old entry's hash to the new one's. */
+    /**
+     * Sets an entry and moves the checksum from the old entry's hash to the new one's. The store
+     * keeps {@code value} itself: it is the command's own copy (the command records copy their
+     * arrays) or an array built here, never one that someone else may change.
+     */
     private void write(Key key, byte[] value) {
         byte[] previous = entries.put(key, value);
         if (previous != null) checksum -= EntryHash.of(key.bytes(), previous);
@@ -209,13 +213,14 @@ public final class KvStateMachine implements StateMachine {
 
     /** The expensive invariants: a full scan, so only under {@link Verify#ENABLED}. */
     private void checkInvariants() {
-        long checksumRecomputed = 0;
-        for (Map.Entry<Key, byte[]> entry : entries.entrySet()) {
-            Check.that(entry.getKey().bytes().length <= limits.keySizeBytesMax(), "key within keySizeBytesMax");
-            Check.that(entry.getValue().length <= limits.valueSizeBytesMax(), "value within valueSizeBytesMax");
-            checksumRecomputed += EntryHash.of(entry.getKey().bytes(), entry.getValue());
-        }
-        Check.that(checksum == checksumRecomputed, "incremental checksum equals recomputed", checksum,
-                checksumRecomputed);
+        long[] checksumRecomputed = {0};
+        entries.forEach((key, value) -> {
+            Check.that(key.bytes().length <= limits.keySizeBytesMax(), "key within keySizeBytesMax");
+            Check.that(value.length <= limits.valueSizeBytesMax(), "value within valueSizeBytesMax");
+            checksumRecomputed[0] += EntryHash.of(key.bytes(), value);
+        });
+        Check.that(checksum == checksumRecomputed[0], "incremental checksum equals recomputed", checksum,
+                checksumRecomputed[0]);
+        entries.checkInvariants();
     }
 }
