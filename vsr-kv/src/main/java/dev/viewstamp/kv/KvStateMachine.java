@@ -14,6 +14,8 @@ import dev.viewstamp.kv.KvResult.Deleted;
 import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.Objects;
@@ -28,7 +30,17 @@ import java.util.Objects;
  * and change nothing, on every replica alike. An exception here would stop every replica on the
  * same op.
  *
- * <p>Not thread-safe; the replica's event loop is its only caller.
+ * <p>Snapshots are copy-on-write: {@link #snapshot()} shares the store's {@link ShardedMap#SHARD_COUNT}
+ * shards with the snapshot in O(shards), and the first write to a shard after it copies that shard
+ * alone. {@link #restore} reads the format of {@link SnapshotCodec}.
+ *
+ * <p>Threads: every method of this class runs on the replica's thread only, one at a time. The
+ * one thing that may run elsewhere is {@link StateMachine.Snapshot#writeTo} of a snapshot this
+ * store handed out, concurrently with any method here, {@link #restore} included. That is safe
+ * because this store never writes a map, or a value array, that a snapshot holds: it copies a
+ * shared shard before writing it, stores new arrays rather than changing old ones, and a restore
+ * installs new maps rather than clearing the old. Publishing the snapshot to the writing thread is
+ * the caller's job, through a happens-before edge such as an executor hand-off.
  */
 public final class KvStateMachine implements StateMachine {
 
@@ -82,6 +94,35 @@ public final class KvStateMachine implements StateMachine {
     @Override
     public long stateChecksum() {
         return checksum;
+    }
+
+    /**
+     * A copy-on-write snapshot of the store: O(shards), never O(keys), and no copying until the
+     * next write. Every shard is marked shared; the first write to each after this copies it.
+     */
+    @Override
+    public Snapshot snapshot() {
+        return new KvSnapshot(entries.share(), limits, checksum);
+    }
+
+    /**
+     * Replaces the store by a snapshot's entries. The new maps are built off to the side and
+     * swapped in only after every check of {@link SnapshotCodec#read} has passed: the limits in
+     * the snapshot equal this store's, every entry is within them, the trailing checksum matches,
+     * and the entries sum to the recorded state checksum. Snapshots taken before stay as they were.
+     *
+     * @throws SnapshotFormatException if the bytes fail a check or end early; nothing changed
+     * @throws IOException if {@code in} fails; nothing changed
+     */
+    @Override
+    public void restore(InputStream in) throws IOException {
+        SnapshotCodec.Restored restored = SnapshotCodec.read(in, limits);
+        // Every check has passed; only now does anything of this store change.
+        entries = restored.entries();
+        checksum = restored.stateChecksum();
+        LOG.log(Level.DEBUG, () -> "restored a snapshot of " + entries.size() + " keys, state checksum "
+                + String.format("0x%016X", checksum));
+        if (Verify.ENABLED) checkInvariants();
     }
 
     /** The number of keys; O(shards). */
