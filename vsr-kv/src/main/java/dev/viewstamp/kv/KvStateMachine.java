@@ -14,10 +14,10 @@ import dev.viewstamp.kv.KvResult.Deleted;
 import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,7 +30,17 @@ import java.util.Objects;
  * and change nothing, on every replica alike. An exception here would stop every replica on the
  * same op.
  *
- * <p>Not thread-safe; the replica's event loop is its only caller.
+ * <p>Snapshots are copy-on-write: {@link #snapshot()} shares the store's {@link ShardedMap#SHARD_COUNT}
+ * shards with the snapshot in O(shards), and the first write to a shard after it copies that shard
+ * alone. {@link #restore} reads the format of {@link SnapshotCodec}.
+ *
+ * <p>Threads: every method of this class runs on the replica's thread only, one at a time. The
+ * one thing that may run elsewhere is {@link StateMachine.Snapshot#writeTo} of a snapshot this
+ * store handed out, concurrently with any method here, {@link #restore} included. That is safe
+ * because this store never writes a map, or a value array, that a snapshot holds: it copies a
+ * shared shard before writing it, stores new arrays rather than changing old ones, and a restore
+ * installs new maps rather than clearing the old. Publishing the snapshot to the writing thread is
+ * the caller's job, through a happens-before edge such as an executor hand-off.
  */
 public final class KvStateMachine implements StateMachine {
 
@@ -41,9 +51,10 @@ public final class KvStateMachine implements StateMachine {
 
     /**
      * The store. Invariant: every key is within {@code keySizeBytesMax} and every value within
-     * {@code valueSizeBytesMax}. The arrays are never handed out, only copies of them.
+     * {@code valueSizeBytesMax}. The arrays are never handed out, only copies of them, and never
+     * changed in place: a write stores a new array.
      */
-    private final Map<Key, byte[]> entries = new HashMap<>();
+    private ShardedMap entries = new ShardedMap();
 
     /**
      * Invariant: the sum, modulo 2^64, of {@link EntryHash#of} over all entries. Kept up to date on
@@ -85,9 +96,38 @@ public final class KvStateMachine implements StateMachine {
         return checksum;
     }
 
-    /** The number of keys. */
+    /**
+     * A copy-on-write snapshot of the store: O(shards), never O(keys), and no copying until the
+     * next write. Every shard is marked shared; the first write to each after this copies it.
+     */
+    @Override
+    public Snapshot snapshot() {
+        return new KvSnapshot(entries.share(), limits, checksum);
+    }
+
+    /**
+     * Replaces the store by a snapshot's entries. The new maps are built off to the side and
+     * swapped in only after every check of {@link SnapshotCodec#read} has passed: the limits in
+     * the snapshot equal this store's, every entry is within them, the trailing checksum matches,
+     * and the entries sum to the recorded state checksum. Snapshots taken before stay as they were.
+     *
+     * @throws SnapshotFormatException if the bytes fail a check or end early; nothing changed
+     * @throws IOException if {@code in} fails; nothing changed
+     */
+    @Override
+    public void restore(InputStream in) throws IOException {
+        SnapshotCodec.Restored restored = SnapshotCodec.read(in, limits);
+        // Every check has passed; only now does anything of this store change.
+        entries = restored.entries();
+        checksum = restored.stateChecksum();
+        LOG.log(Level.DEBUG, () -> "restored a snapshot of " + entries.size() + " keys, state checksum "
+                + String.format("0x%016X", checksum));
+        if (Verify.ENABLED) checkInvariants();
+    }
+
+    /** The number of keys; O(shards). */
     public int size() {
-        return entries.size();
+        return Math.toIntExact(entries.size());
     }
 
     /** A copy of the value of {@code key}, or null if the key is absent. For tests and checkers. */
@@ -140,13 +180,14 @@ public final class KvStateMachine implements StateMachine {
         if (oversize != null) return new Failure(oversize);
 
         // A missing key appends to the empty value, as Redis APPEND does.
-        byte[] current = entries.getOrDefault(new Key(key), EMPTY);
+        byte[] current = Objects.requireNonNullElse(entries.get(new Key(key)), EMPTY);
         // Example: a 60 KiB value plus a 5 KiB suffix is over 64 KiB even though each part is under.
         long sizeBytes = (long) current.length + suffix.length;
         if (sizeBytes > limits.valueSizeBytesMax()) {
             return new Failure("Append: value size after append " + sizeBytes + " bytes > valueSizeBytesMax "
                     + limits.valueSizeBytesMax());
         }
+        // A new array, never current extended in place: a snapshot may still hold current.
         byte[] value = Arrays.copyOf(current, (int) sizeBytes);
         System.arraycopy(suffix, 0, value, current.length, suffix.length);
         write(new Key(key), value);
@@ -182,7 +223,11 @@ public final class KvStateMachine implements StateMachine {
         return new CasOk();
     }
 
-    /** Sets an entry and moves the checksum from the old entry's hash to the new one's. */
+    /**
+     * Sets an entry and moves the checksum from the old entry's hash to the new one's. The store
+     * keeps {@code value} itself: it is the command's own copy (the command records copy their
+     * arrays) or an array built here, never one that someone else may change.
+     */
     private void write(Key key, byte[] value) {
         byte[] previous = entries.put(key, value);
         if (previous != null) checksum -= EntryHash.of(key.bytes(), previous);
@@ -209,13 +254,14 @@ public final class KvStateMachine implements StateMachine {
 
     /** The expensive invariants: a full scan, so only under {@link Verify#ENABLED}. */
     private void checkInvariants() {
-        long checksumRecomputed = 0;
-        for (Map.Entry<Key, byte[]> entry : entries.entrySet()) {
-            Check.that(entry.getKey().bytes().length <= limits.keySizeBytesMax(), "key within keySizeBytesMax");
-            Check.that(entry.getValue().length <= limits.valueSizeBytesMax(), "value within valueSizeBytesMax");
-            checksumRecomputed += EntryHash.of(entry.getKey().bytes(), entry.getValue());
-        }
-        Check.that(checksum == checksumRecomputed, "incremental checksum equals recomputed", checksum,
-                checksumRecomputed);
+        long[] checksumRecomputed = {0};
+        entries.forEach((key, value) -> {
+            Check.that(key.bytes().length <= limits.keySizeBytesMax(), "key within keySizeBytesMax");
+            Check.that(value.length <= limits.valueSizeBytesMax(), "value within valueSizeBytesMax");
+            checksumRecomputed[0] += EntryHash.of(key.bytes(), value);
+        });
+        Check.that(checksum == checksumRecomputed[0], "incremental checksum equals recomputed", checksum,
+                checksumRecomputed[0]);
+        entries.checkInvariants();
     }
 }
