@@ -1,0 +1,150 @@
+package dev.viewstamp.sim.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.viewstamp.core.message.SyncChunk;
+import dev.viewstamp.core.replica.ClusterConfig;
+import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.kv.KvCommand;
+import dev.viewstamp.sim.ScenarioCluster;
+import dev.viewstamp.sim.ScenarioCluster.Storage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checkpoints, compaction and state sync with the key-value service (docs/CHECKPOINTS.md). These
+ * run on the storage model only: the real storage has no checkpoint files yet (step 3).
+ */
+class CheckpointAndSyncTest {
+
+    private static final int INTERVAL = 8;
+
+    private static ScenarioCluster cluster() {
+        return new ScenarioCluster(ClusterConfig.builder().replicaCount(3).checkpointIntervalOps(INTERVAL).build(),
+                Storage.MODEL);
+    }
+
+    /** Submits puts until every running replica has committed {@code op}. */
+    private static void commitThrough(ScenarioCluster c, ScenarioCluster.Client client, long op, int[] next) {
+        while (!runningCommitted(c, op)) {
+            assertThat(c.runUntil(client::idle, 2_000)).as("the client is idle").isTrue();
+            client.submit(KvCommand.put("k" + (next[0] % 5), "v" + next[0]));
+            next[0]++;
+            assertThat(c.runUntil(client::idle, 2_000)).as("put %d done", next[0]).isTrue();
+        }
+    }
+
+    private static boolean runningCommitted(ScenarioCluster c, long op) {
+        for (int r = 0; r < 3; r++) if (c.replica(r) != null && c.replica(r).commit() < op) return false;
+        return true;
+    }
+
+    /** Waits until replica {@code r} has executed what replica 0 has, then compares their states. */
+    private static void assertSameStateAs0(ScenarioCluster c, int r) {
+        assertThat(c.runUntil(() -> c.replica(r).commit() == c.replica(0).commit(), 2_000)).isTrue();
+        assertThat(c.replica(r).stateChecksum()).isEqualTo(c.replica(0).stateChecksum());
+    }
+
+    @Test
+    void everyReplicaCompactsToTheSameCheckpointsAndARestartStartsFromItsOwn() {
+        ScenarioCluster c = cluster();
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        for (int r = 0; r < 3; r++) {
+            assertThat(c.replica(r).logAnchorOp()).isEqualTo(2 * INTERVAL);
+            assertThat(c.replica(r).checkpointDurable().identity())
+                    .isEqualTo(c.replica(0).checkpointDurable().identity());
+        }
+
+        c.crash(1);
+        Replica.Durable durable = c.durable(1);
+        assertThat(durable.checkpoint().op()).isEqualTo(2 * INTERVAL);
+        assertThat(durable.log()).as("only the entries after the checkpoint").allMatch(e -> e.op() > 2 * INTERVAL);
+        c.restart(1);
+        assertThat(c.replica(1).commit()).isEqualTo(2 * INTERVAL);
+
+        commitThrough(c, client, 3 * INTERVAL + 1, next);
+        assertSameStateAs0(c, 1);
+        c.checkAgreement();
+    }
+
+    @Test
+    void aBackupThatWasDownWhileThePeersCompactedSyncsTheirCheckpointAndCatchesUp() {
+        ScenarioCluster c = cluster();
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2, next);
+        c.crash(2);
+        commitThrough(c, client, 3 * INTERVAL + 2, next); // replicas 0 and 1 compact to op 24
+
+        int[] chunks = {0};
+        c.drop((to, m) -> {
+            if (to == 2 && m instanceof SyncChunk) chunks[0]++;
+            return false;
+        });
+        c.restart(2);
+        assertThat(c.runUntil(() -> c.replica(2).commit() >= 3 * INTERVAL + 2, 5_000)).isTrue();
+
+        Replica synced = c.replica(2);
+        assertThat(synced.syncCount()).isEqualTo(1);
+        assertThat(chunks[0]).as("the checkpoint came in several chunks").isGreaterThan(1);
+        assertThat(synced.logAnchorOp()).isEqualTo(3 * INTERVAL);
+        commitThrough(c, client, 3 * INTERVAL + 4, next);
+        assertSameStateAs0(c, 2);
+        c.checkAgreement();
+    }
+
+    @Test
+    void aSyncWhosePeerGoesSilentMovesToTheOtherPeerAndFinishes() {
+        ScenarioCluster c = cluster();
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2, next);
+        c.crash(2);
+        commitThrough(c, client, 2 * INTERVAL + 2, next);
+
+        // The first peer that sends a chunk stops answering after it.
+        int[] silent = {-1};
+        c.drop((to, m) -> {
+            if (to != 2 || !(m instanceof SyncChunk chunk)) return false;
+            if (silent[0] < 0) {
+                silent[0] = chunk.replica();
+                return false;
+            }
+            return chunk.replica() == silent[0];
+        });
+        c.restart(2);
+        assertThat(c.runUntil(() -> c.replica(2).syncCount() == 1, 5_000)).isTrue();
+        assertThat(c.runUntil(() -> c.replica(2).commit() >= 2 * INTERVAL + 2, 5_000)).isTrue();
+        c.clearDropRules();
+        commitThrough(c, client, 2 * INTERVAL + 4, next);
+        assertSameStateAs0(c, 2);
+        c.checkAgreement();
+    }
+
+    @Test
+    void aCrashBeforeTheInstallIsDurableLeavesTheOldStateAndTheSyncStartsAgain() {
+        ScenarioCluster c = cluster();
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2, next);
+        c.crash(2);
+        commitThrough(c, client, 2 * INTERVAL + 2, next);
+
+        c.restart(2);
+        long opBefore = c.replica(2).op();
+        // Every write of replica 2 is held: the staged chunks and the install never become durable.
+        c.holdWrites(2, true);
+        c.run(300);
+        assertThat(c.replica(2).syncCount()).isZero();
+        c.crash(2);
+        c.holdWrites(2, false);
+        assertThat(c.durable(2).checkpoint()).as("nothing of the sync was durable").isNull();
+        assertThat(c.durable(2).log()).hasSize((int) opBefore);
+
+        c.restart(2);
+        assertThat(c.runUntil(() -> c.replica(2).commit() >= 2 * INTERVAL + 2, 5_000)).isTrue();
+        assertThat(c.replica(2).syncCount()).isEqualTo(1);
+        c.checkAgreement();
+    }
+}
