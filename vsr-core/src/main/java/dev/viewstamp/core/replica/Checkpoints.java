@@ -38,10 +38,37 @@ final class Checkpoints extends SubProtocol {
         Checkpoint checkpoint = new Checkpoint(entry.op(), entry.checksum(), entry.timestamp(), identity,
                 s.clientTable.encode());
         s.checkpoint = checkpoint;
+        checkAgainstAnnounced();
         s.checkpointsInFlight.addLast(checkpoint);
         out.persistCheckpoint(checkpoint, snapshot);
         Check.that(s.checkpoint.op() == s.commit, "the newest checkpoint is of the executed ops", s.checkpoint.op(),
                 s.commit);
+    }
+
+    /**
+     * A primary announced its newest checkpoint (a Prepare's or Commit's); ours at the same op must
+     * be the same state. 0: none announced.
+     */
+    void onAnnounced(long op, long identity) {
+        if (op == 0 || op < s.announcedCheckpointOp) return;
+        if (op == s.announcedCheckpointOp && identity != s.announcedCheckpointIdentity) {
+            throw new StateDivergedException("replica " + s.replicaIndex + ": two primaries announced checkpoints at op "
+                    + op + " with identities " + Long.toHexString(s.announcedCheckpointIdentity) + " and "
+                    + Long.toHexString(identity) + ": the cluster's state diverged; stopping rather than serve it");
+        }
+        s.announcedCheckpointOp = op;
+        s.announcedCheckpointIdentity = identity;
+        checkAgainstAnnounced();
+    }
+
+    /** @throws StateDivergedException when our newest checkpoint and the announced one differ at the same op */
+    private void checkAgainstAnnounced() {
+        if (s.checkpoint == null || s.checkpoint.op() != s.announcedCheckpointOp) return;
+        if (s.checkpoint.identity() == s.announcedCheckpointIdentity) return;
+        throw new StateDivergedException("replica " + s.replicaIndex + ": state diverged at op " + s.checkpoint.op()
+                + ": our checkpoint's identity is " + Long.toHexString(s.checkpoint.identity())
+                + ", the primary's is " + Long.toHexString(s.announcedCheckpointIdentity)
+                + " (a service that is not deterministic, or state damaged unseen); stopping rather than serve it");
     }
 
     /**

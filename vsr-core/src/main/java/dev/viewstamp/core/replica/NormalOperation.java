@@ -125,7 +125,8 @@ final class NormalOperation extends SubProtocol {
             s.log.append(entry);
             out.persistPrepare(entry);
             if (s.config.canary(Canary.ACK_BEFORE_DURABLE)) s.opDurable = entry.op();
-            s.sendToOthers(new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax), entry, s.replicaIndex), out);
+            s.sendToOthers(new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax), entry, s.replicaIndex,
+                    s.checkpointOpToAnnounce(), s.checkpointIdentityToAnnounce()), out);
             if (!s.prepareTimeout.running()) s.prepareTimeout.start(s.now, s.config.prepareRetransmitTicks());
         }
         Check.that(s.log.op() - s.commit <= s.config.pipelinePrepareCountMax(), "pipeline within its maximum");
@@ -150,6 +151,7 @@ final class NormalOperation extends SubProtocol {
         Check.that(message.view() == s.view, "same view");
 
         s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+        checkpoints.onAnnounced(message.checkpointOp(), message.checkpointIdentity());
         // A damaged log neither appends nor acknowledges: the repair timer fills it from peers.
         if (!s.logDamaged() && !appendOrAcknowledge(message, out)) return;
         s.learnCommit(message.commit(), message.commit(), message.commitChecksum());
@@ -291,7 +293,7 @@ final class NormalOperation extends SubProtocol {
         s.commitTimeout.start(s.now, s.config.commitIntervalTicks());
         if (!s.normalDurable() || s.startViewPending || s.catchingUpToNewerView()) return;
         s.sendToOthers(new Commit(s.view, s.commitMax, s.log.checksumAt(s.commitMax), s.replicaIndex,
-                incarnations.crashVectorToSend()), out);
+                incarnations.crashVectorToSend(), s.checkpointOpToAnnounce(), s.checkpointIdentityToAnnounce()), out);
         Check.that(s.commitTimeout.running(), "a primary's heartbeat never stops");
     }
 
@@ -303,6 +305,7 @@ final class NormalOperation extends SubProtocol {
         Check.that(!s.isPrimary(), "backup");
 
         s.normalTimeout.start(s.now, s.config.normalTimeoutTicks());
+        checkpoints.onAnnounced(message.checkpointOp(), message.checkpointIdentity());
         boolean differs = message.commit() <= s.log.op() && message.commit() >= s.log.anchorOp()
                 && s.log.checksumAt(message.commit()) != message.commitChecksum();
         if (!s.logDamaged() && differs) {
@@ -351,7 +354,7 @@ final class NormalOperation extends SubProtocol {
                     s.log.anchorOp());
             for (long op = from + 1; op <= s.log.op(); op++) {
                 out.send(replica, new Prepare(s.view, s.commitMax, s.log.checksumAt(s.commitMax),
-                        s.log.entry(op), s.replicaIndex));
+                        s.log.entry(op), s.replicaIndex, s.checkpointOpToAnnounce(), s.checkpointIdentityToAnnounce()));
             }
         }
         if (!pending) s.prepareTimeout.stop();

@@ -115,6 +115,23 @@ final class ProtocolState {
      */
     Checkpoint checkpointDurable;
 
+    /**
+     * The newest checkpoint a primary announced (in a Prepare or Commit): its op (0: none yet) and
+     * identity. A checkpoint of ours at the same op must have the same identity.
+     */
+    long announcedCheckpointOp;
+
+    long announcedCheckpointIdentity;
+
+    /** The op and identity of our newest checkpoint, as a primary announces it: 0 and 0 before the first. */
+    long checkpointOpToAnnounce() {
+        return checkpoint == null ? 0 : checkpoint.op();
+    }
+
+    long checkpointIdentityToAnnounce() {
+        return checkpoint == null ? 0 : checkpoint.identity();
+    }
+
     /** Checkpoints handed to the driver and not yet durable, in the order they were taken. */
     final ArrayDeque<Checkpoint> checkpointsInFlight = new ArrayDeque<>();
 

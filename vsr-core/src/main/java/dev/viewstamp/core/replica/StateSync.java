@@ -95,6 +95,9 @@ final class StateSync extends SubProtocol {
         if (message.nonce() != s.requestNonce) return s.ignore("sync_offer: not an answer to this process", message);
         if (s.catchUpView == ProtocolState.CATCH_UP_NONE) return s.ignore("sync_offer: not catching up", message);
         if (message.checkpointOp() <= s.commit) return s.ignore("sync_offer: we executed past it", message);
+        if (message.checkpointOp() == s.announcedCheckpointOp && message.identity() != s.announcedCheckpointIdentity) {
+            return s.ignore("sync_offer: not the identity the primary announced for that op", message);
+        }
         if (s.sync != null && s.sync.op >= message.checkpointOp()) {
             return s.ignore("sync_offer: already syncing to it or a newer one", message);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.message.Commit;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
@@ -201,6 +202,56 @@ class CheckpointsTest {
         assertThat(cluster.installFailures).isEqualTo(1);
         assertThat(lagging.syncCount()).isEqualTo(1);
         assertThat(lagging.stateChecksum()).isEqualTo(cluster.replicas[0].stateChecksum());
+    }
+
+    @Test
+    void aBackupWhoseCheckpointDiffersFromTheOneItsPrimaryAnnouncesStops() {
+        TestCluster cluster = clusterWithOps(10);
+        Replica live = cluster.replicas[1];
+        Checkpoint ours = live.checkpointDurable();
+        // Restarted from its checkpoint, the backup has heard no announcement yet.
+        Replica backup = Replica.restart(config, 1, restoredService(cluster, 1), new Prng(7), new Replica.Durable(
+                live.view(), live.logView(), List.of(), null, null, false, 0, 0,
+                Replica.Durable.PIPELINE_UNRECORDED, ours));
+        RecordingOutput out = new RecordingOutput();
+        Commit commit = new Commit(backup.view(), ours.op(), ours.entryChecksum(), 0, null, ours.op(),
+                ours.identity() ^ 1);
+
+        assertThatThrownBy(() -> backup.step(commit, out))
+                .isInstanceOf(StateDivergedException.class)
+                .hasMessageContaining("state diverged at op " + ours.op());
+    }
+
+    @Test
+    void twoPrimariesAnnouncingDifferentIdentitiesAtOneOpStopTheBackupThatHearsBoth() {
+        TestCluster cluster = clusterWithOps(10); // replica 1 heard primary 0 announce op 8
+        Replica backup = cluster.replicas[1];
+        Checkpoint announced = cluster.replicas[0].checkpoint();
+        Commit other = new Commit(backup.view(), backup.commit(), backup.checksumAt(backup.commit()), 0, null,
+                announced.op(), announced.identity() ^ 1);
+
+        assertThatThrownBy(() -> backup.step(other, new RecordingOutput()))
+                .isInstanceOf(StateDivergedException.class)
+                .hasMessageContaining("two primaries announced checkpoints at op 8");
+    }
+
+    @Test
+    void primariesAnnounceTheirNewestCheckpointAndBackupsWithTheSameOneGoOn() {
+        TestCluster cluster = clusterWithOps(10);
+        List<dev.viewstamp.core.message.Prepare> prepares = new ArrayList<>();
+        cluster.outputs[0].events.clear();
+        cluster.replicas[0].step(new Request(CLIENT, 11, bytes("op11")), cluster.outputs[0]);
+        for (RecordingOutput.Event e : cluster.outputs[0].events) {
+            if (e instanceof RecordingOutput.Sent sent && sent.message() instanceof dev.viewstamp.core.message.Prepare p) {
+                prepares.add(p);
+            }
+        }
+        assertThat(prepares).isNotEmpty().allSatisfy(p -> {
+            assertThat(p.checkpointOp()).isEqualTo(8);
+            assertThat(p.checkpointIdentity()).isEqualTo(cluster.replicas[0].checkpoint().identity());
+        });
+        cluster.deliverAll();
+        assertThat(cluster.replicas[1].commit()).isGreaterThanOrEqualTo(11);
     }
 
     @Test
