@@ -28,6 +28,7 @@ public record ClusterConfig(
         int clientTableSessionsMax,
         int stateTransferOpsMax,
         int checkpointIntervalOps,
+        int journalSlotCount,
         int commitIntervalTicks,
         int prepareRetransmitTicks,
         int normalTimeoutTicks,
@@ -99,6 +100,7 @@ public record ClusterConfig(
         private int clientTableSessionsMax = 1024;
         private int stateTransferOpsMax = 64;
         private int checkpointIntervalOps = 0;
+        private int journalSlotCount = 0;
         private int commitIntervalTicks = 10;
         private int prepareRetransmitTicks = 20;
         private int normalTimeoutTicks = 100;
@@ -119,6 +121,12 @@ public record ClusterConfig(
         public Builder stateTransferOpsMax(int v) { stateTransferOpsMax = v; return this; }
         /** Take a checkpoint at every multiple of this op (docs/CHECKPOINTS.md); 0: never. */
         public Builder checkpointIntervalOps(int v) { checkpointIntervalOps = v; return this; }
+        /**
+         * The journal's slots, as formatted: a replica never writes an op into the slot of one its
+         * durable checkpoint does not cover (docs/CHECKPOINTS.md, the ring rule); 0: a log in
+         * memory only, without that bound.
+         */
+        public Builder journalSlotCount(int v) { journalSlotCount = v; return this; }
         public Builder commitIntervalTicks(int v) { commitIntervalTicks = v; return this; }
         public Builder prepareRetransmitTicks(int v) { prepareRetransmitTicks = v; return this; }
         public Builder normalTimeoutTicks(int v) { normalTimeoutTicks = v; return this; }
@@ -157,6 +165,13 @@ public record ClusterConfig(
             require(stateTransferOpsMax <= LOG_CHANGE_ENTRIES_MAX,
                     "stateTransferOpsMax must be at most " + LOG_CHANGE_ENTRIES_MAX + " (a log change's entries, by header, fill one superblock copy)");
             require(checkpointIntervalOps >= 0, "checkpointIntervalOps must be 0 (no checkpoints) or positive");
+            require(journalSlotCount >= 0, "journalSlotCount must be 0 (no journal) or positive");
+            // The checkpoint after the durable one must be taken and made durable before the ring
+            // needs the slots of the ops the durable one covers again: two intervals and a pipeline.
+            require(journalSlotCount == 0 || checkpointIntervalOps == 0
+                    || journalSlotCount >= 2L * checkpointIntervalOps + pipelinePrepareCountMax,
+                    "journalSlotCount (" + journalSlotCount + ") must be at least 2 * checkpointIntervalOps ("
+                    + checkpointIntervalOps + ") + pipelinePrepareCountMax (" + pipelinePrepareCountMax + ")");
             require(commitIntervalTicks >= 1, "commitIntervalTicks must be at least 1");
             require(prepareRetransmitTicks >= 1, "prepareRetransmitTicks must be at least 1");
             // A backup must hear several heartbeats before it suspects the primary.
@@ -170,7 +185,7 @@ public record ClusterConfig(
             require(stateTransferRetransmitTicks >= 1, "stateTransferRetransmitTicks must be at least 1");
             return new ClusterConfig(clusterId, replicaCount, pipelinePrepareCountMax, batchRequestCountMax,
                     batchSizeBytesMax, journalBodySizeBytesMax, requestQueueCountMax, clientTableSessionsMax, stateTransferOpsMax,
-                    checkpointIntervalOps, commitIntervalTicks, prepareRetransmitTicks, normalTimeoutTicks, viewChangeTimeoutTicks,
+                    checkpointIntervalOps, journalSlotCount, commitIntervalTicks, prepareRetransmitTicks, normalTimeoutTicks, viewChangeTimeoutTicks,
                     viewChangeRetransmitTicks, viewChangeBackoffExponentMax, stateTransferRetransmitTicks, canaries);
         }
 

@@ -105,7 +105,8 @@ final class NormalOperation extends SubProtocol {
     void primaryPrepareQueued(Output out) {
         if (s.status != Status.NORMAL || !s.isPrimary() || !s.normalDurable() || s.startViewPending) return;
         if (s.catchingUpToNewerView()) return;
-        while (!s.requestQueue.isEmpty() && s.log.op() - s.commit < s.config.pipelinePrepareCountMax()) {
+        while (!s.requestQueue.isEmpty() && s.log.op() - s.commit < s.config.pipelinePrepareCountMax()
+                && s.log.op() < s.ringOpMax()) {
             // The batch's size is counted as the codec writes the body (Entry.bodySizeBytes), and
             // batchSizeBytesMax is at most the journal's body limit (ClusterConfig), so every
             // prepare fits every replica's journal. Every queued request fits a batch on its own
@@ -160,7 +161,8 @@ final class NormalOperation extends SubProtocol {
         Check.that(s.status == Status.NORMAL, "still normal");
         Check.that(s.view == message.view(), "still in the prepare's view", s.view, message.view());
         Check.that(s.logDamaged() || s.log.holds(message.entry().op(), message.entry().checksum())
-                || s.catchUpView >= s.view, "the prepare's entry is held, or the gap below it is being fetched");
+                || s.catchUpView >= s.view || message.entry().op() > s.ringOpMax(),
+                "the prepare's entry is held, or the gap below it is being fetched, or it waits for a journal slot");
         Check.that(s.commit == s.commitMax, "executed every op known committed", s.commit, s.commitMax);
     }
 
@@ -173,6 +175,12 @@ final class NormalOperation extends SubProtocol {
         if (entry.op() < s.log.anchorOp()) {
             s.ignore("prepare: an op our checkpoint covers", message);
             return false;
+        }
+        if (entry.op() > s.ringOpMax()) {
+            // Its slot still holds an op our durable checkpoint does not cover: neither written nor
+            // acknowledged until that checkpoint is durable; the primary retransmits.
+            s.ignore("prepare: no journal slot until our next checkpoint is durable", message);
+            return true; // its commit number still lets us execute towards that checkpoint
         }
         if (entry.op() <= s.log.op()) {
             // A retransmission: our acknowledgement may have been lost, so send it again. The hash

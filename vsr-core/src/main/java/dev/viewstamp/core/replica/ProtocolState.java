@@ -132,6 +132,14 @@ final class ProtocolState {
         return checkpoint == null ? 0 : checkpoint.identity();
     }
 
+    /**
+     * The ring rule (docs/CHECKPOINTS.md, section 4): the highest op this replica may write, since
+     * the journal's slot of any higher op still holds an op that no durable checkpoint covers.
+     */
+    long ringOpMax() {
+        return config.journalSlotCount() == 0 ? Long.MAX_VALUE : log.anchorOp() + config.journalSlotCount();
+    }
+
     /** Checkpoints handed to the driver and not yet durable, in the order they were taken. */
     final ArrayDeque<Checkpoint> checkpointsInFlight = new ArrayDeque<>();
 

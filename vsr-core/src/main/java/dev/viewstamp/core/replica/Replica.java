@@ -331,6 +331,8 @@ public final class Replica {
      */
     public void onCheckpointDurable(long op, Output out) {
         checkpoints.onDurable(op);
+        // The compaction freed journal slots: a primary prepares what waited for them.
+        normal.primaryPrepareQueued(out);
         checkInvariants();
     }
 

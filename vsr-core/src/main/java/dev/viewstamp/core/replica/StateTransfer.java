@@ -204,6 +204,7 @@ final class StateTransfer extends SubProtocol {
                 s.log.truncateAfter(entry.op() - 1);
             }
             if (!s.log.chains(entry)) break;
+            if (entry.op() > s.ringOpMax()) break; // no journal slot yet: fetched again once checkpointed
             firstChanged = Math.min(firstChanged, entry.op());
             s.log.append(entry);
         }

@@ -227,9 +227,10 @@ final class ViewChange extends SubProtocol {
         DoViewChange best = chosenLog();
         if (best == null) return;
         ProtocolState.Placed placed = s.place(best.anchorOp(), best.anchorChecksum(), best.suffix());
-        if (placed == null) {
-            // We lack committed entries below the chosen suffix: fetch them from its sender
-            // first (they are committed, so installing them is always safe), then retry.
+        if (placed == null || best.op() > s.ringOpMax()) {
+            // We lack committed entries below the chosen suffix (or our journal has no slot for its
+            // last ops until we execute to our next checkpoint): fetch them from its sender first
+            // (they are committed, so installing them is always safe), then retry.
             transfer.startCatchUp(s.view, best.replica(), out);
             return;
         }
@@ -320,8 +321,9 @@ final class ViewChange extends SubProtocol {
     void onStartView(StartView message, Output out) {
         if (ignoreStartView(message)) return;
         ProtocolState.Placed placed = s.place(message.anchorOp(), message.anchorChecksum(), message.suffix());
-        if (placed == null) {
-            // We lack the committed prefix the suffix builds on: state transfer first.
+        if (placed == null || message.op() > s.ringOpMax()) {
+            // We lack the committed prefix the suffix builds on, or a journal slot for its last ops
+            // until we execute to our next checkpoint: state transfer first.
             transfer.startCatchUp(message.view(), message.replica(), out);
             return;
         }

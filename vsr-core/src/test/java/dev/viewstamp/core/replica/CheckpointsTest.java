@@ -255,6 +255,33 @@ class CheckpointsTest {
     }
 
     @Test
+    void aPrimaryPreparesNoOpWhoseJournalSlotADurableCheckpointDoesNotFreeYet() {
+        // 16 slots: two intervals of 4 and a pipeline of 8, the least the ring rule allows.
+        ClusterConfig one = ClusterConfig.builder().replicaCount(1).checkpointIntervalOps(INTERVAL)
+                .journalSlotCount(2 * INTERVAL + 8).build();
+        TestCluster cluster = new TestCluster(one, Replica.create(one, 0, new SummingStateMachine(), new Prng(1)));
+        cluster.holdCheckpoints = true;
+        cluster.request(Request.register(CLIENT));
+        for (int n = 1; n <= 24; n++) cluster.request(new Request(CLIENT, n, bytes("op" + n)));
+        Replica primary = cluster.replicas[0];
+        assertThat(primary.op()).as("the ring holds ops 1..16 until a checkpoint is durable").isEqualTo(16);
+        assertThat(primary.logAnchorOp()).isZero();
+
+        cluster.releaseCheckpoints();
+        assertThat(primary.logAnchorOp()).isEqualTo(16);
+        assertThat(primary.op()).as("the request that waited in the queue is prepared").isEqualTo(17);
+        for (int n = 25; n <= 40; n++) cluster.request(new Request(CLIENT, n, bytes("op" + n)));
+        assertThat(primary.op()).isEqualTo(33);
+        assertThat(primary.commit()).isEqualTo(33);
+    }
+
+    @Test
+    void aJournalTooSmallForTwoIntervalsAndAPipelineIsRefused() {
+        assertThatThrownBy(() -> ClusterConfig.builder().checkpointIntervalOps(8).journalSlotCount(23).build())
+                .hasMessageContaining("journalSlotCount (23) must be at least 2 * checkpointIntervalOps (8)");
+    }
+
+    @Test
     void aCheckpointIntervalIsNotNegative() {
         assertThatThrownBy(() -> ClusterConfig.builder().checkpointIntervalOps(-1).build())
                 .hasMessageContaining("checkpointIntervalOps");

@@ -48,6 +48,9 @@ final class TestCluster {
     int corruptStagedChunks;
     /** How many installs found the staged file damaged. */
     int installFailures;
+    /** While set, checkpoints are not made durable: they wait in {@link #heldCheckpoints}. */
+    boolean holdCheckpoints;
+    private final List<Runnable> heldCheckpoints = new ArrayList<>();
 
     TestCluster(ClusterConfig config, Replica... replicas) {
         this.config = config;
@@ -100,9 +103,14 @@ final class TestCluster {
                         case PersistedState s -> replicas[i].onStateDurable(s.view(), s.logView(), s.lastOp(),
                                 s.lastChecksum(), outputs[i]);
                         case PersistedCheckpoint c -> {
-                            lastSnapshots[i] = c.snapshot();
-                            checkpointFiles[i] = fileOf(c.checkpoint(), c.snapshot());
-                            replicas[i].onCheckpointDurable(c.checkpoint().op(), outputs[i]);
+                            int replica = i;
+                            Runnable durable = () -> {
+                                lastSnapshots[replica] = c.snapshot();
+                                checkpointFiles[replica] = fileOf(c.checkpoint(), c.snapshot());
+                                replicas[replica].onCheckpointDurable(c.checkpoint().op(), outputs[replica]);
+                            };
+                            if (holdCheckpoints) heldCheckpoints.add(durable);
+                            else durable.run();
                         }
                         case ServedSyncChunk c -> serveChunk(i, c);
                         case StagedSyncChunk c -> {
@@ -180,5 +188,14 @@ final class TestCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Makes the held checkpoints durable, in order, and delivers what follows. */
+    void releaseCheckpoints() {
+        holdCheckpoints = false;
+        List<Runnable> held = new ArrayList<>(heldCheckpoints);
+        heldCheckpoints.clear();
+        held.forEach(Runnable::run);
+        deliverAll();
     }
 }
