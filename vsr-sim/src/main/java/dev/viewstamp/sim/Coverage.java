@@ -14,6 +14,8 @@ public final class Coverage {
             damagedSuffixes, repairedEntries, noSpaceStops, syncExits, lostDisks, incarnations, clusterCrashes;
     /** Data faults by the zone they hit, and writes lost whole. */
     public long faultsSuperblock, faultsHeaders, faultsPrepares, diskLostWrites;
+    /** Checkpoints taken, compactions (checkpoints made durable) and state syncs installed, over all replicas. */
+    public long checkpoints, compactions, stateSyncs;
 
     /** The directed faults of {@link Swarm}: how often each happened, and in how many seeds. */
     public enum Directed {
@@ -47,6 +49,9 @@ public final class Coverage {
         duplicateRequests += replica.duplicateRequestCount();
         repairedEntries += replica.repairedEntryCount();
         incarnations += replica.incarnation();
+        checkpoints += replica.checkpointCount();
+        compactions += replica.compactionCount();
+        stateSyncs += replica.syncCount();
     }
 
     /** Adds what one replica's disk saw: data faults by kind and zone, lost disks, and the damage repaired. */
@@ -99,6 +104,9 @@ public final class Coverage {
         faultsHeaders += other.faultsHeaders;
         faultsPrepares += other.faultsPrepares;
         diskLostWrites += other.diskLostWrites;
+        checkpoints += other.checkpoints;
+        compactions += other.compactions;
+        stateSyncs += other.stateSyncs;
         for (int k = 0; k < directedCount.length; k++) {
             directedCount[k] += other.directedCount[k];
             directedSeeds[k] += other.directedSeeds[k];

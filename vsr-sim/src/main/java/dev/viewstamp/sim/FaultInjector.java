@@ -52,6 +52,9 @@ final class FaultInjector {
     // What crashed replicas had counted, which their next incarnations count from zero again.
     private long duplicateRequestsOfCrashed;
     private long repairedEntriesOfCrashed;
+    private long checkpointsOfCrashed;
+    private long compactionsOfCrashed;
+    private long stateSyncsOfCrashed;
 
     FaultInjector(long seed, FaultMix mix, Swarm swarm, Prng prng, ClusterConfig config, boolean diskless,
             int faultyDisks, Replica[] replicas, SimReplica[] sim, SimNetwork network, RestartChecks restartChecks,
@@ -80,6 +83,9 @@ final class FaultInjector {
     void addTo(Coverage coverage) {
         coverage.duplicateRequests += duplicateRequestsOfCrashed;
         coverage.repairedEntries += repairedEntriesOfCrashed;
+        coverage.checkpoints += checkpointsOfCrashed;
+        coverage.compactions += compactionsOfCrashed;
+        coverage.stateSyncs += stateSyncsOfCrashed;
         coverage.clusterCrashes += clusterCrashes;
         directed.addTo(coverage);
     }
@@ -258,6 +264,9 @@ final class FaultInjector {
         restartChecks.crashed(i, replicas[i], lose);
         duplicateRequestsOfCrashed += replicas[i].duplicateRequestCount();
         repairedEntriesOfCrashed += replicas[i].repairedEntryCount();
+        checkpointsOfCrashed += replicas[i].checkpointCount();
+        compactionsOfCrashed += replicas[i].compactionCount();
+        stateSyncsOfCrashed += replicas[i].syncCount();
         replicas[i] = null;
         if (sim[i].pausedUntil != 0) {
             sim[i].pausedUntil = 0;

@@ -38,6 +38,7 @@ final class Checkpoints extends SubProtocol {
         Checkpoint checkpoint = new Checkpoint(entry.op(), entry.checksum(), entry.timestamp(), identity,
                 s.clientTable.encode());
         s.checkpoint = checkpoint;
+        s.checkpointsTakenCount++;
         checkAgainstAnnounced();
         s.checkpointsInFlight.addLast(checkpoint);
         out.persistCheckpoint(checkpoint, snapshot);

@@ -143,6 +143,9 @@ final class ProtocolState {
     /** Checkpoints handed to the driver and not yet durable, in the order they were taken. */
     final ArrayDeque<Checkpoint> checkpointsInFlight = new ArrayDeque<>();
 
+    /** How many checkpoints this replica took: for the simulator's coverage. */
+    long checkpointsTakenCount;
+
     /** How many checkpoints became durable, each compacting the log: for the simulator's coverage. */
     long checkpointsDurableCount;
 

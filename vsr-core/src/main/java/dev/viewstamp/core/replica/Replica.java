@@ -480,6 +480,9 @@ public final class Replica {
     /** The newest durable checkpoint, or null. */
     public Checkpoint checkpointDurable() { return s.checkpointDurable; }
 
+    /** How many checkpoints this replica took. */
+    public long checkpointCount() { return s.checkpointsTakenCount; }
+
     /** How many checkpoints became durable here, each compacting the log. */
     public long compactionCount() { return s.checkpointsDurableCount; }
 

@@ -187,8 +187,10 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "coverage: %s%n", s.coverage());
         out.printf(Locale.ROOT, "storage: %s%n", s.coverage().storageSummary());
         out.printf(Locale.ROOT, "directed: %s%n", s.coverage().directedSummary());
-        out.printf(Locale.ROOT, "simulate: seeds=%d passed=%d failed=%d ops=%d view_changes=%d crashes=%d first_seed=%d%s%n",
-                s.seeds(), s.passed(), s.failed(), s.opsCommitted(), s.viewChanges(), s.crashes(), first,
+        out.printf(Locale.ROOT, "simulate: seeds=%d passed=%d failed=%d ops=%d view_changes=%d crashes=%d "
+                + "checkpoints=%d compactions=%d state_syncs=%d first_seed=%d%s%n",
+                s.seeds(), s.passed(), s.failed(), s.opsCommitted(), s.viewChanges(), s.crashes(),
+                s.coverage().checkpoints, s.coverage().compactions, s.coverage().stateSyncs, first,
                 nanos > 0 ? String.format(Locale.ROOT, " time=%.1fs", nanos / 1e9) : "");
         out.flush();
         return exitCode(s);
