@@ -245,10 +245,9 @@ final class SimStorage implements ScenarioStorage {
             return new Replica.Durable(0, 0, List.of(), null, null, true, 0, 0, pipelinePrepareCountMax);
         }
         long[] crashVector = state == FORMATTED ? null : state.crashVector();
-        if (checkpoint != null) {
-            // Not modelled yet: damage after a checkpoint (the core refuses it too).
-            Check.that(state.damagedOpMax() < 0 && unreadable.isEmpty(), "scenario: no damage after a checkpoint");
-            return new Replica.Durable(state.view(), state.logView(), log.subList((int) checkpoint.op(), log.size()),
+        long anchor = checkpoint == null ? 0 : checkpoint.op();
+        if (checkpoint != null && state.damagedOpMax() < 0 && unreadable.isEmpty()) {
+            return new Replica.Durable(state.view(), state.logView(), log.subList((int) anchor, log.size()),
                     null, crashVector, false, state.commitMax(), state.commitChecksum(), pipelinePrepareCountMax,
                     checkpoint);
         }
@@ -256,14 +255,18 @@ final class SimStorage implements ScenarioStorage {
             return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, state.commitMax(),
                     state.commitChecksum(), pipelinePrepareCountMax);
         }
-        long[] checksums = new long[log.size()];
-        for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
-        Entry[] entries = log.toArray(Entry[]::new);
-        for (long op : unreadable) entries[(int) op - 1] = null;
+        int held = (int) (log.size() - anchor);
+        long[] checksums = new long[held];
+        Entry[] entries = new Entry[held];
+        for (int i = 0; i < held; i++) {
+            entries[i] = log.get((int) anchor + i);
+            checksums[i] = entries[i].checksum();
+        }
+        for (long op : unreadable) if (op > anchor) entries[(int) (op - anchor - 1)] = null;
         return new Replica.Durable(state.view(), state.logView(), List.of(),
-                new Replica.Damage(log.size(), 1, checksums, entries,
-                        Math.max(log.size(), state.damagedOpMax())), crashVector, false, state.commitMax(),
-                state.commitChecksum(), pipelinePrepareCountMax);
+                new Replica.Damage(log.size(), anchor + 1, checksums, entries,
+                        Math.max(log.size(), state.damagedOpMax()), anchor), crashVector, false, state.commitMax(),
+                state.commitChecksum(), pipelinePrepareCountMax, checkpoint);
     }
 
     @Override

@@ -136,15 +136,12 @@ final class JournalRepair extends SubProtocol {
         List<Entry> entries = message.entries();
         for (Entry entry : entries) {
             Entry held = s.repair.entry(entry.op());
-            if (held == null || held.checksum() != entry.checksum()) {
-                s.repair.entries[(int) (entry.op() - 1)] = entry;
-                s.repair.fromPeer.set((int) entry.op());
-            }
-            s.repair.checksums[(int) (entry.op() - 1)] = entry.checksum();
+            if (held == null || held.checksum() != entry.checksum()) s.repair.fillFromPeer(entry);
+            s.repair.knowChecksum(entry.op(), entry.checksum());
         }
         long fromOp = entries.get(0).op() - 1;
-        if (fromOp >= 1) s.repair.checksums[(int) (fromOp - 1)] = entries.get(0).parent();
-        s.repair.knownFromOp = Math.min(s.repair.knownFromOp, Math.max(1, fromOp));
+        if (fromOp > s.repair.anchorOp) s.repair.knowChecksum(fromOp, entries.get(0).parent());
+        s.repair.knownFromOp = Math.min(s.repair.knownFromOp, Math.max(s.repair.anchorOp + 1, fromOp));
         s.repair.extendKnownDown();
         repairAdvance(out);
         if (s.repair != null) {
@@ -158,15 +155,17 @@ final class JournalRepair extends SubProtocol {
         if (entries.isEmpty()) return s.ignore("entries: empty", message);
         Entry last = entries.get(entries.size() - 1);
         long firstOp = entries.get(0).op();
-        if (firstOp < 1 || last.op() > s.repair.headOp || last.op() < s.repair.knownFromOp) {
+        if (firstOp <= s.repair.anchorOp || last.op() > s.repair.headOp || last.op() < s.repair.knownFromOp) {
             return s.ignore("entries: not what we asked for", message);
         }
         if (last.checksum() != s.repair.checksum(last.op())) return s.ignore("entries: not our chain", message);
         if (!ProtocolState.chainValid(entries.get(0).parent(), firstOp - 1, entries)) {
             return s.ignore("entries: do not chain", message);
         }
-        if (firstOp == 1 && entries.get(0).parent() != s.log.checksumAt(0)) {
-            return s.ignore("entries: another cluster's root", message);
+        if (firstOp == s.repair.anchorOp + 1 && s.log.anchorOp() <= s.repair.anchorOp
+                && entries.get(0).parent() != s.log.checksumAt(s.repair.anchorOp)) {
+            return s.ignore("entries: do not chain to our anchor (another cluster's root, or another checkpoint)",
+                    message);
         }
         return false;
     }
@@ -183,7 +182,7 @@ final class JournalRepair extends SubProtocol {
             Entry entry = s.repair.entry(op);
             if (op < s.repair.knownFromOp || entry == null || entry.checksum() != s.repair.checksum(op)
                     || !s.log.chains(entry)) break;
-            if (s.repair.fromPeer.get((int) op)) {
+            if (s.repair.fromPeer(op)) {
                 if (out == null) break;
                 s.log.append(entry);
                 out.persistPrepare(entry);

@@ -114,28 +114,39 @@ public final class Replica {
             if (recovering) Check.that(damage == null, "a recovering replica has no damage to repair");
             Check.that(commitMax >= 0, "a commit number is an op");
             if (recovering) Check.that(checkpoint == null, "a recovering replica has no checkpoint");
-            // Not built yet: a journal that comes back damaged after a checkpoint (docs/CHECKPOINTS.md).
-            if (checkpoint != null) Check.that(damage == null, "a damaged log after a checkpoint");
+            if (damage != null) {
+                Check.that(damage.anchorOp() == (checkpoint == null ? 0 : checkpoint.op()),
+                        "a damaged log starts at the checkpoint", damage.anchorOp(), checkpoint == null ? 0 : checkpoint.op());
+            }
         }
     }
 
     /**
-     * A log that came back damaged from a crash (docs/STORAGE.md): ops {@code 1..headOp}, whose
-     * checksums are known from {@code knownFromOp} on ({@code checksums[op - 1]}; the journal's
-     * redundant headers and the superblock say what each op must be), with the entries whose bodies
-     * are intact ({@code entries[op - 1]}, null where missing). Below {@code knownFromOp} the chain
+     * A log that came back damaged from a crash (docs/STORAGE.md): ops {@code anchorOp + 1..headOp}
+     * ({@code anchorOp}: 0, or the checkpoint the log starts after), whose checksums are known from
+     * {@code knownFromOp} on ({@code checksums[op - anchorOp - 1]}; the journal's redundant headers
+     * and the superblock say what each op must be), with the entries whose bodies are intact
+     * ({@code entries[op - anchorOp - 1]}, null where missing). Below {@code knownFromOp} the chain
      * broke and nothing is known. {@code opMax} is the highest op the replica may have
      * acknowledged in its log view (at least {@code headOp}: the journal's redundant headers of ops
      * past a break, or an earlier run's damage, can say more). Filling the holes clears the damage
      * only when it reaches {@code opMax}; otherwise a whole log from a primary does.
      */
-    public record Damage(long headOp, long knownFromOp, long[] checksums, Entry[] entries, long opMax) {
+    public record Damage(long headOp, long knownFromOp, long[] checksums, Entry[] entries, long opMax, long anchorOp) {
+        /** A damaged log from op 1 on: no checkpoint below it. */
+        public Damage(long headOp, long knownFromOp, long[] checksums, Entry[] entries, long opMax) {
+            this(headOp, knownFromOp, checksums, entries, opMax, 0);
+        }
+
         public Damage {
             Check.that(opMax >= headOp, "damage covers at least the journal's log", opMax, headOp);
-            Check.that(headOp >= 0, "a damaged log's head is an op", headOp, 0);
-            Check.that(checksums.length == headOp, "a checksum per op of the damaged log", checksums.length, headOp);
-            Check.that(entries.length == headOp, "an entry slot per op of the damaged log", entries.length, headOp);
-            Check.that(knownFromOp >= 1, "known checksums start at an op", knownFromOp, headOp);
+            Check.that(headOp >= anchorOp, "a damaged log's head is at or above its anchor", headOp, anchorOp);
+            Check.that(anchorOp >= 0, "an anchor is an op", anchorOp, 0);
+            Check.that(checksums.length == headOp - anchorOp, "a checksum per op of the damaged log", checksums.length,
+                    headOp - anchorOp);
+            Check.that(entries.length == headOp - anchorOp, "an entry slot per op of the damaged log", entries.length,
+                    headOp - anchorOp);
+            Check.that(knownFromOp >= anchorOp + 1, "known checksums start above the anchor", knownFromOp, anchorOp);
             Check.that(knownFromOp <= headOp + 1, "known checksums within the log", knownFromOp, headOp);
             checksums = checksums.clone();
             entries = entries.clone();
@@ -223,7 +234,7 @@ public final class Replica {
         s.learnCommit(durable.commitMax(), durable.commitMax(), durable.commitChecksum());
         if (durable.damage() != null && headOp >= durable.damage().knownFromOp()) {
             s.learnCommit(Math.max(0, headOp - s.config.pipelinePrepareCountMax()), headOp,
-                    durable.damage().checksums()[(int) (headOp - 1)]);
+                    durable.damage().checksums()[(int) (headOp - durable.damage().anchorOp() - 1)]);
         }
     }
 
@@ -318,7 +329,7 @@ public final class Replica {
         if (s.log.holds(op, checksum)) s.opDurable = Math.max(s.opDurable, op);
         if (s.repair != null) {
             // Entries after it that came from our own journal were durable all along.
-            while (s.opDurable < s.log.op() && !s.repair.fromPeer.get((int) (s.opDurable + 1))) s.opDurable++;
+            while (s.opDurable < s.log.op() && !s.repair.fromPeer(s.opDurable + 1)) s.opDurable++;
             repairs.finishRepairIfDone(out);
         }
         afterDurable(out);

@@ -69,6 +69,27 @@ class CheckpointAndSyncTest {
     }
 
     @Test
+    void aJournalThatComesBackDamagedAfterTheCheckpointIsRepairedFromPeersAboveIt() {
+        ScenarioCluster c = cluster();
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        c.crash(1);
+        c.decayPrepare(1, 2 * INTERVAL + 2); // a latent sector error above the checkpoint
+        Replica.Durable durable = c.durable(1);
+        assertThat(durable.checkpoint().op()).isEqualTo(2 * INTERVAL);
+        assertThat(durable.damage().anchorOp()).isEqualTo(2 * INTERVAL);
+        c.restart(1);
+        assertThat(c.replica(1).logDamaged()).isTrue();
+
+        assertThat(c.runUntil(() -> !c.replica(1).logDamaged(), 3_000)).isTrue();
+        assertThat(c.replica(1).repairedEntryCount()).isEqualTo(1);
+        commitThrough(c, client, 3 * INTERVAL + 1, next);
+        assertSameStateAs0(c, 1);
+        c.checkAgreement();
+    }
+
+    @Test
     void aBackupThatWasDownWhileThePeersCompactedSyncsTheirCheckpointAndCatchesUp() {
         ScenarioCluster c = cluster();
         ScenarioCluster.Client client = c.client();
