@@ -129,41 +129,6 @@ public final class ReplicaStorage {
         this.listener = listener;
     }
 
-    /**
-     * What a replica restarts from, given its superblock and what journal recovery found: the
-     * intact log, or the damage to repair (any fault, or a superblock that says an earlier run was
-     * still damaged). The damage reaches the highest op any durable record names, and at least as
-     * far as the earlier run's damage did.
-     */
-    public static Replica.Durable durable(Superblock.State superblock, Journal.Recovery recovery) {
-        if (superblock.recovering()) {
-            return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true, 0, 0,
-                    superblock.pipelinePrepareCountMax());
-        }
-        if (recovery.clean() && superblock.damagedOpMax() < 0) {
-            return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix(), null,
-                    superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                    superblock.pipelinePrepareCountMax());
-        }
-        long headOp = recovery.headOp();
-        long[] checksums = recovery.checksums().clone();
-        long knownFromOp = 1;
-        for (Journal.Fault fault : recovery.faults()) {
-            switch (fault.kind()) {
-                case BROKEN_CHAIN -> {
-                    checksums[(int) (fault.op() - 1)] = fault.checksum();
-                    knownFromOp = fault.op();
-                }
-                case DAMAGED_SUFFIX, REPAIR -> { }
-            }
-        }
-        return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
-                new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
-                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())),
-                superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                superblock.pipelinePrepareCountMax());
-    }
-
     /** A storage reopened after recovery, and what its replica restarts from. */
     public record Opened(ReplicaStorage storage, Replica.Durable durable) {}
 
@@ -196,7 +161,7 @@ public final class ReplicaStorage {
         long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
         ReplicaStorage storage = new ReplicaStorage(disk, recovered.journal(), superblock, sequence, recovery.headOp(),
                 listener);
-        Replica.Durable durable = durable(superblock, recovery);
+        Replica.Durable durable = DurableState.of(superblock, recovery);
         if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
         if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
         storage.queue.addLast(new PendingHeaderRepair());

@@ -79,7 +79,7 @@ class DataDirectoryCommandsTest {
         assertThat(inspect.exit()).isZero();
         assertThat(inspect.out()).contains("recovery         formatted with --recover");
         var inspection = dev.viewstamp.storage.DataDirectory.inspect(data);
-        var durable = dev.viewstamp.storage.ReplicaStorage.durable(inspection.state(), inspection.recovery());
+        var durable = dev.viewstamp.storage.DurableState.of(inspection.state(), inspection.recovery());
         assertThat(durable.recovering()).isTrue();
         assertThat(durable.log()).isEmpty();
     }
