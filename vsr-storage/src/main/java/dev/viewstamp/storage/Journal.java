@@ -90,15 +90,18 @@ public final class Journal {
     }
 
     /**
-     * The recovered log: ops {@code 1..headOp} with their checksums, and the entry of each op
-     * whose body is intact (null where it must be repaired), plus every fault found.
+     * The recovered log: ops {@code anchorOp + 1..headOp} with their checksums
+     * ({@code checksums[op - anchorOp - 1]}), and the entry of each op whose body is intact (null
+     * where it must be repaired), plus every fault found. {@code anchorOp} is the op of the
+     * checkpoint the superblock names (0 without one): the log after it is all a restart needs,
+     * and recovery never looks below it.
      * {@code writtenOpMax} is the highest op a durable record names (at least {@code headOp}; more
      * with a damaged suffix): no op above it can have been acknowledged. A slot that
      * no intact header explains and that lies past the head with nothing written after it is a
      * torn tail: a write that never completed, so never acknowledged; it is listed in
      * {@code slots} (decision UNKNOWN) but is not a fault.
      */
-    public record Recovery(long headOp, long[] checksums, Entry[] entries, List<Fault> faults,
+    public record Recovery(long anchorOp, long headOp, long[] checksums, Entry[] entries, List<Fault> faults,
             List<SlotClassifier.Slot> slots, long writtenOpMax) {
 
         /** The highest write sequence any intact header on the disk carries: a journal reopened here continues above it. */
@@ -114,10 +117,10 @@ public final class Journal {
         }
 
         public Entry entry(long op) {
-            return entries[(int) (op - 1)];
+            return entries[(int) (op - anchorOp - 1)];
         }
 
-        /** The intact prefix of the log: entries 1..k where k is the first op needing repair, minus one. */
+        /** The intact prefix of the log after the anchor: entries up to the first op needing repair, exclusive. */
         public List<Entry> intactPrefix() {
             List<Entry> prefix = new ArrayList<>();
             for (Entry entry : entries) {
@@ -339,8 +342,8 @@ public final class Journal {
     /** The intact header {@code slot} rests on when it holds an op of the recovered log, else null. */
     private static EntryCodec.Header logHeader(SlotClassifier.Slot slot, Recovery recovery) {
         EntryCodec.Header header = slot.header();
-        if (header == null || header.op() < 1 || header.op() > recovery.headOp()) return null;
-        return recovery.checksums()[(int) (header.op() - 1)] == header.entryChecksum() ? header : null;
+        if (header == null || header.op() <= recovery.anchorOp() || header.op() > recovery.headOp()) return null;
+        return recovery.checksums()[(int) (header.op() - recovery.anchorOp() - 1)] == header.entryChecksum() ? header : null;
     }
 
     /** The headers ring as read: its bytes, and the sectors that could not be read (zero in {@code bytes}). */
@@ -434,7 +437,8 @@ public final class Journal {
                 break;
             }
         }
-        long frontier = Math.max(highest, Math.min(superblock.logHeadOp(), layout.slotCount()));
+        long named = Math.max(superblock.logHeadOp(), superblock.checkpoint().op());
+        long frontier = Math.max(highest, Math.min(named, layout.slotCount()));
         return (int) Math.min(layout.slotCount(), frontier + 1 + TORN_TAIL_SCAN_SLOTS);
     }
 

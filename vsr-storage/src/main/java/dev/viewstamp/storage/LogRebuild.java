@@ -18,47 +18,30 @@ final class LogRebuild {
 
     private LogRebuild() {}
 
+    /**
+     * Rebuilds the log the superblock names: back from its head by parent checksums down to the
+     * checkpoint it names (or to the cluster's root without one), then forward with records
+     * written after it. A log change may cut the log back below the checkpoint (its anchor lies in
+     * the committed prefix, which the checkpoint holds): the log then starts at the checkpoint.
+     */
     static Recovery rebuild(SlotClassifier.Slot[] slots, Layout layout, Superblock.State superblock) {
-        int slotCount = layout.slotCount();
-        List<Fault> faults = new ArrayList<>();
-
-        long head = superblock.logHeadOp();
+        CheckpointReference checkpoint = superblock.checkpoint();
+        long anchorOp = checkpoint.op();
         long rootChecksum = OpLog.rootChecksum(superblock.clusterId());
-        List<Long> checksums = new ArrayList<>();
-        List<Entry> entries = new ArrayList<>();
-        for (long op = 0; op < head; op++) {
-            checksums.add(0L);
-            entries.add(null);
-        }
-
-        // Back from the head by parent checksums. Within the suffix of the last log change the
-        // superblock's own headers say what each op must be, even where its slot was never written.
-        long suffixFirstOp = head - superblock.suffix().size() + 1;
-        long expected = head == 0 ? rootChecksum : superblock.logHeadChecksum();
-        for (long op = head; op >= 1; op--) {
-            SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
-            boolean slotMatches = slot.header() != null && slot.header().op() == op
-                    && slot.header().entryChecksum() == expected;
-            EntryCodec.Header known = slotMatches ? slot.header()
-                    : op >= suffixFirstOp ? superblock.suffix().get((int) (op - suffixFirstOp)) : null;
-            if (known == null || known.entryChecksum() != expected) {
-                faults.add(new Fault(Fault.Kind.BROKEN_CHAIN, op, expected, "slot " + slot.slot() + " does not hold op "
-                        + op + " with the expected checksum (" + slot.decision() + ")"));
-                break;
-            }
-            checksums.set((int) (op - 1), expected);
-            if (slotMatches && slot.entry() != null) {
-                entries.set((int) (op - 1), slot.entry());
-            } else {
-                faults.add(new Fault(Fault.Kind.REPAIR, op, expected, "slot " + slot.slot() + ": "
-                        + (slotMatches ? slot.detail() : "not yet written for the superblock's log change")));
-            }
-            expected = known.parent();
-        }
+        long anchorChecksum = checkpoint.present() ? checkpoint.entryChecksum() : rootChecksum;
+        long head = Math.max(superblock.logHeadOp(), anchorOp);
+        long headChecksum = superblock.logHeadOp() < anchorOp ? anchorChecksum
+                : superblock.logHeadOp() == 0 ? rootChecksum : superblock.logHeadChecksum();
+        Chain chain = new Chain(anchorOp, head);
+        walkBack(slots, layout, superblock, chain, headChecksum, anchorChecksum);
 
         // Forward from the head with records written after the superblock.
-        long parent = head == 0 ? rootChecksum : superblock.logHeadChecksum();
+        long parent = headChecksum;
         long op = head + 1;
+        int slotCount = layout.slotCount();
+        List<Fault> faults = chain.faults;
+        List<Long> checksums = chain.checksums;
+        List<Entry> entries = chain.entries;
         for (; op <= slotCount; op++) {
             SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
             if (slot.header() == null || slot.header().op() != op || slot.header().parent() != parent
@@ -97,8 +80,68 @@ final class LogRebuild {
                     + " beyond the break at op " + (headOp + 1)));
         }
         long[] checksumArray = checksums.stream().mapToLong(Long::longValue).toArray();
-        return new Recovery(headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults), List.of(slots),
-                writtenOpMax);
+        return new Recovery(anchorOp, headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults),
+                List.of(slots), writtenOpMax);
+    }
+
+    /** The log being rebuilt: ops {@code anchorOp + 1} on, their checksums and intact entries, and the faults found. */
+    private static final class Chain {
+        final long anchorOp;
+        final List<Long> checksums = new ArrayList<>();
+        final List<Entry> entries = new ArrayList<>();
+        final List<Fault> faults = new ArrayList<>();
+
+        Chain(long anchorOp, long headOp) {
+            this.anchorOp = anchorOp;
+            for (long op = anchorOp; op < headOp; op++) {
+                checksums.add(0L);
+                entries.add(null);
+            }
+        }
+
+        int index(long op) {
+            return (int) (op - anchorOp - 1);
+        }
+    }
+
+    /**
+     * Back from the head (whose entry has {@code headChecksum}) by parent checksums, down to the
+     * chain's anchor. Within the suffix of the last log change the superblock's own headers say
+     * what each op must be, even where its slot was never written. Below a checkpoint nothing is
+     * read: the walk must arrive at the checkpoint's entry ({@code anchorChecksum}).
+     */
+    private static void walkBack(SlotClassifier.Slot[] slots, Layout layout, Superblock.State superblock, Chain chain,
+            long headChecksum, long anchorChecksum) {
+        long head = chain.anchorOp + chain.checksums.size();
+        long suffixFirstOp = superblock.logHeadOp() - superblock.suffix().size() + 1;
+        long expected = headChecksum;
+        for (long op = head; op > chain.anchorOp; op--) {
+            SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, layout.slotCount())];
+            boolean slotMatches = slot.header() != null && slot.header().op() == op
+                    && slot.header().entryChecksum() == expected;
+            EntryCodec.Header known = slotMatches ? slot.header()
+                    : op >= suffixFirstOp ? superblock.suffix().get((int) (op - suffixFirstOp)) : null;
+            if (known == null || known.entryChecksum() != expected) {
+                chain.faults.add(new Fault(Fault.Kind.BROKEN_CHAIN, op, expected, "slot " + slot.slot()
+                        + " does not hold op " + op + " with the expected checksum (" + slot.decision() + ")"));
+                return;
+            }
+            chain.checksums.set(chain.index(op), expected);
+            if (slotMatches && slot.entry() != null) {
+                chain.entries.set(chain.index(op), slot.entry());
+            } else {
+                chain.faults.add(new Fault(Fault.Kind.REPAIR, op, expected, "slot " + slot.slot() + ": "
+                        + (slotMatches ? slot.detail() : "not yet written for the superblock's log change")));
+            }
+            expected = known.parent();
+        }
+        if (chain.anchorOp > 0 && expected != anchorChecksum) {
+            // Never from a crash or a fault the checksums miss: a log change never replaces the
+            // committed entry a checkpoint was taken at.
+            chain.faults.add(new Fault(Fault.Kind.BROKEN_CHAIN, chain.anchorOp, anchorChecksum,
+                    "the log after the checkpoint at op " + chain.anchorOp + " does not chain to its entry "
+                            + Long.toHexString(anchorChecksum)));
+        }
     }
 
     /**

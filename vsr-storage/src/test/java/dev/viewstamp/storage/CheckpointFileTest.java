@@ -147,13 +147,13 @@ class CheckpointFileTest {
 
     @Test
     void loadingAMissingOrDamagedFileSaysWhyAndARestartCannotUseIt() {
-        MemoryStore store = new MemoryStore();
+        MemoryCheckpointStore store = new MemoryCheckpointStore();
         byte[] file = file();
         CheckpointReference named = named(file);
         AtomicReference<CheckpointFile.Loaded> loaded = new AtomicReference<>();
 
         CheckpointFile.load(store, CLUSTER, named, loaded::set);
-        assertThat(loaded.get().problem()).contains("no file of op 40");
+        assertThat(loaded.get().problem()).contains("checkpoint file of op 40 is missing");
         assertThatThrownBy(() -> loaded.get().contentsOrThrow()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("checkpoint op 40").hasMessageContaining("state sync");
 
@@ -168,30 +168,5 @@ class CheckpointFileTest {
         assertThat(loaded.get().contentsOrThrow().checkpoint()).isEqualTo(CHECKPOINT);
         CheckpointFile.load(store, CLUSTER, CheckpointReference.NONE, loaded::set);
         assertThat(loaded.get().contentsOrThrow()).isNull();
-    }
-
-    /** Checkpoint files in a map, every operation complete at once. */
-    static final class MemoryStore implements CheckpointStore {
-        final java.util.TreeMap<Long, byte[]> files = new java.util.TreeMap<>();
-
-        @Override public void write(long op, byte[] file, Disk.Completion completion) {
-            files.put(op, file.clone());
-            completion.done(null);
-        }
-
-        @Override public void read(long op, ReadCompletion completion) {
-            byte[] file = files.get(op);
-            if (file == null) completion.done(null, new DiskError(DiskError.Kind.READ, "no file of op " + op));
-            else completion.done(file.clone(), null);
-        }
-
-        @Override public void delete(long op, Disk.Completion completion) {
-            files.remove(op);
-            completion.done(null);
-        }
-
-        @Override public void list(ListCompletion completion) {
-            completion.done(files.keySet().stream().mapToLong(Long::longValue).toArray(), null);
-        }
     }
 }
