@@ -203,7 +203,9 @@ public final class ReplicaStorage {
         if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
         if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
         storage.queue.addLast(new PendingHeaderRepair());
-        storage.queue.addLast(new PendingCheckpointCleanup());
+        // A data file formatted without checkpoints has no files to clean up, and its restarts
+        // wait for no listing.
+        if (superblock.checkpointIntervalOps() > 0) storage.queue.addLast(new PendingCheckpointCleanup());
         storage.pump();
         return new Opened(storage, durable, checkpointFile);
     }
