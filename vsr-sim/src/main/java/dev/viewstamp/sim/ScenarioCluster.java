@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A small cluster for scripted scenario tests: no random faults, every message and write under
@@ -66,6 +67,8 @@ public final class ScenarioCluster {
 
     private final ClusterConfig config;
     private final Storage storage;
+    /** A new, empty service for each replica, and for each restart (restored from its checkpoint, if any). */
+    private final Supplier<StateMachine> services;
     private final int replicaCount;
     private final Replica[] replicas;
     private final ScenarioStorage[] storages;
@@ -81,8 +84,18 @@ public final class ScenarioCluster {
     private long now;
 
     public ScenarioCluster(ClusterConfig config, Storage storage) {
+        this(config, storage, KvStateMachine::new);
+    }
+
+    /**
+     * A cluster whose replicas run {@code services} (each call a new, empty one), which must take
+     * the key-value commands the clients send: a test gives a service that takes snapshots, for
+     * checkpoints.
+     */
+    public ScenarioCluster(ClusterConfig config, Storage storage, Supplier<StateMachine> services) {
         this.config = config;
         this.storage = storage;
+        this.services = services;
         this.replicaCount = config.replicaCount();
         this.replicas = new Replica[replicaCount];
         this.storages = new ScenarioStorage[replicaCount];
@@ -97,7 +110,7 @@ public final class ScenarioCluster {
                 case REAL -> new ScenarioDisk(config, i, new StorageListener(i));
             };
             outputs[i] = new ReplicaOutput(i);
-            replicas[i] = Replica.create(config, i, new KvStateMachine(), prng.fork());
+            replicas[i] = Replica.create(config, i, services.get(), prng.fork());
         }
     }
 
@@ -217,7 +230,7 @@ public final class ScenarioCluster {
 
     /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
     public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
-        KvStateMachine service = new KvStateMachine();
+        StateMachine service = services.get();
         if (durable.checkpoint() != null) {
             try {
                 service.restore(new ByteArrayInputStream(storages[replica].snapshotBytes()));
