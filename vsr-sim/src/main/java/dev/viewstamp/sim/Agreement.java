@@ -10,7 +10,10 @@ import java.util.ArrayList;
  */
 final class Agreement {
     private final ArrayList<Long> committed = new ArrayList<>();
-    /** Per replica, the ops already compared; a restarted replica executes again from op 1. */
+    /**
+     * Per replica, the ops already compared; a restarted replica executes again from op 1, or from
+     * the checkpoint it restarted from.
+     */
     private final long[] checkedCommit;
 
     Agreement(int replicaCount) {
@@ -22,7 +25,9 @@ final class Agreement {
         for (int i = 0; i < replicas.length; i++) {
             Replica r = replicas[i];
             if (r == null) continue;
-            for (long op = checkedCommit[i] + 1; op <= r.commit(); op++) {
+            // Below the log's anchor (a checkpoint) the replica holds no entries; the anchor's own
+            // checksum it does hold, and a restart from the checkpoint compares it first.
+            for (long op = Math.max(checkedCommit[i] + 1, r.logAnchorOp()); op <= r.commit(); op++) {
                 long checksum = r.checksumAt(op);
                 if (op <= committed.size()) {
                     long other = committed.get((int) (op - 1));
@@ -38,7 +43,7 @@ final class Agreement {
         }
     }
 
-    /** Replica {@code i} restarted: it executes its log again from the start. */
+    /** Replica {@code i} restarted: it executes its log again, from the start or from its checkpoint. */
     void restarted(int i) {
         checkedCommit[i] = 0;
     }
