@@ -18,9 +18,12 @@ import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.sim.check.LinearizabilityChecker;
 import dev.viewstamp.sim.check.Operation;
 import dev.viewstamp.sim.check.Result;
+import dev.viewstamp.storage.CheckpointFile;
 import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -393,10 +396,14 @@ public final class Simulator {
         }
     }
 
-    /** A crashed replica restarts from what its disk kept (nothing, if it lost its disk). */
+    /**
+     * A crashed replica restarts from what its disk kept (nothing, if it lost its disk): from its
+     * checkpoint, if its superblock names one, with the service restored from the snapshot first.
+     */
     private void restart(int i) {
         trace("restart replica " + i);
-        Replica.Durable durable = sim[i].disk.boot();
+        ReplicaStorage.Opened opened = sim[i].disk.boot();
+        Replica.Durable durable = opened.durable();
         if (durable.damage() != null && trace != null) {
             Replica.Damage damage = durable.damage();
             long missing = 0;
@@ -405,12 +412,25 @@ public final class Simulator {
                     + damage.knownFromOp() + " opMax=" + damage.opMax());
         }
         restartChecks.restarted(i, durable);
-        replicas[i] = Replica.restart(config, i, stateMachine(), prng.fork(), durable);
+        StateMachine service = stateMachine();
+        if (opened.checkpointFile() != null) restore(service, opened.checkpointFile(), i);
+        replicas[i] = Replica.restart(config, i, service, prng.fork(), durable);
         traceIgnored(i);
         sim[i].restartTick = now;
         faults.onRestart(i, durable.damage() != null);
         agreement.restarted(i);
         observe(i);
+    }
+
+    /** Restores {@code service} from the snapshot in replica {@code i}'s checkpoint file. */
+    private void restore(StateMachine service, CheckpointFile.Contents file, int i) {
+        trace("replica " + i + " restores its service from the checkpoint at op " + file.checkpoint().op());
+        try {
+            service.restore(file.snapshotStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException("replica " + i + ": the snapshot of the checkpoint at op "
+                    + file.checkpoint().op() + " does not restore", e);
+        }
     }
 
     private void enterLivenessPhase() {
@@ -472,8 +492,10 @@ public final class Simulator {
 
         @Override
         public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
-            throw new IllegalStateException("checkpoints are not in the data file's format yet (docs/CHECKPOINTS.md, "
-                    + "step 3): the simulator runs with checkpointIntervalOps 0");
+            // Random runs take none (checkpointIntervalOps 0): a lagging replica cannot catch up
+            // from a peer that compacted its log until state sync exists (docs/CHECKPOINTS.md, step 5).
+            if (trace != null) trace("write replica " + replica + " checkpoint op=" + checkpoint.op());
+            sim[replica].disk.persistCheckpoint(checkpoint, snapshot);
         }
     }
 

@@ -19,13 +19,6 @@ import java.nio.charset.StandardCharsets;
  * from the checkpoint, and only the ops after it are executed again.
  */
 class CheckpointRestartTest {
-
-    /** On the model only, until the real storage on the simulated disk takes checkpoints. */
-    @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
-    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
-    @org.junit.jupiter.params.ParameterizedTest(name = "on {0} storage")
-    @org.junit.jupiter.params.provider.EnumSource(value = Storage.class, names = "MODEL")
-    @interface ModelStorage {}
     private static final int INTERVAL = 4;
 
     /** Three replicas taking a checkpoint every four ops, with a key-value service that snapshots. */
@@ -72,7 +65,7 @@ class CheckpointRestartTest {
                 v -> assertThat(new String(v.value(), StandardCharsets.UTF_8)).isEqualTo(value));
     }
 
-    @ModelStorage
+    @OnEachStorage
     void aBackupRestartsFromItsCheckpointAndExecutesOnlyTheOpsAfterIt(Storage storage) {
         ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = putKeys(c, 10); // ops 1..11: checkpoints at 4 and 8
@@ -94,7 +87,7 @@ class CheckpointRestartTest {
         c.checkAgreement();
     }
 
-    @ModelStorage
+    @OnEachStorage
     void theWholeClusterRestartsFromItsCheckpointsAndKeepsEveryWrite(Storage storage) {
         ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = putKeys(c, 10);
@@ -112,7 +105,7 @@ class CheckpointRestartTest {
         c.checkAgreement();
     }
 
-    @ModelStorage
+    @OnEachStorage
     void aCrashBeforeACheckpointIsDurableRestartsFromThePreviousOne(Storage storage) {
         ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = putKeys(c, 10);
