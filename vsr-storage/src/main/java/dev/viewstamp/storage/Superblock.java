@@ -460,14 +460,7 @@ public final class Superblock {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": unknown flags "
                     + Integer.toHexString(flags));
         }
-        for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
-            if (i == CRASH_VECTOR_OFFSET) i = CRASH_VECTOR_OFFSET + 8 * replicaCount;
-            if (i == SUFFIX_OFFSET) i = used;
-            if (i < COPY_SIZE_BYTES && bytes[i] != 0) {
-                throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": reserved byte "
-                        + i + " not zero");
-            }
-        }
+        checkReservedBytes(bytes, copyIndex, replicaCount, used);
         long clusterId = b.getLong(24);
         List<EntryCodec.Header> suffix = new ArrayList<>(suffixCount);
         for (int i = 0; i < suffixCount; i++) {
@@ -482,13 +475,29 @@ public final class Superblock {
                     .journalSequence(b.getLong(88)).journalSlotCount(b.getInt(100)).journalBodySizeBytesMax(b.getInt(104))
                     .damagedOpMax(b.getLong(112) - 1).crashVector(crashVector(b, replicaCount))
                     .recovering((flags & FLAG_RECOVERING) != 0).checkpointIntervalOps(b.getInt(CHECKPOINT_OFFSET + 48))
-                    .checkpoint(new CheckpointReference(b.getLong(CHECKPOINT_OFFSET), b.getLong(CHECKPOINT_OFFSET + 8),
-                            b.getLong(CHECKPOINT_OFFSET + 16), b.getLong(CHECKPOINT_OFFSET + 24),
-                            b.getLong(CHECKPOINT_OFFSET + 32), b.getLong(CHECKPOINT_OFFSET + 40)))
-                    .build();
+                    .checkpoint(checkpoint(b)).build();
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }
+    }
+
+    /** Every byte that carries no field (after the fixed fields, the crash vector's replicas and the suffix) is zero. */
+    private static void checkReservedBytes(byte[] bytes, int copyIndex, int replicaCount, int used) throws CodecException {
+        for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
+            if (i == CRASH_VECTOR_OFFSET) i = CRASH_VECTOR_OFFSET + 8 * replicaCount;
+            if (i == SUFFIX_OFFSET) i = used;
+            if (i < COPY_SIZE_BYTES && bytes[i] != 0) {
+                throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": reserved byte "
+                        + i + " not zero");
+            }
+        }
+    }
+
+    /** The checkpoint a copy names. @throws IllegalArgumentException when its fields do not fit together */
+    private static CheckpointReference checkpoint(ByteBuffer b) {
+        return new CheckpointReference(b.getLong(CHECKPOINT_OFFSET), b.getLong(CHECKPOINT_OFFSET + 8),
+                b.getLong(CHECKPOINT_OFFSET + 16), b.getLong(CHECKPOINT_OFFSET + 24), b.getLong(CHECKPOINT_OFFSET + 32),
+                b.getLong(CHECKPOINT_OFFSET + 40));
     }
 
     /**
