@@ -37,8 +37,9 @@ import java.util.function.Consumer;
  * walks back from the log's head only down to the checkpoint's op.
  *
  * <pre>
- * copy (16 KiB, little-endian; the checksum covers the used bytes, and every byte after them must be zero)
- *   0 u64 checksum of bytes 8 .. 384 + 128 * suffix header count   8 u32 magic 'VSRS'   12 u16 version (3)   14 u16 copy index
+ * copy (16 KiB, little-endian; the checksum covers the used bytes and the checkpoint block, every other byte is zero)
+ *   0 u64 checksum of bytes 8 .. 256 + 128 * suffix header count, then of bytes 16320 .. 16384
+ *   8 u32 magic 'VSRS'   12 u16 version (3)   14 u16 copy index
  *  16 u64 sequence   24 u64 cluster id   32 u16 replica index   34 u16 replica count   36 u32 pipeline prepare count max
  *  40 u64 view       48 u64 log view     56 u64 commit max
  *  64 u64 log head op   72 u64 log head checksum   80 u64 format id (random, drawn by vsr format)
@@ -46,33 +47,37 @@ import java.util.function.Consumer;
  *  96 u32 suffix header count   100 u32 journal slot count   104 u32 journal body size max
  * 108 u32 flags (bit 0: recovering from a lost disk)   112 u64 damaged op max + 1 (0: the log is whole)
  * 120 u64 checksum of the entry at the commit max
- * 128 u64 checkpoint op (0: no checkpoint, and every checkpoint field below is 0)   136 u64 checkpoint identity
- * 144 u64 checksum of the entry at the checkpoint op   152 u64 that entry's timestamp
- * 160 u64 checkpoint file size in bytes   168 u64 checkpoint file checksum (its last eight bytes)
- * 176 u32 checkpoint interval in ops (0: no checkpoints), recorded by vsr format   180 zero to 255
- * 256 crash vector: u64 incarnation per replica (up to 16), then zero to 383
- * 384 suffix headers, 128 bytes each (up to 125), ending at the log head   then zero to the end of the copy
+ * 128 crash vector: u64 incarnation per replica (up to 16), then zero to 255
+ * 256 suffix headers, 128 bytes each (up to 125), ending at the log head   then zero to 16319
+ * 16320 checkpoint block: u64 checkpoint op (0: no checkpoint, and every field but the interval is 0)
+ *       16328 u64 identity   16336 u64 checksum of the entry at the checkpoint op   16344 u64 that entry's timestamp
+ *       16352 u64 file size in bytes   16360 u64 file checksum (its last eight bytes)
+ *       16368 u32 checkpoint interval in ops (0: no checkpoints), recorded by vsr format   16372 zero to the end
  * </pre>
  *
- * <p>Version 2 had no checkpoint fields (the crash vector at 128, the suffix at 256, up to 126
- * headers); a version-2 copy is refused with a request to format again.
+ * <p>Version 2 had no checkpoint block (and room for 126 suffix headers); a version-2 copy is
+ * refused with a request to format again. The block is at the end, not after the fixed fields,
+ * so that a state without a checkpoint puts every other byte where version 2 did: a crash tears
+ * its copies, and a fault damages them, exactly as before (the block is zero on both sides of a
+ * torn write), and runs without checkpoints (the simulator's) stay what they were.
  */
 public final class Superblock {
     public static final int COPIES = 4;
     public static final int COPY_SIZE_BYTES = 16 * 1024;
     /** How many replicas' incarnations a copy's crash vector holds. */
     public static final int REPLICAS_MAX = 16;
-    private static final int CHECKPOINT_OFFSET = 128;
-    /** The end of the fixed fields; zero from here to the crash vector. */
-    private static final int FIXED_BYTES = 180;
-    private static final int CRASH_VECTOR_OFFSET = 256;
+    private static final int CRASH_VECTOR_OFFSET = 128;
     private static final int SUFFIX_OFFSET = CRASH_VECTOR_OFFSET + 8 * REPLICAS_MAX;
-    /** How many suffix headers a copy holds. */
-    public static final int SUFFIX_HEADERS_MAX = (COPY_SIZE_BYTES - SUFFIX_OFFSET) / EntryCodec.HEADER_SIZE_BYTES;
+    /** The checkpoint block: the last 64 bytes of a copy, of which the fields take 52. */
+    private static final int CHECKPOINT_OFFSET = COPY_SIZE_BYTES - 64;
+    private static final int CHECKPOINT_FIELDS_BYTES = 52;
+    /** How many suffix headers a copy holds: as many as fit before the checkpoint block. */
+    public static final int SUFFIX_HEADERS_MAX = (CHECKPOINT_OFFSET - SUFFIX_OFFSET) / EntryCodec.HEADER_SIZE_BYTES;
     private static final int FLAG_RECOVERING = 1;
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
     static final short VERSION = 3;
+    private static final int FIXED_BYTES = 128;
 
     private Superblock() {}
 
@@ -378,9 +383,14 @@ public final class Superblock {
         return vector;
     }
 
-    /** The bytes of a copy that carry its state; the checksum covers them, and the rest is zero. */
+    /** The bytes at the start of a copy that carry its state; the checksum covers them and the checkpoint block. */
     private static int usedBytes(int suffixCount) {
         return SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
+    }
+
+    private static long checksumOf(byte[] copy, int suffixCount) {
+        return new Checksum().add(copy, 8, usedBytes(suffixCount) - 8)
+                .add(copy, CHECKPOINT_OFFSET, COPY_SIZE_BYTES - CHECKPOINT_OFFSET).value();
     }
 
     static byte[] encode(State state, int copyIndex) {
@@ -407,7 +417,7 @@ public final class Superblock {
             byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
             System.arraycopy(header, 0, bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, header.length);
         }
-        b.putLong(0, Checksum.of(bytes, 8, usedBytes(state.suffix().size()) - 8));
+        b.putLong(0, checksumOf(bytes, state.suffix().size()));
         return bytes;
     }
 
@@ -416,7 +426,7 @@ public final class Superblock {
 
     /**
      * True when {@code bytes} is an intact copy of format version 2 (its own checksum, over its
-     * own used bytes: the suffix at 256, up to 126 headers), which this build does not read.
+     * used bytes only: no checkpoint block, up to 126 suffix headers), which this build does not read.
      */
     static boolean intactVersion2(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -436,7 +446,7 @@ public final class Superblock {
         }
         int claimed = b.getInt(96);
         if (claimed < 0 || claimed > SUFFIX_HEADERS_MAX
-                || b.getLong(0) != Checksum.of(bytes, 8, usedBytes(claimed) - 8)) {
+                || b.getLong(0) != checksumOf(bytes, claimed)) {
             throw new CodecException(CodecException.Kind.HEADER_CHECKSUM, "superblock copy " + copyIndex + ": checksum mismatch");
         }
         if (b.getInt(8) != MAGIC || b.getShort(12) != VERSION) {
@@ -481,11 +491,12 @@ public final class Superblock {
         }
     }
 
-    /** Every byte that carries no field (after the fixed fields, the crash vector's replicas and the suffix) is zero. */
+    /** Every byte that carries no field (beyond the crash vector's replicas, the suffix and the checkpoint fields) is zero. */
     private static void checkReservedBytes(byte[] bytes, int copyIndex, int replicaCount, int used) throws CodecException {
         for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
             if (i == CRASH_VECTOR_OFFSET) i = CRASH_VECTOR_OFFSET + 8 * replicaCount;
             if (i == SUFFIX_OFFSET) i = used;
+            if (i == CHECKPOINT_OFFSET) i = CHECKPOINT_OFFSET + CHECKPOINT_FIELDS_BYTES;
             if (i < COPY_SIZE_BYTES && bytes[i] != 0) {
                 throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": reserved byte "
                         + i + " not zero");

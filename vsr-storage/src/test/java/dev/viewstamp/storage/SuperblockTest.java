@@ -124,6 +124,22 @@ class SuperblockTest {
     }
 
     @Test
+    void aStateWithoutACheckpointLaysItsBytesWhereVersion2Did() throws Exception {
+        // So crashes tear it and faults damage it as before, and runs without checkpoints replay
+        // as they did: only the version and the checksum differ, and the checkpoint block is zero.
+        List<EntryCodec.Header> headers = suffixHeaders(5);
+        EntryCodec.Header head = headers.get(headers.size() - 1);
+        Superblock.State state = FORMATTED.successor().view(2).logView(2).crashVector(new long[] {1, 2, 3})
+                .logHead(head.op(), head.entryChecksum(), headers).journalSequence(9).build();
+        byte[] copy = Superblock.encode(state, 1);
+        for (int i = Superblock.COPY_SIZE_BYTES - 64; i < Superblock.COPY_SIZE_BYTES; i++) assertThat(copy[i]).isZero();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(copy).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort(12, (short) 2);
+        b.putLong(0, dev.viewstamp.core.Checksum.of(copy, 8, 256 + 5 * EntryCodec.HEADER_SIZE_BYTES - 8));
+        assertThat(Superblock.intactVersion2(copy)).isTrue();
+    }
+
+    @Test
     void aVersion2SuperblockIsRefusedWithAnAskToFormatAgain() {
         MemoryDisk disk = new MemoryDisk(SIZE);
         for (int copy = 0; copy < Superblock.COPIES; copy++) {
