@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A small cluster for scripted scenario tests: no random faults, every message and write under
@@ -67,11 +68,13 @@ public final class ScenarioCluster {
 
     private final ClusterConfig config;
     private final Storage storage;
+    /** A new, empty service for each replica, and for each restart (restored from its checkpoint, if any). */
+    private final Supplier<StateMachine> services;
     private final int replicaCount;
     private final Replica[] replicas;
     private final ScenarioStorage[] storages;
     /** The service each replica runs: a restart or a state sync restores it from a checkpoint. */
-    private final KvStateMachine[] services;
+    private final StateMachine[] running;
     /** Bytes per state-sync chunk: small, so a scenario's checkpoints take several chunks. */
     static final int SYNC_CHUNK_SIZE_BYTES = 64;
     private final boolean[] writesHeld;
@@ -86,12 +89,22 @@ public final class ScenarioCluster {
     private long now;
 
     public ScenarioCluster(ClusterConfig config, Storage storage) {
+        this(config, storage, KvStateMachine::new);
+    }
+
+    /**
+     * A cluster whose replicas run {@code services} (each call a new, empty one), which must take
+     * the key-value commands the clients send: a test gives a service that takes snapshots, for
+     * checkpoints.
+     */
+    public ScenarioCluster(ClusterConfig config, Storage storage, Supplier<StateMachine> services) {
         this.config = config;
         this.storage = storage;
+        this.services = services;
         this.replicaCount = config.replicaCount();
         this.replicas = new Replica[replicaCount];
         this.storages = new ScenarioStorage[replicaCount];
-        this.services = new KvStateMachine[replicaCount];
+        this.running = new StateMachine[replicaCount];
         this.writesHeld = new boolean[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.agreement = new Agreement(replicaCount);
@@ -100,12 +113,12 @@ public final class ScenarioCluster {
         for (int i = 0; i < replicaCount; i++) {
             storages[i] = switch (storage) {
                 case MODEL -> new SimStorage(config.clusterId(), config.pipelinePrepareCountMax(), new StorageListener(i),
-                        new StorageListener(i));
+                        new StorageListener(i), services);
                 case REAL -> new ScenarioDisk(config, i, new StorageListener(i));
             };
             outputs[i] = new ReplicaOutput(i);
-            services[i] = new KvStateMachine();
-            replicas[i] = Replica.create(config, i, services[i], prng.fork());
+            running[i] = services.get();
+            replicas[i] = Replica.create(config, i, running[i], prng.fork());
         }
     }
 
@@ -225,7 +238,7 @@ public final class ScenarioCluster {
 
     /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
     public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
-        KvStateMachine service = new KvStateMachine();
+        StateMachine service = services.get();
         if (durable.checkpoint() != null) {
             try {
                 service.restore(new ByteArrayInputStream(storages[replica].snapshotBytes()));
@@ -233,7 +246,7 @@ public final class ScenarioCluster {
                 throw new UncheckedIOException("scenario: replica " + replica + "'s checkpoint does not restore", e);
             }
         }
-        services[replica] = service;
+        running[replica] = service;
         replicas[replica] = Replica.restart(configNew, replica, service, prng.fork(), durable);
         storages[replica].restarted();
         agreement.restarted(replica);
@@ -485,7 +498,7 @@ public final class ScenarioCluster {
         public void onSyncInstalled(Checkpoint checkpoint, byte[] snapshot) {
             if (replicas[replica] == null) return;
             try {
-                services[replica].restore(new ByteArrayInputStream(snapshot));
+                running[replica].restore(new ByteArrayInputStream(snapshot));
             } catch (IOException e) {
                 throw new UncheckedIOException("scenario: an installed checkpoint that was checked does not restore", e);
             }

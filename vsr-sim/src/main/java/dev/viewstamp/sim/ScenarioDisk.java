@@ -8,6 +8,7 @@ import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
+import dev.viewstamp.storage.CheckpointFile;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
 import java.util.List;
@@ -15,9 +16,9 @@ import java.util.List;
 /**
  * One replica's data file in a scripted scenario ({@link ScenarioCluster.Storage#REAL}): the real
  * {@link ReplicaStorage} write order (group commit, redundant headers, superblocks around a log
- * change) on a {@link SimDisk} without data faults, through the simulator's
- * {@link SimReplicaDisk}. A restart reads the superblock and recovers the journal as the
- * simulator's replicas do.
+ * change, a checkpoint's file before the superblock that names it) on a {@link SimDisk} and its
+ * checkpoint files, without data faults, through the simulator's {@link SimReplicaDisk}. A restart
+ * reads the superblock, the checkpoint it names and the journal as the simulator's replicas do.
  *
  * <p>The scenario controls time on the disk: its operations run only in {@link #completeWrites},
  * which runs them until the disk is idle, so every write asked for so far and every write its
@@ -26,8 +27,8 @@ import java.util.List;
  * that were held back, as the model does.
  */
 final class ScenarioDisk implements ScenarioStorage {
-    private static final String NO_CHECKPOINTS_YET = "checkpoints are not in the data file's format yet "
-            + "(docs/CHECKPOINTS.md, step 3): Superblock.State.checkConfig refuses checkpointIntervalOps > 0";
+    private static final String NO_SYNC_YET = "state sync is not in the real storage yet (docs/CHECKPOINTS.md, "
+            + "step 5): scenarios that sync run on the storage model";
 
     /** More slots than any scenario's log has ops: the ring must hold a whole log until checkpoints exist. */
     private static final int JOURNAL_SLOT_COUNT = 2048;
@@ -40,7 +41,7 @@ final class ScenarioDisk implements ScenarioStorage {
     /** True while a replica runs on this disk; false from a crash until the next restart. */
     private boolean running = true;
     /** What the disk held when a restart last read it, until a replica restarts on it; null when not read since the crash. */
-    private Replica.Durable booted;
+    private ReplicaStorage.Opened booted;
 
     ScenarioDisk(ClusterConfig config, int replicaIndex, ReplicaStorage.Listener listener) {
         this.layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
@@ -61,28 +62,30 @@ final class ScenarioDisk implements ScenarioStorage {
 
     @Override
     public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
-        throw new IllegalStateException(NO_CHECKPOINTS_YET);
+        disk.persistCheckpoint(checkpoint, snapshot);
     }
 
     @Override
     public byte[] checkpointFile() {
-        return null;
+        return null; // serving state sync from the real storage is not built yet (docs/CHECKPOINTS.md)
     }
 
     @Override
     public void stageSyncChunk(long checkpointOp, long offset, byte[] bytes) {
-        throw new IllegalStateException(NO_CHECKPOINTS_YET);
+        throw new IllegalStateException(NO_SYNC_YET);
     }
 
     @Override
     public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
             Output.ReplicaState state) {
-        throw new IllegalStateException(NO_CHECKPOINTS_YET);
+        throw new IllegalStateException(NO_SYNC_YET);
     }
 
+    /** The snapshot in the checkpoint file the restart read. */
     @Override
     public byte[] snapshotBytes() {
-        return null;
+        CheckpointFile.Contents file = boot().checkpointFile();
+        return file == null ? null : file.snapshot();
     }
 
     @Override
@@ -120,9 +123,13 @@ final class ScenarioDisk implements ScenarioStorage {
         disk.disk().decay(layout.preparesOffset() + slot * layout.slotSizeBytes());
     }
 
-    /** Reads the superblock and recovers the journal once after a crash; the restart then opens the storage that read. */
+    /** Reads the superblock, its checkpoint and the journal once after a crash; the restart then opens the storage that read. */
     @Override
     public Replica.Durable durable() {
+        return boot().durable();
+    }
+
+    private ReplicaStorage.Opened boot() {
         Check.that(!running, "scenario: a restart reads the disk of a crashed replica");
         if (booted == null) booted = disk.boot();
         return booted;
@@ -130,7 +137,7 @@ final class ScenarioDisk implements ScenarioStorage {
 
     @Override
     public void restarted() {
-        durable(); // a replica restarted from a state the test built still writes to the storage recovery opened
+        boot(); // a replica restarted from a state the test built still writes to the storage recovery opened
         running = true;
         booted = null;
     }

@@ -3,9 +3,11 @@ package dev.viewstamp.sim;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
-import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.core.service.StateMachine;
+import dev.viewstamp.storage.CheckpointFile;
 import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
@@ -13,14 +15,17 @@ import dev.viewstamp.storage.Superblock;
 import java.util.List;
 
 /**
- * One simulated replica's data file: the real superblock, journal and {@link ReplicaStorage} code
- * on a {@link SimDisk}. A crash keeps the disk (losing what was not synced) and drops the storage
- * object; a restart reads the superblock and recovers the journal exactly as the runtime does,
- * and hands the replica what recovery found, damage included.
+ * One simulated replica's data file and checkpoint files: the real superblock, journal and
+ * {@link ReplicaStorage} code on a {@link SimDisk}, with the checkpoint files in a
+ * {@link SimCheckpointStore} beside it. A crash keeps the disk and the files (losing what was not
+ * synced) and drops the storage object; a restart reads the superblock, the checkpoint it names
+ * and the journal after it exactly as the runtime does, and hands the replica what it found,
+ * damage included.
  */
 final class SimReplicaDisk {
     private final ClusterConfig config;
     private final SimDisk disk;
+    private final SimCheckpointStore checkpoints;
     private final Journal.Layout layout;
     private final ReplicaStorage.Listener listener;
     private ReplicaStorage storage;
@@ -39,12 +44,14 @@ final class SimReplicaDisk {
         this.layout = layout;
         this.listener = listener;
         this.disk = new SimDisk(layout.sizeBytes(), prng, faults);
+        // The disk's generator: the files draw from it only once there are checkpoints.
+        this.checkpoints = new SimCheckpointStore(prng, disk, faults.latencyTicksMax());
         this.formatted = Superblock.State.formatted().clusterId(layout.clusterId()).replicaIndex(replicaIndex)
                 .replicaCount(config.replicaCount()).pipelinePrepareCountMax(config.pipelinePrepareCountMax())
-                .formatId(1).journalSlotCount(layout.slotCount()).journalBodySizeBytesMax(layout.bodySizeBytesMax())
-                .build();
+                .checkpointIntervalOps(config.checkpointIntervalOps()).formatId(1).journalSlotCount(layout.slotCount())
+                .journalBodySizeBytesMax(layout.bodySizeBytesMax()).build();
         writeSuperblock(formatted);
-        this.storage = new ReplicaStorage(disk, Journal.formatted(disk, layout), formatted, 0, 0, listener);
+        this.storage = new ReplicaStorage(disk, checkpoints, Journal.formatted(disk, layout), formatted, 0, 0, listener);
         storage.canariesForTesting(config.canaries());
     }
 
@@ -85,6 +92,10 @@ final class SimReplicaDisk {
         return disk;
     }
 
+    SimCheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
     /** Space returned: the storage retries what a full disk stopped (a runtime would on a timer). */
     void resume() {
         if (storage != null) storage.resume();
@@ -98,18 +109,27 @@ final class SimReplicaDisk {
         storage.persistState(state, anchorOp, anchorChecksum, suffix);
     }
 
-    /** Runs the disk operations due this tick: completions reach the replica through the listener. */
+    void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+        storage.persistCheckpoint(checkpoint, snapshot);
+    }
+
+    /** Runs the disk and file operations due this tick: completions reach the replica through the listener. */
     void tick() {
         disk.tick();
+        checkpoints.tick();
     }
 
     boolean writing() {
-        return !disk.idle();
+        return !disk.idle() || !checkpoints.idle();
     }
 
-    /** A crash: unsynced sectors survive or not, each on its own; the storage object is gone. */
+    /**
+     * A crash: unsynced sectors survive or not, each on its own, checkpoint files not yet written
+     * are not there; the storage object is gone.
+     */
     void crash() {
         disk.crash();
+        checkpoints.crash();
         storage = null;
     }
 
@@ -119,6 +139,7 @@ final class SimReplicaDisk {
      */
     void lose() {
         disk.wipe();
+        checkpoints.wipe();
         if (survivable != null) survivable.reset();
         storage = null;
         lostDisks++;
@@ -137,14 +158,25 @@ final class SimReplicaDisk {
         Check.that(error[0] == null, "formatting a simulated disk");
     }
 
-    /** Reads the superblock and recovers the journal, as a restarting process does. */
-    Replica.Durable boot() {
+    /**
+     * Reads the superblock, the checkpoint it names and the journal after it, as a restarting
+     * process does: what the replica restarts from, and the checkpoint's file to restore its
+     * service from.
+     *
+     * @throws IllegalStateException when the named checkpoint's file is missing or fails its
+     *     checks, or the journal after a checkpoint came back damaged: neither is survivable
+     *     before state sync, so the simulator injects neither
+     */
+    ReplicaStorage.Opened boot() {
         Superblock.ReadResult[] read = {null};
         Superblock.read(disk, r -> read[0] = r);
         drainUntil(() -> read[0] != null);
         Superblock.State superblock = read[0].state();
         Check.that(superblock != null, "a superblock copy survives (writes sync one copy at a time)");
         superblock.checkConfig(config); // as a starting process does: the limits it runs with are the formatted ones
+        CheckpointFile.Loaded[] loaded = {null};
+        CheckpointFile.load(checkpoints, superblock.clusterId(), superblock.checkpoint(), l -> loaded[0] = l);
+        drainUntil(() -> loaded[0] != null);
         Journal.RecoveryResult[] recovered = {null};
         Journal.recover(disk, layout, superblock, config.canaries(), r -> recovered[0] = r);
         drainUntil(() -> recovered[0] != null);
@@ -156,17 +188,18 @@ final class SimReplicaDisk {
                 case DAMAGED_SUFFIX -> damagedSuffixes++;
             }
         }
-        ReplicaStorage.Opened opened = ReplicaStorage.open(disk, read[0], recovered[0], listener);
+        ReplicaStorage.Opened opened = ReplicaStorage.open(disk, checkpoints, read[0], recovered[0],
+                loaded[0].contentsOrThrow(), listener);
         storage = opened.storage();
         storage.canariesForTesting(config.canaries());
         if (opened.durable().damage() != null) damagedRestarts++;
-        return opened.durable();
+        return opened;
     }
 
     private void drainUntil(java.util.function.BooleanSupplier done) {
         for (int i = 0; !done.getAsBoolean(); i++) {
             Check.that(i < 1_000_000, "simulated disk operation completes");
-            disk.tick();
+            tick();
         }
     }
 }

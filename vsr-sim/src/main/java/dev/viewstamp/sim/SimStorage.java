@@ -7,7 +7,6 @@ import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
-import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.storage.ReplicaStorage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The in-memory model of one replica's durable storage for scripted scenarios
@@ -70,6 +70,8 @@ final class SimStorage implements ScenarioStorage {
     private long stagedOp = -1;
     private final long clusterId;
     private final SyncListener syncListener;
+    /** New, empty services: an install restores one off to the side to check the file's identity. */
+    private final Supplier<StateMachine> services;
     /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
     private final int pipelinePrepareCountMax;
 
@@ -78,8 +80,9 @@ final class SimStorage implements ScenarioStorage {
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
 
     SimStorage(long clusterId, int pipelinePrepareCountMax, ReplicaStorage.Listener listener,
-            SyncListener syncListener) {
+            SyncListener syncListener, Supplier<StateMachine> services) {
         this.clusterId = clusterId;
+        this.services = services;
         this.pipelinePrepareCountMax = pipelinePrepareCountMax;
         this.listener = listener;
         this.syncListener = syncListener;
@@ -137,7 +140,7 @@ final class SimStorage implements ScenarioStorage {
             return;
         }
         CheckpointBytes.Parsed parsed;
-        KvStateMachine restored = new KvStateMachine();
+        StateMachine restored = services.get();
         try {
             parsed = CheckpointBytes.decode(file);
             restored.restore(new ByteArrayInputStream(parsed.snapshot()));

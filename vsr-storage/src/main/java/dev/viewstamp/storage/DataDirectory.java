@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * A replica's data directory: {@value #DATA_FILE} (superblock and journal, preallocated) and
- * {@value #MEMBERS_FILE} (the cluster's members, one {@code index host:port} per line).
+ * A replica's data directory: {@value #DATA_FILE} (superblock and journal, preallocated),
+ * {@value #MEMBERS_FILE} (the cluster's members, one {@code index host:port} per line) and the
+ * checkpoint files, {@code checkpoint-<op>.vsr} ({@link FileCheckpointStore}).
  *
  * <p>{@link #format} creates one for a new cluster; {@link #inspect} opens one read-only and reports
  * what it holds. The replica server will open data directories through the same code, so a
@@ -36,9 +37,9 @@ public final class DataDirectory {
         }
     }
 
-    /** What a data directory holds. */
+    /** What a data directory holds; {@code checkpoint}: what its superblock's checkpoint file holds, checked. */
     public record Inspection(Path directory, List<String> members, Superblock.ReadResult superblock,
-            Journal.Recovery recovery) {
+            Journal.Recovery recovery, CheckpointFile.Loaded checkpoint) {
 
         public Superblock.State state() {
             return superblock.state();
@@ -48,14 +49,15 @@ public final class DataDirectory {
     /**
      * Formats {@code directory} (created if missing; it must be empty) for replica
      * {@code replicaIndex} of a new cluster whose members are {@code members} (host:port each). The
-     * pipeline depth is recorded: the replica refuses to start with another. With {@code recover},
+     * pipeline depth and the checkpoint interval (0: no checkpoints) are recorded: the replica
+     * refuses to start with others. With {@code recover},
      * for a replica of a running cluster whose disk was lost: the replica starts in recovery
      * (Status.RECOVERING), takes a new incarnation and acknowledges nothing until the cluster has
      * made its log whole.
      */
     public static void format(Path directory, long clusterId, List<String> members, int replicaIndex,
-            int pipelinePrepareCountMax, int journalSlotCount, int journalBodySizeBytesMax, boolean recover)
-            throws IOException, Unusable {
+            int pipelinePrepareCountMax, int checkpointIntervalOps, int journalSlotCount, int journalBodySizeBytesMax,
+            boolean recover) throws IOException, Unusable {
         if (clusterId < 0) throw new IllegalArgumentException("cluster id must be a non-negative integer, not " + clusterId);
         if (members.isEmpty() || members.size() % 2 == 0) {
             throw new IllegalArgumentException("a cluster needs an odd number of members (2f + 1), not " + members.size());
@@ -64,6 +66,14 @@ public final class DataDirectory {
         if (replicaIndex < 0 || replicaIndex >= members.size()) {
             throw new IllegalArgumentException("replica index " + replicaIndex + " is not in 0.." + (members.size() - 1));
         }
+        // Built before anything is created, so that limits which do not fit (a checkpoint interval
+        // too long for the journal, say) leave no half-formatted directory behind.
+        Journal.Layout layout = new Journal.Layout(clusterId, journalSlotCount, journalBodySizeBytesMax,
+                FileDisk.SECTOR_SIZE_BYTES);
+        Superblock.State formatted = Superblock.State.formatted().clusterId(clusterId).replicaIndex(replicaIndex)
+                .replicaCount(members.size()).pipelinePrepareCountMax(pipelinePrepareCountMax)
+                .checkpointIntervalOps(checkpointIntervalOps).formatId(new SecureRandom().nextLong() & Long.MAX_VALUE)
+                .journalSlotCount(journalSlotCount).journalBodySizeBytesMax(journalBodySizeBytesMax).build();
         if (Files.exists(directory)) {
             if (!Files.isDirectory(directory)) throw new Unusable(directory + " exists and is not a directory");
             try (Stream<Path> entries = Files.list(directory)) {
@@ -79,13 +89,6 @@ public final class DataDirectory {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < members.size(); i++) text.append(i).append(' ').append(members.get(i)).append('\n');
         writeAtomically(directory.resolve(MEMBERS_FILE), text.toString().getBytes(StandardCharsets.UTF_8));
-
-        Journal.Layout layout = new Journal.Layout(clusterId, journalSlotCount, journalBodySizeBytesMax,
-                FileDisk.SECTOR_SIZE_BYTES);
-        Superblock.State formatted = Superblock.State.formatted().clusterId(clusterId).replicaIndex(replicaIndex)
-                .replicaCount(members.size()).pipelinePrepareCountMax(pipelinePrepareCountMax)
-                .formatId(new SecureRandom().nextLong() & Long.MAX_VALUE).journalSlotCount(journalSlotCount)
-                .journalBodySizeBytesMax(journalBodySizeBytesMax).build();
         try (FileDisk disk = FileDisk.create(directory.resolve(DATA_FILE), layout.sizeBytes())) {
             AtomicReference<DiskError> error = new AtomicReference<>();
             Superblock.write(disk, recover ? formatted.recoveringFromLostDisk() : formatted, error::set);
@@ -109,6 +112,11 @@ public final class DataDirectory {
             AtomicReference<Superblock.ReadResult> superblock = new AtomicReference<>();
             Superblock.read(disk, superblock::set);
             Superblock.State state = superblock.get().state();
+            if (superblock.get().olderVersion()) {
+                throw new Unusable(data + ": its superblock is of format version " + Superblock.VERSION_2
+                        + ", written by an older build; this build reads version " + Superblock.VERSION
+                        + " only: format the data directory again (vsr format)");
+            }
             if (state == null) {
                 throw new Unusable(data + ": no valid superblock copy (" + String.join("; ", superblock.get().problems())
                         + "): damaged beyond reading, or not a Viewstamp data file");
@@ -124,10 +132,17 @@ public final class DataDirectory {
             }
             AtomicReference<Journal.RecoveryResult> recovery = new AtomicReference<>();
             Journal.recover(disk, layout, state, recovery::set);
-            return new Inspection(directory, members, superblock.get(), recovery.get().recovery());
+            AtomicReference<CheckpointFile.Loaded> checkpoint = new AtomicReference<>();
+            CheckpointFile.load(checkpoints(directory), state.clusterId(), state.checkpoint(), checkpoint::set);
+            return new Inspection(directory, members, superblock.get(), recovery.get().recovery(), checkpoint.get());
         } catch (IOException e) {
             throw new Unusable(data + ": " + e.getMessage());
         }
+    }
+
+    /** The checkpoint files of the data directory {@code directory}. */
+    public static CheckpointStore checkpoints(Path directory) {
+        return new FileCheckpointStore(directory);
     }
 
     private static List<String> readMembers(Path file) throws Unusable {

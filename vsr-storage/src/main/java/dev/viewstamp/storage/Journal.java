@@ -5,7 +5,6 @@ import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.core.replica.ClusterConfig;
-import dev.viewstamp.core.replica.OpLog;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -91,15 +90,18 @@ public final class Journal {
     }
 
     /**
-     * The recovered log: ops {@code 1..headOp} with their checksums, and the entry of each op
-     * whose body is intact (null where it must be repaired), plus every fault found.
+     * The recovered log: ops {@code anchorOp + 1..headOp} with their checksums
+     * ({@code checksums[op - anchorOp - 1]}), and the entry of each op whose body is intact (null
+     * where it must be repaired), plus every fault found. {@code anchorOp} is the op of the
+     * checkpoint the superblock names (0 without one): the log after it is all a restart needs,
+     * and recovery never looks below it.
      * {@code writtenOpMax} is the highest op a durable record names (at least {@code headOp}; more
      * with a damaged suffix): no op above it can have been acknowledged. A slot that
      * no intact header explains and that lies past the head with nothing written after it is a
      * torn tail: a write that never completed, so never acknowledged; it is listed in
      * {@code slots} (decision UNKNOWN) but is not a fault.
      */
-    public record Recovery(long headOp, long[] checksums, Entry[] entries, List<Fault> faults,
+    public record Recovery(long anchorOp, long headOp, long[] checksums, Entry[] entries, List<Fault> faults,
             List<SlotClassifier.Slot> slots, long writtenOpMax) {
 
         /** The highest write sequence any intact header on the disk carries: a journal reopened here continues above it. */
@@ -115,10 +117,10 @@ public final class Journal {
         }
 
         public Entry entry(long op) {
-            return entries[(int) (op - 1)];
+            return entries[(int) (op - anchorOp - 1)];
         }
 
-        /** The intact prefix of the log: entries 1..k where k is the first op needing repair, minus one. */
+        /** The intact prefix of the log after the anchor: entries up to the first op needing repair, exclusive. */
         public List<Entry> intactPrefix() {
             List<Entry> prefix = new ArrayList<>();
             for (Entry entry : entries) {
@@ -297,7 +299,7 @@ public final class Journal {
                     slots[slot] = SlotClassifier.classify(slot, layout.slotCount(), layout.clusterId(),
                             layout.bodySizeBytesMax(), header, prepares[slot]);
                 }
-                Recovery recovery = rebuild(slots, layout, superblock);
+                Recovery recovery = LogRebuild.rebuild(slots, layout, superblock);
                 BitSet toRepair = new BitSet();
                 byte[] headers = headersRing(ring, slots, recovery, toRepair);
                 done.accept(new RecoveryResult(recovery, new Journal(disk, layout, headers, toRepair)));
@@ -340,8 +342,8 @@ public final class Journal {
     /** The intact header {@code slot} rests on when it holds an op of the recovered log, else null. */
     private static EntryCodec.Header logHeader(SlotClassifier.Slot slot, Recovery recovery) {
         EntryCodec.Header header = slot.header();
-        if (header == null || header.op() < 1 || header.op() > recovery.headOp()) return null;
-        return recovery.checksums()[(int) (header.op() - 1)] == header.entryChecksum() ? header : null;
+        if (header == null || header.op() <= recovery.anchorOp() || header.op() > recovery.headOp()) return null;
+        return recovery.checksums()[(int) (header.op() - recovery.anchorOp() - 1)] == header.entryChecksum() ? header : null;
     }
 
     /** The headers ring as read: its bytes, and the sectors that could not be read (zero in {@code bytes}). */
@@ -435,7 +437,8 @@ public final class Journal {
                 break;
             }
         }
-        long frontier = Math.max(highest, Math.min(superblock.logHeadOp(), layout.slotCount()));
+        long named = Math.max(superblock.logHeadOp(), superblock.checkpoint().op());
+        long frontier = Math.max(highest, Math.min(named, layout.slotCount()));
         return (int) Math.min(layout.slotCount(), frontier + 1 + TORN_TAIL_SCAN_SLOTS);
     }
 
@@ -476,113 +479,5 @@ public final class Journal {
             byte[] whole = new byte[(int) Math.min(Layout.roundUp(size, sector), layout.slotSizeBytes())];
             disk.read(layout.prepareOffset(slot), whole, wholeError -> done.accept(wholeError == null ? whole : null));
         });
-    }
-
-    static Recovery rebuild(SlotClassifier.Slot[] slots, Layout layout, Superblock.State superblock) {
-        int slotCount = layout.slotCount();
-        List<Fault> faults = new ArrayList<>();
-
-        long head = superblock.logHeadOp();
-        long rootChecksum = OpLog.rootChecksum(superblock.clusterId());
-        List<Long> checksums = new ArrayList<>();
-        List<Entry> entries = new ArrayList<>();
-        for (long op = 0; op < head; op++) {
-            checksums.add(0L);
-            entries.add(null);
-        }
-
-        // Back from the head by parent checksums. Within the suffix of the last log change the
-        // superblock's own headers say what each op must be, even where its slot was never written.
-        long suffixFirstOp = head - superblock.suffix().size() + 1;
-        long expected = head == 0 ? rootChecksum : superblock.logHeadChecksum();
-        for (long op = head; op >= 1; op--) {
-            SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
-            boolean slotMatches = slot.header() != null && slot.header().op() == op
-                    && slot.header().entryChecksum() == expected;
-            EntryCodec.Header known = slotMatches ? slot.header()
-                    : op >= suffixFirstOp ? superblock.suffix().get((int) (op - suffixFirstOp)) : null;
-            if (known == null || known.entryChecksum() != expected) {
-                faults.add(new Fault(Fault.Kind.BROKEN_CHAIN, op, expected, "slot " + slot.slot() + " does not hold op "
-                        + op + " with the expected checksum (" + slot.decision() + ")"));
-                break;
-            }
-            checksums.set((int) (op - 1), expected);
-            if (slotMatches && slot.entry() != null) {
-                entries.set((int) (op - 1), slot.entry());
-            } else {
-                faults.add(new Fault(Fault.Kind.REPAIR, op, expected, "slot " + slot.slot() + ": "
-                        + (slotMatches ? slot.detail() : "not yet written for the superblock's log change")));
-            }
-            expected = known.parent();
-        }
-
-        // Forward from the head with records written after the superblock.
-        long parent = head == 0 ? rootChecksum : superblock.logHeadChecksum();
-        long op = head + 1;
-        for (; op <= slotCount; op++) {
-            SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
-            if (slot.header() == null || slot.header().op() != op || slot.header().parent() != parent
-                    || slot.header().sequence() <= superblock.journalSequence()) {
-                break;
-            }
-            checksums.add(slot.header().entryChecksum());
-            entries.add(slot.entry());
-            if (slot.entry() == null) {
-                faults.add(new Fault(Fault.Kind.REPAIR, op, slot.header().entryChecksum(), "slot " + slot.slot() + ": "
-                        + slot.detail()));
-            }
-            parent = slot.header().entryChecksum();
-        }
-        long headOp = op - 1;
-
-        // A redundant header written after the superblock for an op past the break means the break
-        // is damage, not a torn tail: that header went out only once its prepare was durable, so
-        // ops from the break on may have been acknowledged. (A prepare alone proves nothing: it may
-        // be a write that survived a crash without ever being synced.) An unreadable header may
-        // have been such a proof, so its slot counts too.
-        long writtenOpMax = headOp;
-        SlotClassifier.Slot evidence = null;
-        for (SlotClassifier.Slot slot : slots) {
-            long acknowledged = acknowledgedOpMax(slot, superblock.journalSequence(), slotCount);
-            if (acknowledged > writtenOpMax) {
-                writtenOpMax = acknowledged;
-                evidence = slot;
-            }
-        }
-        if (evidence != null) {
-            String holds = evidence.headerCopy() == SlotClassifier.HeaderCopy.VALID
-                    ? " holds op " + writtenOpMax + ", written after the superblock,"
-                    : " has an unreadable copy and may hold op " + writtenOpMax + " (" + evidence.detail() + "),";
-            faults.add(new Fault(Fault.Kind.DAMAGED_SUFFIX, headOp + 1, 0, "slot " + evidence.slot() + holds
-                    + " beyond the break at op " + (headOp + 1)));
-        }
-        long[] checksumArray = checksums.stream().mapToLong(Long::longValue).toArray();
-        return new Recovery(headOp, checksumArray, entries.toArray(Entry[]::new), List.copyOf(faults), List.of(slots),
-                writtenOpMax);
-    }
-
-    /**
-     * The highest op that {@code slot} shows may have been acknowledged since the superblock (whose
-     * journal sequence is {@code journalSequence}) was written, or 0 when it shows none.
-     *
-     * <ul>
-     *   <li>An intact redundant header written after the superblock proves its op durable (rule 5),
-     *       unless a newer prepare has replaced it since.
-     *   <li>An unreadable redundant header may have been such a proof, so the op of an intact
-     *       prepare written after the superblock under it may have been acknowledged.
-     *   <li>A slot whose copies are both damaged, one of them unreadable (LOST), may hold an
-     *       acknowledged op, of any sequence: in a ring that does not wrap (rule 4), op
-     *       {@code slot}, or op {@code slotCount} in slot 0.
-     * </ul>
-     */
-    static long acknowledgedOpMax(SlotClassifier.Slot slot, long journalSequence, int slotCount) {
-        if (slot.decision() == SlotClassifier.Decision.LOST) return slot.slot() == 0 ? slotCount : slot.slot();
-        EntryCodec.Header header = slot.header();
-        boolean afterSuperblock = header != null && header.sequence() > journalSequence;
-        return switch (slot.headerCopy()) {
-            case VALID -> afterSuperblock && slot.relation() != SlotClassifier.Relation.PREPARE_NEWER ? header.op() : 0;
-            case UNREADABLE -> afterSuperblock ? header.op() : 0;
-            case EMPTY, MISDIRECTED, INVALID -> 0;
-        };
     }
 }

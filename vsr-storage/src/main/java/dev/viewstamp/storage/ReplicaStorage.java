@@ -5,8 +5,10 @@ import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.replica.Canary;
+import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.core.service.StateMachine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,8 @@ import java.util.List;
  *       synced; then a superblock names the new head, views and suffix headers. A crash at any
  *       point leaves the old log, the old log cut back (possibly extended by new entries that
  *       chain to it), or the new log, never one with holes (docs/STORAGE.md, rule 2).
+ *   <li>{@link #persistCheckpoint}: the checkpoint's file is written and synced, then a superblock
+ *       names it, then the previous checkpoint's file is deleted ({@link CheckpointWrite}).
  * </ul>
  *
  * <p>Requests are processed one at a time; a disk error stops processing. {@link DiskError.Kind#SYNC}
@@ -44,8 +48,11 @@ public final class ReplicaStorage {
         void onError(DiskError error);
     }
 
-    private sealed interface Pending
-            permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair, PendingSuperblockRepair {}
+    sealed interface Pending permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair,
+            PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite {}
+
+    /** At a restart: delete every checkpoint file the superblock does not name ({@link #open}). */
+    private record PendingCheckpointCleanup() implements Pending {}
 
     private record PendingDamage(long damagedOpMax) implements Pending {}
 
@@ -100,6 +107,7 @@ public final class ReplicaStorage {
     }
 
     private final Disk disk;
+    private final CheckpointStore checkpoints;
     private final Journal journal;
     private final Listener listener;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -117,11 +125,21 @@ public final class ReplicaStorage {
     /**
      * Storage over {@code disk}, whose superblock holds {@code superblock}, whose journal last
      * wrote sequence {@code sequence}, and whose durable log ends at {@code logHeadOp} (all from
-     * recovery, or from formatting).
+     * recovery, or from formatting), with no checkpoint store: it takes no checkpoints.
      */
     public ReplicaStorage(Disk disk, Journal journal, Superblock.State superblock, long sequence, long logHeadOp,
             Listener listener) {
+        this(disk, CheckpointStore.NONE, journal, superblock, sequence, logHeadOp, listener);
+    }
+
+    /**
+     * As {@link #ReplicaStorage(Disk, Journal, Superblock.State, long, long, Listener)}, with the
+     * checkpoint files in {@code checkpoints}.
+     */
+    public ReplicaStorage(Disk disk, CheckpointStore checkpoints, Journal journal, Superblock.State superblock,
+            long sequence, long logHeadOp, Listener listener) {
         this.disk = disk;
+        this.checkpoints = checkpoints;
         this.logHeadOp = logHeadOp;
         this.journal = journal;
         this.superblock = superblock;
@@ -130,42 +148,11 @@ public final class ReplicaStorage {
     }
 
     /**
-     * What a replica restarts from, given its superblock and what journal recovery found: the
-     * intact log, or the damage to repair (any fault, or a superblock that says an earlier run was
-     * still damaged). The damage reaches the highest op any durable record names, and at least as
-     * far as the earlier run's damage did.
+     * A storage reopened after recovery, and what its replica restarts from: {@code durable}, and,
+     * when it names a checkpoint, that checkpoint's file ({@code checkpointFile}, else null), whose
+     * snapshot the driver restores the service from before {@code Replica.restart}.
      */
-    public static Replica.Durable durable(Superblock.State superblock, Journal.Recovery recovery) {
-        if (superblock.recovering()) {
-            return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true, 0, 0,
-                    superblock.pipelinePrepareCountMax());
-        }
-        if (recovery.clean() && superblock.damagedOpMax() < 0) {
-            return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix(), null,
-                    superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                    superblock.pipelinePrepareCountMax());
-        }
-        long headOp = recovery.headOp();
-        long[] checksums = recovery.checksums().clone();
-        long knownFromOp = 1;
-        for (Journal.Fault fault : recovery.faults()) {
-            switch (fault.kind()) {
-                case BROKEN_CHAIN -> {
-                    checksums[(int) (fault.op() - 1)] = fault.checksum();
-                    knownFromOp = fault.op();
-                }
-                case DAMAGED_SUFFIX, REPAIR -> { }
-            }
-        }
-        return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
-                new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
-                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())),
-                superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                superblock.pipelinePrepareCountMax());
-    }
-
-    /** A storage reopened after recovery, and what its replica restarts from. */
-    public record Opened(ReplicaStorage storage, Replica.Durable durable) {}
+    public record Opened(ReplicaStorage storage, Replica.Durable durable, CheckpointFile.Contents checkpointFile) {}
 
     /**
      * Reopens storage over {@code disk}, whose superblock read gave {@code read}, after
@@ -191,17 +178,36 @@ public final class ReplicaStorage {
      * neither the simulator nor this class does that yet.
      */
     public static Opened open(Disk disk, Superblock.ReadResult read, Journal.RecoveryResult recovered, Listener listener) {
+        return open(disk, CheckpointStore.NONE, read, recovered, null, listener);
+    }
+
+    /**
+     * As {@link #open(Disk, Superblock.ReadResult, Journal.RecoveryResult, Listener)}, with the
+     * checkpoint files in {@code checkpoints}, and the file the superblock names, read and checked
+     * ({@link CheckpointFile#load}; null when it names none). After the writes above, the files a
+     * crash left that the superblock does not name are deleted: only then, since until the
+     * superblock repair an older copy may still name one of them.
+     *
+     * @throws IllegalStateException when the journal after the checkpoint came back damaged
+     *     ({@link DurableState#of(Superblock.State, Journal.Recovery, Checkpoint)})
+     */
+    public static Opened open(Disk disk, CheckpointStore checkpoints, Superblock.ReadResult read,
+            Journal.RecoveryResult recovered, CheckpointFile.Contents checkpointFile, Listener listener) {
         Superblock.State superblock = read.state();
         Journal.Recovery recovery = recovered.recovery();
         long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
-        ReplicaStorage storage = new ReplicaStorage(disk, recovered.journal(), superblock, sequence, recovery.headOp(),
-                listener);
-        Replica.Durable durable = durable(superblock, recovery);
+        Replica.Durable durable = DurableState.of(superblock, recovery,
+                checkpointFile == null ? null : checkpointFile.checkpoint());
+        ReplicaStorage storage = new ReplicaStorage(disk, checkpoints, recovered.journal(), superblock, sequence,
+                recovery.headOp(), listener);
         if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
         if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
         storage.queue.addLast(new PendingHeaderRepair());
+        // A data file formatted without checkpoints has no files to clean up, and its restarts
+        // wait for no listing.
+        if (superblock.checkpointIntervalOps() > 0) storage.queue.addLast(new PendingCheckpointCleanup());
         storage.pump();
-        return new Opened(storage, durable);
+        return new Opened(storage, durable, checkpointFile);
     }
 
     /**
@@ -276,6 +282,20 @@ public final class ReplicaStorage {
         schedule(this::pump);
     }
 
+    /**
+     * Requests that {@code checkpoint} be made durable with the service's {@code snapshot}
+     * ({@link CheckpointWrite}); completion: {@link Listener#onCheckpointDurable}, in order with
+     * the other requests. The file's bytes are built now, in memory (see {@link CheckpointFile}),
+     * and its write starts at once.
+     */
+    public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+        CheckpointWrite write = new CheckpointWrite(this, checkpoints, checkpoint,
+                CheckpointFile.encode(superblock.clusterId(), checkpoint, snapshot));
+        queue.addLast(write);
+        write.startFile();
+        schedule(this::pump);
+    }
+
     /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
     public void canariesForTesting(java.util.Set<Canary> canaries) {
         canaryResumeFromStart = canaries.contains(Canary.RESUME_LOG_CHANGE_FROM_START);
@@ -304,7 +324,7 @@ public final class ReplicaStorage {
      * that work returns. So completions never nest: 100,000 writes released at once by
      * {@link #resume} run one after another on a stack of constant depth.
      */
-    private void schedule(Runnable work) {
+    void schedule(Runnable work) {
         ready.addLast(work);
         if (draining) return;
         draining = true;
@@ -316,7 +336,7 @@ public final class ReplicaStorage {
     }
 
     /** A disk completion that continues with {@code then}, or stops on an error. */
-    private Disk.Completion andThen(Runnable then) {
+    Disk.Completion andThen(Runnable then) {
         return error -> schedule(() -> {
             if (error != null) stop(error);
             else then.run();
@@ -332,6 +352,8 @@ public final class ReplicaStorage {
                 case PendingDamage d -> writeDamage(d);
                 case PendingSuperblockRepair r -> writeSuperblockRepair();
                 case PendingHeaderRepair r -> writeHeaderRepair();
+                case PendingCheckpointCleanup c -> cleanUpCheckpoints();
+                case CheckpointWrite c -> c.run();
             }
         }
     }
@@ -488,7 +510,55 @@ public final class ReplicaStorage {
         pump();
     }
 
-    private void stop(DiskError error) {
+    /**
+     * Writes {@code next}, which names a checkpoint, to every copy; then {@code then}. The log's
+     * head and journal sequence stay as they were: a checkpoint changes neither the log nor which
+     * records are newer than the superblock.
+     */
+    void writeSuperblock(Superblock.State next, Runnable then) {
+        Superblock.write(disk, next, andThen(() -> {
+            superblock = next;
+            then.run();
+        }));
+    }
+
+    /** The checkpoint at the head of the queue is durable and named: report it. */
+    void completeCheckpoint(CheckpointWrite write) {
+        Check.that(queue.peekFirst() == write, "a checkpoint completes at its turn");
+        queue.pollFirst();
+        listener.onCheckpointDurable(write.op());
+        finish();
+    }
+
+    /**
+     * Deletes every checkpoint file the superblock does not name (left by a crash before its
+     * superblock, or before the delete that follows one), except that of a checkpoint taken since
+     * the restart, which may be writing its file already.
+     */
+    private void cleanUpCheckpoints() {
+        checkpoints.list((ops, error) -> schedule(() -> {
+            if (error != null) {
+                stop(error);
+                return;
+            }
+            deleteStrayCheckpoints(ops, 0);
+        }));
+    }
+
+    private void deleteStrayCheckpoints(long[] ops, int index) {
+        for (int i = index; i < ops.length; i++) {
+            long op = ops[i];
+            boolean taken = queue.stream().anyMatch(p -> p instanceof CheckpointWrite w && w.op() == op);
+            if (op == superblock.checkpoint().op() || taken) continue;
+            int next = i + 1;
+            checkpoints.delete(op, andThen(() -> deleteStrayCheckpoints(ops, next)));
+            return;
+        }
+        queue.pollFirst();
+        finish();
+    }
+
+    void stop(DiskError error) {
         busy = false;
         stopped = error;
         listener.onError(error); // the process logs it (and exits on SYNC); status() keeps saying why

@@ -27,12 +27,19 @@ import java.util.function.Consumer;
  * headers let recovery tell those entries from leftovers of the old log in the same slots.
  *
  * <p>The commit number is named by the checksum of the entry at that op: a restart trusts it only
- * for a log that holds that very entry. The pipeline depth is recorded at format time: the core
- * refuses to start with another, since a log proves committed every entry a pipeline below its head.
+ * for a log that holds that very entry. The pipeline depth and the checkpoint interval are recorded
+ * at format time: the core refuses to start with another depth, since a log proves committed every
+ * entry a pipeline below its head, and replicas compare checkpoints by op, so they must take them
+ * at the same ops.
+ *
+ * <p>The superblock names the newest durable checkpoint (docs/CHECKPOINTS.md, section 4): it is
+ * that checkpoint's commit point, written only once its file is durable, and journal recovery
+ * walks back from the log's head only down to the checkpoint's op.
  *
  * <pre>
- * copy (16 KiB, little-endian; the checksum covers the used bytes, and every byte after them must be zero)
- *   0 u64 checksum of bytes 8 .. 256 + 128 * suffix header count   8 u32 magic 'VSRS'   12 u16 version   14 u16 copy index
+ * copy (16 KiB, little-endian; the checksum covers the used bytes and the checkpoint block, every other byte is zero)
+ *   0 u64 checksum of bytes 8 .. 256 + 128 * suffix header count, then of bytes 16320 .. 16384
+ *   8 u32 magic 'VSRS'   12 u16 version (3)   14 u16 copy index
  *  16 u64 sequence   24 u64 cluster id   32 u16 replica index   34 u16 replica count   36 u32 pipeline prepare count max
  *  40 u64 view       48 u64 log view     56 u64 commit max
  *  64 u64 log head op   72 u64 log head checksum   80 u64 format id (random, drawn by vsr format)
@@ -41,8 +48,18 @@ import java.util.function.Consumer;
  * 108 u32 flags (bit 0: recovering from a lost disk)   112 u64 damaged op max + 1 (0: the log is whole)
  * 120 u64 checksum of the entry at the commit max
  * 128 crash vector: u64 incarnation per replica (up to 16), then zero to 255
- * 256 suffix headers, 128 bytes each, ending at the log head   then zero to the end of the copy
+ * 256 suffix headers, 128 bytes each (up to 125), ending at the log head   then zero to 16319
+ * 16320 checkpoint block: u64 checkpoint op (0: no checkpoint, and every field but the interval is 0)
+ *       16328 u64 identity   16336 u64 checksum of the entry at the checkpoint op   16344 u64 that entry's timestamp
+ *       16352 u64 file size in bytes   16360 u64 file checksum (its last eight bytes)
+ *       16368 u32 checkpoint interval in ops (0: no checkpoints), recorded by vsr format   16372 zero to the end
  * </pre>
+ *
+ * <p>Version 2 had no checkpoint block (and room for 126 suffix headers); a version-2 copy is
+ * refused with a request to format again. The block is at the end, not after the fixed fields,
+ * so that a state without a checkpoint puts every other byte where version 2 did: a crash tears
+ * its copies, and a fault damages them, exactly as before (the block is zero on both sides of a
+ * torn write), and runs without checkpoints (the simulator's) stay what they were.
  */
 public final class Superblock {
     public static final int COPIES = 4;
@@ -51,12 +68,15 @@ public final class Superblock {
     public static final int REPLICAS_MAX = 16;
     private static final int CRASH_VECTOR_OFFSET = 128;
     private static final int SUFFIX_OFFSET = CRASH_VECTOR_OFFSET + 8 * REPLICAS_MAX;
-    /** How many suffix headers a copy holds. */
-    public static final int SUFFIX_HEADERS_MAX = (COPY_SIZE_BYTES - SUFFIX_OFFSET) / EntryCodec.HEADER_SIZE_BYTES;
+    /** The checkpoint block: the last 64 bytes of a copy, of which the fields take 52. */
+    private static final int CHECKPOINT_OFFSET = COPY_SIZE_BYTES - 64;
+    private static final int CHECKPOINT_FIELDS_BYTES = 52;
+    /** How many suffix headers a copy holds: as many as fit before the checkpoint block. */
+    public static final int SUFFIX_HEADERS_MAX = (CHECKPOINT_OFFSET - SUFFIX_OFFSET) / EntryCodec.HEADER_SIZE_BYTES;
     private static final int FLAG_RECOVERING = 1;
     public static final long ZONE_SIZE_BYTES = (long) COPIES * COPY_SIZE_BYTES;
     static final int MAGIC = 0x53525356; // "VSRS" little-endian
-    static final short VERSION = 2;
+    static final short VERSION = 3;
     private static final int FIXED_BYTES = 128;
 
     private Superblock() {}
@@ -69,7 +89,8 @@ public final class Superblock {
     public record State(long sequence, long clusterId, int replicaIndex, int replicaCount, int pipelinePrepareCountMax,
             long view, long logView, long commitMax, long commitChecksum, long logHeadOp, long logHeadChecksum,
             long formatId, long journalSequence, List<EntryCodec.Header> suffix, int journalSlotCount,
-            int journalBodySizeBytesMax, long damagedOpMax, List<Long> crashVector, boolean recovering) {
+            int journalBodySizeBytesMax, long damagedOpMax, List<Long> crashVector, boolean recovering,
+            int checkpointIntervalOps, CheckpointReference checkpoint) {
 
         /**
          * The state {@code vsr format} writes: view 0, an empty log whose head is the cluster's
@@ -101,6 +122,7 @@ public final class Superblock {
             if (suffix.size() > SUFFIX_HEADERS_MAX) {
                 throw new IllegalArgumentException(suffix.size() + " suffix headers, more than " + SUFFIX_HEADERS_MAX);
             }
+            checkCheckpoint(checkpointIntervalOps, checkpoint, journalSlotCount, pipelinePrepareCountMax);
             for (int i = 0; i < suffix.size(); i++) {
                 EntryCodec.Header header = suffix.get(i);
                 boolean last = i == suffix.size() - 1;
@@ -115,6 +137,27 @@ public final class Superblock {
                 throw new IllegalArgumentException("inconsistent superblock state: sequence=" + sequence + " cluster="
                         + clusterId + " replica=" + replicaIndex + "/" + replicaCount + " view=" + view + " logView="
                         + logView + " commitMax=" + commitMax + " logHeadOp=" + logHeadOp);
+            }
+        }
+
+        /**
+         * The interval and the named checkpoint fit each other and the journal: checkpoints at
+         * multiples of the interval, none without one, and a ring of at least
+         * {@code 2 * interval + pipeline} slots (docs/CHECKPOINTS.md, section 2), so that the next
+         * checkpoint can be durable before the ring needs the slots of the ops before this one.
+         */
+        private static void checkCheckpoint(int intervalOps, CheckpointReference checkpoint, int slotCount,
+                int pipelinePrepareCountMax) {
+            if (checkpoint == null) throw new IllegalArgumentException("no checkpoint reference (use CheckpointReference.NONE)");
+            if (intervalOps < 0) throw new IllegalArgumentException("checkpoint interval " + intervalOps + " is negative");
+            if (intervalOps > 0 && slotCount < 2L * intervalOps + pipelinePrepareCountMax) {
+                throw new IllegalArgumentException("a journal of " + slotCount + " slots is too small for a checkpoint every "
+                        + intervalOps + " ops: it needs at least 2 * " + intervalOps + " + " + pipelinePrepareCountMax
+                        + " (the pipeline)");
+            }
+            if (checkpoint.present() && (intervalOps == 0 || checkpoint.op() % intervalOps != 0)) {
+                throw new IllegalArgumentException("a checkpoint at op " + checkpoint.op() + " with a checkpoint interval of "
+                        + intervalOps + " ops");
             }
         }
 
@@ -153,6 +196,8 @@ public final class Superblock {
             b.damagedOpMax = damagedOpMax;
             b.crashVector = crashVector;
             b.recovering = recovering;
+            b.checkpointIntervalOps = checkpointIntervalOps;
+            b.checkpoint = checkpoint;
             return b;
         }
 
@@ -181,8 +226,8 @@ public final class Superblock {
 
         /**
          * Checks, at start, that a replica configured with {@code config} may run on this data
-         * file: the same cluster and replica count, and the journal body limit it was formatted
-         * with. The body limit is part of the format: it sizes the slots, and recovery refuses a
+         * file: the same cluster and replica count, the checkpoint interval, and the journal body
+         * limit it was formatted with. The body limit is part of the format: it sizes the slots, and recovery refuses a
          * header that claims a larger body. A configuration that named a larger limit would let a
          * primary batch prepares this journal cannot hold (its storage stops at the first one); one
          * that named a smaller limit would say something false about this replica's journal, which
@@ -200,10 +245,13 @@ public final class Superblock {
                 throw new IllegalArgumentException("the data file was formatted for " + replicaCount
                         + " replicas, but the configuration names " + config.replicaCount());
             }
-            if (config.checkpointIntervalOps() != 0) {
-                throw new IllegalArgumentException("the configuration takes a checkpoint every "
-                        + config.checkpointIntervalOps() + " ops, but checkpoints are not in the data file's format yet "
-                        + "(docs/CHECKPOINTS.md): set checkpointIntervalOps to 0");
+            if (config.checkpointIntervalOps() != checkpointIntervalOps) {
+                // Replicas compare checkpoints by op (docs/CHECKPOINTS.md, section 2), and the
+                // superblock's checkpoint sits at a multiple of the formatted interval.
+                throw new IllegalArgumentException("the data file was formatted to take a checkpoint every "
+                        + checkpointIntervalOps + " ops (0: never), but the configuration's checkpointIntervalOps is "
+                        + config.checkpointIntervalOps() + ": the interval is the same on every replica and never "
+                        + "changes; configure the formatted value, or format again");
             }
             if (config.journalBodySizeBytesMax() != journalBodySizeBytesMax) {
                 throw new IllegalArgumentException("the data file's journal was formatted for bodies up to "
@@ -239,6 +287,8 @@ public final class Superblock {
         private long damagedOpMax;
         private List<Long> crashVector;
         private boolean recovering;
+        private int checkpointIntervalOps;
+        private CheckpointReference checkpoint = CheckpointReference.NONE;
         /** A formatted state's commit and head name the cluster's root, known once the cluster is. */
         private boolean rootOnBuild;
 
@@ -258,6 +308,10 @@ public final class Superblock {
         /** The highest op the log's damage may reach, or -1 for a whole log. */
         public Builder damagedOpMax(long value) { damagedOpMax = value; return this; }
         public Builder recovering(boolean value) { recovering = value; return this; }
+        /** Take a checkpoint at every multiple of this op; 0: never. Recorded at format time. */
+        public Builder checkpointIntervalOps(int value) { checkpointIntervalOps = value; return this; }
+        /** The newest durable checkpoint, or {@link CheckpointReference#NONE}. */
+        public Builder checkpoint(CheckpointReference value) { checkpoint = value; return this; }
 
         /** The commit number and the checksum of the entry at that op, which names its chain. */
         public Builder commit(long op, long entryChecksum) {
@@ -292,12 +346,16 @@ public final class Superblock {
             List<Long> vector = crashVector != null ? crashVector : java.util.Collections.nCopies(replicaCount, 0L);
             return new State(sequence, clusterId, replicaIndex, replicaCount, pipelinePrepareCountMax, view, logView,
                     commitMax, commitChecksum, logHeadOp, logHeadChecksum, formatId, journalSequence, suffix,
-                    journalSlotCount, journalBodySizeBytesMax, damagedOpMax, vector, recovering);
+                    journalSlotCount, journalBodySizeBytesMax, damagedOpMax, vector, recovering, checkpointIntervalOps,
+                    checkpoint);
         }
     }
 
-    /** What one copy held when read. */
-    public enum CopyStatus { VALID, STALE, INVALID, UNREADABLE }
+    /**
+     * What one copy held when read. {@code OLDER_VERSION}: an intact copy of an older format
+     * version, which this build does not read (format again).
+     */
+    public enum CopyStatus { VALID, STALE, INVALID, UNREADABLE, OLDER_VERSION }
 
     /** The newest valid state (null when no copy is valid), and the status of each copy. */
     public record ReadResult(State state, List<CopyStatus> copies, List<String> problems) {
@@ -309,6 +367,14 @@ public final class Superblock {
         public boolean degraded() {
             return copies.stream().anyMatch(c -> c != CopyStatus.VALID);
         }
+
+        /**
+         * True when no copy is valid and some is an intact copy of an older format version: the
+         * data file was written by an older build, and must be formatted again.
+         */
+        public boolean olderVersion() {
+            return state == null && copies.contains(CopyStatus.OLDER_VERSION);
+        }
     }
 
     private static List<Long> crashVector(ByteBuffer b, int replicaCount) {
@@ -317,9 +383,14 @@ public final class Superblock {
         return vector;
     }
 
-    /** The bytes of a copy that carry its state; the checksum covers them, and the rest is zero. */
+    /** The bytes at the start of a copy that carry its state; the checksum covers them and the checkpoint block. */
     private static int usedBytes(int suffixCount) {
         return SUFFIX_OFFSET + suffixCount * EntryCodec.HEADER_SIZE_BYTES;
+    }
+
+    private static long checksumOf(byte[] copy, int suffixCount) {
+        return new Checksum().add(copy, 8, usedBytes(suffixCount) - 8)
+                .add(copy, CHECKPOINT_OFFSET, COPY_SIZE_BYTES - CHECKPOINT_OFFSET).value();
     }
 
     static byte[] encode(State state, int copyIndex) {
@@ -334,20 +405,48 @@ public final class Superblock {
                 .putInt(100, state.journalSlotCount()).putInt(104, state.journalBodySizeBytesMax())
                 .putInt(108, state.recovering() ? FLAG_RECOVERING : 0)
                 .putLong(112, state.damagedOpMax() + 1).putLong(120, state.commitChecksum());
+        CheckpointReference checkpoint = state.checkpoint();
+        b.putLong(CHECKPOINT_OFFSET, checkpoint.op()).putLong(CHECKPOINT_OFFSET + 8, checkpoint.identity())
+                .putLong(CHECKPOINT_OFFSET + 16, checkpoint.entryChecksum())
+                .putLong(CHECKPOINT_OFFSET + 24, checkpoint.entryTimestamp())
+                .putLong(CHECKPOINT_OFFSET + 32, checkpoint.fileSizeBytes())
+                .putLong(CHECKPOINT_OFFSET + 40, checkpoint.fileChecksum())
+                .putInt(CHECKPOINT_OFFSET + 48, state.checkpointIntervalOps());
         for (int i = 0; i < state.replicaCount(); i++) b.putLong(CRASH_VECTOR_OFFSET + 8 * i, state.crashVector().get(i));
         for (int i = 0; i < state.suffix().size(); i++) {
             byte[] header = EntryCodec.encodeHeader(state.suffix().get(i));
             System.arraycopy(header, 0, bytes, SUFFIX_OFFSET + i * EntryCodec.HEADER_SIZE_BYTES, header.length);
         }
-        b.putLong(0, Checksum.of(bytes, 8, usedBytes(state.suffix().size()) - 8));
+        b.putLong(0, checksumOf(bytes, state.suffix().size()));
         return bytes;
+    }
+
+    /** The last format version before checkpoints: its copies are refused with a request to format again. */
+    static final short VERSION_2 = 2;
+
+    /**
+     * True when {@code bytes} is an intact copy of format version 2 (its own checksum, over its
+     * used bytes only: no checkpoint block, up to 126 suffix headers), which this build does not read.
+     */
+    static boolean intactVersion2(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int claimed = b.getInt(96);
+        int suffixOffsetVersion2 = 256;
+        int suffixMaxVersion2 = (COPY_SIZE_BYTES - suffixOffsetVersion2) / EntryCodec.HEADER_SIZE_BYTES;
+        return b.getInt(8) == MAGIC && b.getShort(12) == VERSION_2 && claimed >= 0 && claimed <= suffixMaxVersion2
+                && b.getLong(0) == Checksum.of(bytes, 8, suffixOffsetVersion2 + claimed * EntryCodec.HEADER_SIZE_BYTES - 8);
     }
 
     static State decode(byte[] bytes, int copyIndex) throws CodecException {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (intactVersion2(bytes)) {
+            throw new CodecException(CodecException.Kind.FOREIGN, "superblock copy " + copyIndex + ": format version "
+                    + VERSION_2 + ", written by an older build; this build reads version " + VERSION
+                    + " (checkpoints) only: format the data directory again (vsr format)");
+        }
         int claimed = b.getInt(96);
         if (claimed < 0 || claimed > SUFFIX_HEADERS_MAX
-                || b.getLong(0) != Checksum.of(bytes, 8, usedBytes(claimed) - 8)) {
+                || b.getLong(0) != checksumOf(bytes, claimed)) {
             throw new CodecException(CodecException.Kind.HEADER_CHECKSUM, "superblock copy " + copyIndex + ": checksum mismatch");
         }
         if (b.getInt(8) != MAGIC || b.getShort(12) != VERSION) {
@@ -371,14 +470,7 @@ public final class Superblock {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": unknown flags "
                     + Integer.toHexString(flags));
         }
-        for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
-            if (i == CRASH_VECTOR_OFFSET) i = CRASH_VECTOR_OFFSET + 8 * replicaCount;
-            if (i == SUFFIX_OFFSET) i = used;
-            if (i < COPY_SIZE_BYTES && bytes[i] != 0) {
-                throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": reserved byte "
-                        + i + " not zero");
-            }
-        }
+        checkReservedBytes(bytes, copyIndex, replicaCount, used);
         long clusterId = b.getLong(24);
         List<EntryCodec.Header> suffix = new ArrayList<>(suffixCount);
         for (int i = 0; i < suffixCount; i++) {
@@ -392,10 +484,31 @@ public final class Superblock {
                     .logHead(b.getLong(64), b.getLong(72), suffix).formatId(b.getLong(80))
                     .journalSequence(b.getLong(88)).journalSlotCount(b.getInt(100)).journalBodySizeBytesMax(b.getInt(104))
                     .damagedOpMax(b.getLong(112) - 1).crashVector(crashVector(b, replicaCount))
-                    .recovering((flags & FLAG_RECOVERING) != 0).build();
+                    .recovering((flags & FLAG_RECOVERING) != 0).checkpointIntervalOps(b.getInt(CHECKPOINT_OFFSET + 48))
+                    .checkpoint(checkpoint(b)).build();
         } catch (IllegalArgumentException e) {
             throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": " + e.getMessage());
         }
+    }
+
+    /** Every byte that carries no field (beyond the crash vector's replicas, the suffix and the checkpoint fields) is zero. */
+    private static void checkReservedBytes(byte[] bytes, int copyIndex, int replicaCount, int used) throws CodecException {
+        for (int i = FIXED_BYTES; i < COPY_SIZE_BYTES; i++) {
+            if (i == CRASH_VECTOR_OFFSET) i = CRASH_VECTOR_OFFSET + 8 * replicaCount;
+            if (i == SUFFIX_OFFSET) i = used;
+            if (i == CHECKPOINT_OFFSET) i = CHECKPOINT_OFFSET + CHECKPOINT_FIELDS_BYTES;
+            if (i < COPY_SIZE_BYTES && bytes[i] != 0) {
+                throw new CodecException(CodecException.Kind.MALFORMED, "superblock copy " + copyIndex + ": reserved byte "
+                        + i + " not zero");
+            }
+        }
+    }
+
+    /** The checkpoint a copy names. @throws IllegalArgumentException when its fields do not fit together */
+    private static CheckpointReference checkpoint(ByteBuffer b) {
+        return new CheckpointReference(b.getLong(CHECKPOINT_OFFSET), b.getLong(CHECKPOINT_OFFSET + 8),
+                b.getLong(CHECKPOINT_OFFSET + 16), b.getLong(CHECKPOINT_OFFSET + 24), b.getLong(CHECKPOINT_OFFSET + 32),
+                b.getLong(CHECKPOINT_OFFSET + 40));
     }
 
     /**
@@ -455,7 +568,7 @@ public final class Superblock {
                     states[copyIndex] = decode(bytes, copyIndex);
                     status[copyIndex] = CopyStatus.VALID;
                 } catch (CodecException e) {
-                    status[copyIndex] = CopyStatus.INVALID;
+                    status[copyIndex] = intactVersion2(bytes) ? CopyStatus.OLDER_VERSION : CopyStatus.INVALID;
                     problems.add(e.getMessage());
                 }
             }

@@ -38,7 +38,7 @@ class DamageForgottenByCutBackTest {
         Superblock.read(disk, sb::set);
         AtomicReference<Journal.RecoveryResult> result = new AtomicReference<>();
         Journal.recover(disk, layout, sb.get().state(), result::set);
-        return new Booted(sb.get().state(), result.get(), ReplicaStorage.durable(sb.get().state(), result.get().recovery()));
+        return new Booted(sb.get().state(), result.get(), DurableState.of(sb.get().state(), result.get().recovery()));
     }
 
     @Test

@@ -100,6 +100,6 @@ class HeaderRepairTest {
         assertThat(lastSuperblockWrite).isLessThan(firstHeaderWrite);
         WrittenJournal.Booted after = written.boot();
         assertThat(after.superblock().damagedOpMax()).isEqualTo(11);
-        assertThat(ReplicaStorage.durable(after.superblock(), after.recovery()).damage().opMax()).isEqualTo(11);
+        assertThat(DurableState.of(after.superblock(), after.recovery()).damage().opMax()).isEqualTo(11);
     }
 }

@@ -45,7 +45,7 @@ class ReplicaStorageTest {
         Superblock.State state = read.get().state();
         AtomicReference<Journal.RecoveryResult> recovered = new AtomicReference<>();
         Journal.recover(disk, layout, state, recovered::set);
-        Replica.Durable durable = ReplicaStorage.durable(state, recovered.get().recovery());
+        Replica.Durable durable = DurableState.of(state, recovered.get().recovery());
         assertThat(durable.view()).isEqualTo(2);
         assertThat(durable.logView()).isEqualTo(2);
         assertThat(durable.commitMax()).isEqualTo(4);

@@ -65,6 +65,99 @@ class SuperblockTest {
         assertThat(recovering.recovering()).isTrue();
         assertThat(whole.recovering()).isFalse();
     }
+    @Test
+    void theCheckpointAndItsIntervalSurviveARoundTrip() throws Exception {
+        Superblock.State every8 = FORMATTED.toBuilder().checkpointIntervalOps(8).build();
+        CheckpointReference named = new CheckpointReference(48, 0xABCDL, 0x1234L, 99_000, 4_096, 0x5678L);
+        Superblock.State checkpointed = every8.successor().view(2).logView(2).commit(50, 7).checkpoint(named).build();
+        for (Superblock.State state : List.of(every8, checkpointed)) {
+            for (int copy = 0; copy < Superblock.COPIES; copy++) {
+                assertThat(Superblock.decode(Superblock.encode(state, copy), copy)).isEqualTo(state);
+            }
+        }
+        assertThat(checkpointed.checkpoint()).isEqualTo(named);
+        assertThat(checkpointed.checkpointIntervalOps()).isEqualTo(8);
+        // A later state keeps naming the checkpoint until another one replaces it.
+        assertThat(checkpointed.successor().view(3).build().checkpoint()).isEqualTo(named);
+        assertThat(FORMATTED.checkpoint()).isEqualTo(CheckpointReference.NONE);
+    }
+
+    @Test
+    void aCheckpointFitsItsIntervalAndTheJournal() {
+        // FORMATTED: 1,024 slots, a pipeline of 8.
+        assertThatThrownBy(() -> FORMATTED.toBuilder().checkpointIntervalOps(509).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a journal of 1024 slots is too small for a checkpoint every 509 ops");
+        assertThat(FORMATTED.toBuilder().checkpointIntervalOps(508).build().checkpointIntervalOps()).isEqualTo(508);
+        CheckpointReference at50 = new CheckpointReference(50, 1, 2, 3, 4_096, 5);
+        assertThatThrownBy(() -> FORMATTED.toBuilder().checkpointIntervalOps(8).checkpoint(at50).build())
+                .hasMessageContaining("a checkpoint at op 50 with a checkpoint interval of 8 ops");
+        assertThatThrownBy(() -> FORMATTED.toBuilder().checkpoint(new CheckpointReference(48, 1, 2, 3, 4_096, 5)).build())
+                .hasMessageContaining("interval of 0 ops");
+        assertThatThrownBy(() -> new CheckpointReference(0, 1, 0, 0, 0, 0)).hasMessageContaining("no checkpoint");
+        assertThatThrownBy(() -> new CheckpointReference(8, 1, 2, 3, 10, 5)).hasMessageContaining("names a file of 10 bytes");
+    }
+
+    @Test
+    void aReplicaStartsOnlyWithTheCheckpointIntervalItsDataFileWasFormattedWith() {
+        ClusterConfig.Builder matching = ClusterConfig.builder().clusterId(5).replicaCount(3)
+                .journalBodySizeBytesMax(4096).batchSizeBytesMax(4096);
+        Superblock.State every8 = FORMATTED.toBuilder().checkpointIntervalOps(8).build();
+        every8.checkConfig(matching.checkpointIntervalOps(8).build());
+        assertThatThrownBy(() -> every8.checkConfig(matching.checkpointIntervalOps(16).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("formatted to take a checkpoint every 8 ops (0: never), but the configuration's "
+                        + "checkpointIntervalOps is 16");
+        assertThatThrownBy(() -> FORMATTED.checkConfig(matching.checkpointIntervalOps(8).build()))
+                .hasMessageContaining("every 0 ops (0: never), but the configuration's checkpointIntervalOps is 8");
+    }
+
+    /** A copy of format version 2 as the build before checkpoints wrote it: the crash vector at 128, the suffix at 256. */
+    private static byte[] version2Copy(int copyIndex) {
+        byte[] bytes = new byte[Superblock.COPY_SIZE_BYTES];
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(8, Superblock.MAGIC).putShort(12, (short) 2).putShort(14, (short) copyIndex).putLong(16, 1)
+                .putLong(24, 5).putShort(32, (short) 1).putShort(34, (short) 3).putInt(36, 8).putInt(100, 1024)
+                .putInt(104, 4096);
+        b.putLong(0, dev.viewstamp.core.Checksum.of(bytes, 8, 256 - 8));
+        return bytes;
+    }
+
+    @Test
+    void aStateWithoutACheckpointLaysItsBytesWhereVersion2Did() throws Exception {
+        // So crashes tear it and faults damage it as before, and runs without checkpoints replay
+        // as they did: only the version and the checksum differ, and the checkpoint block is zero.
+        List<EntryCodec.Header> headers = suffixHeaders(5);
+        EntryCodec.Header head = headers.get(headers.size() - 1);
+        Superblock.State state = FORMATTED.successor().view(2).logView(2).crashVector(new long[] {1, 2, 3})
+                .logHead(head.op(), head.entryChecksum(), headers).journalSequence(9).build();
+        byte[] copy = Superblock.encode(state, 1);
+        for (int i = Superblock.COPY_SIZE_BYTES - 64; i < Superblock.COPY_SIZE_BYTES; i++) assertThat(copy[i]).isZero();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(copy).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort(12, (short) 2);
+        b.putLong(0, dev.viewstamp.core.Checksum.of(copy, 8, 256 + 5 * EntryCodec.HEADER_SIZE_BYTES - 8));
+        assertThat(Superblock.intactVersion2(copy)).isTrue();
+    }
+
+    @Test
+    void aVersion2SuperblockIsRefusedWithAnAskToFormatAgain() {
+        MemoryDisk disk = new MemoryDisk(SIZE);
+        for (int copy = 0; copy < Superblock.COPIES; copy++) {
+            disk.write((long) copy * Superblock.COPY_SIZE_BYTES, version2Copy(copy), e -> { });
+        }
+        Superblock.ReadResult result = read(disk);
+        assertThat(result.state()).isNull();
+        assertThat(result.olderVersion()).isTrue();
+        assertThat(result.copies()).containsOnly(Superblock.CopyStatus.OLDER_VERSION);
+        assertThat(result.problems().get(0)).contains("format version 2, written by an older build; this build reads "
+                + "version 3 (checkpoints) only: format the data directory again (vsr format)");
+        // A damaged copy of version 2 is just damaged.
+        byte[] damaged = version2Copy(0);
+        damaged[40] ^= 1;
+        assertThat(Superblock.intactVersion2(damaged)).isFalse();
+        assertThat(read(new MemoryDisk(SIZE)).olderVersion()).isFalse();
+    }
+
     private static final Superblock.State FORMATTED = Superblock.State.formatted().clusterId(5).replicaIndex(1)
             .replicaCount(3).pipelinePrepareCountMax(8).formatId(77).journalSlotCount(1024).journalBodySizeBytesMax(4096)
             .build();

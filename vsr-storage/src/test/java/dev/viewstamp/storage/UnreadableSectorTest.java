@@ -35,7 +35,7 @@ class UnreadableSectorTest {
         });
         assertThat(recovery.headOp()).isEqualTo(10);
         assertThat(recovery.writtenOpMax()).isEqualTo(10);
-        Replica.Damage damage = ReplicaStorage.durable(booted.superblock(), recovery).damage();
+        Replica.Damage damage = DurableState.of(booted.superblock(), recovery).damage();
         assertThat(damage).isNotNull();
         assertThat(damage.opMax()).isEqualTo(10);
     }
@@ -60,7 +60,7 @@ class UnreadableSectorTest {
             assertThat(fault.op()).isEqualTo(9);
         });
         assertThat(recovery.writtenOpMax()).isEqualTo(11);
-        assertThat(ReplicaStorage.durable(booted.superblock(), recovery).damage().opMax()).isEqualTo(11);
+        assertThat(DurableState.of(booted.superblock(), recovery).damage().opMax()).isEqualTo(11);
     }
 
     @Test

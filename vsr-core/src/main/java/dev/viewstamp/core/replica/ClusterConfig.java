@@ -45,9 +45,10 @@ public record ClusterConfig(
     /**
      * The most entries one log change (Output.persistState) carries: what a superblock copy holds
      * by header. Every log change's suffix is at most a NewState or a DoViewChange/StartView long,
-     * so {@code stateTransferOpsMax} and {@code pipelinePrepareCountMax} stay within it.
+     * so {@code stateTransferOpsMax} and {@code pipelinePrepareCountMax} stay within it. (125 since
+     * superblock format version 3, whose checkpoint fields took one header's room.)
      */
-    public static final int LOG_CHANGE_ENTRIES_MAX = 126;
+    public static final int LOG_CHANGE_ENTRIES_MAX = 125;
 
     /** The most replicas a cluster has: the superblock keeps a crash vector entry for each. */
     public static final int REPLICAS_MAX = 16;

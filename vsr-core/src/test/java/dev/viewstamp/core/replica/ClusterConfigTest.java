@@ -105,9 +105,9 @@ class ClusterConfigTest {
 
     @Test
     void buildRejectsStateTransfersLongerThanALogChangeCanName() {
-        assertRejected(b -> b.stateTransferOpsMax(127),
-                "stateTransferOpsMax must be at most 126 (a log change's entries, by header, fill one superblock copy)");
-        assertThat(ClusterConfig.builder().stateTransferOpsMax(126).build().stateTransferOpsMax()).isEqualTo(126);
+        assertRejected(b -> b.stateTransferOpsMax(126),
+                "stateTransferOpsMax must be at most 125 (a log change's entries, by header, fill one superblock copy)");
+        assertThat(ClusterConfig.builder().stateTransferOpsMax(125).build().stateTransferOpsMax()).isEqualTo(125);
         assertRejected(b -> b.replicaCount(17), "replicaCount must be at most 16");
     }
 

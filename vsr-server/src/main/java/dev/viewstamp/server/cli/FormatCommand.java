@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "format", mixinStandardHelpOptions = true,
         description = {"Creates a new replica's data directory: a preallocated data file (superblock and journal) " +
                 "and the cluster's member list. Every replica of a cluster is formatted with the same " +
-                "--cluster-id, --cluster and --message-size-max, each with its own --replica."},
+                "--cluster-id, --cluster, --pipeline, --checkpoint-interval and --message-size-max, each with its " +
+                "own --replica."},
         footer = {"",
                 "Exit codes: 0 formatted; 2 usage error; 3 the directory cannot be used (not empty, not a " +
                 "directory) or the disk failed."})
@@ -40,8 +41,16 @@ final class FormatCommand implements Callable<Integer> {
                     + "Use the same value on every replica.")
     int pipeline;
 
+    @Option(names = "--checkpoint-interval", defaultValue = "0", paramLabel = "OPS",
+            description = "Take a checkpoint (the service's snapshot and the client table, in a checkpoint file in the "
+                    + "data directory) after every OPS-th op; 0, the default, takes none. Recorded on disk: the replica "
+                    + "refuses to start with another value, since replicas compare checkpoints by op. Use the same "
+                    + "value on every replica; the journal needs at least 2 * OPS + --pipeline slots.")
+    int checkpointInterval;
+
     @Option(names = "--journal-slots", defaultValue = "1024", paramLabel = "N",
-            description = "Ops the journal holds (default: ${DEFAULT-VALUE}). Until checkpoints exist this bounds the log.")
+            description = "Ops the journal holds (default: ${DEFAULT-VALUE}). Until its ring wraps (after checkpoints, "
+                    + "docs/CHECKPOINTS.md) this bounds the log.")
     int journalSlots;
 
     @Option(names = "--message-size-max", defaultValue = "" + ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT,
@@ -64,8 +73,12 @@ final class FormatCommand implements Callable<Integer> {
         if (journalSlots < 1 || messageSizeMax < 1 || pipeline < 1) {
             throw new CommandLine.ParameterException(cli, "--pipeline, --journal-slots and --message-size-max must be positive");
         }
+        if (checkpointInterval < 0) {
+            throw new CommandLine.ParameterException(cli, "--checkpoint-interval must be 0 (no checkpoints) or positive");
+        }
         try {
-            DataDirectory.format(data, clusterId, members, replica, pipeline, journalSlots, messageSizeMax, recover);
+            DataDirectory.format(data, clusterId, members, replica, pipeline, checkpointInterval, journalSlots,
+                    messageSizeMax, recover);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, e.getMessage());
         } catch (DataDirectory.Unusable e) {
@@ -76,6 +89,7 @@ final class FormatCommand implements Callable<Integer> {
             return 3;
         }
         cli.getOut().println("formatted " + data + ": cluster " + clusterId + ", replica " + replica + " of " + members.size()
+                + (checkpointInterval > 0 ? ", a checkpoint every " + checkpointInterval + " ops" : "")
                 + (recover ? ", to recover from the cluster at its first start" : ""));
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.viewstamp.server.cli;
 
+import dev.viewstamp.storage.CheckpointFile;
+import dev.viewstamp.storage.CheckpointReference;
 import dev.viewstamp.storage.DataDirectory;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.Superblock;
@@ -13,10 +15,13 @@ import picocli.CommandLine.Option;
 /** {@code vsr inspect}: opens a data directory read-only and prints what it holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Opens a replica's data directory read-only and prints its identity, views, commit number, " +
-                "log range, and any damaged journal slots with the repair they need. Nothing is written."},
+                "log range, its checkpoint (op, identity, file size, and whether the file checks out), and any " +
+                "damaged journal slots with the repair they need. Nothing is written."},
         footer = {"",
-                "Exit codes: 0 intact; 1 readable, with damage that peers must repair; 2 usage error; 3 " +
-                "missing, empty, not formatted, or damaged beyond reading."})
+                "Exit codes: 0 intact; 1 readable, with damage that peers must repair (a checkpoint file that fails " +
+                "its checks included: the replica refuses to start on it until state sync exists); 2 usage error; " +
+                "3 missing, empty, not formatted, written by an older build (format again), or damaged beyond " +
+                "reading."})
 final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Data directory to inspect.")
@@ -45,9 +50,11 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("view             %d (log view %d)%n", s.view(), s.logView());
         out.printf("commit max       %d (entry %016x)%n", s.commitMax(), s.commitChecksum());
         out.printf("pipeline         %d prepares in flight at most%n", s.pipelinePrepareCountMax());
-        out.printf("log              %s%n", recovery.headOp() == 0 ? "empty" : "ops 1.." + recovery.headOp());
+        out.printf("log              %s%n", recovery.headOp() == recovery.anchorOp()
+                ? (recovery.anchorOp() == 0 ? "empty" : "empty after the checkpoint")
+                : "ops " + (recovery.anchorOp() + 1) + ".." + recovery.headOp());
         out.printf("journal          %d slots, bodies up to %d bytes%n", s.journalSlotCount(), s.journalBodySizeBytesMax());
-        out.printf("checkpoint       none%n");
+        boolean checkpointDamaged = printCheckpoint(out, s, inspection.checkpoint());
         out.printf("superblock       %d of %d copies current (sequence %d)%n", valid, Superblock.COPIES, s.sequence());
         for (String problem : inspection.superblock().problems()) out.printf("  damaged copy: %s%n", problem);
         if (s.recovering()) {
@@ -60,7 +67,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         if (recovery.faults().isEmpty()) {
             out.printf("faults           none%n");
-            return inspection.superblock().degraded() || s.damagedOpMax() >= 0 ? 1 : 0;
+            return inspection.superblock().degraded() || s.damagedOpMax() >= 0 || checkpointDamaged ? 1 : 0;
         }
         out.printf("faults           %d%n", recovery.faults().size());
         for (Journal.Fault fault : recovery.faults()) {
@@ -73,5 +80,22 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("  %s: %s%n", action, fault.detail());
         }
         return 1;
+    }
+
+    /** Prints the checkpoint the superblock names and what its file holds; true when the file fails its checks. */
+    private static boolean printCheckpoint(PrintWriter out, Superblock.State s, CheckpointFile.Loaded loaded) {
+        String interval = s.checkpointIntervalOps() == 0 ? "none taken (formatted without checkpoints)"
+                : "every " + s.checkpointIntervalOps() + " ops";
+        CheckpointReference named = s.checkpoint();
+        if (!named.present()) {
+            out.printf("checkpoint       none (%s)%n", interval);
+            return false;
+        }
+        out.printf("checkpoint       op %d, identity %016x, %d bytes (%s)%n", named.op(), named.identity(),
+                named.fileSizeBytes(), interval);
+        if (loaded.problem() == null) return false;
+        out.printf("  damaged checkpoint file: %s: the replica refuses to start on it until it can fetch one from a"
+                + " peer (state sync, not built yet)%n", loaded.problem());
+        return true;
     }
 }

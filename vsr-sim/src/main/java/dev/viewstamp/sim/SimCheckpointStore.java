@@ -1,0 +1,150 @@
+package dev.viewstamp.sim;
+
+import dev.viewstamp.core.Prng;
+import dev.viewstamp.storage.CheckpointStore;
+import dev.viewstamp.storage.Disk;
+import dev.viewstamp.storage.DiskError;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The simulator's checkpoint files: whole files in memory beside a {@link SimDisk}, operations
+ * that complete on {@link #tick} in issue order (a write after a drawn sync latency), and the
+ * faults the file system has, drawn from the seed:
+ *
+ * <ul>
+ *   <li>a crash loses every write not yet complete (its file is not there, or the one it replaced
+ *       is) and every delete not yet complete (the file stays);
+ *   <li>a full disk (the {@link SimDisk}'s: one file system) fails writes with {@code NO_SPACE};
+ *   <li>a failed sync ({@link #failNextSync}) fails a write with {@code SYNC}, and no file is left;
+ *   <li>at a crash, a complete file may take a flipped bit or be lost ({@link Faults}).
+ * </ul>
+ *
+ * The last are built but off ({@link Faults#NONE}) wherever the simulator runs: a restart whose
+ * checkpoint file is bad stops until state sync can fetch one from a peer (docs/CHECKPOINTS.md,
+ * section 7), so switching them on waits for it. The store draws from the seed only while it has
+ * files or work, so runs without checkpoints draw exactly what they drew before.
+ */
+final class SimCheckpointStore implements CheckpointStore {
+
+    /** The chance, per complete file and crash, that the file comes back with a flipped bit, or not at all. */
+    record Faults(double corruptProbability, double lostProbability) {
+        /** Off: see the class comment. */
+        static final Faults NONE = new Faults(0, 0);
+    }
+
+    private record Op(long completeTick, Runnable action) {}
+
+    private final Prng prng;
+    private final SimDisk disk;
+    private final int latencyTicksMax;
+    private Faults faults = Faults.NONE;
+    private final TreeMap<Long, byte[]> files = new TreeMap<>();
+    private final ArrayDeque<Op> pending = new ArrayDeque<>();
+    private long now;
+    private boolean failNextSync;
+    long corruptedFiles;
+    long lostFiles;
+
+    /** Files beside {@code disk}, drawing from {@code prng} (the disk's own), syncs within {@code latencyTicksMax}. */
+    SimCheckpointStore(Prng prng, SimDisk disk, int latencyTicksMax) {
+        this.prng = prng;
+        this.disk = disk;
+        this.latencyTicksMax = latencyTicksMax;
+    }
+
+    /** The data faults a crash may bring; {@link Faults#NONE} until state sync exists. */
+    void faults(Faults value) {
+        faults = value;
+    }
+
+    @Override
+    public void write(long op, byte[] file, Disk.Completion completion) {
+        byte[] copy = file.clone();
+        schedule(prng.between(1, latencyTicksMax), () -> {
+            if (disk.full()) {
+                completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
+            } else if (failNextSync) {
+                failNextSync = false;
+                completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            } else {
+                files.put(op, copy);
+                completion.done(null);
+            }
+        });
+    }
+
+    @Override
+    public void read(long op, ReadCompletion completion) {
+        schedule(1, () -> {
+            byte[] file = files.get(op);
+            if (file == null) {
+                completion.done(null, new DiskError(DiskError.Kind.READ, "checkpoint-" + op + ".vsr is missing"));
+            } else {
+                completion.done(file.clone(), null);
+            }
+        });
+    }
+
+    @Override
+    public void delete(long op, Disk.Completion completion) {
+        schedule(1, () -> {
+            files.remove(op);
+            completion.done(null);
+        });
+    }
+
+    @Override
+    public void list(ListCompletion completion) {
+        schedule(1, () -> completion.done(files.keySet().stream().mapToLong(Long::longValue).toArray(), null));
+    }
+
+    /** The next write's sync fails. */
+    void failNextSync() {
+        failNextSync = true;
+    }
+
+    /** Advances time and runs the operations that are due, in issue order. */
+    void tick() {
+        now++;
+        while (!pending.isEmpty() && pending.peekFirst().completeTick() <= now) pending.pollFirst().action().run();
+    }
+
+    boolean idle() {
+        return pending.isEmpty();
+    }
+
+    /** A crash: operations not yet complete never happen; a complete file may be damaged ({@link Faults}). */
+    void crash() {
+        pending.clear();
+        if (faults.corruptProbability() == 0 && faults.lostProbability() == 0) return;
+        for (Map.Entry<Long, byte[]> file : new TreeMap<>(files).entrySet()) {
+            if (prng.chance(faults.lostProbability())) {
+                files.remove(file.getKey());
+                lostFiles++;
+            } else if (prng.chance(faults.corruptProbability())) {
+                byte[] bytes = file.getValue();
+                bytes[prng.nextInt(bytes.length)] ^= (byte) (1 << prng.nextInt(8));
+                corruptedFiles++;
+            }
+        }
+    }
+
+    /** The disk is replaced by a blank one: no files. */
+    void wipe() {
+        pending.clear();
+        files.clear();
+        failNextSync = false;
+    }
+
+    /** The ops of the complete files, for tests. */
+    long[] ops() {
+        return files.keySet().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private void schedule(long latencyTicks, Runnable action) {
+        long last = pending.isEmpty() ? now : pending.peekLast().completeTick();
+        pending.addLast(new Op(Math.max(last, now + latencyTicks), action));
+    }
+}

@@ -1,0 +1,155 @@
+package dev.viewstamp.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.viewstamp.core.replica.Replica;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Crash consistency of checkpoints (docs/CHECKPOINTS.md, section 4): a crash at any point of a
+ * replica's appends, log changes and checkpoints, including before and after the file's sync,
+ * between the superblock's copies, inside any write, and before or after the previous file's
+ * delete, restarts from the old checkpoint or the new one, whose file is there and intact, with
+ * the log before or after the request in flight; never from a superblock that names a missing
+ * file, and never with holes.
+ */
+class ReplicaStorageCheckpointCrashTest {
+
+    /**
+     * One request, and the events it made ({@code fromEvent} up to {@code toEvent}, exclusive,
+     * counting the disk's and the store's together): a crash among them leaves what was before it
+     * or after it.
+     */
+    private record Window(int fromEvent, int toEvent, List<Long> before, List<Long> after, long checkpointBefore,
+            long checkpointAt) {}
+
+    /** The disk's and the store's events in the order they happened. */
+    private record Point(int diskEvents, int storeEvents) {}
+
+    @Test
+    void everyCrashPointRestartsFromANamedCheckpointThatIsThereAndALogWithoutHoles() {
+        CheckpointRun run = new CheckpointRun();
+        Script script = new Script(run);
+        script.appendUpTo(10);
+        script.request(() -> run.checkpoint(8));
+        script.appendUpTo(18);
+        script.request(() -> run.checkpoint(16));
+        // Below the checkpoint: the cut-back superblock names op 14, under the checkpoint at 16.
+        script.request(() -> run.change(14, 2, 4));
+        script.appendUpTo(26);
+        script.request(() -> run.checkpoint(24));
+        script.request(() -> run.change(25, 0, 2));
+        script.appendUpTo(33);
+        script.request(() -> run.checkpoint(32));
+        List<Window> windows = script.windows;
+        assertThat(run.errors).isEmpty();
+        assertThat(run.checkpointed).containsExactly(8L, 16L, 24L, 32L);
+
+        List<Point> points = points(run);
+        int checked = 0;
+        for (Window window : windows) {
+            // After every event of the request, from none to all; and inside each of its disk writes.
+            for (int event = Math.max(window.fromEvent(), run.formatEvents); event <= window.toEvent(); event++) {
+                Point point = points.get(event);
+                checkRestart(run, window, point, 0, "crash after event " + event);
+                int diskEvent = point.diskEvents();
+                boolean nextIsDiskWrite = event < window.toEvent() && points.get(event + 1).diskEvents() > diskEvent
+                        && !run.disk.image.events().get(diskEvent).sync();
+                if (nextIsDiskWrite) {
+                    int torn = 1 + (event * 37) % run.disk.image.events().get(diskEvent).data().length;
+                    checkRestart(run, window, point, torn, "crash after event " + event + ", next write torn at " + torn);
+                }
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(200);
+    }
+
+    /** Runs requests one at a time, and notes the window of events each made. */
+    private static final class Script {
+        final CheckpointRun run;
+        final List<Window> windows = new ArrayList<>();
+        long named;
+
+        Script(CheckpointRun run) {
+            this.run = run;
+        }
+
+        /** Appends one request at a time, so that a crash inside each is judged against it alone. */
+        void appendUpTo(long op) {
+            while (run.log.size() < op) request(run::append);
+        }
+
+        void request(Runnable request) {
+            List<Long> before = CheckpointRun.checksums(run.log);
+            int from = run.events();
+            int checkpointsBefore = run.checkpointed.size();
+            request.run();
+            long checkpointAt = run.checkpointed.size() > checkpointsBefore
+                    ? run.checkpointed.get(run.checkpointed.size() - 1) : named;
+            windows.add(new Window(from, run.events(), before, CheckpointRun.checksums(run.log), named, checkpointAt));
+            named = checkpointAt;
+        }
+    }
+
+    /** The events of the disk and the store merged in the order they happened: point i is the state after i of them. */
+    private static List<Point> points(CheckpointRun run) {
+        List<Point> points = new ArrayList<>();
+        int disk = 0;
+        int store = 0;
+        points.add(new Point(0, 0));
+        int diskTotal = run.disk.image.events().size();
+        while (disk < diskTotal || store < run.store.events.size()) {
+            boolean storeNext = store < run.store.events.size() && run.store.events.get(store).diskEvents() <= disk;
+            if (storeNext) store++;
+            else disk++;
+            points.add(new Point(disk, store));
+        }
+        return points;
+    }
+
+    private static void checkRestart(CheckpointRun run, Window window, Point point, int tornBytes, String where) {
+        int size = (int) CheckpointRun.LAYOUT.sizeBytes();
+        ImageDisk disk = new ImageDisk(ImageDisk.replay(run.disk.image.events(), size, point.diskEvents(), tornBytes),
+                CheckpointRun.SECTOR);
+        MemoryCheckpointStore store = MemoryCheckpointStore.replay(run.store.events, point.storeEvents());
+        CheckpointRun.Restarted restarted = CheckpointRun.restart(disk, store);
+
+        // The superblock names the old checkpoint or the new one, and that file is there, whole.
+        long named = restarted.superblock().checkpoint().op();
+        assertThat(named).as(where).isIn(window.checkpointBefore(), window.checkpointAt());
+        assertThat(restarted.loaded().problem()).as(where).isNull();
+        Replica.Durable durable = restarted.open(disk, store).durable();
+        assertThat(durable.damage()).as(where).isNull();
+
+        // The log: the checkpoint's prefix (every op up to it is committed, the same before and
+        // after), then what the journal holds after it.
+        List<Long> recovered = new ArrayList<>(window.after().subList(0, (int) named));
+        assertThat(window.before().subList(0, (int) named)).as(where).isEqualTo(recovered);
+        if (named > 0) assertThat(durable.checkpoint().entryChecksum()).as(where).isEqualTo(recovered.get((int) named - 1));
+        recovered.addAll(CheckpointRun.checksums(durable.log()));
+        assertThat(oldOrNewOrCutBack(recovered, window, restarted.superblock())).as("%s: recovered %d ops, before %d,"
+                + " after %d", where, recovered.size(), window.before().size(), window.after().size()).isTrue();
+
+        // The restart's cleanup leaves the named file alone.
+        long[] left = store.files.keySet().stream().mapToLong(Long::longValue).toArray();
+        assertThat(left).as(where).containsExactly(named == 0 ? new long[0] : new long[] {named});
+        assertThat(store.leftovers).as(where).isEmpty();
+    }
+
+    /** The log before the request (perhaps with the appended entry), after it, or before it cut back in the old log view. */
+    private static boolean oldOrNewOrCutBack(List<Long> recovered, Window window, Superblock.State superblock) {
+        List<Long> before = window.before();
+        List<Long> after = window.after();
+        boolean old = recovered.equals(before) || recovered.size() >= before.size()
+                && recovered.subList(0, before.size()).equals(before)
+                && recovered.size() <= after.size() && after.subList(0, recovered.size()).equals(recovered);
+        int common = 0;
+        while (common < Math.min(before.size(), after.size()) && before.get(common).equals(after.get(common))) common++;
+        boolean cut = recovered.size() >= common && recovered.size() <= after.size()
+                && after.subList(0, recovered.size()).equals(recovered) && superblock.logView() < superblock.view();
+        return old || recovered.equals(after) || cut;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.viewstamp.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.replica.Replica;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checkpoints on the real storage (docs/CHECKPOINTS.md, sections 4 and 5): a checkpoint's file is
+ * durable before a superblock names it, the previous file goes after, and a restart starts from
+ * the named checkpoint with the log after it. Crashes at every step: {@link ReplicaStorageCheckpointCrashTest}.
+ */
+class ReplicaStorageCheckpointTest {
+
+    private static long[] files(MemoryCheckpointStore store) {
+        return store.files.keySet().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static CheckpointRun.Restarted restart(CheckpointRun run) {
+        return CheckpointRun.restart(run.disk, run.store);
+    }
+
+    @Test
+    void aCheckpointIsNamedOnceItsFileIsDurableAndThePreviousFileGoesAfterIt() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(8);
+        run.checkpoint(8);
+        assertThat(run.checkpointed).containsExactly(8L);
+        assertThat(files(run.store)).containsExactly(8);
+        assertThat(run.storage.superblock().checkpoint().op()).isEqualTo(8);
+
+        run.appendUpTo(16);
+        run.checkpoint(16);
+        run.append();
+        assertThat(run.checkpointed).containsExactly(8L, 16L);
+        assertThat(files(run.store)).containsExactly(16);
+        byte[] file = run.store.files.get(16L);
+        assertThat(run.storage.superblock().checkpoint()).isEqualTo(
+                CheckpointReference.of(run.checkpointAt(16), file.length, CheckpointFile.checksum(file)));
+        assertThat(run.prepared).hasSize(17);
+        assertThat(run.errors).isEmpty();
+    }
+
+    @Test
+    void aRestartStartsFromTheNamedCheckpointWithTheLogAfterIt() throws Exception {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(12);
+        run.checkpoint(8);
+        run.appendUpTo(14);
+
+        ReplicaStorage.Opened opened = restart(run).open(run.disk, run.store);
+        Replica.Durable durable = opened.durable();
+        assertThat(durable.checkpoint()).isEqualTo(run.checkpointAt(8));
+        assertThat(durable.log()).containsExactlyElementsOf(run.log.subList(8, 14));
+        assertThat(durable.damage()).isNull();
+        assertThat(durable.pipelinePrepareCountMax()).isEqualTo(8);
+        assertThat(opened.checkpointFile().snapshotStream().readAllBytes()).isEqualTo(CheckpointRun.snapshotOf(8));
+        assertThat(restart(run).recovery().anchorOp()).isEqualTo(8);
+    }
+
+    @Test
+    void aLogChangeCutBackBelowTheCheckpointLeavesTheLogStartingAtIt() {
+        // The superblock's head (the cut-back's anchor, 14) lies below the checkpoint (16): recovery
+        // starts at the checkpoint, and the ops written after that superblock extend the log.
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(18);
+        run.checkpoint(16);
+        int changeStart = run.disk.image.events().size();
+        run.change(14, 2, 3);
+        assertThat(run.errors).isEmpty();
+        assertThat(restart(run).open(run.disk, run.store).durable().log()).containsExactlyElementsOf(run.log.subList(16, 19));
+
+        // A crash right after the cut-back superblock (four copies, each synced): the old ops after
+        // the checkpoint were written before it, so the log ends at the checkpoint.
+        ImageDisk cut = new ImageDisk(ImageDisk.replay(run.disk.image.events(), (int) CheckpointRun.LAYOUT.sizeBytes(),
+                changeStart + 2 * Superblock.COPIES, 0), CheckpointRun.SECTOR);
+        CheckpointRun.Restarted restarted = CheckpointRun.restart(cut, run.store);
+        assertThat(restarted.superblock().logHeadOp()).isEqualTo(14);
+        Replica.Durable durable = restarted.open(cut, run.store).durable();
+        assertThat(durable.checkpoint().op()).isEqualTo(16);
+        assertThat(durable.log()).isEmpty();
+        assertThat(durable.logView()).isEqualTo(0);
+    }
+
+    @Test
+    void aJournalDamagedAfterACheckpointRefusesTheRestartSayingWhy() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(12);
+        run.checkpoint(8);
+        run.disk.image.image()[(int) CheckpointRun.LAYOUT.prepareOffset(10) + EntryCodec.HEADER_SIZE_BYTES + 3] ^= 0x20;
+
+        CheckpointRun.Restarted restarted = restart(run);
+        assertThat(restarted.recovery().faults()).singleElement()
+                .satisfies(f -> assertThat(f.kind()).isEqualTo(Journal.Fault.Kind.REPAIR));
+        assertThatThrownBy(() -> restarted.open(run.disk, run.store)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the journal after the checkpoint at op 8 came back damaged (REPAIR at op 10)")
+                .hasMessageContaining("not built yet");
+    }
+
+    @Test
+    void aMissingOrDamagedCheckpointFileRefusesTheRestartSayingWhy() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(9);
+        run.checkpoint(8);
+        byte[] file = run.store.files.get(8L);
+
+        file[CheckpointFile.HEADER_SIZE_BYTES + 2] ^= 1;
+        assertThatThrownBy(() -> restart(run).loaded().contentsOrThrow()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("checkpoint op 8").hasMessageContaining("checksum mismatch")
+                .hasMessageContaining("state sync");
+        run.store.files.remove(8L);
+        assertThatThrownBy(() -> restart(run).loaded().contentsOrThrow()).hasMessageContaining("is missing");
+    }
+
+    @Test
+    void aRestartDeletesTheCheckpointFilesItsSuperblockDoesNotName() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(9);
+        run.checkpoint(8);
+        run.store.files.put(16L, new byte[] {1}); // written before a crash that came before its superblock
+        run.store.leftovers.add(24L); // a write the crash cut short
+
+        restart(run).open(run.disk, run.store);
+        assertThat(files(run.store)).containsExactly(8);
+        assertThat(run.store.leftovers).isEmpty();
+    }
+
+    @Test
+    void aFullDiskWhileTheFileIsWrittenStopsAtTheCheckpointAndResumes() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(8);
+        run.store.full = true;
+        run.checkpoint(8);
+        run.append();
+        assertThat(run.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.NO_SPACE));
+        assertThat(run.storage.status()).startsWith("stopped");
+        // Nothing after the checkpoint is reported: requests complete in order.
+        assertThat(run.prepared).hasSize(8);
+        assertThat(run.checkpointed).isEmpty();
+        assertThat(run.storage.superblock().checkpoint()).isEqualTo(CheckpointReference.NONE);
+
+        run.store.full = false;
+        run.storage.resume();
+        assertThat(run.checkpointed).containsExactly(8L);
+        assertThat(run.prepared).hasSize(9);
+        assertThat(restart(run).superblock().checkpoint().op()).isEqualTo(8);
+    }
+
+    @Test
+    void aFullDiskWhileTheSuperblockNamesItResumesWithTheNameNotTheFile() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(8);
+        run.disk.full = true;
+        run.checkpoint(8);
+        assertThat(run.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.NO_SPACE));
+        assertThat(files(run.store)).containsExactly(8);
+        assertThat(restart(run).superblock().checkpoint()).isEqualTo(CheckpointReference.NONE);
+
+        run.disk.full = false;
+        run.storage.resume();
+        assertThat(run.checkpointed).containsExactly(8L);
+        assertThat(run.store.writes).isEqualTo(1);
+        assertThat(restart(run).loaded().contentsOrThrow().checkpoint()).isEqualTo(run.checkpointAt(8));
+    }
+
+    @Test
+    void aFailedSyncOfTheFileIsFatalAndNoSuperblockNamesIt() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(8);
+        run.store.syncFails = true;
+        run.checkpoint(8);
+        assertThat(run.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.SYNC));
+        run.store.syncFails = false;
+        run.storage.resume();
+        assertThat(run.storage.status()).startsWith("failed");
+        assertThat(run.checkpointed).isEmpty();
+
+        // The restart the process makes instead: no checkpoint, and the leftover goes.
+        CheckpointRun.Restarted restarted = restart(run);
+        assertThat(restarted.superblock().checkpoint()).isEqualTo(CheckpointReference.NONE);
+        assertThat(restarted.open(run.disk, run.store).durable().log()).containsExactlyElementsOf(run.log);
+        assertThat(run.store.leftovers).isEmpty();
+    }
+
+    @Test
+    void aFailedDeleteOfThePreviousFileStopsAndResumeDeletesIt() {
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(16);
+        run.checkpoint(8);
+        run.store.deleteFails = true;
+        run.checkpoint(16);
+        assertThat(run.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.WRITE));
+        assertThat(run.storage.superblock().checkpoint().op()).isEqualTo(16);
+        assertThat(run.checkpointed).containsExactly(8L);
+
+        run.store.deleteFails = false;
+        run.storage.resume();
+        assertThat(run.checkpointed).containsExactly(8L, 16L);
+        assertThat(files(run.store)).containsExactly(16);
+    }
+}
