@@ -239,7 +239,7 @@ public final class ScenarioCluster {
     /** Restarts a crashed replica from {@code durable} with another configuration than the cluster's. */
     public void restartWith(int replica, Replica.Durable durable, ClusterConfig configNew) {
         StateMachine service = services.get();
-        if (durable.checkpoint() != null) {
+        if (durable.checkpoint() != null && !durable.checkpointLost()) {
             try {
                 service.restore(new ByteArrayInputStream(storages[replica].snapshotBytes()));
             } catch (IOException e) {
@@ -250,6 +250,18 @@ public final class ScenarioCluster {
         replicas[replica] = Replica.restart(configNew, replica, service, prng.fork(), durable);
         storages[replica].restarted();
         agreement.restarted(replica);
+    }
+
+    /**
+     * The crashed replica's checkpoint file is lost while its superblock still names it: its
+     * restart must fetch a checkpoint from a peer. The storage model only, for now.
+     */
+    public void loseCheckpointFile(int replica) {
+        if (!(storages[replica] instanceof SimStorage model)) {
+            throw new IllegalStateException("scenario: only the storage model loses a checkpoint file, for now");
+        }
+        Check.that(replicas[replica] == null, "scenario: a crashed replica's file is lost");
+        model.loseCheckpointFile();
     }
 
     /** Restarts a crashed replica from what its storage holds. */

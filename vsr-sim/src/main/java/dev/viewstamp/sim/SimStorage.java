@@ -65,6 +65,8 @@ final class SimStorage implements ScenarioStorage {
     /** The newest durable checkpoint and its snapshot's bytes, or null. */
     private Checkpoint checkpoint;
     private byte[] snapshotBytes;
+    /** The checkpoint's file is gone: a restart knows the checkpoint only from the superblock. */
+    private boolean checkpointFileLost;
     /** The staged file of a state sync, and the checkpoint it belongs to. */
     private ByteArrayOutputStream staged;
     private long stagedOp = -1;
@@ -110,7 +112,13 @@ final class SimStorage implements ScenarioStorage {
 
     @Override
     public byte[] checkpointFile() {
-        return checkpoint == null ? null : CheckpointBytes.encode(checkpoint, snapshotBytes);
+        return checkpoint == null || checkpointFileLost ? null : CheckpointBytes.encode(checkpoint, snapshotBytes);
+    }
+
+    /** The durable checkpoint's file is lost (a fault of the disk), while the superblock still names it. */
+    void loseCheckpointFile() {
+        Check.that(checkpoint != null, "scenario: a checkpoint to lose");
+        checkpointFileLost = true;
     }
 
     @Override
@@ -155,6 +163,7 @@ final class SimStorage implements ScenarioStorage {
         }
         checkpoint = parsed.checkpoint();
         snapshotBytes = parsed.snapshot();
+        checkpointFileLost = false;
         // The log is cut to the checkpoint's op; what lies below it is known only through it.
         while (log.size() > checkpointOp) log.remove(log.size() - 1);
         while (log.size() < checkpointOp) log.add(null);
@@ -192,6 +201,7 @@ final class SimStorage implements ScenarioStorage {
             }
             checkpoint = write.checkpoint();
             snapshotBytes = bytes.toByteArray();
+            checkpointFileLost = false;
         } else if (write.prepare() != null) {
             if (write.prepare().op() <= log.size()) {
                 // A repaired entry (a decayed prepare, or one a test's restartWith said was lost).
@@ -249,6 +259,13 @@ final class SimStorage implements ScenarioStorage {
         }
         long[] crashVector = state == FORMATTED ? null : state.crashVector();
         long anchor = checkpoint == null ? 0 : checkpoint.op();
+        if (checkpointFileLost && state.damagedOpMax() < 0 && unreadable.isEmpty()) {
+            Checkpoint named = new Checkpoint(checkpoint.op(), checkpoint.entryChecksum(), checkpoint.entryTimestamp(),
+                    checkpoint.identity(), new byte[0]);
+            return new Replica.Durable(state.view(), state.logView(), log.subList((int) anchor, log.size()),
+                    null, crashVector, false, state.commitMax(), state.commitChecksum(), pipelinePrepareCountMax,
+                    named, true);
+        }
         if (checkpoint != null && state.damagedOpMax() < 0 && unreadable.isEmpty()) {
             return new Replica.Durable(state.view(), state.logView(), log.subList((int) anchor, log.size()),
                     null, crashVector, false, state.commitMax(), state.commitChecksum(), pipelinePrepareCountMax,

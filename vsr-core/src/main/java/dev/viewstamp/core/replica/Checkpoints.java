@@ -91,6 +91,23 @@ final class Checkpoints extends SubProtocol {
     }
 
     /**
+     * A restart whose named checkpoint's file is gone or damaged: the log starts at its op, but
+     * the state there is missing, so nothing is executed until a state sync installs a checkpoint
+     * at least as new. It is never skipped: executing the log after it on an empty service would
+     * serve a state no replica has.
+     */
+    void restoreLost(Checkpoint named) {
+        s.log.resetTo(named.op(), named.entryChecksum(), named.entryTimestamp());
+        s.commit = named.op();
+        s.commitPrevious = named.op();
+        s.checkpoint = named;
+        s.checkpointDurable = named;
+        s.stateMissing = true;
+        sync.fetchLost(named);
+        Check.that(s.sync != null, "a missing state is being fetched");
+    }
+
+    /**
      * A restart from a checkpoint: the driver restored the service from the checkpoint's snapshot;
      * the client table and the log's anchor come from the checkpoint itself, and the ops after it
      * will be executed again.

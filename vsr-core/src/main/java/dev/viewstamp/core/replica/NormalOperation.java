@@ -374,6 +374,7 @@ final class NormalOperation extends SubProtocol {
      */
     void executeCommitted(Output out) {
         s.proveCommitClaim();
+        if (s.stateMissing) return; // the state to execute on is being fetched (Checkpoints.restoreLost)
         while (s.commit < s.commitMax) {
             Entry entry = s.log.entry(s.commit + 1);
             for (Request request : entry.requests()) execute(entry, request, out);

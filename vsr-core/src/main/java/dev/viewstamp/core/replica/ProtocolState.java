@@ -140,6 +140,13 @@ final class ProtocolState {
         return config.journalSlotCount() == 0 ? Long.MAX_VALUE : log.anchorOp() + config.journalSlotCount();
     }
 
+    /**
+     * The service does not hold the state at {@code commit}: a restart found its checkpoint's file
+     * gone or damaged. Nothing executes, and this replica neither serves its checkpoint nor leads a
+     * view, until a state sync installs one at least as new.
+     */
+    boolean stateMissing;
+
     /** Checkpoints handed to the driver and not yet durable, in the order they were taken. */
     final ArrayDeque<Checkpoint> checkpointsInFlight = new ArrayDeque<>();
 

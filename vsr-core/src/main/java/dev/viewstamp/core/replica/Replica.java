@@ -81,11 +81,15 @@ public final class Replica {
      * it holds for the log only if the log holds that entry. {@code pipelinePrepareCountMax}: the
      * pipeline depth the disk was formatted for, or {@link #PIPELINE_UNRECORDED}.
      * {@code checkpoint}: the newest durable checkpoint, or null; the driver restored the service
-     * from its snapshot, and {@code log} holds the entries after its op.
+     * from its snapshot, and {@code log} holds the entries after its op. {@code checkpointLost}: the
+     * superblock names {@code checkpoint} but its file is gone or damaged, so the service starts
+     * empty and {@code checkpoint} carries only what the superblock knows (op, entry, identity; no
+     * client table): the replica keeps its log and its promises, executes nothing, and fetches a
+     * checkpoint at least as new from a peer (docs/CHECKPOINTS.md, section 5).
      */
     public record Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
             boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax,
-            Checkpoint checkpoint) {
+            Checkpoint checkpoint, boolean checkpointLost) {
         /** For a durable state that was never formatted (a test's in-memory state): nothing to check. */
         public static final int PIPELINE_UNRECORDED = 0;
         public static final Durable EMPTY = new Durable(0, 0, List.of());
@@ -96,6 +100,13 @@ public final class Replica {
                 boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax) {
             this(view, logView, log, damage, crashVector, recovering, commitMax, commitChecksum,
                     pipelinePrepareCountMax, null);
+        }
+
+        public Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
+                boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax,
+                Checkpoint checkpoint) {
+            this(view, logView, log, damage, crashVector, recovering, commitMax, commitChecksum,
+                    pipelinePrepareCountMax, checkpoint, false);
         }
 
         public Durable(long view, long logView, List<Entry> log) {
@@ -114,6 +125,7 @@ public final class Replica {
             if (recovering) Check.that(damage == null, "a recovering replica has no damage to repair");
             Check.that(commitMax >= 0, "a commit number is an op");
             if (recovering) Check.that(checkpoint == null, "a recovering replica has no checkpoint");
+            if (checkpointLost) Check.that(checkpoint != null, "a lost checkpoint is one the superblock names");
             if (damage != null) {
                 Check.that(damage.anchorOp() == (checkpoint == null ? 0 : checkpoint.op()),
                         "a damaged log starts at the checkpoint", damage.anchorOp(), checkpoint == null ? 0 : checkpoint.op());
@@ -195,7 +207,8 @@ public final class Replica {
         s.prng = prng;
         s.clientTable = new ClientTable(config.clientTableSessionsMax());
         s.log = new OpLog(config.clusterId());
-        if (durable.checkpoint() != null) checkpoints.restoreFrom(durable.checkpoint());
+        if (durable.checkpointLost()) checkpoints.restoreLost(durable.checkpoint());
+        else if (durable.checkpoint() != null) checkpoints.restoreFrom(durable.checkpoint());
         for (Entry entry : durable.log()) s.log.append(entry);
         if (durable.damage() != null) repairs.startRepair(durable.damage());
         s.damagedOpMaxDurable = durable.recovering() ? ProtocolState.DAMAGED_ALL : s.damagedOpMax;

@@ -41,11 +41,15 @@ final class StateSync extends SubProtocol {
         int requestsWithoutProgress;
 
         Progress(SyncOffer offer) {
-            this.op = offer.checkpointOp();
-            this.entryChecksum = offer.entryChecksum();
-            this.entryTimestamp = offer.entryTimestamp();
-            this.identity = offer.identity();
-            this.peer = offer.replica();
+            this(offer.checkpointOp(), offer.entryChecksum(), offer.entryTimestamp(), offer.identity(), offer.replica());
+        }
+
+        Progress(long op, long entryChecksum, long entryTimestamp, long identity, int peer) {
+            this.op = op;
+            this.entryChecksum = entryChecksum;
+            this.entryTimestamp = entryTimestamp;
+            this.identity = identity;
+            this.peer = peer;
         }
 
         /** Forgets the staged bytes: another peer's file of this checkpoint has other bytes. */
@@ -64,9 +68,20 @@ final class StateSync extends SubProtocol {
         return s.sync != null && s.sync.installing;
     }
 
+    /**
+     * A restart found the file of its named checkpoint gone or damaged: fetch that very
+     * checkpoint (by the identity the superblock kept), or a newer one a peer offers instead. The
+     * first request goes out at the next tick.
+     */
+    void fetchLost(Checkpoint named) {
+        s.sync = new Progress(named.op(), named.entryChecksum(), named.entryTimestamp(), named.identity(),
+                s.replicaIndex);
+        s.syncTimeout.start(s.now, 1);
+    }
+
     /** Serving: a GetState asks from below our checkpoint, so we offer the checkpoint instead. */
     void offer(GetState message, Output out) {
-        if (s.checkpointDurable == null) {
+        if (s.checkpointDurable == null || s.stateMissing) {
             s.ignore("get_state: compacted, and no durable checkpoint to offer", message);
             return;
         }
@@ -81,8 +96,8 @@ final class StateSync extends SubProtocol {
     /** The peer we asked for state compacted it: fetch its checkpoint. */
     void onSyncOffer(SyncOffer message, Output out) {
         if (ignoreSyncOffer(message)) return;
-        Check.that(message.checkpointOp() > s.commit, "a checkpoint past what we executed", message.checkpointOp(),
-                s.commit);
+        Check.that(message.checkpointOp() > s.commit || s.stateMissing, "a checkpoint past what we executed",
+                message.checkpointOp(), s.commit);
 
         s.sync = new Progress(message);
         requestChunk(out);
@@ -93,8 +108,12 @@ final class StateSync extends SubProtocol {
     boolean ignoreSyncOffer(SyncOffer message) {
         if (message.replica() == s.replicaIndex) return s.ignore("sync_offer: from ourselves", message);
         if (message.nonce() != s.requestNonce) return s.ignore("sync_offer: not an answer to this process", message);
-        if (s.catchUpView == ProtocolState.CATCH_UP_NONE) return s.ignore("sync_offer: not catching up", message);
-        if (message.checkpointOp() <= s.commit) return s.ignore("sync_offer: we executed past it", message);
+        if (s.catchUpView == ProtocolState.CATCH_UP_NONE && !s.stateMissing) {
+            return s.ignore("sync_offer: not catching up", message);
+        }
+        if (message.checkpointOp() < s.commit || (message.checkpointOp() == s.commit && !s.stateMissing)) {
+            return s.ignore("sync_offer: we executed past it", message);
+        }
         if (message.checkpointOp() == s.announcedCheckpointOp && message.identity() != s.announcedCheckpointIdentity) {
             return s.ignore("sync_offer: not the identity the primary announced for that op", message);
         }
@@ -119,9 +138,10 @@ final class StateSync extends SubProtocol {
         if (s.sync == null) return;
         s.syncTimeout.start(s.now, s.config.stateTransferRetransmitTicks());
         if (s.sync.installing || s.sync.writing) return; // waiting on our own disk
-        if (s.sync.requestsWithoutProgress >= 2 * s.config.replicaCount()) {
+        if (s.sync.requestsWithoutProgress >= 2 * s.config.replicaCount() && !s.stateMissing) {
             // No peer serves it any more (each moved on to a newer checkpoint, or is down): state
-            // transfer asks again and is offered what there is now.
+            // transfer asks again and is offered what there is now. (A replica whose own state is
+            // missing keeps asking: peers that moved on offer their newer checkpoint.)
             stop();
             return;
         }
@@ -147,6 +167,7 @@ final class StateSync extends SubProtocol {
         if (message.replica() == s.replicaIndex) return s.ignore("get_sync_chunk: from ourselves", message);
         if (message.offset() < 0) return s.ignore("get_sync_chunk: negative offset", message);
         if (s.checkpointDurable == null) return s.ignore("get_sync_chunk: no durable checkpoint", message);
+        if (s.stateMissing) return s.ignore("get_sync_chunk: our checkpoint's file is lost", message);
         if (s.checkpointDurable.op() < message.checkpointOp()) {
             return s.ignore("get_sync_chunk: a checkpoint newer than ours", message);
         }
@@ -207,7 +228,7 @@ final class StateSync extends SubProtocol {
         if (p == null || p.op != op || !p.writing) return; // the sync ended meanwhile
         p.writing = false;
         p.received = end;
-        if (s.commit >= p.op) {
+        if (s.commit >= p.op && !s.stateMissing) {
             // The log brought us past the checkpoint meanwhile: it is not needed any more.
             stop();
             return;
@@ -245,7 +266,7 @@ final class StateSync extends SubProtocol {
         ClientTable table = ClientTable.decode(installed.clientTable(), s.config.clientTableSessionsMax());
         Check.that(Checkpoint.identity(s.config.clusterId(), installed.op(), installed.entryChecksum(),
                 s.stateMachine.stateChecksum(), table.checksum()) == p.identity, "the installed state is the checkpoint's");
-        Check.that(s.commit < p.op, "an install moves the state forward", s.commit, p.op);
+        Check.that(s.commit < p.op || s.stateMissing, "an install moves the state forward", s.commit, p.op);
 
         Output.ReplicaState written = p.installState;
         s.clientTable = table;
@@ -261,6 +282,7 @@ final class StateSync extends SubProtocol {
         s.checkpoint = installed;
         s.checkpointDurable = installed;
         s.syncsInstalledCount++;
+        s.stateMissing = false;
         stop();
         ProtocolState.LOG.log(Level.INFO, "replica {0}: installed the checkpoint at op {1} from replica {2}",
                 s.replicaIndex, installed.op(), p.peer);

@@ -223,6 +223,7 @@ final class ViewChange extends SubProtocol {
                 || s.doViewChangeFrom[s.replicaIndex] == null) return;
         if (countDoViewChanges() < s.config.quorum()) return;
         if (s.catchingUpToNewerView()) return; // A newer view exists: starting this one is pointless.
+        if (s.stateMissing) return; // It could execute nothing: the view-change timeout moves on.
 
         DoViewChange best = chosenLog();
         if (best == null) return;

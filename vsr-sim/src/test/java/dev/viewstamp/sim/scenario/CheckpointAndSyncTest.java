@@ -90,6 +90,25 @@ class CheckpointAndSyncTest {
     }
 
     @Test
+    void aRestartWhoseCheckpointFileIsLostFetchesTheCheckpointFromAPeerAndNeverSkipsIt() {
+        ScenarioCluster c = cluster();
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        c.crash(1);
+        c.loseCheckpointFile(1);
+        assertThat(c.durable(1).checkpointLost()).isTrue();
+        c.restart(1);
+        Replica restarted = c.replica(1);
+        assertThat(restarted.commit()).as("its log starts at the checkpoint").isEqualTo(2 * INTERVAL);
+
+        assertThat(c.runUntil(() -> restarted.syncCount() == 1, 3_000)).isTrue();
+        commitThrough(c, client, 3 * INTERVAL + 1, next);
+        assertSameStateAs0(c, 1);
+        c.checkAgreement();
+    }
+
+    @Test
     void aBackupThatWasDownWhileThePeersCompactedSyncsTheirCheckpointAndCatchesUp() {
         ScenarioCluster c = cluster();
         ScenarioCluster.Client client = c.client();
