@@ -39,7 +39,9 @@ final class StateTransfer extends SubProtocol {
     void requestState(Output out) {
         boolean sameView = s.status == Status.NORMAL && s.catchUpView == s.view;
         long fromOp = sameView ? s.log.op() : s.opCommittedKnown();
-        if (s.catchUpReplica != s.replicaIndex) {
+        // While a state sync fetches a checkpoint, asking for entries again would only bring offers
+        // of it: the sync's own requests find a newer one. Catch-up asks again once it is installed.
+        if (s.catchUpReplica != s.replicaIndex && s.sync == null) {
             out.send(s.catchUpReplica, new GetState(s.catchUpView, fromOp, s.replicaIndex, s.requestNonce));
         }
         s.stateTransferTimeout.start(s.now, s.config.stateTransferRetransmitTicks());
