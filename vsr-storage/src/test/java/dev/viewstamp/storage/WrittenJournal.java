@@ -122,7 +122,7 @@ final class WrittenJournal {
         Journal journal = booted.result().journal();
         Entry entry = next();
         long sequence = booted.recovery().sequenceMax() + 1;
-        journal.writePrepare(entry, sequence, e -> assertThat(e).isNull());
+        journal.writePrepare(entry, sequence, booted.superblock().checkpoint().op(), e -> assertThat(e).isNull());
         journal.sync(e -> assertThat(e).isNull());
         journal.writeHeader(entry, sequence, e -> assertThat(e).isNull());
         journal.sync(e -> assertThat(e).isNull());
