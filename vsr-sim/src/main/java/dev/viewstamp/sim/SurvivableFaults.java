@@ -35,8 +35,9 @@ import java.util.Arrays;
  * never written. So the state is kept per slot, not per op, and it is about the slot's newest
  * write: {@code INTACT} holds what the last write there meant (an earlier lap's op until the
  * window's op is written), and {@code STALE} is what a lost or misdirected write left, which is
- * an earlier lap's intact record as often as zeros. Rule 2 then guards each slot's live op,
- * whichever lap it is on; for a slot whose newest op a checkpoint covers it is only caution.
+ * an earlier lap's intact record as often as zeros. The second condition above then guards each
+ * slot's live op, whichever lap it is on; for a slot whose newest op a checkpoint covers it is
+ * only caution.
  * ({@code SurvivableFaultsTest} runs many laps under every fault this bound lets in.)
  */
 final class SurvivableFaults implements SimDisk.FaultPolicy {
