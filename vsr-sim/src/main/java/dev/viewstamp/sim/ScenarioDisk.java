@@ -30,8 +30,13 @@ final class ScenarioDisk implements ScenarioStorage {
     private static final String NO_SYNC_YET = "state sync is not in the real storage yet (docs/CHECKPOINTS.md, "
             + "step 5): scenarios that sync run on the storage model";
 
-    /** More slots than any scenario's log has ops: the ring must hold a whole log until checkpoints exist. */
-    private static final int JOURNAL_SLOT_COUNT = 2048;
+    /**
+     * The ring's slots when the configuration names none (journalSlotCount 0: the core keeps no ring
+     * rule): more than any such scenario's log has ops, so its ring never needs to wrap. A
+     * configuration that names a slot count gets a ring of that many, which wraps once checkpoints
+     * free its slots.
+     */
+    private static final int JOURNAL_SLOT_COUNT_UNCONFIGURED = 2048;
     /** The disk's own generator, apart from the cluster's, so replicas and clients draw alike on both storages. */
     private static final long DISK_SEED = 0x5CE7A810L;
     private static final int DISK_TICKS_PER_COMPLETION_MAX = 1_000_000;
@@ -44,8 +49,9 @@ final class ScenarioDisk implements ScenarioStorage {
     private ReplicaStorage.Opened booted;
 
     ScenarioDisk(ClusterConfig config, int replicaIndex, ReplicaStorage.Listener listener) {
-        this.layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
-                config.journalBodySizeBytesMax(), SimDisk.SECTOR_SIZE_BYTES);
+        int slotCount = config.journalSlotCount() > 0 ? config.journalSlotCount() : JOURNAL_SLOT_COUNT_UNCONFIGURED;
+        this.layout = new Journal.Layout(config.clusterId(), slotCount, config.journalBodySizeBytesMax(),
+                SimDisk.SECTOR_SIZE_BYTES);
         this.disk = new SimReplicaDisk(config, layout, replicaIndex, new Prng(DISK_SEED + replicaIndex),
                 SimDisk.Faults.NONE, listener);
     }
@@ -113,14 +119,17 @@ final class ScenarioDisk implements ScenarioStorage {
         booted = null;
     }
 
-    /** Makes the first sector of {@code op}'s slot unreadable: the prepare's header and the start of its body. */
+    /**
+     * Makes the first sector of {@code op}'s slot unreadable: the prepare's header and the start of
+     * its body. The ring wraps, so the slot holds {@code op} only while it is in the journal's live
+     * window (after the durable checkpoint, within one ring of it): the scenario decays a live op.
+     */
     @Override
     public void decayPrepare(long op) {
         Check.that(!running, "scenario: a disk decays while its replica is down");
         Check.that(booted == null, "scenario: a disk decays before the restart reads it");
-        Check.that(op >= 1 && op < layout.slotCount(), "scenario: the op has a slot of its own (the ring does not wrap)");
-        long slot = op; // the journal's slot of an op: op modulo the slot count (SlotClassifier.slotOf)
-        disk.disk().decay(layout.preparesOffset() + slot * layout.slotSizeBytes());
+        Check.that(op >= 1, "scenario: an op", op, 1);
+        disk.disk().decay(layout.preparesOffset() + (long) layout.slotOf(op) * layout.slotSizeBytes());
     }
 
     /** Reads the superblock, its checkpoint and the journal once after a crash; the restart then opens the storage that read. */

@@ -29,6 +29,16 @@ import java.util.Arrays;
  * Misdirected writes land near their target or anywhere in a faulty zone, so they cross from one
  * zone into another (a header sector into the prepares ring, a prepare over superblock copies).
  * The policy tracks what each record holds from every write the disk completes.
+ *
+ * <p>The journal's ring wraps (docs/CHECKPOINTS.md, section 4), and recovery reads each slot for
+ * the one op of the live window that it holds, taking an intact record of an earlier lap for one
+ * never written. So the state is kept per slot, not per op, and it is about the slot's newest
+ * write: {@code INTACT} holds what the last write there meant (an earlier lap's op until the
+ * window's op is written), and {@code STALE} is what a lost or misdirected write left, which is
+ * an earlier lap's intact record as often as zeros. The second condition above then guards each
+ * slot's live op, whichever lap it is on; for a slot whose newest op a checkpoint covers it is
+ * only caution.
+ * ({@code SurvivableFaultsTest} runs many laps under every fault this bound lets in.)
  */
 final class SurvivableFaults implements SimDisk.FaultPolicy {
     /** Zones a disk may be drawn to have faults in. */

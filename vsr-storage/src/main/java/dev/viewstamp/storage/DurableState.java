@@ -28,9 +28,13 @@ public final class DurableState {
      * still damaged). The damage reaches the highest op any durable record names, and at least as
      * far as the earlier run's damage did.
      *
+     * <p>A damaged log after a checkpoint is a damage above it ({@link Replica.Damage#anchorOp}):
+     * the core repairs the ops after the checkpoint from its peers, and never asks for one below.
+     *
      * @throws IllegalArgumentException when {@code checkpoint} is not the one the superblock names
-     * @throws IllegalStateException when the journal came back damaged after a checkpoint: the core
-     *     does not repair a log that starts at a checkpoint yet (docs/CHECKPOINTS.md, steps 4 and 5)
+     * @throws IllegalStateException when the log after the checkpoint does not chain to the
+     *     checkpoint's entry: no crash or fault the checksums miss does that (a log change never
+     *     replaces the committed entry a checkpoint was taken at), and no peer could repair it
      */
     public static Replica.Durable of(Superblock.State superblock, Journal.Recovery recovery, Checkpoint checkpoint) {
         CheckpointReference named = superblock.checkpoint();
@@ -50,19 +54,19 @@ public final class DurableState {
                     superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
                     superblock.pipelinePrepareCountMax(), checkpoint);
         }
-        if (checkpoint != null) {
-            throw new IllegalStateException("replica " + superblock.replicaIndex() + ": the journal after the checkpoint "
-                    + "at op " + checkpoint.op() + " came back damaged (" + describe(recovery, superblock) + "), and a "
-                    + "restart from a checkpoint with a damaged log is not built yet (docs/CHECKPOINTS.md, steps 4 and "
-                    + "5): the replica cannot start on this disk");
-        }
+        long anchorOp = recovery.anchorOp();
         long headOp = recovery.headOp();
         long[] checksums = recovery.checksums().clone();
-        long knownFromOp = 1;
+        long knownFromOp = anchorOp + 1;
         for (Journal.Fault fault : recovery.faults()) {
             switch (fault.kind()) {
                 case BROKEN_CHAIN -> {
-                    checksums[(int) (fault.op() - 1)] = fault.checksum();
+                    if (fault.op() <= anchorOp) {
+                        throw new IllegalStateException("replica " + superblock.replicaIndex() + ": the journal after "
+                                + "the checkpoint at op " + anchorOp + " does not chain to the checkpoint's entry ("
+                                + describe(recovery, superblock) + "): the replica cannot start on this disk");
+                    }
+                    checksums[(int) (fault.op() - anchorOp - 1)] = fault.checksum();
                     knownFromOp = fault.op();
                 }
                 case DAMAGED_SUFFIX, REPAIR -> { }
@@ -70,9 +74,9 @@ public final class DurableState {
         }
         return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
                 new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
-                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())),
+                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax()), anchorOp),
                 superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                superblock.pipelinePrepareCountMax());
+                superblock.pipelinePrepareCountMax(), checkpoint);
     }
 
     /** The faults recovery found, and an earlier run's damage, in a few words. */

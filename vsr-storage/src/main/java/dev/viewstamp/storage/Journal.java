@@ -27,8 +27,11 @@ import java.util.function.Consumer;
  * parent checksums), and extends it only with records written after that superblock: an older
  * record left in a slot after a truncation can never come back to life.
  *
- * <p>Until checkpoints exist the ring must hold the whole log, so a write of an op beyond
- * {@code slotCount} fails as a full journal (the replica stops acknowledging, and stays safe).
+ * <p>The ring wraps: op n may be written once the durable checkpoint C covers the op that slot
+ * held a lap before ({@code n <= C + slotCount}, the ring rule of docs/CHECKPOINTS.md, section 4,
+ * which the core keeps; a write beyond it fails here as a full journal, as a last defence). So
+ * recovery reads a ring whose slots hold ops of the live window (C, C + slotCount], one per slot
+ * ({@link RingWindow}), or ops of earlier laps, at or below C, which it never takes for live ones.
  */
 public final class Journal {
 
@@ -66,6 +69,11 @@ public final class Journal {
 
         long prepareOffset(int slot) {
             return preparesOffset() + (long) slot * slotSizeBytes();
+        }
+
+        /** The slot of op {@code op}: {@code op mod slotCount}. */
+        public int slotOf(long op) {
+            return SlotClassifier.slotOf(op, slotCount);
         }
 
         private static long roundUp(long value, int multiple) {
@@ -166,22 +174,33 @@ public final class Journal {
     }
 
     /**
-     * Writes {@code entry} with write sequence {@code sequence}: the prepare, then its header copy,
-     * with no sync between them. For tests of the format; a replica uses {@link #writePrepare},
-     * a sync, then {@link #writeHeader} (see there).
+     * Writes {@code entry} with write sequence {@code sequence}, on a disk whose superblock names
+     * the checkpoint at {@code checkpointOp}: the prepare, then its header copy, with no sync
+     * between them. For tests of the format; a replica uses {@link #writePrepare}, a sync, then
+     * {@link #writeHeader} (see there).
      */
-    public void write(Entry entry, long sequence, Disk.Completion completion) {
-        writePrepare(entry, sequence, error -> {
+    public void write(Entry entry, long sequence, long checkpointOp, Disk.Completion completion) {
+        writePrepare(entry, sequence, checkpointOp, error -> {
             if (error != null) completion.done(error);
             else writeHeader(entry, sequence, completion);
         });
     }
 
-    /** Writes {@code entry}'s whole record into its slot of the prepares ring. Not durable until {@link #sync}. */
-    public void writePrepare(Entry entry, long sequence, Disk.Completion completion) {
-        if (entry.op() > layout.slotCount()) {
-            completion.done(new DiskError(DiskError.Kind.NO_SPACE, "journal full: op " + entry.op() + " needs a slot beyond "
-                    + layout.slotCount() + " (checkpoints would free them)"));
+    /**
+     * Writes {@code entry}'s whole record into its slot of the prepares ring. Not durable until
+     * {@link #sync}. {@code checkpointOp} is the op of the checkpoint that the durable superblock
+     * names (0: none): the slot of an op beyond {@code checkpointOp + slotCount} still holds an op
+     * that no durable checkpoint covers, so that write fails as a full journal (the ring rule,
+     * which the core keeps: this is the last defence behind it).
+     */
+    public void writePrepare(Entry entry, long sequence, long checkpointOp, Disk.Completion completion) {
+        RingWindow window = new RingWindow(checkpointOp, layout.slotCount());
+        if (entry.op() > window.opMax()) {
+            completion.done(new DiskError(DiskError.Kind.NO_SPACE, "journal full: op " + entry.op() + " needs slot "
+                    + layout.slotOf(entry.op()) + ", which still holds op " + (entry.op() - layout.slotCount())
+                    + ", above the durable checkpoint at op " + checkpointOp + " (the ring rule: a journal of "
+                    + layout.slotCount() + " slots holds ops up to " + window.opMax() + " until the next checkpoint"
+                    + " is durable)"));
             return;
         }
         // The body limit, not the slot: a slot is rounded up to a sector and may have room for a
@@ -283,12 +302,15 @@ public final class Journal {
             Consumer<RecoveryResult> done) {
         checkSize(disk, layout);
         boolean wholeRingOnly = canaries.contains(Canary.READ_HEADER_RING_WHOLE);
+        RingWindow window = new RingWindow(superblock.checkpoint().op(), layout.slotCount());
         readHeaders(disk, layout, wholeRingOnly, ring -> {
             byte[][] prepares = new byte[layout.slotCount()][];
             int scanned = prepareScanSlots(ring, layout, superblock);
             byte[] unwritten = new byte[EntryCodec.HEADER_SIZE_BYTES];
-            for (int slot = scanned; slot < layout.slotCount(); slot++) prepares[slot] = unwritten;
-            readPrepares(disk, layout, 0, scanned, prepares, () -> {
+            for (int distance = scanned; distance < layout.slotCount(); distance++) {
+                prepares[window.slotAt(distance)] = unwritten;
+            }
+            readPrepares(disk, layout, window, scanned, prepares, () -> {
                 SlotClassifier.Slot[] slots = new SlotClassifier.Slot[layout.slotCount()];
                 for (int slot = 0; slot < layout.slotCount(); slot++) {
                     byte[] header = null; // unreadable
@@ -296,8 +318,8 @@ public final class Journal {
                         header = new byte[EntryCodec.HEADER_SIZE_BYTES];
                         System.arraycopy(ring.bytes(), slot * EntryCodec.HEADER_SIZE_BYTES, header, 0, header.length);
                     }
-                    slots[slot] = SlotClassifier.classify(slot, layout.slotCount(), layout.clusterId(),
-                            layout.bodySizeBytesMax(), header, prepares[slot]);
+                    slots[slot] = SlotClassifier.classify(slot, window, layout.clusterId(), layout.bodySizeBytesMax(),
+                            header, prepares[slot]);
                 }
                 Recovery recovery = LogRebuild.rebuild(slots, layout, superblock);
                 BitSet toRepair = new BitSet();
@@ -413,51 +435,80 @@ public final class Journal {
     public record RecoveryResult(Recovery recovery, Journal journal) {}
 
     /**
-     * How many slots from slot 0 recovery must read prepares from: up to the last op with a
-     * redundant header or named by the superblock, plus {@link #TORN_TAIL_SCAN_SLOTS}. Every
-     * acknowledged prepare has its redundant header (it is written once the prepare is durable,
-     * before the acknowledgement), so a prepare beyond that frontier without one was never
-     * acknowledged: a torn tail whatever it holds. The ring does not wrap (ops beyond
-     * {@code slotCount} are refused), so a full ring, with slot 0 in use, is read whole.
+     * How many slots recovery must read prepares from, counted along the ring from the slot of the
+     * checkpoint's op ({@link RingWindow#distance}: the slot of the window's last op first, then
+     * those of the ops after the checkpoint, in op order; without a checkpoint, from slot 0): up
+     * to the last op of the live window with a redundant header or named by the superblock, plus
+     * {@link #TORN_TAIL_SCAN_SLOTS}. Every acknowledged prepare has its redundant header (it is
+     * written once the prepare is durable, before the acknowledgement), so a prepare beyond that
+     * frontier without one was never acknowledged: a torn tail whatever it holds. An intact header
+     * of an earlier lap's op (at or below the checkpoint) is no header of the window's op; a
+     * damaged or unreadable one may be, so it counts. When the window's last op has a header,
+     * the whole ring is read.
      */
     static int prepareScanSlots(HeadersRing ring, Layout layout, Superblock.State superblock) {
+        RingWindow window = new RingWindow(superblock.checkpoint().op(), layout.slotCount());
         int highest = 0;
-        for (int slot = layout.slotCount() - 1; slot >= 0; slot--) {
-            // An unreadable header may be the one that proves its prepare durable: count it as written.
-            boolean written = ring.unreadable(slot);
-            for (int i = slot * EntryCodec.HEADER_SIZE_BYTES; i < (slot + 1) * EntryCodec.HEADER_SIZE_BYTES; i++) {
-                if (ring.bytes()[i] != 0) {
-                    written = true;
-                    break;
-                }
-            }
-            if (written) {
-                if (slot == 0) return layout.slotCount();
-                highest = slot;
+        for (int distance = layout.slotCount() - 1; distance >= 0; distance--) {
+            if (headerOfWindow(ring, layout, window, window.slotAt(distance))) {
+                if (distance == 0) return layout.slotCount();
+                highest = distance;
                 break;
             }
         }
-        long named = Math.max(superblock.logHeadOp(), superblock.checkpoint().op());
+        long named = Math.max(superblock.logHeadOp(), window.checkpointOp()) - window.checkpointOp();
         long frontier = Math.max(highest, Math.min(named, layout.slotCount()));
         return (int) Math.min(layout.slotCount(), frontier + 1 + TORN_TAIL_SCAN_SLOTS);
+    }
+
+    /**
+     * True when {@code slot}'s redundant header may be that of the window's op: anything but zeros
+     * or an intact header of an earlier lap's op in its own slot. An unreadable header may be the
+     * one that proves its prepare durable, and a damaged or misdirected one may have replaced it.
+     */
+    private static boolean headerOfWindow(HeadersRing ring, Layout layout, RingWindow window, int slot) {
+        if (ring.unreadable(slot)) return true;
+        int offset = slot * EntryCodec.HEADER_SIZE_BYTES;
+        boolean zero = true;
+        for (int i = offset; i < offset + EntryCodec.HEADER_SIZE_BYTES; i++) {
+            if (ring.bytes()[i] != 0) {
+                zero = false;
+                break;
+            }
+        }
+        if (zero) return false;
+        if (window.checkpointOp() == 0) return true; // no earlier lap: nothing written is below the window
+        try {
+            EntryCodec.Header header = EntryCodec.decodeHeader(ring.bytes(), offset, layout.clusterId(),
+                    layout.bodySizeBytesMax());
+            return layout.slotOf(header.op()) != slot || header.op() > window.checkpointOp();
+        } catch (dev.viewstamp.codec.CodecException e) {
+            return true;
+        }
     }
 
     /** Slots past the last durable op that recovery still reads, so it reports a torn tail's leftovers. */
     static final int TORN_TAIL_SCAN_SLOTS = 256;
 
     /**
-     * Reads every slot's prepare: its first sector, then the rest of the record only when that
-     * sector holds an intact header saying there is more, so recovery reads what was written, not
-     * the whole ring. An unreadable slot is null (damaged).
+     * Reads the prepares of the first {@code count} slots along the ring from the checkpoint's
+     * ({@link #prepareScanSlots}): each one's first sector, then the rest of the record only when
+     * that sector holds an intact header of an op of the live window saying there is more, so
+     * recovery reads what was written, not the whole ring, and never the body of an earlier lap's
+     * op. An unreadable slot is null (damaged).
      */
-    private static void readPrepares(Disk disk, Layout layout, int slot, int end, byte[][] prepares, Runnable done) {
-        forEach(slot, end, (current, next) -> readPrepare(disk, layout, current, prepare -> {
-            prepares[current] = prepare;
-            next.run();
-        }), done);
+    private static void readPrepares(Disk disk, Layout layout, RingWindow window, int count, byte[][] prepares,
+            Runnable done) {
+        forEach(0, count, (distance, next) -> {
+            int slot = window.slotAt(distance);
+            readPrepare(disk, layout, window, slot, prepare -> {
+                prepares[slot] = prepare;
+                next.run();
+            });
+        }, done);
     }
 
-    private static void readPrepare(Disk disk, Layout layout, int slot, Consumer<byte[]> done) {
+    private static void readPrepare(Disk disk, Layout layout, RingWindow window, int slot, Consumer<byte[]> done) {
         int sector = layout.sectorSizeBytes();
         byte[] first = new byte[sector];
         disk.read(layout.prepareOffset(slot), first, error -> {
@@ -465,14 +516,16 @@ public final class Journal {
                 done.accept(null);
                 return;
             }
-            int size;
+            EntryCodec.Header header;
             try {
-                size = EntryCodec.decodeHeader(first, 0, layout.clusterId(), layout.bodySizeBytesMax()).sizeBytes();
+                header = EntryCodec.decodeHeader(first, 0, layout.clusterId(), layout.bodySizeBytesMax());
             } catch (dev.viewstamp.codec.CodecException e) {
                 done.accept(first); // empty or a damaged header: the classifier decides from these bytes
                 return;
             }
-            if (size <= sector) {
+            int size = header.sizeBytes();
+            // An op of another lap is classified from its header alone.
+            if (size <= sector || !window.contains(header.op())) {
                 done.accept(first);
                 return;
             }

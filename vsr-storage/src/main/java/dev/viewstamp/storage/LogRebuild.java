@@ -1,6 +1,7 @@
 package dev.viewstamp.storage;
 
 import dev.viewstamp.codec.EntryCodec;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.replica.OpLog;
 import dev.viewstamp.storage.Journal.Fault;
@@ -21,8 +22,14 @@ final class LogRebuild {
     /**
      * Rebuilds the log the superblock names: back from its head by parent checksums down to the
      * checkpoint it names (or to the cluster's root without one), then forward with records
-     * written after it. A log change may cut the log back below the checkpoint (its anchor lies in
-     * the committed prefix, which the checkpoint holds): the log then starts at the checkpoint.
+     * written after it, up to the last op the ring may hold. A log change may cut the log back
+     * below the checkpoint (its anchor lies in the committed prefix, which the checkpoint holds),
+     * and a replica runs on past its last log change: the log then starts at the checkpoint.
+     *
+     * <p>Every op this reads lies in the live window (checkpoint, checkpoint + slotCount], which
+     * maps one to one onto the slots ({@link RingWindow}), and the classifier rests a slot on no
+     * header of another lap: so a slot's header, when there is one, is the header of the window's
+     * op there, and a slot that does not hold the op the walk expects holds nothing of it.
      */
     static Recovery rebuild(SlotClassifier.Slot[] slots, Layout layout, Superblock.State superblock) {
         CheckpointReference checkpoint = superblock.checkpoint();
@@ -32,17 +39,19 @@ final class LogRebuild {
         long head = Math.max(superblock.logHeadOp(), anchorOp);
         long headChecksum = superblock.logHeadOp() < anchorOp ? anchorChecksum
                 : superblock.logHeadOp() == 0 ? rootChecksum : superblock.logHeadChecksum();
+        RingWindow window = new RingWindow(anchorOp, layout.slotCount());
+        Check.that(head <= window.opMax(), "the superblock names no op beyond the ring's window", head, window.opMax());
         Chain chain = new Chain(anchorOp, head);
         walkBack(slots, layout, superblock, chain, headChecksum, anchorChecksum);
 
-        // Forward from the head with records written after the superblock.
+        // Forward from the head with records written after the superblock, to the window's end.
         long parent = headChecksum;
         long op = head + 1;
         int slotCount = layout.slotCount();
         List<Fault> faults = chain.faults;
         List<Long> checksums = chain.checksums;
         List<Entry> entries = chain.entries;
-        for (; op <= slotCount; op++) {
+        for (; op <= window.opMax(); op++) {
             SlotClassifier.Slot slot = slots[SlotClassifier.slotOf(op, slotCount)];
             if (slot.header() == null || slot.header().op() != op || slot.header().parent() != parent
                     || slot.header().sequence() <= superblock.journalSequence()) {
@@ -66,7 +75,7 @@ final class LogRebuild {
         long writtenOpMax = headOp;
         SlotClassifier.Slot evidence = null;
         for (SlotClassifier.Slot slot : slots) {
-            long acknowledged = acknowledgedOpMax(slot, superblock.journalSequence(), slotCount);
+            long acknowledged = acknowledgedOpMax(slot, superblock.journalSequence(), window);
             if (acknowledged > writtenOpMax) {
                 writtenOpMax = acknowledged;
                 evidence = slot;
@@ -154,12 +163,15 @@ final class LogRebuild {
      *   <li>An unreadable redundant header may have been such a proof, so the op of an intact
      *       prepare written after the superblock under it may have been acknowledged.
      *   <li>A slot whose copies are both damaged, one of them unreadable (LOST), may hold an
-     *       acknowledged op, of any sequence: in a ring that does not wrap (rule 4), op
-     *       {@code slot}, or op {@code slotCount} in slot 0.
+     *       acknowledged op, of any sequence: the one op of the live {@code window} in that slot
+     *       (any other op it may have held is one of an earlier lap, which the checkpoint covers).
      * </ul>
+     *
+     * A header the classifier rests the slot on is always of the window's op there: one of an
+     * earlier lap, written after the superblock or not, proves nothing about the live log.
      */
-    static long acknowledgedOpMax(SlotClassifier.Slot slot, long journalSequence, int slotCount) {
-        if (slot.decision() == SlotClassifier.Decision.LOST) return slot.slot() == 0 ? slotCount : slot.slot();
+    static long acknowledgedOpMax(SlotClassifier.Slot slot, long journalSequence, RingWindow window) {
+        if (slot.decision() == SlotClassifier.Decision.LOST) return window.op(slot.slot());
         EntryCodec.Header header = slot.header();
         boolean afterSuperblock = header != null && header.sequence() > journalSequence;
         return switch (slot.headerCopy()) {

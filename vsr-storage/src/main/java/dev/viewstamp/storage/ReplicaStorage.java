@@ -377,7 +377,7 @@ public final class ReplicaStorage {
      */
     private void writePrepares(List<Entry> batch, int index) {
         if (index < batch.size()) {
-            journal.writePrepare(batch.get(index), sequence + 1, andThen(() -> {
+            journal.writePrepare(batch.get(index), sequence + 1, superblock.checkpoint().op(), andThen(() -> {
                 sequence++;
                 writePrepares(batch, index + 1);
             }));
@@ -431,7 +431,8 @@ public final class ReplicaStorage {
                     journal.sync(andThen(() -> advance(change, PendingState.Step.NAME)));
                     return;
                 }
-                journal.writePrepare(change.suffix.get(change.written), sequence + 1, andThen(() -> {
+                Entry entry = change.suffix.get(change.written);
+                journal.writePrepare(entry, sequence + 1, superblock.checkpoint().op(), andThen(() -> {
                     sequence++;
                     if (change.written == 0) change.firstSequence = sequence;
                     change.written++;

@@ -9,15 +9,24 @@ import dev.viewstamp.core.message.Entry;
  * the prepare (header and body) in the prepares ring. The decision is a table over the state of
  * each copy and, when both headers are intact, which one is newer; {@link Decision} names every
  * outcome and the test enumerates every row.
+ *
+ * <p>A slot is classified for the one op of the journal's live window that it holds
+ * ({@link RingWindow}): an intact copy of an earlier lap's op (at or below the checkpoint) is a
+ * copy never written for that op, so it enters the table as {@code EMPTY}, as zeros would in a
+ * ring that has not wrapped yet. Only the op number tells the two laps apart: the bytes of either
+ * are intact records of this journal.
  */
 final class SlotClassifier {
     private SlotClassifier() {}
 
     /** What the redundant header at a slot holds. */
     enum HeaderCopy {
-        /** All zero: never written. */
+        /**
+         * Never written for the window's op: all zero, or an intact header of an earlier lap's op
+         * (at or below the checkpoint).
+         */
         EMPTY,
-        /** Intact, and its op belongs in this slot. */
+        /** Intact, and its op is the window's op of this slot. */
         VALID,
         /** Intact, but its op belongs in another slot: a misdirected write. */
         MISDIRECTED,
@@ -34,6 +43,7 @@ final class SlotClassifier {
 
     /** What the prepare at a slot holds. */
     enum PrepareCopy {
+        /** Never written for the window's op: all zero, or an earlier lap's record (whatever its body holds). */
         EMPTY,
         VALID,
         MISDIRECTED,
@@ -148,11 +158,13 @@ final class SlotClassifier {
             EntryCodec.Header header, Entry entry, String detail) {}
 
     /**
-     * Classifies slot {@code slot} from its redundant header bytes (null when its sector could not
-     * be read) and its prepare bytes (null when their first sector could not be read).
+     * Classifies slot {@code slot} of a journal whose live ops are {@code window} from its
+     * redundant header bytes (null when its sector could not be read) and its prepare bytes (null
+     * when their first sector could not be read).
      */
-    static Slot classify(int slot, int slotCount, long clusterId, int bodySizeBytesMax, byte[] headerBytes,
+    static Slot classify(int slot, RingWindow window, long clusterId, int bodySizeBytesMax, byte[] headerBytes,
             byte[] prepareBytes) {
+        int slotCount = window.slotCount();
         if (headerBytes != null && prepareBytes != null && allZero(headerBytes, EntryCodec.HEADER_SIZE_BYTES)
                 && allZero(prepareBytes, EntryCodec.HEADER_SIZE_BYTES)) {
             // The common case of a ring not yet written this far, decided without the table's work.
@@ -169,7 +181,15 @@ final class SlotClassifier {
         } else {
             try {
                 redundant = EntryCodec.decodeHeader(headerBytes, 0, clusterId, bodySizeBytesMax);
-                headerCopy = slotOf(redundant.op(), slotCount) == slot ? HeaderCopy.VALID : HeaderCopy.MISDIRECTED;
+                if (slotOf(redundant.op(), slotCount) != slot) {
+                    headerCopy = HeaderCopy.MISDIRECTED;
+                } else if (!window.contains(redundant.op())) {
+                    headerCopy = HeaderCopy.EMPTY;
+                    detail = "header: op " + redundant.op() + " of another lap";
+                    redundant = null;
+                } else {
+                    headerCopy = HeaderCopy.VALID;
+                }
             } catch (CodecException e) {
                 headerCopy = HeaderCopy.INVALID;
                 detail = "header: " + e.getMessage();
@@ -189,6 +209,11 @@ final class SlotClassifier {
                 prepareHeader = EntryCodec.decodeHeader(prepareBytes, 0, clusterId, bodySizeBytesMax);
                 if (slotOf(prepareHeader.op(), slotCount) != slot) {
                     prepareCopy = PrepareCopy.MISDIRECTED;
+                } else if (!window.contains(prepareHeader.op())) {
+                    // Its body is not read whole (Journal.readPrepare) and not needed: no live op.
+                    prepareCopy = PrepareCopy.EMPTY;
+                    detail = join(detail, "prepare: op " + prepareHeader.op() + " of another lap");
+                    prepareHeader = null;
                 } else {
                     try {
                         entry = EntryCodec.decode(prepareBytes, 0, clusterId, bodySizeBytesMax);

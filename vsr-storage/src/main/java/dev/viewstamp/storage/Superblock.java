@@ -226,8 +226,9 @@ public final class Superblock {
 
         /**
          * Checks, at start, that a replica configured with {@code config} may run on this data
-         * file: the same cluster and replica count, the checkpoint interval, and the journal body
-         * limit it was formatted with. The body limit is part of the format: it sizes the slots, and recovery refuses a
+         * file: the same cluster and replica count, the checkpoint interval, the journal's slot
+         * count (when the configuration names one) and the journal body limit it was formatted
+         * with. The body limit is part of the format: it sizes the slots, and recovery refuses a
          * header that claims a larger body. A configuration that named a larger limit would let a
          * primary batch prepares this journal cannot hold (its storage stops at the first one); one
          * that named a smaller limit would say something false about this replica's journal, which
@@ -252,6 +253,14 @@ public final class Superblock {
                         + checkpointIntervalOps + " ops (0: never), but the configuration's checkpointIntervalOps is "
                         + config.checkpointIntervalOps() + ": the interval is the same on every replica and never "
                         + "changes; configure the formatted value, or format again");
+            }
+            if (config.journalSlotCount() != 0 && config.journalSlotCount() != journalSlotCount) {
+                // The core's ring rule counts the ring's slots (docs/CHECKPOINTS.md, section 4): with
+                // more than the journal has it prepares ops the journal must refuse, with fewer it
+                // waits for checkpoints it does not need.
+                throw new IllegalArgumentException("the data file's journal has " + journalSlotCount + " slots, but the "
+                        + "configuration's journalSlotCount is " + config.journalSlotCount() + ": configure the "
+                        + "formatted value, or format again");
             }
             if (config.journalBodySizeBytesMax() != journalBodySizeBytesMax) {
                 throw new IllegalArgumentException("the data file's journal was formatted for bodies up to "

@@ -62,7 +62,7 @@ class HeaderRepairTest {
         WrittenJournal written = WrittenJournal.of(10);
         WrittenJournal.Booted booted = written.boot();
         Entry orphan = Entry.create(0, 12, 0x1234, 12, List.of(new Request(5, 12, new byte[40])));
-        booted.result().journal().writePrepare(orphan, booted.recovery().sequenceMax() + 2, e -> assertThat(e).isNull());
+        booted.result().journal().writePrepare(orphan, booted.recovery().sequenceMax() + 2, 0, e -> assertThat(e).isNull());
         assertThat(written.recovery().slots().get(12).decision()).isEqualTo(SlotClassifier.Decision.OK_FIX_HEADER);
 
         written.restart();

@@ -56,7 +56,7 @@ class JournalCrashTest {
             parent = entry.checksum();
             log.add(entry);
             written.add(entry);
-            journal.write(entry, ++sequence, e -> assertThat(e).isNull());
+            journal.write(entry, ++sequence, 0, e -> assertThat(e).isNull());
             if (prng.chance(0.3) || n == entryCount) {
                 journal.sync(e -> assertThat(e).isNull());
                 acknowledged = log.stream().mapToLong(Entry::checksum).toArray();

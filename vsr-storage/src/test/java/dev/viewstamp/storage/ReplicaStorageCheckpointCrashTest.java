@@ -2,6 +2,7 @@ package dev.viewstamp.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.replica.Replica;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,65 @@ class ReplicaStorageCheckpointCrashTest {
             }
         }
         assertThat(checked).isGreaterThan(200);
+    }
+
+    @Test
+    void everyCrashPointThroughFourLapsOfTheRingWithLogChangesRestartsWhole() {
+        // The ring wraps (64 slots): a checkpoint every 8 ops, taken as soon as its op is in the
+        // log, and log changes that cut back and rewrite up to 5 ops (never below the last
+        // checkpoint taken, whose entry they keep), across every lap. Each crash point must
+        // restart from the old or new checkpoint and the old, new or cut-back log after it: the
+        // recovered log rests on no slot of an earlier lap, and has no hole where a change or an
+        // append landed over one.
+        CheckpointRun run = new CheckpointRun();
+        Script script = new Script(run);
+        Prng prng = new Prng(31);
+        long taken = 0;
+        int changes = 0;
+        while (run.log.size() < 4 * CheckpointRun.LAYOUT.slotCount()) {
+            long opMax = run.checkpointed.isEmpty() ? CheckpointRun.LAYOUT.slotCount()
+                    : run.checkpointed.get(run.checkpointed.size() - 1) + CheckpointRun.LAYOUT.slotCount();
+            script.appendUpTo(Math.min(opMax, run.log.size() + 1 + prng.nextInt(4)));
+            if (prng.chance(0.3)) {
+                // Cut back up to 5 ops, keeping those up to the last checkpoint taken (committed:
+                // a new primary's log holds them too), and add up to 3 new ones within the ring
+                // rule's limit. (Keeping more would let the cut-back superblock, which cuts to the
+                // anchor, drop ops that both logs hold: this test's old-new-or-cut-back reading
+                // knows only the logs' common prefix.)
+                int size = run.log.size();
+                int anchor = Math.max(0, size - prng.nextInt(6));
+                int kept = (int) Math.min(size - anchor, Math.max(0, taken - anchor));
+                int fresh = (int) Math.min(prng.nextInt(4), opMax - anchor - kept);
+                script.request(() -> run.change(anchor, kept, fresh));
+                changes++;
+            }
+            while (taken + CheckpointRun.INTERVAL <= run.log.size()) {
+                long op = taken + CheckpointRun.INTERVAL;
+                script.request(() -> run.checkpoint(op));
+                taken = op;
+            }
+        }
+        assertThat(run.errors).isEmpty();
+        assertThat(changes).isGreaterThan(20);
+        assertThat(run.checkpointed).hasSizeGreaterThan(28);
+
+        List<Point> points = points(run);
+        int checked = 0;
+        for (Window window : script.windows) {
+            for (int event = Math.max(window.fromEvent(), run.formatEvents); event <= window.toEvent(); event++) {
+                Point point = points.get(event);
+                checkRestart(run, window, point, 0, "crash after event " + event);
+                int diskEvent = point.diskEvents();
+                boolean nextIsDiskWrite = event < window.toEvent() && points.get(event + 1).diskEvents() > diskEvent
+                        && !run.disk.image.events().get(diskEvent).sync();
+                if (nextIsDiskWrite) {
+                    int torn = 1 + (event * 37) % run.disk.image.events().get(diskEvent).data().length;
+                    checkRestart(run, window, point, torn, "crash after event " + event + ", next write torn at " + torn);
+                }
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(1_000);
     }
 
     /** Runs requests one at a time, and notes the window of events each made. */

@@ -97,7 +97,12 @@ class SlotClassifierTest {
     }
 
     private static SlotClassifier.Slot classify(byte[] header, byte[] prepare) {
-        return SlotClassifier.classify(5, SLOTS, CLUSTER, 4096, header, prepare);
+        return classify(0, header, prepare);
+    }
+
+    /** Slot 5 of a ring whose durable checkpoint is at {@code checkpointOp}: the window's op there is 5, 13, 21... */
+    private static SlotClassifier.Slot classify(long checkpointOp, byte[] header, byte[] prepare) {
+        return SlotClassifier.classify(5, new RingWindow(checkpointOp, SLOTS), CLUSTER, 4096, header, prepare);
     }
 
     private static byte[] headerOf(byte[] record) {
@@ -144,11 +149,64 @@ class SlotClassifierTest {
 
     @Test
     void aNewerHeaderOverAnOlderPrepareMeansThePrepareWriteWasLost() {
+        // The checkpoint at op 8: op 13 is the window's op in slot 5, op 5 an earlier lap's.
         byte[] older = EntryCodec.encode(entry(5, "old"), CLUSTER, 10);
         byte[] newer = EntryCodec.encode(entry(13, "new"), CLUSTER, 20);
-        SlotClassifier.Slot slot = classify(headerOf(newer), older);
+        SlotClassifier.Slot slot = classify(8, headerOf(newer), older);
         assertThat(slot.decision()).isEqualTo(REPAIR);
         assertThat(slot.header().op()).isEqualTo(13);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // A wrapped ring: slot 5 may still hold op 5 of the lap before op 13's.
+
+    @Test
+    void anEarlierLapInBothCopiesIsAnEmptySlotOfTheWindow() {
+        // With the checkpoint at op 8, op 5 is covered: the slot holds nothing of op 13 yet.
+        byte[] earlier = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        SlotClassifier.Slot slot = classify(8, headerOf(earlier), earlier);
+        assertThat(slot.decision()).isEqualTo(EMPTY);
+        assertThat(slot.header()).isNull();
+        assertThat(slot.entry()).isNull();
+        assertThat(slot.detail()).contains("op 5 of another lap");
+        // Before that checkpoint the same bytes are op 5, live.
+        assertThat(classify(0, headerOf(earlier), earlier).decision()).isEqualTo(OK);
+    }
+
+    @Test
+    void aWindowPrepareOverAnEarlierLapsHeaderIsAPrepareWithoutItsHeaderCopy() {
+        byte[] earlier = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        byte[] record = EntryCodec.encode(entry(13, "y"), CLUSTER, 30);
+        SlotClassifier.Slot slot = classify(8, headerOf(earlier), record);
+        assertThat(slot.headerCopy()).isEqualTo(HeaderCopy.EMPTY);
+        assertThat(slot.decision()).isEqualTo(OK_FIX_HEADER);
+        assertThat(slot.entry()).isEqualTo(entry(13, "y"));
+    }
+
+    @Test
+    void aTornPrepareOverAnEarlierLapIsATornWriteNotARepairOfTheEarlierOp() {
+        // Op 13's prepare tore over op 5's: its header is damaged, and the intact header copy
+        // still names op 5. That header once proved op 5 durable, not op 13: taken for the slot's
+        // header, the slot would ask peers to repair an op the checkpoint covers, or be taken for
+        // damage to a live op. Op 13's header copy was never written, so op 13 was never acknowledged.
+        byte[] earlier = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        byte[] torn = EntryCodec.encode(entry(13, "y"), CLUSTER, 30);
+        torn[20] ^= 1;
+        SlotClassifier.Slot slot = classify(8, headerOf(earlier), torn);
+        assertThat(slot.decision()).isEqualTo(UNKNOWN);
+        assertThat(slot.header()).isNull();
+        assertThat(classify(0, headerOf(earlier), torn).decision()).as("before the wrap: op 5 to repair").isEqualTo(REPAIR);
+    }
+
+    @Test
+    void anEarlierLapsPrepareUnderAnUnreadableHeaderIsEmptyNotLost() {
+        // An unreadable header over a prepare that op 13 never replaced: nothing of op 13 was written.
+        byte[] earlier = EntryCodec.encode(entry(5, "x"), CLUSTER, 10);
+        assertThat(classify(8, null, earlier).decision()).isEqualTo(EMPTY);
+        byte[] damagedBody = earlier.clone();
+        damagedBody[damagedBody.length - 1] ^= 1;
+        assertThat(classify(8, null, damagedBody).decision()).isEqualTo(EMPTY);
+        assertThat(classify(0, null, damagedBody).decision()).as("before the wrap: op 5 to repair").isEqualTo(REPAIR);
     }
 
     @Test

@@ -112,6 +112,18 @@ class SuperblockTest {
                 .hasMessageContaining("every 0 ops (0: never), but the configuration's checkpointIntervalOps is 8");
     }
 
+    @Test
+    void aReplicaWhoseConfigurationNamesASlotCountStartsOnlyWithTheFormattedOne() {
+        // FORMATTED: a journal of 1,024 slots. The core's ring rule counts them.
+        ClusterConfig.Builder matching = ClusterConfig.builder().clusterId(5).replicaCount(3)
+                .journalBodySizeBytesMax(4096).batchSizeBytesMax(4096);
+        FORMATTED.checkConfig(matching.journalSlotCount(1024).build());
+        FORMATTED.checkConfig(matching.journalSlotCount(0).build()); // no ring rule in the core: the journal's own limit
+        assertThatThrownBy(() -> FORMATTED.checkConfig(matching.journalSlotCount(2048).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("journal has 1024 slots, but the configuration's journalSlotCount is 2048");
+    }
+
     /** A copy of format version 2 as the build before checkpoints wrote it: the crash vector at 128, the suffix at 256. */
     private static byte[] version2Copy(int copyIndex) {
         byte[] bytes = new byte[Superblock.COPY_SIZE_BYTES];

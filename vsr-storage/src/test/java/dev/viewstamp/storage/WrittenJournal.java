@@ -29,24 +29,54 @@ final class WrittenJournal {
     };
 
     final ImageDisk disk;
+    /** The checkpoint files, or null when the journal takes no checkpoints. */
+    final MemoryCheckpointStore store;
     /** Every op written so far, in order. */
     final List<Entry> log = new ArrayList<>();
 
-    private WrittenJournal(ImageDisk disk) {
+    private WrittenJournal(ImageDisk disk, MemoryCheckpointStore store) {
         this.disk = disk;
+        this.store = store;
     }
 
     /** Ops 1..count, durable with their redundant headers. */
     static WrittenJournal of(int count) {
-        WrittenJournal written = new WrittenJournal(new ImageDisk((int) LAYOUT.sizeBytes(), SECTOR));
+        return of(count, 0);
+    }
+
+    /**
+     * Ops 1..count, durable with their redundant headers, and with {@code intervalOps} above 0 a
+     * durable checkpoint at each multiple of it, taken right after its op: past op 64 the ring
+     * wraps, and each slot holds an op of the live window or of an earlier lap.
+     */
+    static WrittenJournal of(int count, int intervalOps) {
+        MemoryCheckpointStore store = intervalOps == 0 ? null : new MemoryCheckpointStore();
+        WrittenJournal written = new WrittenJournal(new ImageDisk((int) LAYOUT.sizeBytes(), SECTOR), store);
         Superblock.State formatted = Superblock.State.formatted().clusterId(CLUSTER).replicaIndex(0).replicaCount(3)
-                .pipelinePrepareCountMax(8).formatId(1).journalSlotCount(LAYOUT.slotCount())
-                .journalBodySizeBytesMax(LAYOUT.bodySizeBytesMax()).build();
+                .pipelinePrepareCountMax(8).checkpointIntervalOps(intervalOps).formatId(1)
+                .journalSlotCount(LAYOUT.slotCount()).journalBodySizeBytesMax(LAYOUT.bodySizeBytesMax()).build();
         Superblock.write(written.disk, formatted, e -> assertThat(e).isNull());
-        ReplicaStorage storage = new ReplicaStorage(written.disk, Journal.formatted(written.disk, LAYOUT), formatted, 0, 0,
-                QUIET);
-        for (int op = 1; op <= count; op++) storage.persistPrepare(written.next());
+        ReplicaStorage storage = new ReplicaStorage(written.disk, store == null ? CheckpointStore.NONE : store,
+                Journal.formatted(written.disk, LAYOUT), formatted, 0, 0, QUIET);
+        for (int op = 1; op <= count; op++) {
+            storage.persistPrepare(written.next());
+            if (intervalOps > 0 && op % intervalOps == 0) storage.persistCheckpoint(written.checkpointAt(op), SNAPSHOT);
+        }
+        assertThat(storage.stopped()).isFalse();
         return written;
+    }
+
+    private static final dev.viewstamp.core.service.StateMachine.Snapshot SNAPSHOT =
+            new dev.viewstamp.core.service.StateMachine.Snapshot() {
+                @Override public long stateChecksum() { return 0; }
+                @Override public void writeTo(java.io.OutputStream out) { }
+            };
+
+    /** The checkpoint a replica takes once it executed {@code op}. */
+    dev.viewstamp.core.replica.Checkpoint checkpointAt(long op) {
+        Entry entry = log.get((int) op - 1);
+        long identity = new dev.viewstamp.core.Checksum().add(op).add(entry.checksum()).value();
+        return new dev.viewstamp.core.replica.Checkpoint(op, entry.checksum(), entry.timestamp(), identity, new byte[0]);
     }
 
     /** The entry after the last one written, added to {@link #log}. */
@@ -84,7 +114,15 @@ final class WrittenJournal {
     /** Restarts the way a replica does: recovery, then ReplicaStorage.open, which writes what it must before anything else. */
     ReplicaStorage.Opened restart() {
         Booted booted = boot();
-        return ReplicaStorage.open(disk, booted.read(), booted.result(), QUIET);
+        if (store == null) return ReplicaStorage.open(disk, booted.read(), booted.result(), QUIET);
+        AtomicReference<CheckpointFile.Loaded> loaded = new AtomicReference<>();
+        CheckpointFile.load(store, CLUSTER, booted.superblock().checkpoint(), loaded::set);
+        return ReplicaStorage.open(disk, store, booted.read(), booted.result(), loaded.get().contentsOrThrow(), QUIET);
+    }
+
+    /** The slot of op {@code op}: past op 64 the ring has wrapped. */
+    static int slotOf(long op) {
+        return LAYOUT.slotOf(op);
     }
 
     /** The sector of the headers ring that holds slot {@code slot}'s redundant header, counted from the disk's start. */
@@ -93,12 +131,12 @@ final class WrittenJournal {
     }
 
     void flipBodyBit(long op) {
-        disk.image()[(int) LAYOUT.prepareOffset((int) op) + EntryCodec.HEADER_SIZE_BYTES + 7] ^= 0x10;
+        disk.image()[(int) LAYOUT.prepareOffset(slotOf(op)) + EntryCodec.HEADER_SIZE_BYTES + 7] ^= 0x10;
     }
 
     /** Flips a bit inside the header part of op {@code op}'s prepare. */
     void flipPrepareHeaderBit(long op) {
-        disk.image()[(int) LAYOUT.prepareOffset((int) op) + 20] ^= 0x01;
+        disk.image()[(int) LAYOUT.prepareOffset(slotOf(op)) + 20] ^= 0x01;
     }
 
     /** Flips a bit inside slot {@code slot}'s redundant header. */
@@ -122,7 +160,7 @@ final class WrittenJournal {
         Journal journal = booted.result().journal();
         Entry entry = next();
         long sequence = booted.recovery().sequenceMax() + 1;
-        journal.writePrepare(entry, sequence, e -> assertThat(e).isNull());
+        journal.writePrepare(entry, sequence, booted.superblock().checkpoint().op(), e -> assertThat(e).isNull());
         journal.sync(e -> assertThat(e).isNull());
         journal.writeHeader(entry, sequence, e -> assertThat(e).isNull());
         journal.sync(e -> assertThat(e).isNull());
