@@ -5,6 +5,7 @@ import dev.viewstamp.storage.CheckpointStore;
 import dev.viewstamp.storage.Disk;
 import dev.viewstamp.storage.DiskError;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,6 +42,9 @@ final class SimCheckpointStore implements CheckpointStore {
     private final int latencyTicksMax;
     private Faults faults = Faults.NONE;
     private final TreeMap<Long, byte[]> files = new TreeMap<>();
+    /** The staged file of a state sync and its op, or null and -1. */
+    private byte[] staged;
+    private long stagedOp = -1;
     private final ArrayDeque<Op> pending = new ArrayDeque<>();
     private long now;
     private boolean failNextSync;
@@ -100,6 +104,62 @@ final class SimCheckpointStore implements CheckpointStore {
         schedule(1, () -> completion.done(files.keySet().stream().mapToLong(Long::longValue).toArray(), null));
     }
 
+    @Override
+    public void writeStaged(long op, long offset, byte[] bytes, Disk.Completion completion) {
+        byte[] copy = bytes.clone();
+        schedule(prng.between(1, latencyTicksMax), () -> {
+            if (disk.full()) {
+                completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
+            } else if (failNextSync) {
+                failNextSync = false;
+                completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            } else {
+                byte[] before = offset == 0 || stagedOp != op || staged == null ? new byte[0] : staged;
+                staged = Arrays.copyOf(before, (int) offset + copy.length);
+                System.arraycopy(copy, 0, staged, (int) offset, copy.length);
+                stagedOp = op;
+                completion.done(null);
+            }
+        });
+    }
+
+    @Override
+    public void readStaged(long op, ReadCompletion completion) {
+        schedule(1, () -> {
+            if (staged == null || stagedOp != op) {
+                completion.done(null, new DiskError(DiskError.Kind.READ, "checkpoint-" + op + ".vsr.staged is missing"));
+            } else {
+                completion.done(staged.clone(), null);
+            }
+        });
+    }
+
+    @Override
+    public void promoteStaged(long op, Disk.Completion completion) {
+        schedule(prng.between(1, latencyTicksMax), () -> {
+            if (staged == null || stagedOp != op) {
+                completion.done(new DiskError(DiskError.Kind.READ, "checkpoint-" + op + ".vsr.staged is missing"));
+            } else if (failNextSync) {
+                failNextSync = false;
+                completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            } else {
+                files.put(op, staged);
+                staged = null;
+                stagedOp = -1;
+                completion.done(null);
+            }
+        });
+    }
+
+    @Override
+    public void discardStaged(Disk.Completion completion) {
+        schedule(1, () -> {
+            staged = null;
+            stagedOp = -1;
+            completion.done(null);
+        });
+    }
+
     /** The next write's sync fails. */
     void failNextSync() {
         failNextSync = true;
@@ -135,6 +195,8 @@ final class SimCheckpointStore implements CheckpointStore {
     void wipe() {
         pending.clear();
         files.clear();
+        staged = null;
+        stagedOp = -1;
         failNextSync = false;
     }
 
