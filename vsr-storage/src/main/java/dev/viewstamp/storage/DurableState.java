@@ -3,7 +3,6 @@ package dev.viewstamp.storage;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Replica;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,8 +28,6 @@ public final class DurableState {
      * far as the earlier run's damage did.
      *
      * @throws IllegalArgumentException when {@code checkpoint} is not the one the superblock names
-     * @throws IllegalStateException when the journal came back damaged after a checkpoint: the core
-     *     does not repair a log that starts at a checkpoint yet (docs/CHECKPOINTS.md, steps 4 and 5)
      */
     public static Replica.Durable of(Superblock.State superblock, Journal.Recovery recovery, Checkpoint checkpoint) {
         CheckpointReference named = superblock.checkpoint();
@@ -50,36 +47,32 @@ public final class DurableState {
                     superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
                     superblock.pipelinePrepareCountMax(), checkpoint);
         }
-        if (checkpoint != null) {
-            throw new IllegalStateException("replica " + superblock.replicaIndex() + ": the journal after the checkpoint "
-                    + "at op " + checkpoint.op() + " came back damaged (" + describe(recovery, superblock) + "), and a "
-                    + "restart from a checkpoint with a damaged log is not built yet (docs/CHECKPOINTS.md, steps 4 and "
-                    + "5): the replica cannot start on this disk");
-        }
+        // A damaged log after a checkpoint is repaired above it (Replica.Damage with the checkpoint
+        // as its anchor): a journal that came back damaged, or a state sync's install that cut ops
+        // this replica held durable (the superblock's damage).
+        long anchorOp = recovery.anchorOp();
         long headOp = recovery.headOp();
         long[] checksums = recovery.checksums().clone();
-        long knownFromOp = 1;
+        long knownFromOp = anchorOp + 1;
         for (Journal.Fault fault : recovery.faults()) {
             switch (fault.kind()) {
                 case BROKEN_CHAIN -> {
-                    checksums[(int) (fault.op() - 1)] = fault.checksum();
-                    knownFromOp = fault.op();
+                    if (fault.op() > anchorOp) {
+                        checksums[(int) (fault.op() - anchorOp - 1)] = fault.checksum();
+                        knownFromOp = fault.op();
+                    } else {
+                        // The ops after the checkpoint chain among themselves but not to its entry:
+                        // none of their checksums can be trusted.
+                        knownFromOp = headOp + 1;
+                    }
                 }
                 case DAMAGED_SUFFIX, REPAIR -> { }
             }
         }
         return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
                 new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
-                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax())),
+                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax()), anchorOp),
                 superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                superblock.pipelinePrepareCountMax());
-    }
-
-    /** The faults recovery found, and an earlier run's damage, in a few words. */
-    private static String describe(Journal.Recovery recovery, Superblock.State superblock) {
-        List<String> found = new ArrayList<>();
-        for (Journal.Fault fault : recovery.faults()) found.add(fault.kind() + " at op " + fault.op());
-        if (superblock.damagedOpMax() >= 0) found.add("an earlier run's damage up to op " + superblock.damagedOpMax());
-        return String.join(", ", found);
+                superblock.pipelinePrepareCountMax(), checkpoint);
     }
 }

@@ -229,9 +229,6 @@ public final class ReplicaStorage {
      * ({@link CheckpointFile#load}; null when it names none). After the writes above, the files a
      * crash left that the superblock does not name are deleted: only then, since until the
      * superblock repair an older copy may still name one of them.
-     *
-     * @throws IllegalStateException when the journal after the checkpoint came back damaged
-     *     ({@link DurableState#of(Superblock.State, Journal.Recovery, Checkpoint)})
      */
     public static Opened open(Disk disk, CheckpointStore checkpoints, Superblock.ReadResult read,
             Journal.RecoveryResult recovered, CheckpointFile.Contents checkpointFile, Listener listener) {

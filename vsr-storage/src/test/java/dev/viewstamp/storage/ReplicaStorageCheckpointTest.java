@@ -85,7 +85,7 @@ class ReplicaStorageCheckpointTest {
     }
 
     @Test
-    void aJournalDamagedAfterACheckpointRefusesTheRestartSayingWhy() {
+    void aJournalDamagedAfterACheckpointRestartsDamagedAboveIt() {
         CheckpointRun run = new CheckpointRun();
         run.appendUpTo(12);
         run.checkpoint(8);
@@ -94,9 +94,37 @@ class ReplicaStorageCheckpointTest {
         CheckpointRun.Restarted restarted = restart(run);
         assertThat(restarted.recovery().faults()).singleElement()
                 .satisfies(f -> assertThat(f.kind()).isEqualTo(Journal.Fault.Kind.REPAIR));
-        assertThatThrownBy(() -> restarted.open(run.disk, run.store)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("the journal after the checkpoint at op 8 came back damaged (REPAIR at op 10)")
-                .hasMessageContaining("not built yet");
+        Replica.Durable durable = restarted.open(run.disk, run.store).durable();
+        assertThat(durable.checkpoint()).isEqualTo(run.checkpointAt(8));
+        Replica.Damage damage = durable.damage();
+        assertThat(damage.anchorOp()).isEqualTo(8);
+        assertThat(damage.headOp()).isEqualTo(12);
+        assertThat(damage.knownFromOp()).isEqualTo(9);
+        assertThat(damage.opMax()).isEqualTo(12);
+        assertThat(damage.checksums()).containsExactly(CheckpointRun.checksums(run.log.subList(8, 12)).stream()
+                .mapToLong(Long::longValue).toArray());
+        assertThat(damage.entries()[10 - 8 - 1]).as("op 10's body, to repair").isNull();
+        assertThat(damage.entries()[11 - 8 - 1]).isEqualTo(run.log.get(10));
+    }
+
+    @Test
+    void anInstallThatCutOpsItHeldDurableRestartsDamagedAboveTheInstalledCheckpoint() {
+        // The core records as damage the ops an install cuts that it held durable (it may have
+        // acknowledged them): a restart must not come back whole without them.
+        CheckpointRun peer = new CheckpointRun();
+        peer.appendUpTo(18);
+        peer.checkpoint(16);
+        CheckpointRun fetcher = new CheckpointRun();
+        fetcher.appendUpTo(20);
+        byte[] file = peer.fileOf(16);
+        fetcher.stage(16, file, 64);
+        fetcher.install(peer.checkpointAt(16), file, 1, 20);
+
+        Replica.Durable durable = restart(fetcher).open(fetcher.disk, fetcher.store).durable();
+        assertThat(durable.checkpoint()).isEqualTo(peer.checkpointAt(16));
+        assertThat(durable.damage().anchorOp()).isEqualTo(16);
+        assertThat(durable.damage().headOp()).isEqualTo(16);
+        assertThat(durable.damage().opMax()).isEqualTo(20);
     }
 
     @Test
