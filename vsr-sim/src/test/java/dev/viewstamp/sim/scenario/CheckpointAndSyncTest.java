@@ -8,19 +8,19 @@ import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
 import dev.viewstamp.sim.ScenarioCluster.Storage;
-import org.junit.jupiter.api.Test;
 
 /**
- * Checkpoints, compaction and state sync with the key-value service (docs/CHECKPOINTS.md). These
- * run on the storage model only: the real storage has no checkpoint files yet (step 3).
+ * Checkpoints, compaction and state sync with the key-value service (docs/CHECKPOINTS.md), on the
+ * storage model and on the real storage (checkpoint files, staged files, the superblock that
+ * installs a fetched checkpoint). Chunks are {@code ScenarioCluster.SYNC_CHUNK_SIZE_BYTES} on both.
  */
 class CheckpointAndSyncTest {
 
     private static final int INTERVAL = 8;
 
-    private static ScenarioCluster cluster() {
+    private static ScenarioCluster cluster(Storage storage) {
         return new ScenarioCluster(ClusterConfig.builder().replicaCount(3).checkpointIntervalOps(INTERVAL).build(),
-                Storage.MODEL);
+                storage);
     }
 
     /** Submits puts until every running replica has committed {@code op}. */
@@ -44,9 +44,9 @@ class CheckpointAndSyncTest {
         assertThat(c.replica(r).stateChecksum()).isEqualTo(c.replica(0).stateChecksum());
     }
 
-    @Test
-    void everyReplicaCompactsToTheSameCheckpointsAndARestartStartsFromItsOwn() {
-        ScenarioCluster c = cluster();
+    @OnEachStorage
+    void everyReplicaCompactsToTheSameCheckpointsAndARestartStartsFromItsOwn(Storage storage) {
+        ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = c.client();
         int[] next = {0};
         commitThrough(c, client, 2 * INTERVAL + 3, next);
@@ -68,9 +68,9 @@ class CheckpointAndSyncTest {
         c.checkAgreement();
     }
 
-    @Test
-    void aJournalThatComesBackDamagedAfterTheCheckpointIsRepairedFromPeersAboveIt() {
-        ScenarioCluster c = cluster();
+    @OnEachStorage
+    void aJournalThatComesBackDamagedAfterTheCheckpointIsRepairedFromPeersAboveIt(Storage storage) {
+        ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = c.client();
         int[] next = {0};
         commitThrough(c, client, 2 * INTERVAL + 3, next);
@@ -89,9 +89,9 @@ class CheckpointAndSyncTest {
         c.checkAgreement();
     }
 
-    @Test
-    void aBackupThatWasDownWhileThePeersCompactedSyncsTheirCheckpointAndCatchesUp() {
-        ScenarioCluster c = cluster();
+    @OnEachStorage
+    void aBackupThatWasDownWhileThePeersCompactedSyncsTheirCheckpointAndCatchesUp(Storage storage) {
+        ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = c.client();
         int[] next = {0};
         commitThrough(c, client, 2, next);
@@ -115,9 +115,9 @@ class CheckpointAndSyncTest {
         c.checkAgreement();
     }
 
-    @Test
-    void aSyncWhosePeerGoesSilentMovesToTheOtherPeerAndFinishes() {
-        ScenarioCluster c = cluster();
+    @OnEachStorage
+    void aSyncWhosePeerGoesSilentMovesToTheOtherPeerAndFinishes(Storage storage) {
+        ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = c.client();
         int[] next = {0};
         commitThrough(c, client, 2, next);
@@ -143,9 +143,9 @@ class CheckpointAndSyncTest {
         c.checkAgreement();
     }
 
-    @Test
-    void aCrashBeforeTheInstallIsDurableLeavesTheOldStateAndTheSyncStartsAgain() {
-        ScenarioCluster c = cluster();
+    @OnEachStorage
+    void aCrashBeforeTheInstallIsDurableLeavesTheOldStateAndTheSyncStartsAgain(Storage storage) {
+        ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = c.client();
         int[] next = {0};
         commitThrough(c, client, 2, next);
