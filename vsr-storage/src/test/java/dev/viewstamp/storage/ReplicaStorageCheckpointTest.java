@@ -177,6 +177,31 @@ class ReplicaStorageCheckpointTest {
     }
 
     @Test
+    void aFileThatFailedOnAFullDiskBeforeItsTurnIsWrittenAgainAtItsTurn() {
+        // The disk fills: the journal stops at op 9, and the checkpoint's file, written at once
+        // beside the queue, fails too. Space returns and the storage resumes: at the checkpoint's
+        // turn the file is written again, instead of the stale error stopping a storage whose
+        // disk has space (found by the simulator once it took checkpoints).
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(8);
+        run.disk.full = true;
+        run.store.full = true;
+        run.append();
+        run.checkpoint(8);
+        assertThat(run.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.NO_SPACE));
+        assertThat(run.store.writes).isEqualTo(1);
+
+        run.disk.full = false;
+        run.store.full = false;
+        run.storage.resume();
+        assertThat(run.errors).hasSize(1);
+        assertThat(run.prepared).hasSize(9);
+        assertThat(run.checkpointed).containsExactly(8L);
+        assertThat(run.store.writes).isEqualTo(2);
+        assertThat(restart(run).loaded().contentsOrThrow().checkpoint()).isEqualTo(run.checkpointAt(8));
+    }
+
+    @Test
     void aFullDiskWhileTheSuperblockNamesItResumesWithTheNameNotTheFile() {
         CheckpointRun run = new CheckpointRun();
         run.appendUpTo(8);
