@@ -2,12 +2,14 @@ package dev.viewstamp.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.viewstamp.core.message.Prepare;
 import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.sim.ScenarioCluster;
 import dev.viewstamp.sim.ScenarioCluster.Storage;
+import java.util.List;
 
 /**
  * Checkpoints, compaction and state sync with the key-value service (docs/CHECKPOINTS.md), on the
@@ -166,6 +168,47 @@ class CheckpointAndSyncTest {
         c.restart(2);
         assertThat(c.runUntil(() -> c.replica(2).commit() >= 2 * INTERVAL + 2, 5_000)).isTrue();
         assertThat(c.replica(2).syncCount()).isEqualTo(1);
+        c.checkAgreement();
+    }
+
+    @OnEachStorage
+    void aStalePrimaryThatInstallsOverOpsItPreparedLeavesItsViewInsteadOfLeadingItDamaged(Storage storage) {
+        // The primary of view 0 prepares ops 7..9 that no backup receives, then is cut off; the
+        // backups move to view 1 and commit past the checkpoint at op 8. Back in touch, the old
+        // primary learns of view 1 from a normal-case message and catches up: the peers compacted
+        // below op 8, so it installs their checkpoint, which cuts its durable op 9 (it may have been
+        // acknowledged: damage). A damaged log never leads a view (docs/STORAGE.md, rule 6), and
+        // the replica is still the primary of view 0: it must leave that view, as a primary that
+        // restarts does (found by the simulator, seed 745338178782064951, at op 57 of view 2).
+        ScenarioCluster c = new ScenarioCluster(ClusterConfig.builder().replicaCount(3).checkpointIntervalOps(INTERVAL)
+                .batchRequestCountMax(1).build(), storage);
+        List<ScenarioCluster.Client> clients = List.of(c.client(), c.client(), c.client());
+        int[] next = {0};
+        commitThrough(c, clients.get(0), 6, next);
+        for (ScenarioCluster.Client client : clients) assertThat(c.runUntil(client::idle, 2_000)).isTrue();
+
+        long committed = c.replica(0).op();
+        assertThat(committed).as("the checkpoint falls among the ops only the primary prepares").isIn(6L, 7L);
+        assertThat(c.replica(0).commit()).isEqualTo(committed);
+        c.drop((to, m) -> m instanceof Prepare && to != 0);
+        for (ScenarioCluster.Client client : clients) client.submit(KvCommand.put("stale" + next[0]++, "x"));
+        assertThat(c.runUntil(() -> c.replica(0).op() == committed + 3, 200)).as("op %d", c.replica(0).op()).isTrue();
+        c.isolate(0);
+        c.clearDropRules();
+        assertThat(c.runUntil(() -> c.replica(1).commit() >= INTERVAL + 2 && c.replica(2).commit() >= INTERVAL + 2
+                && c.replica(1).logAnchorOp() == INTERVAL && c.replica(2).logAnchorOp() == INTERVAL, 5_000)).isTrue();
+        assertThat(c.replica(1).view()).isPositive();
+        assertThat(c.replica(0).commit()).isEqualTo(committed);
+
+        c.heal();
+        assertThat(c.runUntil(() -> c.replica(0).syncCount() == 1, 5_000)).isTrue();
+        assertThat(c.replica(0).isPrimaryNormal()).isFalse();
+        assertThat(c.runUntil(() -> c.replica(0).commit() >= INTERVAL + 2 && !c.replica(0).logDamaged(), 5_000)).isTrue();
+        ScenarioCluster.Client client = clients.get(0);
+        assertThat(c.runUntil(() -> clients.stream().allMatch(ScenarioCluster.Client::idle), 5_000)).isTrue();
+        long op = c.replica(1).commit() + 1;
+        commitThrough(c, client, op, next);
+        assertSameStateAs0(c, 1);
         c.checkAgreement();
     }
 }
