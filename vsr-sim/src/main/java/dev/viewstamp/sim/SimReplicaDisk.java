@@ -189,8 +189,7 @@ final class SimReplicaDisk {
      * service from.
      *
      * @throws IllegalStateException when the named checkpoint's file is missing or fails its
-     *     checks, or the journal after a checkpoint came back damaged: neither is survivable
-     *     before state sync, so the simulator injects neither
+     *     checks: a restart cannot fetch it from a peer yet, so the simulator never damages it
      */
     ReplicaStorage.Opened boot() {
         Superblock.ReadResult[] read = {null};
