@@ -232,6 +232,18 @@ class ReplicaStorageSyncTest {
     }
 
     @Test
+    void aFailedSyncOfAStagedChunkIsFatal() {
+        CheckpointRun fetcher = new CheckpointRun();
+        fetcher.store.syncFails = true;
+        fetcher.storage.writeSyncChunk(16, 0, new byte[] {1, 2, 3});
+        assertThat(fetcher.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.SYNC));
+        fetcher.store.syncFails = false;
+        fetcher.storage.resume();
+        assertThat(fetcher.storage.status()).startsWith("failed");
+        assertThat(fetcher.staged).isEmpty();
+    }
+
+    @Test
     void aRestartDiscardsTheStagedFileOfASyncTheCrashCutShort() {
         CheckpointRun peer = peer();
         CheckpointRun fetcher = new CheckpointRun();
