@@ -78,6 +78,7 @@ public final class ScenarioCluster {
     /** Bytes per state-sync chunk, on both storages: small, so a scenario's checkpoints take several chunks. */
     static final int SYNC_CHUNK_SIZE_BYTES = 64;
     private final boolean[] writesHeld;
+    private final int[] syncFailures;
     private final ReplicaOutput[] outputs;
     private final List<Client> clients = new ArrayList<>();
     private final ArrayDeque<Packet> inFlight = new ArrayDeque<>();
@@ -106,6 +107,7 @@ public final class ScenarioCluster {
         this.storages = new ScenarioStorage[replicaCount];
         this.running = new StateMachine[replicaCount];
         this.writesHeld = new boolean[replicaCount];
+        this.syncFailures = new int[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.agreement = new Agreement(replicaCount);
         int nodesMax = replicaCount + 16;
@@ -216,6 +218,19 @@ public final class ScenarioCluster {
     public void decayPrepare(int replica, long op) {
         Check.that(replicas[replica] == null, "scenario: a disk decays while its replica is down");
         storages[replica].decayPrepare(op);
+    }
+
+    /**
+     * While {@code on}, every state-sync chunk replica {@code replica} serves reads back with a
+     * flipped bit, as from a checkpoint file damaged at rest: a fetcher's install fails on it.
+     */
+    public void damageServedChunks(int replica, boolean on) {
+        storages[replica].damageServedChunks(on);
+    }
+
+    /** How many of replica {@code replica}'s installs failed their checks, over all its restarts. */
+    public int syncFailureCount(int replica) {
+        return syncFailures[replica];
     }
 
     /**
@@ -504,6 +519,7 @@ public final class ScenarioCluster {
 
         @Override
         public void onSyncFailed(long checkpointOp, String reason) {
+            syncFailures[replica]++;
             if (replicas[replica] != null) replicas[replica].onSyncFailed(checkpointOp, reason, outputs[replica]);
         }
 

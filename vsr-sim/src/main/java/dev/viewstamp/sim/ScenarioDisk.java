@@ -76,6 +76,11 @@ final class ScenarioDisk implements ScenarioStorage {
     }
 
     @Override
+    public void damageServedChunks(boolean on) {
+        disk.checkpoints().faults(on ? new SimCheckpointStore.Faults(1.0, 0) : SimCheckpointStore.Faults.NONE);
+    }
+
+    @Override
     public void stageSyncChunk(long checkpointOp, long offset, byte[] bytes) {
         disk.writeSyncChunk(checkpointOp, offset, bytes);
     }

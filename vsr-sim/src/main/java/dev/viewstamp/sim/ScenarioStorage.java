@@ -54,6 +54,13 @@ interface ScenarioStorage {
      */
     void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum, Output.ReplicaState state);
 
+    /**
+     * While {@code on}, every chunk this storage serves reads back with a flipped bit, as from a
+     * checkpoint file damaged at rest (its chunk checksum is computed over the damaged bytes, so
+     * only the fetcher's install can tell).
+     */
+    void damageServedChunks(boolean on);
+
     /** Completes every write asked for so far, and every write those completions ask for; false if there was none. */
     boolean completeWrites();
 

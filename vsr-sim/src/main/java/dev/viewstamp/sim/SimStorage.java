@@ -73,6 +73,7 @@ final class SimStorage implements ScenarioStorage {
     private long stagedOp = -1;
     private final long clusterId;
     private final int replicaIndex;
+    private boolean servedChunksDamaged;
     /** New, empty services: an install restores one off to the side to check the file's identity. */
     private final Supplier<StateMachine> services;
     /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
@@ -117,8 +118,15 @@ final class SimStorage implements ScenarioStorage {
         byte[] file = CheckpointBytes.encode(checkpoint, snapshotBytes);
         if (offset < 0 || offset >= file.length) return;
         int end = (int) Math.min(file.length, offset + ScenarioCluster.SYNC_CHUNK_SIZE_BYTES);
-        send.accept(SyncChunk.of(checkpointOp, identity, offset, file.length, SyncChunk.checksumOf(file),
-                Arrays.copyOfRange(file, (int) offset, end), replicaIndex));
+        byte[] chunk = Arrays.copyOfRange(file, (int) offset, end);
+        if (servedChunksDamaged) chunk[0] ^= 0x01;
+        send.accept(SyncChunk.of(checkpointOp, identity, offset, file.length, SyncChunk.checksumOf(file), chunk,
+                replicaIndex));
+    }
+
+    @Override
+    public void damageServedChunks(boolean on) {
+        servedChunksDamaged = on;
     }
 
     @Override

@@ -146,6 +146,33 @@ class CheckpointAndSyncTest {
     }
 
     @OnEachStorage
+    void aCorruptServedFileFailsTheInstallAndTheFetchGoesOnFromAnotherPeer(Storage storage) {
+        // Replica 0's checkpoint file reads back damaged, and replica 1 serves nothing until an
+        // install has failed: whichever peer the fetch starts at, it stages replica 0's damaged
+        // bytes (each chunk intact on the wire), the install's check refuses them and changes
+        // nothing, and the fetch starts over at replica 1, whose file installs.
+        ScenarioCluster c = cluster(storage);
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2, next);
+        c.crash(2);
+        commitThrough(c, client, 2 * INTERVAL + 2, next);
+
+        c.damageServedChunks(0, true);
+        c.drop((to, m) -> to == 2 && m instanceof SyncChunk chunk && chunk.replica() == 1 && c.syncFailureCount(2) == 0);
+        c.restart(2);
+        assertThat(c.runUntil(() -> c.replica(2).commit() >= 2 * INTERVAL + 2, 5_000)).isTrue();
+        assertThat(c.syncFailureCount(2)).as("installs refused").isPositive();
+        assertThat(c.replica(2).syncCount()).isEqualTo(1);
+
+        c.damageServedChunks(0, false);
+        c.clearDropRules();
+        commitThrough(c, client, 2 * INTERVAL + 4, next);
+        assertSameStateAs0(c, 2);
+        c.checkAgreement();
+    }
+
+    @OnEachStorage
     void aCrashBeforeTheInstallIsDurableLeavesTheOldStateAndTheSyncStartsAgain(Storage storage) {
         ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = c.client();
