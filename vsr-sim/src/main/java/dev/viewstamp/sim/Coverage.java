@@ -25,7 +25,9 @@ public final class Coverage {
         LONG_DELAY("long-delay"),
         PAUSE("pause"),
         STALE_AFTER_RESTART("stale-after-restart"),
-        STRAND_DAMAGED("strand-damaged");
+        STRAND_DAMAGED("strand-damaged"),
+        CRASH_DURING_INSTALL("crash-during-install"),
+        CHECKPOINT_FILE_FAULTS("checkpoint-file-faults");
 
         final String label;
 

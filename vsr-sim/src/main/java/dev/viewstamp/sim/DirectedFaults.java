@@ -8,8 +8,9 @@ import java.util.function.LongSupplier;
  * Applies the directed faults a seed turns on ({@link Swarm}), each aimed at a path that random
  * faults rarely reach: a sector that decays, a replica that pauses, a disk that fills up in the
  * middle of a log change (and a crash around its resume), a sync that fails in one, a message held
- * back for thousands of ticks, a message delivered to a replica's next incarnation, and a damaged
- * replica stranded next to the stalest one. {@link FaultInjector} calls on it at those moments, in
+ * back for thousands of ticks, a message delivered to a replica's next incarnation, a damaged
+ * replica stranded next to the stalest one, a crash during a state sync's install, and checkpoint
+ * files that fail as they are served or installed. {@link FaultInjector} calls on it at those moments, in
  * the safety phase only.
  *
  * <p>It draws from its own generator, so that with no directed fault on, the seed's other draws
@@ -34,10 +35,14 @@ final class DirectedFaults {
     private long pauses;
     private long staleDeliveries;
     private long strandedDamaged;
+    private long crashesDuringInstall;
+    /** The longest a disk write takes: a crash aimed at an install lands within a few of them. */
+    private final int writeTicksMax;
 
-    DirectedFaults(long seed, Swarm swarm, int faultyDisks, Replica[] replicas, SimReplica[] sim, SimNetwork network,
-            LongSupplier clock, Trace trace) {
+    DirectedFaults(long seed, Swarm swarm, int faultyDisks, int writeTicksMax, Replica[] replicas, SimReplica[] sim,
+            SimNetwork network, LongSupplier clock, Trace trace) {
         this.swarm = swarm;
+        this.writeTicksMax = writeTicksMax;
         this.prng = new Prng(seed * 31 + 7);
         this.replicaCount = replicas.length;
         this.faultyDisks = faultyDisks;
@@ -47,6 +52,13 @@ final class DirectedFaults {
         this.clock = clock;
         this.trace = trace;
         if (swarm.longDelayProbability() > 0) network.longDelays(swarm.longDelayProbability(), prng.fork());
+        if (swarm.checkpointFileFaultProbability() > 0) {
+            // Served chunks and staged files only, never the file a replica's own restart reads:
+            // a restart whose named checkpoint is bad is refused until the core can fetch that
+            // checkpoint from a peer instead (docs/CHECKPOINTS.md, section 5), which is not built.
+            double p = swarm.checkpointFileFaultProbability();
+            for (SimReplica replica : sim) replica.disk.checkpoints().faults(new SimCheckpointStore.Faults(p, p));
+        }
     }
 
     /** Adds how often each directed fault happened to the seed's coverage. */
@@ -58,6 +70,12 @@ final class DirectedFaults {
         coverage.directed(Coverage.Directed.PAUSE, pauses);
         coverage.directed(Coverage.Directed.STALE_AFTER_RESTART, staleDeliveries);
         coverage.directed(Coverage.Directed.STRAND_DAMAGED, strandedDamaged);
+        coverage.directed(Coverage.Directed.CRASH_DURING_INSTALL, crashesDuringInstall);
+        long fileFaults = 0;
+        for (SimReplica replica : sim) {
+            fileFaults += replica.disk.checkpoints().corruptedFiles + replica.disk.checkpoints().lostFiles;
+        }
+        coverage.directed(Coverage.Directed.CHECKPOINT_FILE_FAULTS, fileFaults);
     }
 
     /** The directed faults that may start on any tick: a sector decays, a replica pauses. */
@@ -112,6 +130,18 @@ final class DirectedFaults {
             syncFailsMidLogChange++;
             trace("sync error: replica " + i + "'s next sync fails, in a log change");
         }
+    }
+
+    /**
+     * Replica {@code i}, up, just asked to install a checkpoint it fetched: it may crash soon,
+     * within a few disk writes, so mostly between its staged file and a durable install (the
+     * rename, the superblock's four copies, the previous file's delete).
+     */
+    void onInstallAsked(int i) {
+        if (!swarm.crashDuringInstall() || sim[i].crashAt != 0 || !prng.chance(0.5)) return;
+        sim[i].crashAt = now() + prng.between(1, 4L * writeTicksMax);
+        crashesDuringInstall++;
+        trace("crash planned: replica " + i + " at " + sim[i].crashAt + ", during its install");
     }
 
     /** Replica {@code i}'s full disk resumes with a crash planned for then: the crash comes soon after. */

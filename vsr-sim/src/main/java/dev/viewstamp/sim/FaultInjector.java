@@ -60,7 +60,8 @@ final class FaultInjector {
             int faultyDisks, Replica[] replicas, SimReplica[] sim, SimNetwork network, RestartChecks restartChecks,
             LongSupplier clock, Trace trace) {
         this.mix = mix;
-        this.directed = new DirectedFaults(seed, swarm, faultyDisks, replicas, sim, network, clock, trace);
+        this.directed = new DirectedFaults(seed, swarm, faultyDisks, mix.disk().writeTicksMax(), replicas, sim, network,
+                clock, trace);
         this.prng = prng;
         this.config = config;
         this.replicaCount = replicas.length;
@@ -224,6 +225,15 @@ final class FaultInjector {
     void onLogChangeAsked(int i, int suffixSize) {
         if (stopped || diskless || replicas[i] == null) return;
         directed.onLogChangeAsked(i, suffixSize);
+    }
+
+    /**
+     * Replica {@code i} just asked for the install of a checkpoint it fetched: in the safety phase,
+     * a directed fault may crash it before the install is durable ({@link DirectedFaults}).
+     */
+    void onInstallAsked(int i) {
+        if (stopped || diskless || replicas[i] == null) return;
+        directed.onInstallAsked(i);
     }
 
     /**

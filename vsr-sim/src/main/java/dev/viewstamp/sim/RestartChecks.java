@@ -80,12 +80,29 @@ final class RestartChecks {
         long op = r.durableOp;
         r.durableOp = -1;
         if (op <= 0 || durable.recovering() || durable.damage() != null) return;
-        List<Entry> log = durable.log();
-        if (log.size() < op || log.get((int) (op - 1)).checksum() != r.durableChecksum) {
+        // At or below the checkpoint it restarts from, every op is committed and the checkpoint
+        // holds their effect (an install may have replaced an uncommitted op there of another log).
+        long anchor = anchorOf(durable);
+        if (op <= anchor) return;
+        if (checksumAt(durable, op) != r.durableChecksum) {
             throw new AssertionError("durability: replica " + i + " knew op " + op + " ("
-                    + Long.toHexString(r.durableChecksum) + ") durable before its crash and restarted with "
-                    + log.size() + " ops and no damage");
+                    + Long.toHexString(r.durableChecksum) + ") durable before its crash and restarted with ops "
+                    + (anchor + 1) + ".." + (anchor + durable.log().size()) + " after op " + anchor + " and no damage");
         }
+    }
+
+    /** The op the restart's log starts after: its checkpoint's, or 0. */
+    private static long anchorOf(Replica.Durable durable) {
+        return durable.checkpoint() == null ? 0 : durable.checkpoint().op();
+    }
+
+    /** The checksum of the entry at {@code op} in the restart's log, or 0 when it holds none there. */
+    private static long checksumAt(Replica.Durable durable, long op) {
+        long anchor = anchorOf(durable);
+        if (op == anchor && anchor > 0) return durable.checkpoint().entryChecksum();
+        List<Entry> log = durable.log();
+        if (op <= anchor || op > anchor + log.size()) return 0;
+        return log.get((int) (op - anchor - 1)).checksum();
     }
 
     private void checkLogView(int i, Replica.Durable durable) {
@@ -102,11 +119,13 @@ final class RestartChecks {
             if (log[0] != durable.logView()) continue;
             named |= log[3] == 1;
             long op = log[1];
-            held |= op == 0 || (op <= durable.log().size() && durable.log().get((int) (op - 1)).checksum() == log[2]);
+            // A head at or below the checkpoint is committed, and the checkpoint holds it.
+            held |= op <= anchorOf(durable) || checksumAt(durable, op) == log[2];
         }
         if (named && !held) {
             throw new AssertionError("log view: replica " + i + " restarted in log view " + durable.logView() + " with "
-                    + durable.log().size() + " ops, holding the head of no log it asked for in that log view");
+                    + durable.log().size() + " ops after op " + anchorOf(durable)
+                    + ", holding the head of no log it asked for in that log view");
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
-import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
@@ -17,6 +16,7 @@ import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvFormatException;
 import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.kv.KvStateMachine;
+import dev.viewstamp.storage.CheckpointFile;
 import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.ReplicaStorage;
 import java.io.ByteArrayInputStream;
@@ -75,9 +75,10 @@ public final class ScenarioCluster {
     private final ScenarioStorage[] storages;
     /** The service each replica runs: a restart or a state sync restores it from a checkpoint. */
     private final StateMachine[] running;
-    /** Bytes per state-sync chunk: small, so a scenario's checkpoints take several chunks. */
+    /** Bytes per state-sync chunk, on both storages: small, so a scenario's checkpoints take several chunks. */
     static final int SYNC_CHUNK_SIZE_BYTES = 64;
     private final boolean[] writesHeld;
+    private final int[] syncFailures;
     private final ReplicaOutput[] outputs;
     private final List<Client> clients = new ArrayList<>();
     private final ArrayDeque<Packet> inFlight = new ArrayDeque<>();
@@ -106,15 +107,16 @@ public final class ScenarioCluster {
         this.storages = new ScenarioStorage[replicaCount];
         this.running = new StateMachine[replicaCount];
         this.writesHeld = new boolean[replicaCount];
+        this.syncFailures = new int[replicaCount];
         this.outputs = new ReplicaOutput[replicaCount];
         this.agreement = new Agreement(replicaCount);
         int nodesMax = replicaCount + 16;
         this.blocked = new boolean[nodesMax][nodesMax];
         for (int i = 0; i < replicaCount; i++) {
             storages[i] = switch (storage) {
-                case MODEL -> new SimStorage(config.clusterId(), config.pipelinePrepareCountMax(), new StorageListener(i),
+                case MODEL -> new SimStorage(config.clusterId(), i, config.pipelinePrepareCountMax(),
                         new StorageListener(i), services);
-                case REAL -> new ScenarioDisk(config, i, new StorageListener(i));
+                case REAL -> new ScenarioDisk(config, i, new StorageListener(i), services);
             };
             outputs[i] = new ReplicaOutput(i);
             running[i] = services.get();
@@ -216,6 +218,19 @@ public final class ScenarioCluster {
     public void decayPrepare(int replica, long op) {
         Check.that(replicas[replica] == null, "scenario: a disk decays while its replica is down");
         storages[replica].decayPrepare(op);
+    }
+
+    /**
+     * While {@code on}, every state-sync chunk replica {@code replica} serves reads back with a
+     * flipped bit, as from a checkpoint file damaged at rest: a fetcher's install fails on it.
+     */
+    public void damageServedChunks(int replica, boolean on) {
+        storages[replica].damageServedChunks(on);
+    }
+
+    /** How many of replica {@code replica}'s installs failed their checks, over all its restarts. */
+    public int syncFailureCount(int replica) {
+        return syncFailures[replica];
     }
 
     /**
@@ -457,11 +472,8 @@ public final class ScenarioCluster {
 
         @Override
         public void sendSyncChunk(int to, long checkpointOp, long identity, long offset) {
-            byte[] file = storages[replica].checkpointFile();
-            if (file == null || offset >= file.length) return;
-            int end = (int) Math.min(file.length, offset + SYNC_CHUNK_SIZE_BYTES);
-            ScenarioCluster.this.send(replica, to, SyncChunk.of(checkpointOp, identity, offset, file.length,
-                    SyncChunk.checksumOf(file), java.util.Arrays.copyOfRange(file, (int) offset, end), replica));
+            storages[replica].serveSyncChunk(checkpointOp, identity, offset,
+                    chunk -> ScenarioCluster.this.send(replica, to, chunk));
         }
 
         @Override
@@ -477,7 +489,7 @@ public final class ScenarioCluster {
     }
 
     /** Completions of one replica's storage, forwarded to the replica running on it (none while it is down). */
-    private final class StorageListener implements ReplicaStorage.Listener, ScenarioStorage.SyncListener {
+    private final class StorageListener implements ReplicaStorage.Listener {
         private final int replica;
 
         StorageListener(int replica) {
@@ -507,18 +519,19 @@ public final class ScenarioCluster {
         }
 
         @Override
-        public void onSyncInstalled(Checkpoint checkpoint, byte[] snapshot) {
+        public void onSyncInstalled(CheckpointFile.Contents installed) {
             if (replicas[replica] == null) return;
             try {
-                running[replica].restore(new ByteArrayInputStream(snapshot));
+                running[replica].restore(installed.snapshotStream());
             } catch (IOException e) {
                 throw new UncheckedIOException("scenario: an installed checkpoint that was checked does not restore", e);
             }
-            replicas[replica].onSyncInstalled(checkpoint, outputs[replica]);
+            replicas[replica].onSyncInstalled(installed.checkpoint(), outputs[replica]);
         }
 
         @Override
         public void onSyncFailed(long checkpointOp, String reason) {
+            syncFailures[replica]++;
             if (replicas[replica] != null) replicas[replica].onSyncFailed(checkpointOp, reason, outputs[replica]);
         }
 

@@ -3,6 +3,7 @@ package dev.viewstamp.sim;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
@@ -12,12 +13,14 @@ import dev.viewstamp.storage.CheckpointFile;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One replica's data file in a scripted scenario ({@link ScenarioCluster.Storage#REAL}): the real
  * {@link ReplicaStorage} write order (group commit, redundant headers, superblocks around a log
- * change, a checkpoint's file before the superblock that names it) on a {@link SimDisk} and its
- * checkpoint files, without data faults, through the simulator's {@link SimReplicaDisk}. A restart
+ * change, a checkpoint's file before the superblock that names it, a state sync's staged file and
+ * its install) on a {@link SimDisk} and its checkpoint files, without data faults, through the simulator's {@link SimReplicaDisk}. A restart
  * reads the superblock, the checkpoint it names and the journal as the simulator's replicas do.
  *
  * <p>The scenario controls time on the disk: its operations run only in {@link #completeWrites},
@@ -27,9 +30,6 @@ import java.util.List;
  * that were held back, as the model does.
  */
 final class ScenarioDisk implements ScenarioStorage {
-    private static final String NO_SYNC_YET = "state sync is not in the real storage yet (docs/CHECKPOINTS.md, "
-            + "step 5): scenarios that sync run on the storage model";
-
     /**
      * The ring's slots when the configuration names none (journalSlotCount 0: the core keeps no ring
      * rule): more than any such scenario's log has ops, so its ring never needs to wrap. A
@@ -43,17 +43,22 @@ final class ScenarioDisk implements ScenarioStorage {
 
     private final Journal.Layout layout;
     private final SimReplicaDisk disk;
+    /** New, empty services: an install restores one off to the side to check the staged file's identity. */
+    private final Supplier<StateMachine> services;
     /** True while a replica runs on this disk; false from a crash until the next restart. */
     private boolean running = true;
     /** What the disk held when a restart last read it, until a replica restarts on it; null when not read since the crash. */
     private ReplicaStorage.Opened booted;
 
-    ScenarioDisk(ClusterConfig config, int replicaIndex, ReplicaStorage.Listener listener) {
+    ScenarioDisk(ClusterConfig config, int replicaIndex, ReplicaStorage.Listener listener,
+            Supplier<StateMachine> services) {
+        this.services = services;
         int slotCount = config.journalSlotCount() > 0 ? config.journalSlotCount() : JOURNAL_SLOT_COUNT_UNCONFIGURED;
         this.layout = new Journal.Layout(config.clusterId(), slotCount, config.journalBodySizeBytesMax(),
                 SimDisk.SECTOR_SIZE_BYTES);
         this.disk = new SimReplicaDisk(config, layout, replicaIndex, new Prng(DISK_SEED + replicaIndex),
                 SimDisk.Faults.NONE, listener);
+        disk.syncChunkSizeBytes(ScenarioCluster.SYNC_CHUNK_SIZE_BYTES);
     }
 
     @Override
@@ -72,19 +77,24 @@ final class ScenarioDisk implements ScenarioStorage {
     }
 
     @Override
-    public byte[] checkpointFile() {
-        return null; // serving state sync from the real storage is not built yet (docs/CHECKPOINTS.md)
+    public void serveSyncChunk(long checkpointOp, long identity, long offset, Consumer<SyncChunk> send) {
+        disk.serveSyncChunk(checkpointOp, identity, offset, send);
+    }
+
+    @Override
+    public void damageServedChunks(boolean on) {
+        disk.checkpoints().faults(on ? new SimCheckpointStore.Faults(1.0, 0) : SimCheckpointStore.Faults.NONE);
     }
 
     @Override
     public void stageSyncChunk(long checkpointOp, long offset, byte[] bytes) {
-        throw new IllegalStateException(NO_SYNC_YET);
+        disk.writeSyncChunk(checkpointOp, offset, bytes);
     }
 
     @Override
     public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
             Output.ReplicaState state) {
-        throw new IllegalStateException(NO_SYNC_YET);
+        disk.installSync(checkpointOp, identity, sizeBytes, fileChecksum, state, services);
     }
 
     /** The snapshot in the checkpoint file the restart read. */

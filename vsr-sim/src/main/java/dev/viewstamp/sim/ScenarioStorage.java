@@ -5,13 +5,16 @@ import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
+import dev.viewstamp.core.message.SyncChunk;
+import dev.viewstamp.storage.ReplicaStorage;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One replica's durable storage in a scripted scenario ({@link ScenarioCluster}), behind the core's
  * durability port. Writes complete only when the scenario calls {@link #completeWrites}, in the
  * order they were asked for, and each completion reaches the replica through the
- * {@link dev.viewstamp.storage.ReplicaStorage.Listener} the storage was made with; so a script
+ * {@link ReplicaStorage.Listener} the storage was made with; so a script
  * decides exactly when a replica's writes become durable.
  *
  * <p>A crash loses every write that has not completed and keeps every one that has.
@@ -30,28 +33,33 @@ interface ScenarioStorage {
     /** The bytes of the durable checkpoint's snapshot, from which a restart restores the service; null without one. */
     byte[] snapshotBytes();
 
-    /** State sync, serving: the durable checkpoint's file, or null without one. */
-    byte[] checkpointFile();
+    /**
+     * State sync, serving: reads the chunk at {@code offset} of the durable checkpoint's file, when
+     * it is the checkpoint at {@code checkpointOp} with {@code identity}, and hands it to
+     * {@code send}; nothing otherwise (another checkpoint, a file gone, past its end).
+     */
+    void serveSyncChunk(long checkpointOp, long identity, long offset, Consumer<SyncChunk> send);
 
-    /** State sync: stages a chunk of a fetched checkpoint's file; completion {@link SyncListener#onSyncChunkDurable}. */
+    /**
+     * State sync: stages a chunk of a fetched checkpoint's file; completion
+     * {@link ReplicaStorage.Listener#onSyncChunkDurable}.
+     */
     void stageSyncChunk(long checkpointOp, long offset, byte[] bytes);
 
     /**
      * State sync: checks the staged file and installs it as the durable checkpoint with
-     * {@code state} and the log cut to its op; completion {@link SyncListener#onSyncInstalled} or
-     * {@link SyncListener#onSyncFailed}.
+     * {@code state} and the log cut to its op; completion
+     * {@link ReplicaStorage.Listener#onSyncInstalled} (the scenario restores the replica's service
+     * from it) or {@link ReplicaStorage.Listener#onSyncFailed}.
      */
     void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum, Output.ReplicaState state);
 
-    /** Where the completions of a state sync's writes go: the scenario forwards them to the replica. */
-    interface SyncListener {
-        void onSyncChunkDurable(long checkpointOp, long end);
-
-        /** The install is durable; the scenario restores the replica's service from {@code snapshot}. */
-        void onSyncInstalled(Checkpoint checkpoint, byte[] snapshot);
-
-        void onSyncFailed(long checkpointOp, String reason);
-    }
+    /**
+     * While {@code on}, every chunk this storage serves reads back with a flipped bit, as from a
+     * checkpoint file damaged at rest (its chunk checksum is computed over the damaged bytes, so
+     * only the fetcher's install can tell).
+     */
+    void damageServedChunks(boolean on);
 
     /** Completes every write asked for so far, and every write those completions ask for; false if there was none. */
     boolean completeWrites();

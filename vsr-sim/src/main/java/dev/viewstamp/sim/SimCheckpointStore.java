@@ -5,7 +5,7 @@ import dev.viewstamp.storage.CheckpointStore;
 import dev.viewstamp.storage.Disk;
 import dev.viewstamp.storage.DiskError;
 import java.util.ArrayDeque;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.TreeMap;
 
 /**
@@ -18,19 +18,26 @@ import java.util.TreeMap;
  *       is) and every delete not yet complete (the file stays);
  *   <li>a full disk (the {@link SimDisk}'s: one file system) fails writes with {@code NO_SPACE};
  *   <li>a failed sync ({@link #failNextSync}) fails a write with {@code SYNC}, and no file is left;
- *   <li>at a crash, a complete file may take a flipped bit or be lost ({@link Faults}).
+ *   <li>data faults ({@link Faults}), aimed at state sync: a chunk read for a peer comes back with
+ *       a flipped bit or not at all, the staged file may be damaged or gone when its install
+ *       reads it, and a crash may damage or lose the staged file.
  * </ul>
  *
- * The last are built but off ({@link Faults#NONE}) wherever the simulator runs: a restart whose
- * checkpoint file is bad stops until state sync can fetch one from a peer (docs/CHECKPOINTS.md,
- * section 7), so switching them on waits for it. The store draws from the seed only while it has
- * files or work, so runs without checkpoints draw exactly what they drew before.
+ * A complete checkpoint file itself is never damaged: a replica's own restart reads the file its
+ * superblock names, and a restart whose named file is bad is refused until the core can fetch
+ * that checkpoint from a peer instead (docs/CHECKPOINTS.md, section 5), which is not built. A
+ * served chunk's flipped bit models the same damage as seen by the fetcher, who must refuse the
+ * file at its install and fetch it again elsewhere. The store draws from the seed only while it
+ * has files or work, and for faults only while they are on.
  */
 final class SimCheckpointStore implements CheckpointStore {
 
-    /** The chance, per complete file and crash, that the file comes back with a flipped bit, or not at all. */
+    /**
+     * The chance, per chunk read for a peer, per read of the staged file at its install, and per
+     * crash for the staged file, that the bytes come back with a flipped bit, or not at all.
+     */
     record Faults(double corruptProbability, double lostProbability) {
-        /** Off: see the class comment. */
+        /** Off. */
         static final Faults NONE = new Faults(0, 0);
     }
 
@@ -41,6 +48,9 @@ final class SimCheckpointStore implements CheckpointStore {
     private final int latencyTicksMax;
     private Faults faults = Faults.NONE;
     private final TreeMap<Long, byte[]> files = new TreeMap<>();
+    /** The staged file of a state sync and its op, or null and -1. */
+    private byte[] staged;
+    private long stagedOp = -1;
     private final ArrayDeque<Op> pending = new ArrayDeque<>();
     private long now;
     private boolean failNextSync;
@@ -54,7 +64,7 @@ final class SimCheckpointStore implements CheckpointStore {
         this.latencyTicksMax = latencyTicksMax;
     }
 
-    /** The data faults a crash may bring; {@link Faults#NONE} until state sync exists. */
+    /** The data faults of state sync's reads and staged file ({@link Faults}). */
     void faults(Faults value) {
         faults = value;
     }
@@ -100,6 +110,79 @@ final class SimCheckpointStore implements CheckpointStore {
         schedule(1, () -> completion.done(files.keySet().stream().mapToLong(Long::longValue).toArray(), null));
     }
 
+    @Override
+    public void writeStaged(long op, long offset, byte[] bytes, Disk.Completion completion) {
+        byte[] copy = bytes.clone();
+        schedule(prng.between(1, latencyTicksMax), () -> {
+            if (disk.full()) {
+                completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
+            } else if (failNextSync) {
+                failNextSync = false;
+                completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            } else {
+                byte[] before = offset == 0 || stagedOp != op || staged == null ? new byte[0] : staged;
+                staged = Arrays.copyOf(before, (int) offset + copy.length);
+                System.arraycopy(copy, 0, staged, (int) offset, copy.length);
+                stagedOp = op;
+                completion.done(null);
+            }
+        });
+    }
+
+    @Override
+    public void readRange(long op, long offset, int lengthMax, ReadCompletion completion) {
+        schedule(1, () -> {
+            byte[] file = files.get(op);
+            if (file == null || lost()) {
+                completion.done(null, new DiskError(DiskError.Kind.READ, "checkpoint-" + op + ".vsr is missing"));
+                return;
+            }
+            int from = (int) Math.min(file.length, Math.max(0, offset));
+            byte[] bytes = Arrays.copyOfRange(file, from, (int) Math.min(file.length, (long) from + lengthMax));
+            corrupt(bytes); // in what is read, not in the file: see the class comment
+            completion.done(bytes, null);
+        });
+    }
+
+    @Override
+    public void readStaged(long op, ReadCompletion completion) {
+        schedule(1, () -> {
+            if (staged != null && lost()) staged = null;
+            if (staged != null) corrupt(staged);
+            if (staged == null || stagedOp != op) {
+                completion.done(null, new DiskError(DiskError.Kind.READ, "checkpoint-" + op + ".vsr.staged is missing"));
+            } else {
+                completion.done(staged.clone(), null);
+            }
+        });
+    }
+
+    @Override
+    public void promoteStaged(long op, Disk.Completion completion) {
+        schedule(prng.between(1, latencyTicksMax), () -> {
+            if (staged == null || stagedOp != op) {
+                completion.done(new DiskError(DiskError.Kind.READ, "checkpoint-" + op + ".vsr.staged is missing"));
+            } else if (failNextSync) {
+                failNextSync = false;
+                completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            } else {
+                files.put(op, staged);
+                staged = null;
+                stagedOp = -1;
+                completion.done(null);
+            }
+        });
+    }
+
+    @Override
+    public void discardStaged(Disk.Completion completion) {
+        schedule(1, () -> {
+            staged = null;
+            stagedOp = -1;
+            completion.done(null);
+        });
+    }
+
     /** The next write's sync fails. */
     void failNextSync() {
         failNextSync = true;
@@ -115,26 +198,36 @@ final class SimCheckpointStore implements CheckpointStore {
         return pending.isEmpty();
     }
 
-    /** A crash: operations not yet complete never happen; a complete file may be damaged ({@link Faults}). */
+    /** A crash: operations not yet complete never happen; the staged file may be damaged or lost ({@link Faults}). */
     void crash() {
         pending.clear();
-        if (faults.corruptProbability() == 0 && faults.lostProbability() == 0) return;
-        for (Map.Entry<Long, byte[]> file : new TreeMap<>(files).entrySet()) {
-            if (prng.chance(faults.lostProbability())) {
-                files.remove(file.getKey());
-                lostFiles++;
-            } else if (prng.chance(faults.corruptProbability())) {
-                byte[] bytes = file.getValue();
-                bytes[prng.nextInt(bytes.length)] ^= (byte) (1 << prng.nextInt(8));
-                corruptedFiles++;
-            }
+        if (staged != null && lost()) {
+            staged = null;
+            stagedOp = -1;
         }
+        if (staged != null) corrupt(staged);
+    }
+
+    /** Whether these bytes are lost now ({@link Faults#lostProbability}); counts it. */
+    private boolean lost() {
+        if (faults.lostProbability() == 0 || !prng.chance(faults.lostProbability())) return false;
+        lostFiles++;
+        return true;
+    }
+
+    /** Flips a bit of {@code bytes} at {@link Faults#corruptProbability}; counts it. */
+    private void corrupt(byte[] bytes) {
+        if (faults.corruptProbability() == 0 || bytes.length == 0 || !prng.chance(faults.corruptProbability())) return;
+        bytes[prng.nextInt(bytes.length)] ^= (byte) (1 << prng.nextInt(8));
+        corruptedFiles++;
     }
 
     /** The disk is replaced by a blank one: no files. */
     void wipe() {
         pending.clear();
         files.clear();
+        staged = null;
+        stagedOp = -1;
         failNextSync = false;
     }
 

@@ -3,6 +3,7 @@ package dev.viewstamp.sim;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
@@ -13,6 +14,8 @@ import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
 import dev.viewstamp.storage.Superblock;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One simulated replica's data file and checkpoint files: the real superblock, journal and
@@ -30,6 +33,8 @@ final class SimReplicaDisk {
     private final ReplicaStorage.Listener listener;
     private ReplicaStorage storage;
     private final Superblock.State formatted;
+    /** The state-sync chunk this replica serves, set on every storage it opens. */
+    private int syncChunkSizeBytes = ReplicaStorage.SYNC_CHUNK_SIZE_BYTES;
     long lostDisks;
     /** Restarts whose journal came back damaged, and what recovery reported, for the summary. */
     long damagedRestarts;
@@ -53,6 +58,7 @@ final class SimReplicaDisk {
         writeSuperblock(formatted);
         this.storage = new ReplicaStorage(disk, checkpoints, Journal.formatted(disk, layout), formatted, 0, 0, listener);
         storage.canariesForTesting(config.canaries());
+        storage.syncChunkSizeBytes(syncChunkSizeBytes);
     }
 
     /** The bound on data faults when this disk has them, or null: see {@link #dataFaults}. */
@@ -113,6 +119,25 @@ final class SimReplicaDisk {
         storage.persistCheckpoint(checkpoint, snapshot);
     }
 
+    /** Serves state-sync chunks of {@code value} bytes: small ones make a small checkpoint take several. */
+    void syncChunkSizeBytes(int value) {
+        syncChunkSizeBytes = value;
+        if (storage != null) storage.syncChunkSizeBytes(value);
+    }
+
+    void serveSyncChunk(long checkpointOp, long identity, long offset, Consumer<SyncChunk> send) {
+        storage.serveSyncChunk(checkpointOp, identity, offset, send);
+    }
+
+    void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
+        storage.writeSyncChunk(checkpointOp, offset, bytes);
+    }
+
+    void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum, Output.ReplicaState state,
+            Supplier<? extends StateMachine> services) {
+        storage.installSync(checkpointOp, identity, sizeBytes, fileChecksum, state, services);
+    }
+
     /** Runs the disk and file operations due this tick: completions reach the replica through the listener. */
     void tick() {
         disk.tick();
@@ -164,8 +189,7 @@ final class SimReplicaDisk {
      * service from.
      *
      * @throws IllegalStateException when the named checkpoint's file is missing or fails its
-     *     checks, or the journal after a checkpoint came back damaged: neither is survivable
-     *     before state sync, so the simulator injects neither
+     *     checks: a restart cannot fetch it from a peer yet, so the simulator never damages it
      */
     ReplicaStorage.Opened boot() {
         Superblock.ReadResult[] read = {null};
@@ -192,6 +216,7 @@ final class SimReplicaDisk {
                 loaded[0].contentsOrThrow(), listener);
         storage = opened.storage();
         storage.canariesForTesting(config.canaries());
+        storage.syncChunkSizeBytes(syncChunkSizeBytes);
         if (opened.durable().damage() != null) damagedRestarts++;
         return opened;
     }

@@ -7,6 +7,7 @@ import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
+import dev.viewstamp.storage.CheckpointFile;
 import dev.viewstamp.storage.ReplicaStorage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,8 +15,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -71,7 +74,8 @@ final class SimStorage implements ScenarioStorage {
     private ByteArrayOutputStream staged;
     private long stagedOp = -1;
     private final long clusterId;
-    private final SyncListener syncListener;
+    private final int replicaIndex;
+    private boolean servedChunksDamaged;
     /** New, empty services: an install restores one off to the side to check the file's identity. */
     private final Supplier<StateMachine> services;
     /** The pipeline depth this storage was "formatted" with, handed back at every restart. */
@@ -81,13 +85,13 @@ final class SimStorage implements ScenarioStorage {
     private final ReplicaStorage.Listener listener;
     private final ArrayDeque<Write> pending = new ArrayDeque<>();
 
-    SimStorage(long clusterId, int pipelinePrepareCountMax, ReplicaStorage.Listener listener,
-            SyncListener syncListener, Supplier<StateMachine> services) {
+    SimStorage(long clusterId, int replicaIndex, int pipelinePrepareCountMax, ReplicaStorage.Listener listener,
+            Supplier<StateMachine> services) {
+        this.replicaIndex = replicaIndex;
         this.clusterId = clusterId;
         this.services = services;
         this.pipelinePrepareCountMax = pipelinePrepareCountMax;
         this.listener = listener;
-        this.syncListener = syncListener;
     }
 
     @Override
@@ -110,15 +114,30 @@ final class SimStorage implements ScenarioStorage {
         return snapshotBytes;
     }
 
-    @Override
-    public byte[] checkpointFile() {
-        return checkpoint == null || checkpointFileLost ? null : CheckpointBytes.encode(checkpoint, snapshotBytes);
-    }
-
     /** The durable checkpoint's file is lost (a fault of the disk), while the superblock still names it. */
     void loseCheckpointFile() {
         Check.that(checkpoint != null, "scenario: a checkpoint to lose");
         checkpointFileLost = true;
+    }
+
+    @Override
+    public void serveSyncChunk(long checkpointOp, long identity, long offset, Consumer<SyncChunk> send) {
+        if (checkpoint == null || checkpointFileLost || checkpoint.op() != checkpointOp
+                || checkpoint.identity() != identity) {
+            return;
+        }
+        byte[] file = CheckpointBytes.encode(checkpoint, snapshotBytes);
+        if (offset < 0 || offset >= file.length) return;
+        int end = (int) Math.min(file.length, offset + ScenarioCluster.SYNC_CHUNK_SIZE_BYTES);
+        byte[] chunk = Arrays.copyOfRange(file, (int) offset, end);
+        if (servedChunksDamaged) chunk[0] ^= 0x01;
+        send.accept(SyncChunk.of(checkpointOp, identity, offset, file.length, SyncChunk.checksumOf(file), chunk,
+                replicaIndex));
+    }
+
+    @Override
+    public void damageServedChunks(boolean on) {
+        servedChunksDamaged = on;
     }
 
     @Override
@@ -128,7 +147,7 @@ final class SimStorage implements ScenarioStorage {
             stagedOp = checkpointOp;
             Check.that(staged.size() == offset, "scenario: sync chunks are staged in order");
             staged.writeBytes(bytes);
-            syncListener.onSyncChunkDurable(checkpointOp, staged.size());
+            listener.onSyncChunkDurable(checkpointOp, staged.size());
         }));
     }
 
@@ -144,7 +163,7 @@ final class SimStorage implements ScenarioStorage {
             Output.ReplicaState installed) {
         byte[] file = stagedOp == checkpointOp && staged != null ? staged.toByteArray() : new byte[0];
         if (file.length != sizeBytes || SyncChunk.checksumOf(file) != fileChecksum) {
-            syncListener.onSyncFailed(checkpointOp, "the staged file is not the one offered");
+            listener.onSyncFailed(checkpointOp, "the staged file is not the one offered");
             return;
         }
         CheckpointBytes.Parsed parsed;
@@ -153,12 +172,12 @@ final class SimStorage implements ScenarioStorage {
             parsed = CheckpointBytes.decode(file);
             restored.restore(new ByteArrayInputStream(parsed.snapshot()));
         } catch (IOException e) {
-            syncListener.onSyncFailed(checkpointOp, "the staged file does not restore: " + e.getMessage());
+            listener.onSyncFailed(checkpointOp, "the staged file does not restore: " + e.getMessage());
             return;
         }
         if (parsed.checkpoint().op() != checkpointOp
                 || parsed.checkpoint().identityWith(clusterId, restored.stateChecksum()) != identity) {
-            syncListener.onSyncFailed(checkpointOp, "the staged file restores to another state");
+            listener.onSyncFailed(checkpointOp, "the staged file restores to another state");
             return;
         }
         checkpoint = parsed.checkpoint();
@@ -172,7 +191,7 @@ final class SimStorage implements ScenarioStorage {
         lost = false;
         staged = null;
         stagedOp = -1;
-        syncListener.onSyncInstalled(checkpoint, snapshotBytes);
+        listener.onSyncInstalled(new CheckpointFile.Contents(checkpoint, snapshotBytes));
     }
 
     @Override

@@ -96,8 +96,21 @@ public final class Simulator {
 
     private static final int KEY_SIZE_BYTES_MAX = 32;
     private static final int VALUE_SIZE_BYTES_MAX = 96;
-    /** The journal ring must hold a whole run's log until checkpoints exist. */
+    /**
+     * The journal ring must hold a whole run's log until it wraps (docs/STORAGE.md, rule 4): a
+     * seed commits a few hundred ops at most, each replica's journal holds the ops it wrote since it
+     * was formatted.
+     */
     private static final int JOURNAL_SLOT_COUNT = 2048;
+    /** Checkpoint intervals a seed draws from: small, so every seed checkpoints and compacts many times. */
+    private static final int CHECKPOINT_INTERVAL_OPS_MIN = 20;
+    private static final int CHECKPOINT_INTERVAL_OPS_MAX = 60;
+    /**
+     * The state-sync chunk replicas serve: small, so that the key-value store's small checkpoint
+     * files (a few hundred bytes to a few KiB) take several chunks, and a fetch that moves to
+     * another peer, resumes or starts over does so mid-file.
+     */
+    static final int SYNC_CHUNK_SIZE_BYTES = 128;
     /**
      * The journal's body limit and the batch limit. A batch of at most 8 requests of at most a key,
      * a value and their framing each stays far below it, so the count bounds batches.
@@ -115,6 +128,8 @@ public final class Simulator {
     private final ClusterConfig config;
     private final int replicaCount;
     private final Replica[] replicas;
+    /** The service each replica runs: a restart or a state sync's install restores it from a checkpoint. */
+    private final StateMachine[] services;
     /** The simulator's side of each replica: its disk, its output port, its faults. */
     private final SimReplica[] sim;
     private long noSpaceStops;
@@ -139,11 +154,13 @@ public final class Simulator {
         this.replicaCount = mix.replicaCount();
         this.config = drawConfig(seed, prng, mix, options);
         this.replicas = new Replica[replicaCount];
+        this.services = new StateMachine[replicaCount];
         this.restartChecks = new RestartChecks(replicaCount);
         this.agreement = new Agreement(replicaCount);
         this.sim = new SimReplica[replicaCount];
         for (int i = 0; i < replicaCount; i++) {
-            replicas[i] = Replica.create(config, i, stateMachine(), prng.fork());
+            services[i] = stateMachine();
+            replicas[i] = Replica.create(config, i, services[i], prng.fork());
             traceIgnored(i);
         }
         Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
@@ -175,6 +192,10 @@ public final class Simulator {
         // the state that a crash or a stale primary must not corrupt.
         int stateTransferOpsMax = prng.chance(0.5) ? (int) prng.between(pipelineMax, pipelineMax + 4)
                 : (int) prng.between(Math.max(8, pipelineMax), 32);
+        // From a generator of its own, so that the seed's other draws are what they were before
+        // checkpoints: the interval changes what a run does, not what it draws.
+        int checkpointIntervalOps = (int) new Prng(seed ^ 0x4348_4B50_545F_494EL).between(CHECKPOINT_INTERVAL_OPS_MIN,
+                CHECKPOINT_INTERVAL_OPS_MAX);
         ClusterConfig config = ClusterConfig.builder()
                 .clusterId(seed & 0xFFFF)
                 .replicaCount(mix.replicaCount())
@@ -192,6 +213,8 @@ public final class Simulator {
                 .viewChangeRetransmitTicks((int) prng.between(5, 30))
                 .prepareRetransmitTicks((int) prng.between(5, 40))
                 .stateTransferRetransmitTicks((int) prng.between(5, 60))
+                .checkpointIntervalOps(checkpointIntervalOps)
+                .journalSlotCount(JOURNAL_SLOT_COUNT)
                 .canariesForTesting(options.canaries())
                 .build();
         // Every command the workload sends fits a batch: SimClient takes a TOO_LARGE reply for a bug.
@@ -213,6 +236,7 @@ public final class Simulator {
                 data.misdirectProbability(), data.latentErrorProbability(), swarm.lostWriteProbability())
                 : new SimDisk.Faults(mix.disk().writeTicksMax(), 0, 0, 0);
         SimReplicaDisk disk = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
+        disk.syncChunkSizeBytes(SYNC_CHUNK_SIZE_BYTES);
         SimReplica replica = new SimReplica(disk, new ReplicaOutput(i));
         replica.disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
         return replica;
@@ -224,7 +248,8 @@ public final class Simulator {
 
     /** The seed's fault mix and, when any, its directed faults: one line, for the failure report. */
     public String describeFaults() {
-        return mix.describe() + (swarm == Swarm.NONE ? "" : " directed: " + swarm.describe());
+        return mix.describe() + " checkpoint-interval=" + config.checkpointIntervalOps()
+                + (swarm == Swarm.NONE ? "" : " directed: " + swarm.describe());
     }
 
     private static KvStateMachine stateMachine() {
@@ -237,7 +262,8 @@ public final class Simulator {
      */
     public SimResult run() {
         trace("seed " + seed + " " + describeFaults() + " pipeline=" + config.pipelinePrepareCountMax()
-                + " batch=" + config.batchRequestCountMax() + " sessions=" + config.clientTableSessionsMax());
+                + " batch=" + config.batchRequestCountMax() + " sessions=" + config.clientTableSessionsMax()
+                + " checkpoint-interval=" + config.checkpointIntervalOps());
         try {
             for (int c = 0; c < clients.length; c++) clients[c].start(senders[c]);
             while (now < options.safetyTicks()) {
@@ -414,6 +440,7 @@ public final class Simulator {
         restartChecks.restarted(i, durable);
         StateMachine service = stateMachine();
         if (opened.checkpointFile() != null) restore(service, opened.checkpointFile(), i);
+        services[i] = service;
         replicas[i] = Replica.restart(config, i, service, prng.fork(), durable);
         traceIgnored(i);
         sim[i].restartTick = now;
@@ -455,10 +482,6 @@ public final class Simulator {
     // ---------------------------------------------------------------------------------------------
     // The core's outputs, wired to the simulated network and storage.
 
-    /** Why a replica of the random simulator never syncs: it takes no checkpoints yet. */
-    private static final String NO_SYNC_YET = "state sync is not in the real storage yet (docs/CHECKPOINTS.md, "
-            + "step 5): the simulator runs with checkpointIntervalOps 0";
-
     private final class ReplicaOutput implements Output {
         private final int replica;
 
@@ -496,26 +519,33 @@ public final class Simulator {
 
         @Override
         public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
-            // Random runs take none yet (checkpointIntervalOps 0): state sync is not in the real
-            // storage, so a lagging replica could not catch up from a peer that compacted its log.
             if (trace != null) trace("write replica " + replica + " checkpoint op=" + checkpoint.op());
             sim[replica].disk.persistCheckpoint(checkpoint, snapshot);
         }
 
         @Override
         public void sendSyncChunk(int to, long checkpointOp, long identity, long offset) {
-            throw new IllegalStateException(NO_SYNC_YET);
+            // The chunk goes out when the read completes; a crash before loses the read with it.
+            sim[replica].disk.serveSyncChunk(checkpointOp, identity, offset, chunk -> sendPacket(replica, to, chunk));
         }
 
         @Override
         public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
-            throw new IllegalStateException(NO_SYNC_YET);
+            if (trace != null) {
+                trace("write replica " + replica + " sync chunk op=" + checkpointOp + " offset=" + offset + " bytes="
+                        + bytes.length);
+            }
+            sim[replica].disk.writeSyncChunk(checkpointOp, offset, bytes);
         }
 
         @Override
         public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
                 Output.ReplicaState state) {
-            throw new IllegalStateException(NO_SYNC_YET);
+            if (trace != null) trace("write replica " + replica + " install op=" + checkpointOp + " bytes=" + sizeBytes);
+            // The install asks for a log cut to the checkpoint, in the log view the replica has.
+            restartChecks.logChangeAsked(replica, state.logView(), checkpointOp, state.commitChecksum(), List.of());
+            sim[replica].disk.installSync(checkpointOp, identity, sizeBytes, fileChecksum, state, Simulator::stateMachine);
+            faults.onInstallAsked(replica);
         }
     }
 
@@ -549,13 +579,38 @@ public final class Simulator {
         }
 
         @Override
+        public void onSyncChunkDurable(long checkpointOp, long end) {
+            if (replicas[replica] == null) return;
+            replicas[replica].onSyncChunkDurable(checkpointOp, end, sim[replica].output);
+            observe(replica);
+        }
+
+        /** The live service takes the installed state first: the replica checks its identity against it. */
+        @Override
+        public void onSyncInstalled(CheckpointFile.Contents installed) {
+            if (replicas[replica] == null) return;
+            trace("replica " + replica + " installed the checkpoint at op " + installed.checkpoint().op());
+            restore(services[replica], installed, replica);
+            replicas[replica].onSyncInstalled(installed.checkpoint(), sim[replica].output);
+            observe(replica);
+        }
+
+        @Override
+        public void onSyncFailed(long checkpointOp, String reason) {
+            if (replicas[replica] == null) return;
+            trace("replica " + replica + " install of the checkpoint at op " + checkpointOp + " failed: " + reason);
+            replicas[replica].onSyncFailed(checkpointOp, reason, sim[replica].output);
+            observe(replica);
+        }
+
+        @Override
         public void onError(DiskError error) {
             switch (error.kind()) {
                 case NO_SPACE -> {
                     // The replica stays up and safe: nothing more becomes durable, so it
                     // acknowledges nothing more, until space returns (FaultInjector.endDiskFull).
-                    Check.that(sim[replica].disk.disk().full(), "a full journal means the simulated ring is too small: "
-                            + error);
+                    Check.that(sim[replica].disk.disk().full(), "replica " + replica + ": a full journal means the "
+                            + "simulated ring is too small: " + error);
                     noSpaceStops++;
                     trace("replica " + replica + " storage stopped: " + error);
                 }

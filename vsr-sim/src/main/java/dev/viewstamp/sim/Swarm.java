@@ -24,7 +24,12 @@ import java.util.Locale;
  *       answer or a mixed log completes it (the path of issue 7's bug 3);
  *   <li>{@code zones}: the on-disk zones a faulty disk takes data faults in (superblock copies,
  *       redundant headers, prepares), with lost writes at {@code lostWriteProbability}, and
- *       sectors that decay into latent errors on their own, long after they were written.
+ *       sectors that decay into latent errors on their own, long after they were written;
+ *   <li>{@code crashDuringInstall}: a replica that asks to install a checkpoint it fetched crashes
+ *       soon after, mostly before the install is durable (docs/CHECKPOINTS.md, section 7);
+ *   <li>{@code checkpointFileFaultProbability}: checkpoint files fail as the file system may
+ *       ({@link SimCheckpointStore.Faults}): a chunk a peer serves reads back with a flipped bit
+ *       or not at all, and a staged file is damaged or gone when its install reads it.
  * </ul>
  *
  * <p>Drawn from its own generator, so the rest of a seed's draws do not depend on it.
@@ -40,11 +45,13 @@ record Swarm(
         boolean strandDamaged,
         boolean[] zones,
         double lostWriteProbability,
-        double decayProbabilityPerTick) {
+        double decayProbabilityPerTick,
+        boolean crashDuringInstall,
+        double checkpointFileFaultProbability) {
 
     /** None of it: the fault model seeds ran before directed faults and data faults outside the prepares. */
     static final Swarm NONE = new Swarm(false, false, false, 0, 0, 0, false, false,
-            new boolean[] {false, false, true}, 0, 0);
+            new boolean[] {false, false, true}, 0, 0, false, 0);
 
     static Swarm draw(long seed) {
         Prng prng = new Prng(seed ^ 0x5357_4152_4D5F_5631L);
@@ -63,13 +70,16 @@ record Swarm(
                 prng.chance(0.5),
                 zones,
                 prng.chance(0.5) ? prng.nextDouble() * 0.01 : 0,
-                prng.chance(0.5) ? prng.nextDouble() * 0.02 : 0);
+                prng.chance(0.5) ? prng.nextDouble() * 0.02 : 0,
+                // Drawn last, so the draws above are what they were before state sync.
+                prng.chance(0.5),
+                prng.chance(0.5) ? prng.nextDouble() * 0.05 : 0);
     }
 
     /** The directed faults that need no disk: for the diskless mode, where nothing is written. */
     Swarm withoutDisk() {
         return new Swarm(false, false, false, longDelayProbability, pauseProbabilityPerTick, pauseTicksMax,
-                staleAfterRestart, false, new boolean[] {false, false, false}, 0, 0);
+                staleAfterRestart, false, new boolean[] {false, false, false}, 0, 0, false, 0);
     }
 
     /** One line, for the failure report. */
@@ -84,6 +94,10 @@ record Swarm(
         }
         if (staleAfterRestart) on.add("staleAfterRestart");
         if (strandDamaged) on.add("strandDamaged");
+        if (crashDuringInstall) on.add("crashDuringInstall");
+        if (checkpointFileFaultProbability > 0) {
+            on.add(String.format(Locale.ROOT, "checkpointFileFaults=%.4f/read", checkpointFileFaultProbability));
+        }
         StringBuilder zoneNames = new StringBuilder();
         if (!zones[0] && !zones[1] && !zones[2]) return String.join(" ", on);
         for (SurvivableFaults.Zone zone : SurvivableFaults.Zone.values()) {

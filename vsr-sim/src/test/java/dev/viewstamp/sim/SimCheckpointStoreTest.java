@@ -62,26 +62,44 @@ class SimCheckpointStoreTest {
     }
 
     @Test
-    void switchedOnDataFaultsDamageOrLoseCompleteFilesAtACrashAndARestartSeesIt() {
-        // Off wherever the simulator runs (see SimCheckpointStore); here switched on to show they work.
+    void faultsHitServedChunksAndTheStagedFileButNeverTheFileARestartReads() {
         byte[] file = file(8);
         store.write(8, file, completions::add);
-        store.write(16, file(16), completions::add);
         tickUntilIdle();
         store.faults(new SimCheckpointStore.Faults(1.0, 0));
         store.crash();
-        assertThat(store.corruptedFiles).isEqualTo(2);
         CheckpointReference named = CheckpointReference.of(
                 new Checkpoint(8, 56, 80, 104, new byte[] {1, 2}), file.length, CheckpointFile.checksum(file));
         List<CheckpointFile.Loaded> loaded = new ArrayList<>();
         CheckpointFile.load(store, CLUSTER, named, loaded::add);
         tickUntilIdle();
-        assertThat(loaded).singleElement().satisfies(l -> assertThat(l.problem()).isNotNull());
+        assertThat(loaded).singleElement().satisfies(l -> assertThat(l.problem()).isNull());
+
+        // A chunk served to a peer comes back damaged; the file stays whole.
+        List<byte[]> chunks = new ArrayList<>();
+        store.readRange(8, 0, file.length, (bytes, e) -> chunks.add(bytes));
+        tickUntilIdle();
+        assertThat(chunks.get(0)).hasSize(file.length).isNotEqualTo(file);
+        assertThat(store.corruptedFiles).isEqualTo(1);
+
+        // The staged file is damaged when its install reads it.
+        store.writeStaged(16, 0, file(16), completions::add);
+        tickUntilIdle();
+        List<byte[]> staged = new ArrayList<>();
+        store.readStaged(16, (bytes, e) -> staged.add(bytes));
+        tickUntilIdle();
+        assertThat(staged.get(0)).isNotEqualTo(file(16));
 
         store.faults(new SimCheckpointStore.Faults(0, 1.0));
+        List<DiskError> errors = new ArrayList<>();
+        store.readRange(8, 0, 8, (bytes, e) -> errors.add(e));
+        tickUntilIdle();
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.READ));
         store.crash();
-        assertThat(store.lostFiles).isEqualTo(2);
-        assertThat(store.ops()).isEmpty();
+        store.readStaged(16, (bytes, e) -> errors.add(e));
+        tickUntilIdle();
+        assertThat(errors).hasSize(2).last().isNotNull();
+        assertThat(store.ops()).containsExactly(8);
     }
 
     @Test

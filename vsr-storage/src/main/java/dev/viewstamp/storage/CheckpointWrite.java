@@ -17,10 +17,15 @@ import dev.viewstamp.core.replica.Checkpoint;
  *       names it (every copy was written and synced).
  * </ol>
  *
- * Then the storage reports it durable. An error stops the storage at the step that failed (a
- * file that could not be written stops it when the checkpoint's turn comes), and
+ * Then the storage reports it durable. An error stops the storage at the step that failed, and
  * {@link ReplicaStorage#resume} continues from that step: a superblock that already names this
- * checkpoint is never written again over a file that is not there.
+ * checkpoint is never written again over a file that is not there. A file that could not be
+ * written before the checkpoint's turn (a full disk, which may also have stopped the queue in
+ * front of it) is written again at its turn, since space may have returned meanwhile; only a
+ * failure at its turn, or a failed sync (fatal at once), stops the storage. Reporting the stale
+ * error instead stopped a storage whose disk had space again (seeds of the simulator with
+ * checkpoints: a full disk stopped the journal, the file's write failed behind it, and once the
+ * storage resumed the checkpoint's turn stopped it again with no full disk to wait for).
  */
 final class CheckpointWrite implements ReplicaStorage.Pending {
 
@@ -40,6 +45,8 @@ final class CheckpointWrite implements ReplicaStorage.Pending {
     private DiskError fileError;
     /** At the head of the storage's queue, waiting for the file: the file's completion goes on. */
     private boolean waiting;
+    /** The file's last write failed while the checkpoint waited for it at its turn. */
+    private boolean failedAtTurn;
     /** What the superblock named before this checkpoint: its file goes once this one is named. */
     private CheckpointReference previous;
 
@@ -65,6 +72,7 @@ final class CheckpointWrite implements ReplicaStorage.Pending {
     private void onFileWritten(DiskError error) {
         fileState = error == null ? FileState.DURABLE : FileState.FAILED;
         fileError = error;
+        failedAtTurn = waiting;
         if (waiting) {
             waiting = false;
             run();
@@ -78,7 +86,12 @@ final class CheckpointWrite implements ReplicaStorage.Pending {
                 switch (fileState) {
                     case DURABLE -> advance(Step.NAME);
                     case FAILED -> {
-                        fileState = FileState.NOT_STARTED; // written again on resume
+                        fileState = FileState.NOT_STARTED; // written again now, or on resume
+                        if (!failedAtTurn && fileError.kind() != DiskError.Kind.SYNC) {
+                            waiting = true;
+                            startFile();
+                            return;
+                        }
                         storage.stop(fileError);
                     }
                     case NOT_STARTED, WRITING -> {

@@ -3,7 +3,6 @@ package dev.viewstamp.storage;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Replica;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,13 +27,7 @@ public final class DurableState {
      * still damaged). The damage reaches the highest op any durable record names, and at least as
      * far as the earlier run's damage did.
      *
-     * <p>A damaged log after a checkpoint is a damage above it ({@link Replica.Damage#anchorOp}):
-     * the core repairs the ops after the checkpoint from its peers, and never asks for one below.
-     *
      * @throws IllegalArgumentException when {@code checkpoint} is not the one the superblock names
-     * @throws IllegalStateException when the log after the checkpoint does not chain to the
-     *     checkpoint's entry: no crash or fault the checksums miss does that (a log change never
-     *     replaces the committed entry a checkpoint was taken at), and no peer could repair it
      */
     public static Replica.Durable of(Superblock.State superblock, Journal.Recovery recovery, Checkpoint checkpoint) {
         CheckpointReference named = superblock.checkpoint();
@@ -54,6 +47,9 @@ public final class DurableState {
                     superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
                     superblock.pipelinePrepareCountMax(), checkpoint);
         }
+        // A damaged log after a checkpoint is repaired above it (Replica.Damage with the checkpoint
+        // as its anchor): a journal that came back damaged, or a state sync's install that cut ops
+        // this replica held durable (the superblock's damage).
         long anchorOp = recovery.anchorOp();
         long headOp = recovery.headOp();
         long[] checksums = recovery.checksums().clone();
@@ -61,13 +57,14 @@ public final class DurableState {
         for (Journal.Fault fault : recovery.faults()) {
             switch (fault.kind()) {
                 case BROKEN_CHAIN -> {
-                    if (fault.op() <= anchorOp) {
-                        throw new IllegalStateException("replica " + superblock.replicaIndex() + ": the journal after "
-                                + "the checkpoint at op " + anchorOp + " does not chain to the checkpoint's entry ("
-                                + describe(recovery, superblock) + "): the replica cannot start on this disk");
+                    if (fault.op() > anchorOp) {
+                        checksums[(int) (fault.op() - anchorOp - 1)] = fault.checksum();
+                        knownFromOp = fault.op();
+                    } else {
+                        // The ops after the checkpoint chain among themselves but not to its entry:
+                        // none of their checksums can be trusted.
+                        knownFromOp = headOp + 1;
                     }
-                    checksums[(int) (fault.op() - anchorOp - 1)] = fault.checksum();
-                    knownFromOp = fault.op();
                 }
                 case DAMAGED_SUFFIX, REPAIR -> { }
             }
@@ -77,13 +74,5 @@ public final class DurableState {
                         Math.max(recovery.writtenOpMax(), superblock.damagedOpMax()), anchorOp),
                 superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
                 superblock.pipelinePrepareCountMax(), checkpoint);
-    }
-
-    /** The faults recovery found, and an earlier run's damage, in a few words. */
-    private static String describe(Journal.Recovery recovery, Superblock.State superblock) {
-        List<String> found = new ArrayList<>();
-        for (Journal.Fault fault : recovery.faults()) found.add(fault.kind() + " at op " + fault.op());
-        if (superblock.damagedOpMax() >= 0) found.add("an earlier run's damage up to op " + superblock.damagedOpMax());
-        return String.join(", ", found);
     }
 }

@@ -18,12 +18,16 @@ import java.util.stream.Stream;
  * Checkpoint files in a replica's data directory: {@code checkpoint-<op>.vsr}. A write goes to
  * {@code checkpoint-<op>.vsr.tmp}, which is synced, renamed over the final name, and then the
  * directory is synced, so a crash leaves the whole file or none (a leftover temporary file is not
- * a checkpoint, and the restart's cleanup deletes it). Operations run on the caller's thread and
+ * a checkpoint, and the restart's cleanup deletes it). The staged file of a state sync is
+ * {@code checkpoint-<op>.vsr.staged}, written in place and synced chunk by chunk, and renamed to
+ * {@code checkpoint-<op>.vsr} (then the directory synced) when it is installed; {@link #list}
+ * does not show it. Operations run on the caller's thread and
  * complete before the call returns, like {@link FileDisk}'s; the runtime will run them on a thread
  * of its own.
  */
 public final class FileCheckpointStore implements CheckpointStore {
     private static final Pattern NAME = Pattern.compile("checkpoint-(\\d{1,19})\\.vsr(\\.tmp)?");
+    private static final Pattern STAGED_NAME = Pattern.compile("checkpoint-\\d{1,19}\\.vsr\\.staged");
 
     private final Path directory;
 
@@ -38,6 +42,11 @@ public final class FileCheckpointStore implements CheckpointStore {
 
     private Path temporaryPath(long op) {
         return directory.resolve("checkpoint-" + op + ".vsr.tmp");
+    }
+
+    /** The staged file of a state sync fetching the checkpoint at {@code op}. */
+    public Path stagedPath(long op) {
+        return directory.resolve("checkpoint-" + op + ".vsr.staged");
     }
 
     @Override
@@ -141,5 +150,107 @@ public final class FileCheckpointStore implements CheckpointStore {
             return;
         }
         completion.done(ops.stream().mapToLong(Long::longValue).toArray(), null);
+    }
+
+    @Override
+    public void readRange(long op, long offset, int lengthMax, ReadCompletion completion) {
+        try (FileChannel channel = FileChannel.open(path(op), StandardOpenOption.READ)) {
+            long size = channel.size();
+            long from = Math.min(size, Math.max(0, offset));
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(lengthMax, size - from));
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, from + buffer.position()) < 0) break;
+            }
+            completion.done(java.util.Arrays.copyOf(buffer.array(), buffer.position()), null);
+        } catch (NoSuchFileException e) {
+            completion.done(null, new DiskError(DiskError.Kind.READ, path(op) + " is missing"));
+        } catch (IOException e) {
+            completion.done(null, new DiskError(DiskError.Kind.READ, path(op) + ": " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void writeStaged(long op, long offset, byte[] bytes, Disk.Completion completion) {
+        Path staged = stagedPath(op);
+        boolean named;
+        try {
+            // Another op's staging (or this one's, started over at offset 0) goes first.
+            named = deleteStaged(offset == 0 ? -1 : op) || !Files.exists(staged);
+        } catch (IOException e) {
+            completion.done(new DiskError(DiskError.Kind.WRITE, directory + ": " + e.getMessage()));
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            channel.truncate(offset);
+            ByteBuffer source = ByteBuffer.wrap(bytes);
+            while (source.hasRemaining()) channel.write(source, offset + source.position());
+            try {
+                channel.force(true);
+            } catch (IOException e) {
+                completion.done(new DiskError(DiskError.Kind.SYNC, staged + ": " + e.getMessage()));
+                return;
+            }
+        } catch (IOException e) {
+            completion.done(writeError(staged, e));
+            return;
+        }
+        if (named) syncDirectory(completion); // a created or deleted name is durable only then
+        else completion.done(null);
+    }
+
+    /** Deletes every staged file but that of {@code keptOp} (-1: all); true when it deleted one. */
+    private boolean deleteStaged(long keptOp) throws IOException {
+        boolean deleted = false;
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path entry : entries.toList()) {
+                if (STAGED_NAME.matcher(entry.getFileName().toString()).matches() && !entry.equals(stagedPath(keptOp))) {
+                    deleted |= Files.deleteIfExists(entry);
+                }
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public void readStaged(long op, ReadCompletion completion) {
+        try {
+            completion.done(Files.readAllBytes(stagedPath(op)), null);
+        } catch (NoSuchFileException e) {
+            completion.done(null, new DiskError(DiskError.Kind.READ, stagedPath(op) + " is missing"));
+        } catch (IOException e) {
+            completion.done(null, new DiskError(DiskError.Kind.READ, stagedPath(op) + ": " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public void promoteStaged(long op, Disk.Completion completion) {
+        try {
+            try {
+                Files.move(stagedPath(op), path(op), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(stagedPath(op), path(op), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (NoSuchFileException e) {
+            completion.done(new DiskError(DiskError.Kind.READ, stagedPath(op) + " is missing"));
+            return;
+        } catch (IOException e) {
+            completion.done(writeError(path(op), e));
+            return;
+        }
+        syncDirectory(completion);
+    }
+
+    @Override
+    public void discardStaged(Disk.Completion completion) {
+        try {
+            if (!deleteStaged(-1)) {
+                completion.done(null);
+                return;
+            }
+        } catch (IOException e) {
+            completion.done(new DiskError(DiskError.Kind.WRITE, directory + ": " + e.getMessage()));
+            return;
+        }
+        syncDirectory(completion);
     }
 }

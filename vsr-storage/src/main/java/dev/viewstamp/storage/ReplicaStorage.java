@@ -4,6 +4,7 @@ import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
+import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
@@ -12,6 +13,8 @@ import dev.viewstamp.core.service.StateMachine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The replica's durability port on a real disk layout: the core's persist calls become journal
@@ -27,6 +30,11 @@ import java.util.List;
  *       chain to it), or the new log, never one with holes (docs/STORAGE.md, rule 2).
  *   <li>{@link #persistCheckpoint}: the checkpoint's file is written and synced, then a superblock
  *       names it, then the previous checkpoint's file is deleted ({@link CheckpointWrite}).
+ *   <li>State sync (docs/CHECKPOINTS.md, section 7): {@link #serveSyncChunk} reads a chunk of the
+ *       checkpoint file the superblock names, for a peer; {@link #writeSyncChunk} stages a chunk
+ *       fetched from one, synced before it is reported; {@link #installSync} checks the staged
+ *       file, makes it the checkpoint's file, and names it in a superblock with the log cut to
+ *       its op ({@link SyncInstall}).
  * </ul>
  *
  * <p>Requests are processed one at a time; a disk error stops processing. {@link DiskError.Kind#SYNC}
@@ -46,10 +54,43 @@ public final class ReplicaStorage {
 
         /** Processing stopped at a request; {@code error} says why. Nothing after it was written. */
         void onError(DiskError error);
+
+        /**
+         * A staged chunk of a state sync is durable, and the staged file is whole up to {@code end}
+         * ({@link #writeSyncChunk}). A storage that never syncs need not take it.
+         */
+        default void onSyncChunkDurable(long checkpointOp, long end) {
+            throw new IllegalStateException("this listener takes no state sync");
+        }
+
+        /**
+         * The fetched checkpoint is installed ({@link #installSync}): the superblock names it, with
+         * the log cut to its op. The driver restores the live service from {@code installed}'s
+         * snapshot, then tells the replica.
+         */
+        default void onSyncInstalled(CheckpointFile.Contents installed) {
+            throw new IllegalStateException("this listener takes no state sync");
+        }
+
+        /** The staged file failed a check at install ({@link #installSync}); nothing changed. */
+        default void onSyncFailed(long checkpointOp, String reason) {
+            throw new IllegalStateException("this listener takes no state sync");
+        }
     }
 
+    /**
+     * Bytes per state-sync chunk a replica serves by default: 64 KiB, an eighth of the smallest
+     * message limit a cluster is formatted with by default (256 KiB), so a chunk and its framing
+     * always fit one message, and a 1 GiB checkpoint takes 16,384 round trips. The simulator serves
+     * smaller chunks ({@link #syncChunkSizeBytes(int)}) so that its small checkpoints take several.
+     */
+    public static final int SYNC_CHUNK_SIZE_BYTES = 64 * 1024;
+
     sealed interface Pending permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair,
-            PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite {}
+            PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite, PendingStage, SyncInstall {}
+
+    /** A chunk of a state sync's staged file, written and synced at its turn ({@link #writeSyncChunk}). */
+    private record PendingStage(long checkpointOp, long offset, byte[] bytes) implements Pending {}
 
     /** At a restart: delete every checkpoint file the superblock does not name ({@link #open}). */
     private record PendingCheckpointCleanup() implements Pending {}
@@ -121,6 +162,7 @@ public final class ReplicaStorage {
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private boolean draining;
     private boolean canaryResumeFromStart;
+    private int syncChunkSizeBytes = SYNC_CHUNK_SIZE_BYTES;
 
     /**
      * Storage over {@code disk}, whose superblock holds {@code superblock}, whose journal last
@@ -187,9 +229,6 @@ public final class ReplicaStorage {
      * ({@link CheckpointFile#load}; null when it names none). After the writes above, the files a
      * crash left that the superblock does not name are deleted: only then, since until the
      * superblock repair an older copy may still name one of them.
-     *
-     * @throws IllegalStateException when the journal after the checkpoint came back damaged
-     *     ({@link DurableState#of(Superblock.State, Journal.Recovery, Checkpoint)})
      */
     public static Opened open(Disk disk, CheckpointStore checkpoints, Superblock.ReadResult read,
             Journal.RecoveryResult recovered, CheckpointFile.Contents checkpointFile, Listener listener) {
@@ -296,6 +335,101 @@ public final class ReplicaStorage {
         schedule(this::pump);
     }
 
+    /** Serves state-sync chunks of {@code value} bytes instead of {@link #SYNC_CHUNK_SIZE_BYTES}. */
+    public void syncChunkSizeBytes(int value) {
+        if (value < 1) throw new IllegalArgumentException("a sync chunk of " + value + " bytes");
+        syncChunkSizeBytes = value;
+    }
+
+    /**
+     * State sync, serving: reads the chunk at {@code offset} of the checkpoint file the superblock
+     * names, when it names the checkpoint at {@code checkpointOp} with {@code identity}, and hands
+     * it to {@code send} as a {@link SyncChunk} from this replica. Sends nothing when the
+     * superblock names another checkpoint (a newer one is replacing it: the asker will be offered
+     * that one), when the file cannot be read (it went meanwhile), or at or past its end. The read
+     * goes straight to the store, beside the queue: it changes nothing, and a delete queued before
+     * it at most makes it find nothing.
+     */
+    public void serveSyncChunk(long checkpointOp, long identity, long offset, Consumer<SyncChunk> send) {
+        CheckpointReference named = superblock.checkpoint();
+        if (!named.present() || named.op() != checkpointOp || named.identity() != identity || offset < 0
+                || offset >= named.fileSizeBytes()) {
+            return;
+        }
+        int replicaIndex = superblock.replicaIndex();
+        checkpoints.readRange(checkpointOp, offset, syncChunkSizeBytes, (bytes, error) -> schedule(() -> {
+            if (error != null || bytes.length == 0) return;
+            send.accept(SyncChunk.of(checkpointOp, identity, offset, named.fileSizeBytes(), named.fileChecksum(), bytes,
+                    replicaIndex));
+        }));
+    }
+
+    /**
+     * State sync, receiving: writes {@code bytes} at {@code offset} of the staged file of the
+     * checkpoint at {@code checkpointOp}, at its turn among the other requests, and syncs it;
+     * completion {@link Listener#onSyncChunkDurable}. A chunk at offset 0, or of another
+     * checkpoint, starts the staged file over ({@link CheckpointStore#writeStaged}).
+     */
+    public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
+        queue.addLast(new PendingStage(checkpointOp, offset, bytes.clone()));
+        schedule(this::pump);
+    }
+
+    /**
+     * State sync, install ({@link SyncInstall}): at its turn, checks that the staged file of the
+     * checkpoint at {@code checkpointOp} is {@code sizeBytes} long with checksum
+     * {@code fileChecksum}, and restores (in a new service from {@code services}) to a state whose
+     * identity is {@code identity}; then makes it this replica's checkpoint, named by a superblock
+     * with {@code state} and the log cut to its op. Completion {@link Listener#onSyncInstalled}, or
+     * {@link Listener#onSyncFailed} when a check fails (nothing changed then).
+     */
+    public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum, Output.ReplicaState state,
+            Supplier<? extends StateMachine> services) {
+        queue.addLast(new SyncInstall(this, checkpoints, checkpointOp, identity, sizeBytes, fileChecksum, state, services));
+        schedule(this::pump);
+    }
+
+    private void writeStage(PendingStage stage) {
+        checkpoints.writeStaged(stage.checkpointOp(), stage.offset(), stage.bytes(), andThen(() -> {
+            queue.pollFirst();
+            listener.onSyncChunkDurable(stage.checkpointOp(), stage.offset() + stage.bytes().length);
+            finish();
+        }));
+    }
+
+    /** The journal's last write sequence: an install's superblock covers every record written so far. */
+    long journalSequence() {
+        return sequence;
+    }
+
+    /**
+     * Writes {@code next}, which names an installed checkpoint with the log cut to its op
+     * ({@code headOp}), to every copy; then {@code then}.
+     */
+    void writeInstalledSuperblock(Superblock.State next, long headOp, Runnable then) {
+        Superblock.write(disk, next, andThen(() -> {
+            superblock = next;
+            logHeadOp = headOp;
+            then.run();
+        }));
+    }
+
+    /** The install at the head of the queue is durable: report it. */
+    void completeSync(SyncInstall install, CheckpointFile.Contents installed) {
+        Check.that(queue.peekFirst() == install, "an install completes at its turn");
+        queue.pollFirst();
+        listener.onSyncInstalled(installed);
+        finish();
+    }
+
+    /** The install at the head of the queue failed a check: nothing changed; report it. */
+    void failSync(SyncInstall install, String reason) {
+        Check.that(queue.peekFirst() == install, "an install fails at its turn");
+        queue.pollFirst();
+        listener.onSyncFailed(install.op(), reason);
+        finish();
+    }
+
     /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
     public void canariesForTesting(java.util.Set<Canary> canaries) {
         canaryResumeFromStart = canaries.contains(Canary.RESUME_LOG_CHANGE_FROM_START);
@@ -354,6 +488,8 @@ public final class ReplicaStorage {
                 case PendingHeaderRepair r -> writeHeaderRepair();
                 case PendingCheckpointCleanup c -> cleanUpCheckpoints();
                 case CheckpointWrite c -> c.run();
+                case PendingStage stage -> writeStage(stage);
+                case SyncInstall install -> install.run();
             }
         }
     }
@@ -534,7 +670,8 @@ public final class ReplicaStorage {
     /**
      * Deletes every checkpoint file the superblock does not name (left by a crash before its
      * superblock, or before the delete that follows one), except that of a checkpoint taken since
-     * the restart, which may be writing its file already.
+     * the restart, which may be writing its file already; then the staged file of a state sync the
+     * crash cut short (the core starts a sync over from its first byte).
      */
     private void cleanUpCheckpoints() {
         checkpoints.list((ops, error) -> schedule(() -> {
@@ -555,8 +692,10 @@ public final class ReplicaStorage {
             checkpoints.delete(op, andThen(() -> deleteStrayCheckpoints(ops, next)));
             return;
         }
-        queue.pollFirst();
-        finish();
+        checkpoints.discardStaged(andThen(() -> {
+            queue.pollFirst();
+            finish();
+        }));
     }
 
     void stop(DiskError error) {

@@ -2,7 +2,6 @@ package dev.viewstamp.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.viewstamp.core.Checksum;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.Checkpoint;
@@ -59,6 +58,10 @@ final class CheckpointRun {
     final List<Long> prepared = new ArrayList<>();
     final List<Long> checkpointed = new ArrayList<>();
     final List<DiskError> errors = new ArrayList<>();
+    /** State sync: the ends of staged chunks made durable, installs and failed installs reported. */
+    final List<Long> staged = new ArrayList<>();
+    final List<CheckpointFile.Contents> installed = new ArrayList<>();
+    final List<String> syncFailures = new ArrayList<>();
     /** Disk events of formatting, before the storage wrote anything. */
     final int formatEvents;
     long view;
@@ -73,6 +76,9 @@ final class CheckpointRun {
                     @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
                     @Override public void onCheckpointDurable(long op) { checkpointed.add(op); }
                     @Override public void onError(DiskError error) { errors.add(error); }
+                    @Override public void onSyncChunkDurable(long op, long end) { staged.add(end); }
+                    @Override public void onSyncInstalled(CheckpointFile.Contents contents) { installed.add(contents); }
+                    @Override public void onSyncFailed(long op, String reason) { syncFailures.add(reason); }
                 });
     }
 
@@ -103,19 +109,52 @@ final class CheckpointRun {
     /** The replica executed {@code op} and took its checkpoint. */
     void checkpoint(long op) {
         storage.persistCheckpoint(checkpointAt(op), new StateMachine.Snapshot() {
-            @Override public long stateChecksum() { return op; }
+            @Override public long stateChecksum() { return BytesService.checksumOf(snapshotOf(op)); }
             @Override public void writeTo(OutputStream out) throws IOException { out.write(snapshotOf(op)); }
         });
     }
 
+    /** An empty client table, encoded (a session count of zero). */
+    static final byte[] EMPTY_CLIENT_TABLE = new byte[4];
+
+    /**
+     * The checkpoint after {@code op} of this log, whose service state is {@link #snapshotOf}'s
+     * bytes ({@link BytesService}): its identity is the one a state sync's install checks.
+     */
     Checkpoint checkpointAt(long op) {
         Entry entry = log.get((int) op - 1);
-        long identity = new Checksum().add(op).add(entry.checksum()).value();
-        return new Checkpoint(op, entry.checksum(), entry.timestamp(), identity, ("sessions at " + op).getBytes(StandardCharsets.UTF_8));
+        long identity = new Checkpoint(op, entry.checksum(), entry.timestamp(), 0, EMPTY_CLIENT_TABLE)
+                .identityWith(CLUSTER, BytesService.checksumOf(snapshotOf(op)));
+        return new Checkpoint(op, entry.checksum(), entry.timestamp(), identity, EMPTY_CLIENT_TABLE);
     }
 
     static byte[] snapshotOf(long op) {
         return ("the service's state after op " + op).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The file this run's storage writes for the checkpoint at {@code op}: what a peer running it serves. */
+    byte[] fileOf(long op) {
+        return CheckpointFile.encode(CLUSTER, checkpointAt(op), snapshotOf(op));
+    }
+
+    /** Stages {@code file} for the checkpoint at {@code op} in chunks of {@code chunkSizeBytes}, as fetched from a peer. */
+    void stage(long op, byte[] file, int chunkSizeBytes) {
+        for (int offset = 0; offset < file.length; offset += chunkSizeBytes) {
+            storage.writeSyncChunk(op, offset, java.util.Arrays.copyOfRange(file, offset,
+                    Math.min(file.length, offset + chunkSizeBytes)));
+        }
+    }
+
+    /**
+     * Installs the staged file of the checkpoint {@code checkpoint}, offered as {@code file}, in
+     * view {@code view} and its log view, with {@code damagedOpMax} (what the core records when the
+     * install cuts ops it held durable).
+     */
+    void install(Checkpoint checkpoint, byte[] file, long view, long damagedOpMax) {
+        this.view = view;
+        storage.installSync(checkpoint.op(), checkpoint.identity(), file.length, CheckpointFile.checksum(file),
+                new Output.ReplicaState(view, view, checkpoint.op(), checkpoint.entryChecksum(), damagedOpMax,
+                        new long[3]), BytesService::new);
     }
 
     /**
@@ -139,6 +178,25 @@ final class CheckpointRun {
     /** Events so far on the disk and in the store together: a point a crash can come at. */
     int events() {
         return disk.image.events().size() + store.events.size();
+    }
+
+    /** A point a crash can come at: after so many of the disk's events and of the store's. */
+    record Point(int diskEvents, int storeEvents) {}
+
+    /** The events of the disk and the store merged in the order they happened: point i is the state after i of them. */
+    static List<Point> points(CheckpointRun run) {
+        List<Point> points = new ArrayList<>();
+        int disk = 0;
+        int store = 0;
+        points.add(new Point(0, 0));
+        int diskTotal = run.disk.image.events().size();
+        while (disk < diskTotal || store < run.store.events.size()) {
+            boolean storeNext = store < run.store.events.size() && run.store.events.get(store).diskEvents() <= disk;
+            if (storeNext) store++;
+            else disk++;
+            points.add(new Point(disk, store));
+        }
+        return points;
     }
 
     /** What a restart finds on a disk and a store. */

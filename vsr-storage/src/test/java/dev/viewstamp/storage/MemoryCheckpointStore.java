@@ -11,11 +11,13 @@ import java.util.function.IntSupplier;
  * events stamped with the number of events some disk had recorded by then, so a crash test can
  * rebuild the files a crash at any point of the two would leave ({@link #replay}): a write is
  * two events, begun (a temporary file that is no checkpoint) and durable (the whole file under its
- * name). Failures on demand: a full disk, a failed sync, a failed delete.
+ * name). The staged file of a state sync: each staged write is one event holding the whole
+ * staged file after it, a promotion and a discard one event each. Failures on demand: a full
+ * disk, a failed sync, a failed delete.
  */
 final class MemoryCheckpointStore implements CheckpointStore {
 
-    enum Kind { WRITE_BEGUN, WRITE_DURABLE, DELETED }
+    enum Kind { WRITE_BEGUN, WRITE_DURABLE, DELETED, STAGED, PROMOTED, STAGE_DISCARDED }
 
     /** One operation's effect; {@code diskEvents}: how many events the disk had recorded before it. */
     record Event(int diskEvents, Kind kind, long op, byte[] file) {}
@@ -23,6 +25,9 @@ final class MemoryCheckpointStore implements CheckpointStore {
     final TreeMap<Long, byte[]> files = new TreeMap<>();
     /** Ops whose write began and never became durable: what a crash leaves of it. */
     final TreeSet<Long> leftovers = new TreeSet<>();
+    /** The staged file and its op, or null and -1. */
+    byte[] staged;
+    long stagedOp = -1;
     final List<Event> events = new ArrayList<>();
     private final IntSupplier diskEvents;
     boolean full;
@@ -78,6 +83,49 @@ final class MemoryCheckpointStore implements CheckpointStore {
         completion.done(ops.stream().mapToLong(Long::longValue).toArray(), null);
     }
 
+    @Override
+    public void writeStaged(long op, long offset, byte[] bytes, Disk.Completion completion) {
+        if (full) {
+            completion.done(new DiskError(DiskError.Kind.NO_SPACE, "No space left on device"));
+            return;
+        }
+        if (syncFails) {
+            completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            return;
+        }
+        byte[] before = offset == 0 || stagedOp != op || staged == null ? new byte[0] : staged;
+        byte[] after = java.util.Arrays.copyOf(before, (int) offset + bytes.length);
+        System.arraycopy(bytes, 0, after, (int) offset, bytes.length);
+        record(Kind.STAGED, op, after);
+        completion.done(null);
+    }
+
+    @Override
+    public void readStaged(long op, ReadCompletion completion) {
+        if (staged == null || stagedOp != op) completion.done(null, new DiskError(DiskError.Kind.READ, "nothing staged of op " + op));
+        else completion.done(staged.clone(), null);
+    }
+
+    @Override
+    public void promoteStaged(long op, Disk.Completion completion) {
+        if (staged == null || stagedOp != op) {
+            completion.done(new DiskError(DiskError.Kind.READ, "nothing staged of op " + op));
+            return;
+        }
+        if (syncFails) {
+            completion.done(new DiskError(DiskError.Kind.SYNC, "Input/output error"));
+            return;
+        }
+        record(Kind.PROMOTED, op, null);
+        completion.done(null);
+    }
+
+    @Override
+    public void discardStaged(Disk.Completion completion) {
+        if (staged != null) record(Kind.STAGE_DISCARDED, stagedOp, null);
+        completion.done(null);
+    }
+
     private void record(Kind kind, long op, byte[] file) {
         Event event = new Event(diskEvents.getAsInt(), kind, op, file);
         events.add(event);
@@ -94,6 +142,19 @@ final class MemoryCheckpointStore implements CheckpointStore {
             case DELETED -> {
                 leftovers.remove(event.op());
                 files.remove(event.op());
+            }
+            case STAGED -> {
+                staged = event.file();
+                stagedOp = event.op();
+            }
+            case PROMOTED -> {
+                files.put(event.op(), staged);
+                staged = null;
+                stagedOp = -1;
+            }
+            case STAGE_DISCARDED -> {
+                staged = null;
+                stagedOp = -1;
             }
         }
     }

@@ -26,9 +26,6 @@ class ReplicaStorageCheckpointCrashTest {
     private record Window(int fromEvent, int toEvent, List<Long> before, List<Long> after, long checkpointBefore,
             long checkpointAt) {}
 
-    /** The disk's and the store's events in the order they happened. */
-    private record Point(int diskEvents, int storeEvents) {}
-
     @Test
     void everyCrashPointRestartsFromANamedCheckpointThatIsThereAndALogWithoutHoles() {
         CheckpointRun run = new CheckpointRun();
@@ -48,12 +45,12 @@ class ReplicaStorageCheckpointCrashTest {
         assertThat(run.errors).isEmpty();
         assertThat(run.checkpointed).containsExactly(8L, 16L, 24L, 32L);
 
-        List<Point> points = points(run);
+        List<CheckpointRun.Point> points = CheckpointRun.points(run);
         int checked = 0;
         for (Window window : windows) {
             // After every event of the request, from none to all; and inside each of its disk writes.
             for (int event = Math.max(window.fromEvent(), run.formatEvents); event <= window.toEvent(); event++) {
-                Point point = points.get(event);
+                CheckpointRun.Point point = points.get(event);
                 checkRestart(run, window, point, 0, "crash after event " + event);
                 int diskEvent = point.diskEvents();
                 boolean nextIsDiskWrite = event < window.toEvent() && points.get(event + 1).diskEvents() > diskEvent
@@ -108,11 +105,11 @@ class ReplicaStorageCheckpointCrashTest {
         assertThat(changes).isGreaterThan(20);
         assertThat(run.checkpointed).hasSizeGreaterThan(28);
 
-        List<Point> points = points(run);
+        List<CheckpointRun.Point> points = CheckpointRun.points(run);
         int checked = 0;
         for (Window window : script.windows) {
             for (int event = Math.max(window.fromEvent(), run.formatEvents); event <= window.toEvent(); event++) {
-                Point point = points.get(event);
+                CheckpointRun.Point point = points.get(event);
                 checkRestart(run, window, point, 0, "crash after event " + event);
                 int diskEvent = point.diskEvents();
                 boolean nextIsDiskWrite = event < window.toEvent() && points.get(event + 1).diskEvents() > diskEvent
@@ -154,23 +151,7 @@ class ReplicaStorageCheckpointCrashTest {
         }
     }
 
-    /** The events of the disk and the store merged in the order they happened: point i is the state after i of them. */
-    private static List<Point> points(CheckpointRun run) {
-        List<Point> points = new ArrayList<>();
-        int disk = 0;
-        int store = 0;
-        points.add(new Point(0, 0));
-        int diskTotal = run.disk.image.events().size();
-        while (disk < diskTotal || store < run.store.events.size()) {
-            boolean storeNext = store < run.store.events.size() && run.store.events.get(store).diskEvents() <= disk;
-            if (storeNext) store++;
-            else disk++;
-            points.add(new Point(disk, store));
-        }
-        return points;
-    }
-
-    private static void checkRestart(CheckpointRun run, Window window, Point point, int tornBytes, String where) {
+    private static void checkRestart(CheckpointRun run, Window window, CheckpointRun.Point point, int tornBytes, String where) {
         int size = (int) CheckpointRun.LAYOUT.sizeBytes();
         ImageDisk disk = new ImageDisk(ImageDisk.replay(run.disk.image.events(), size, point.diskEvents(), tornBytes),
                 CheckpointRun.SECTOR);

@@ -85,10 +85,7 @@ class ReplicaStorageCheckpointTest {
     }
 
     @Test
-    void aJournalDamagedAfterACheckpointRestartsAsADamagedLogAboveIt() {
-        // Op 10's body fails after the checkpoint at 8: the replica restarts from the checkpoint
-        // with ops 9..12, op 10 to be repaired from its peers by op and checksum (rule 6). (This
-        // restart was refused until the core could repair a log that starts at a checkpoint.)
+    void aJournalDamagedAfterACheckpointRestartsDamagedAboveIt() {
         CheckpointRun run = new CheckpointRun();
         run.appendUpTo(12);
         run.checkpoint(8);
@@ -98,14 +95,36 @@ class ReplicaStorageCheckpointTest {
         assertThat(restarted.recovery().faults()).singleElement()
                 .satisfies(f -> assertThat(f.kind()).isEqualTo(Journal.Fault.Kind.REPAIR));
         Replica.Durable durable = restarted.open(run.disk, run.store).durable();
-        assertThat(durable.checkpoint().op()).isEqualTo(8);
+        assertThat(durable.checkpoint()).isEqualTo(run.checkpointAt(8));
         Replica.Damage damage = durable.damage();
         assertThat(damage.anchorOp()).isEqualTo(8);
         assertThat(damage.headOp()).isEqualTo(12);
-        assertThat(damage.opMax()).isEqualTo(12);
         assertThat(damage.knownFromOp()).isEqualTo(9);
-        assertThat(damage.entries()[10 - 9]).isNull();
-        assertThat(damage.checksums()[10 - 9]).isEqualTo(run.log.get(9).checksum());
+        assertThat(damage.opMax()).isEqualTo(12);
+        assertThat(damage.checksums()).containsExactly(CheckpointRun.checksums(run.log.subList(8, 12)).stream()
+                .mapToLong(Long::longValue).toArray());
+        assertThat(damage.entries()[10 - 8 - 1]).as("op 10's body, to repair").isNull();
+        assertThat(damage.entries()[11 - 8 - 1]).isEqualTo(run.log.get(10));
+    }
+
+    @Test
+    void anInstallThatCutOpsItHeldDurableRestartsDamagedAboveTheInstalledCheckpoint() {
+        // The core records as damage the ops an install cuts that it held durable (it may have
+        // acknowledged them): a restart must not come back whole without them.
+        CheckpointRun peer = new CheckpointRun();
+        peer.appendUpTo(18);
+        peer.checkpoint(16);
+        CheckpointRun fetcher = new CheckpointRun();
+        fetcher.appendUpTo(20);
+        byte[] file = peer.fileOf(16);
+        fetcher.stage(16, file, 64);
+        fetcher.install(peer.checkpointAt(16), file, 1, 20);
+
+        Replica.Durable durable = restart(fetcher).open(fetcher.disk, fetcher.store).durable();
+        assertThat(durable.checkpoint()).isEqualTo(peer.checkpointAt(16));
+        assertThat(durable.damage().anchorOp()).isEqualTo(16);
+        assertThat(durable.damage().headOp()).isEqualTo(16);
+        assertThat(durable.damage().opMax()).isEqualTo(20);
     }
 
     @Test
@@ -155,6 +174,31 @@ class ReplicaStorageCheckpointTest {
         assertThat(run.checkpointed).containsExactly(8L);
         assertThat(run.prepared).hasSize(9);
         assertThat(restart(run).superblock().checkpoint().op()).isEqualTo(8);
+    }
+
+    @Test
+    void aFileThatFailedOnAFullDiskBeforeItsTurnIsWrittenAgainAtItsTurn() {
+        // The disk fills: the journal stops at op 9, and the checkpoint's file, written at once
+        // beside the queue, fails too. Space returns and the storage resumes: at the checkpoint's
+        // turn the file is written again, instead of the stale error stopping a storage whose
+        // disk has space (found by the simulator once it took checkpoints).
+        CheckpointRun run = new CheckpointRun();
+        run.appendUpTo(8);
+        run.disk.full = true;
+        run.store.full = true;
+        run.append();
+        run.checkpoint(8);
+        assertThat(run.errors).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo(DiskError.Kind.NO_SPACE));
+        assertThat(run.store.writes).isEqualTo(1);
+
+        run.disk.full = false;
+        run.store.full = false;
+        run.storage.resume();
+        assertThat(run.errors).hasSize(1);
+        assertThat(run.prepared).hasSize(9);
+        assertThat(run.checkpointed).containsExactly(8L);
+        assertThat(run.store.writes).isEqualTo(2);
+        assertThat(restart(run).loaded().contentsOrThrow().checkpoint()).isEqualTo(run.checkpointAt(8));
     }
 
     @Test

@@ -284,19 +284,28 @@ final class StateSync extends SubProtocol {
         s.syncsInstalledCount++;
         s.stateMissing = false;
         stop();
-        ProtocolState.LOG.log(Level.INFO, "replica {0}: installed the checkpoint at op {1} from replica {2}",
+        ProtocolState.LOG.log(Level.DEBUG, "replica {0}: installed the checkpoint at op {1} from replica {2}",
                 s.replicaIndex, installed.op(), p.peer);
+        if (s.logDamaged() && s.status == Status.NORMAL && s.isPrimary()) {
+            // A stale primary catching up to a newer view installed over ops it prepared and held
+            // durable in its own view: its log is damaged, and a damaged log never leads a view
+            // (docs/STORAGE.md, rule 6); nor may a primary that lost ops it may have sent lead its
+            // view again (as after a restart: ViewChange.leaveOwnViewAfterRestart). It moves to the
+            // next view's change, persisted before any message of it.
+            viewChange.transitionToViewChange(s.view + 1, out);
+        }
         if (s.catchUpView != ProtocolState.CATCH_UP_NONE) transfer.requestState(out);
 
         Check.that(s.log.anchorOp() == installed.op(), "the log starts at the installed checkpoint");
         Check.that(s.sync == null, "the sync ended");
+        if (s.logDamaged()) Check.that(!(s.status == Status.NORMAL && s.isPrimary()), "a damaged log leads no view");
     }
 
     /** The staged file failed a check at install: nothing changed; fetch it again from the next peer. */
     void onInstallFailed(long op, String reason, Output out) {
         Progress p = s.sync;
         if (p == null || p.op != op || !p.installing) return;
-        ProtocolState.LOG.log(Level.WARNING, "replica {0}: the checkpoint at op {1} from replica {2} failed to install: {3}",
+        ProtocolState.LOG.log(Level.DEBUG, "replica {0}: the checkpoint at op {1} from replica {2} failed to install: {3}",
                 s.replicaIndex, op, p.peer, reason);
         p.installing = false;
         p.installState = null;

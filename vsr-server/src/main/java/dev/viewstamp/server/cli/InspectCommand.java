@@ -95,7 +95,7 @@ final class InspectCommand implements Callable<Integer> {
                 named.fileSizeBytes(), interval);
         if (loaded.problem() == null) return false;
         out.printf("  damaged checkpoint file: %s: the replica refuses to start on it until it can fetch one from a"
-                + " peer (state sync, not built yet)%n", loaded.problem());
+                + " peer at its restart (not built yet)%n", loaded.problem());
         return true;
     }
 }
