@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * A test service whose whole state is a few bytes: a snapshot writes them, a restore reads them
+ * A test service whose whole state is a few bytes (the last operation executed): a snapshot writes them, a restore reads them
  * back, and the state checksum is theirs. Enough for a state sync's install to check the
  * identity of what it restores ({@link CheckpointRun#checkpointAt}).
  */
@@ -18,9 +18,11 @@ final class BytesService implements StateMachine {
         return new Checksum().add(bytes).value();
     }
 
+    /** An operation's bytes become the whole state. */
     @Override
     public byte[] execute(long op, long timestamp, byte[] operation) {
-        throw new UnsupportedOperationException("a test service that only restores");
+        state = operation.clone();
+        return new byte[0];
     }
 
     @Override
