@@ -84,18 +84,9 @@ public final class CheckpointFile {
      */
     public record Loaded(CheckpointReference named, Contents contents, String problem) {
 
-        /**
-         * The contents, or null when no checkpoint is named.
-         *
-         * @throws IllegalStateException when the named file is missing or fails its checks: a
-         *     replica never skips its checkpoint (docs/CHECKPOINTS.md, section 5), and fetching it
-         *     from a peer at a restart (docs/CHECKPOINTS.md, section 7) is not built yet
-         */
-        public Contents contentsOrThrow() {
-            if (problem == null) return contents;
-            throw new IllegalStateException("the superblock names the " + named + ", which cannot be used: " + problem
-                    + ". A replica never skips its checkpoint, and fetching it from a peer at a restart (state sync, "
-                    + "docs/CHECKPOINTS.md section 7) is not built yet: the replica cannot start on this disk");
+        /** True when the superblock names a checkpoint whose file is missing or fails its checks. */
+        public boolean lost() {
+            return problem != null;
         }
     }
 

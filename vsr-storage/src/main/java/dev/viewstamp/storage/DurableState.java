@@ -16,7 +16,28 @@ public final class DurableState {
 
     /** What a replica restarts from, when its superblock names no checkpoint: see {@link #of(Superblock.State, Journal.Recovery, Checkpoint)}. */
     public static Replica.Durable of(Superblock.State superblock, Journal.Recovery recovery) {
-        return of(superblock, recovery, null);
+        return of(superblock, recovery, (Checkpoint) null);
+    }
+
+    /**
+     * What a replica restarts from, given its superblock, what journal recovery found, and what
+     * became of the checkpoint file the superblock names ({@link CheckpointFile#load}): see
+     * {@link #of(Superblock.State, Journal.Recovery, Checkpoint)}. A named file that is missing or
+     * fails its checks is never skipped (docs/CHECKPOINTS.md, section 5): the replica restarts with
+     * {@code checkpointLost}, the checkpoint as the superblock names it (no client table: that was
+     * in the file), its log after it and its promises, executes nothing, and fetches a checkpoint
+     * at least as new from a peer (state sync).
+     */
+    public static Replica.Durable of(Superblock.State superblock, Journal.Recovery recovery, CheckpointFile.Loaded loaded) {
+        if (!loaded.named().equals(superblock.checkpoint())) {
+            throw new IllegalArgumentException("the superblock names " + superblock.checkpoint()
+                    + ", but the restart loaded " + loaded.named());
+        }
+        if (!loaded.lost()) return of(superblock, recovery, loaded.contents() == null ? null : loaded.contents().checkpoint());
+        CheckpointReference named = loaded.named();
+        Checkpoint asNamed = new Checkpoint(named.op(), named.entryChecksum(), named.entryTimestamp(), named.identity(),
+                new byte[0]);
+        return of(superblock, recovery, asNamed, true);
     }
 
     /**
@@ -30,6 +51,11 @@ public final class DurableState {
      * @throws IllegalArgumentException when {@code checkpoint} is not the one the superblock names
      */
     public static Replica.Durable of(Superblock.State superblock, Journal.Recovery recovery, Checkpoint checkpoint) {
+        return of(superblock, recovery, checkpoint, false);
+    }
+
+    private static Replica.Durable of(Superblock.State superblock, Journal.Recovery recovery, Checkpoint checkpoint,
+            boolean checkpointLost) {
         CheckpointReference named = superblock.checkpoint();
         if (named.present() != (checkpoint != null) || checkpoint != null && (checkpoint.op() != named.op()
                 || checkpoint.identity() != named.identity() || checkpoint.entryChecksum() != named.entryChecksum())) {
@@ -45,7 +71,7 @@ public final class DurableState {
         if (recovery.clean() && superblock.damagedOpMax() < 0) {
             return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix(), null,
                     superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                    superblock.pipelinePrepareCountMax(), checkpoint);
+                    superblock.pipelinePrepareCountMax(), checkpoint, checkpointLost);
         }
         // A damaged log after a checkpoint is repaired above it (Replica.Damage with the checkpoint
         // as its anchor): a journal that came back damaged, or a state sync's install that cut ops
@@ -73,6 +99,6 @@ public final class DurableState {
                 new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
                         Math.max(recovery.writtenOpMax(), superblock.damagedOpMax()), anchorOp),
                 superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                superblock.pipelinePrepareCountMax(), checkpoint);
+                superblock.pipelinePrepareCountMax(), checkpoint, checkpointLost);
     }
 }

@@ -162,6 +162,11 @@ public final class ReplicaStorage {
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>();
     private boolean draining;
     private boolean canaryResumeFromStart;
+    /**
+     * The file of the checkpoint the superblock names was missing or damaged at the restart: a
+     * state sync may install the very same checkpoint over it ({@link SyncInstall}).
+     */
+    private boolean checkpointFileLost;
     private int syncChunkSizeBytes = SYNC_CHUNK_SIZE_BYTES;
 
     /**
@@ -191,10 +196,14 @@ public final class ReplicaStorage {
 
     /**
      * A storage reopened after recovery, and what its replica restarts from: {@code durable}, and,
-     * when it names a checkpoint, that checkpoint's file ({@code checkpointFile}, else null), whose
-     * snapshot the driver restores the service from before {@code Replica.restart}.
+     * when it names a checkpoint, that checkpoint's file ({@code checkpointFile}), whose snapshot
+     * the driver restores the service from before {@code Replica.restart}. {@code checkpointFile}
+     * is null when no checkpoint is named, or when the named file is missing or damaged; then
+     * {@code checkpointProblem} says what is wrong with it, and {@code durable} says the checkpoint
+     * is lost: the service starts empty and the replica fetches the state from a peer.
      */
-    public record Opened(ReplicaStorage storage, Replica.Durable durable, CheckpointFile.Contents checkpointFile) {}
+    public record Opened(ReplicaStorage storage, Replica.Durable durable, CheckpointFile.Contents checkpointFile,
+            String checkpointProblem) {}
 
     /**
      * Reopens storage over {@code disk}, whose superblock read gave {@code read}, after
@@ -220,23 +229,25 @@ public final class ReplicaStorage {
      * neither the simulator nor this class does that yet.
      */
     public static Opened open(Disk disk, Superblock.ReadResult read, Journal.RecoveryResult recovered, Listener listener) {
-        return open(disk, CheckpointStore.NONE, read, recovered, null, listener);
+        return open(disk, CheckpointStore.NONE, read, recovered,
+                new CheckpointFile.Loaded(CheckpointReference.NONE, null, null), listener);
     }
 
     /**
      * As {@link #open(Disk, Superblock.ReadResult, Journal.RecoveryResult, Listener)}, with the
-     * checkpoint files in {@code checkpoints}, and the file the superblock names, read and checked
-     * ({@link CheckpointFile#load}; null when it names none). After the writes above, the files a
-     * crash left that the superblock does not name are deleted: only then, since until the
-     * superblock repair an older copy may still name one of them.
+     * checkpoint files in {@code checkpoints}, and what {@link CheckpointFile#load} found of the file
+     * the superblock names. A named file that is missing or damaged is kept until a state sync
+     * installs a checkpoint over it ({@link DurableState#of(Superblock.State, Journal.Recovery,
+     * CheckpointFile.Loaded)}). After the writes above, the files a crash left that the superblock
+     * does not name are deleted: only then, since until the superblock repair an older copy may
+     * still name one of them.
      */
     public static Opened open(Disk disk, CheckpointStore checkpoints, Superblock.ReadResult read,
-            Journal.RecoveryResult recovered, CheckpointFile.Contents checkpointFile, Listener listener) {
+            Journal.RecoveryResult recovered, CheckpointFile.Loaded loaded, Listener listener) {
         Superblock.State superblock = read.state();
         Journal.Recovery recovery = recovered.recovery();
         long sequence = Math.max(superblock.journalSequence(), recovery.sequenceMax());
-        Replica.Durable durable = DurableState.of(superblock, recovery,
-                checkpointFile == null ? null : checkpointFile.checkpoint());
+        Replica.Durable durable = DurableState.of(superblock, recovery, loaded);
         ReplicaStorage storage = new ReplicaStorage(disk, checkpoints, recovered.journal(), superblock, sequence,
                 recovery.headOp(), listener);
         if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
@@ -245,8 +256,9 @@ public final class ReplicaStorage {
         // A data file formatted without checkpoints has no files to clean up, and its restarts
         // wait for no listing.
         if (superblock.checkpointIntervalOps() > 0) storage.queue.addLast(new PendingCheckpointCleanup());
+        storage.checkpointFileLost = loaded.lost();
         storage.pump();
-        return new Opened(storage, durable, checkpointFile);
+        return new Opened(storage, durable, loaded.contents(), loaded.problem());
     }
 
     /**
@@ -397,6 +409,11 @@ public final class ReplicaStorage {
         }));
     }
 
+    /** True while the named checkpoint's file is one a restart found missing or damaged. */
+    boolean checkpointFileLost() {
+        return checkpointFileLost;
+    }
+
     /** The journal's last write sequence: an install's superblock covers every record written so far. */
     long journalSequence() {
         return sequence;
@@ -418,6 +435,7 @@ public final class ReplicaStorage {
     void completeSync(SyncInstall install, CheckpointFile.Contents installed) {
         Check.that(queue.peekFirst() == install, "an install completes at its turn");
         queue.pollFirst();
+        checkpointFileLost = false;
         listener.onSyncInstalled(installed);
         finish();
     }

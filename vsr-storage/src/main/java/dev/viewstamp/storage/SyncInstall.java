@@ -35,7 +35,13 @@ import java.util.function.Supplier;
  *       names it.
  * </ol>
  *
- * Then the storage reports it, with the file's contents, from which the driver restores the live
+ * A replica whose restart found its named checkpoint's file missing or damaged may install that
+ * very checkpoint, fetched from a peer: the rename replaces the bad file, the superblock names the
+ * same op with the new file's size and checksum, and there is no previous file to delete. A crash
+ * between the rename and the superblock leaves a file the old name may not match; the next
+ * restart then finds it damaged again and fetches it again.
+ *
+ * <p>Then the storage reports it, with the file's contents, from which the driver restores the live
  * service before it tells the replica ({@link ReplicaStorage.Listener#onSyncInstalled}). A full
  * disk or failed sync stops the storage at the step that failed, like its other errors, and
  * {@link ReplicaStorage#resume} continues from there.
@@ -91,7 +97,8 @@ final class SyncInstall implements ReplicaStorage.Pending {
             case NAME -> {
                 Superblock.State current = storage.superblock();
                 previous = current.checkpoint();
-                Check.that(previous.op() < op, "an install moves the checkpoint forward", previous.op(), op);
+                Check.that(previous.op() < op || previous.op() == op && storage.checkpointFileLost(),
+                        "an install moves the checkpoint forward, or replaces a lost file", previous.op(), op);
                 Checkpoint installed = contents.checkpoint();
                 Superblock.State next = current.successor().view(state.view()).logView(state.logView())
                         .damagedOpMax(state.damagedOpMax()).crashVector(state.crashVector())
@@ -102,7 +109,7 @@ final class SyncInstall implements ReplicaStorage.Pending {
                 storage.writeInstalledSuperblock(next, op, () -> advance(Step.DELETE));
             }
             case DELETE -> {
-                if (!previous.present()) {
+                if (!previous.present() || previous.op() == op) {
                     storage.completeSync(this, contents);
                     return;
                 }

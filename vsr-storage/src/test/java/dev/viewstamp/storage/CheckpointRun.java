@@ -210,7 +210,7 @@ final class CheckpointRun {
         }
 
         ReplicaStorage.Opened open(Disk disk, CheckpointStore store) {
-            return ReplicaStorage.open(disk, store, read, recovered, loaded.contentsOrThrow(), QUIET);
+            return ReplicaStorage.open(disk, store, read, recovered, loaded, QUIET);
         }
     }
 

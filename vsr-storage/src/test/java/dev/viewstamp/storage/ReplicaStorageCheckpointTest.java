@@ -128,18 +128,27 @@ class ReplicaStorageCheckpointTest {
     }
 
     @Test
-    void aMissingOrDamagedCheckpointFileRefusesTheRestartSayingWhy() {
+    void aMissingOrDamagedCheckpointFileRestartsWithTheCheckpointLostSayingWhyAndKeepsTheLogAfterIt() {
         CheckpointRun run = new CheckpointRun();
-        run.appendUpTo(9);
+        run.appendUpTo(11);
         run.checkpoint(8);
         byte[] file = run.store.files.get(8L);
 
         file[CheckpointFile.HEADER_SIZE_BYTES + 2] ^= 1;
-        assertThatThrownBy(() -> restart(run).loaded().contentsOrThrow()).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("checkpoint op 8").hasMessageContaining("checksum mismatch")
-                .hasMessageContaining("state sync");
+        ReplicaStorage.Opened damaged = restart(run).open(run.disk, run.store);
+        assertThat(damaged.checkpointFile()).isNull();
+        assertThat(damaged.checkpointProblem()).contains("checksum mismatch");
+        Replica.Durable durable = damaged.durable();
+        assertThat(durable.checkpointLost()).isTrue();
+        assertThat(durable.checkpoint().op()).isEqualTo(8);
+        assertThat(durable.checkpoint().identity()).isEqualTo(run.checkpointAt(8).identity());
+        assertThat(durable.checkpoint().entryChecksum()).isEqualTo(run.checkpointAt(8).entryChecksum());
+        assertThat(durable.log()).containsExactlyElementsOf(run.log.subList(8, 11));
+
         run.store.files.remove(8L);
-        assertThatThrownBy(() -> restart(run).loaded().contentsOrThrow()).hasMessageContaining("is missing");
+        ReplicaStorage.Opened missing = restart(run).open(run.disk, run.store);
+        assertThat(missing.checkpointProblem()).contains("is missing");
+        assertThat(missing.durable().checkpointLost()).isTrue();
     }
 
     @Test
@@ -198,7 +207,7 @@ class ReplicaStorageCheckpointTest {
         assertThat(run.prepared).hasSize(9);
         assertThat(run.checkpointed).containsExactly(8L);
         assertThat(run.store.writes).isEqualTo(2);
-        assertThat(restart(run).loaded().contentsOrThrow().checkpoint()).isEqualTo(run.checkpointAt(8));
+        assertThat(restart(run).loaded().contents().checkpoint()).isEqualTo(run.checkpointAt(8));
     }
 
     @Test
@@ -215,7 +224,7 @@ class ReplicaStorageCheckpointTest {
         run.storage.resume();
         assertThat(run.checkpointed).containsExactly(8L);
         assertThat(run.store.writes).isEqualTo(1);
-        assertThat(restart(run).loaded().contentsOrThrow().checkpoint()).isEqualTo(run.checkpointAt(8));
+        assertThat(restart(run).loaded().contents().checkpoint()).isEqualTo(run.checkpointAt(8));
     }
 
     @Test

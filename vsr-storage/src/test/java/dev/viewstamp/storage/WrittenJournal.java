@@ -117,7 +117,7 @@ final class WrittenJournal {
         if (store == null) return ReplicaStorage.open(disk, booted.read(), booted.result(), QUIET);
         AtomicReference<CheckpointFile.Loaded> loaded = new AtomicReference<>();
         CheckpointFile.load(store, CLUSTER, booted.superblock().checkpoint(), loaded::set);
-        return ReplicaStorage.open(disk, store, booted.read(), booted.result(), loaded.get().contentsOrThrow(), QUIET);
+        return ReplicaStorage.open(disk, store, booted.read(), booted.result(), loaded.get(), QUIET);
     }
 
     /** The slot of op {@code op}: past op 64 the ring has wrapped. */

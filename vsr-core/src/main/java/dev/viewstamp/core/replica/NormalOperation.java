@@ -163,7 +163,9 @@ final class NormalOperation extends SubProtocol {
         Check.that(s.logDamaged() || s.log.holds(message.entry().op(), message.entry().checksum())
                 || s.catchUpView >= s.view || message.entry().op() > s.ringOpMax(),
                 "the prepare's entry is held, or the gap below it is being fetched, or it waits for a journal slot");
-        Check.that(s.commit == s.commitMax, "executed every op known committed", s.commit, s.commitMax);
+        Check.that(s.commit == s.commitMax || s.stateMissing,
+                "executed every op known committed, unless the state to execute on is being fetched", s.commit,
+                s.commitMax);
     }
 
     /**
@@ -329,7 +331,9 @@ final class NormalOperation extends SubProtocol {
         Check.that(s.commitMax >= message.commit() || s.commitClaimOp >= message.commit(),
                 "the primary's commit number is known, or claimed until its entry arrives", s.commitMax,
                 message.commit());
-        Check.that(s.commit == s.commitMax, "executed every op known committed", s.commit, s.commitMax);
+        Check.that(s.commit == s.commitMax || s.stateMissing,
+                "executed every op known committed, unless the state to execute on is being fetched", s.commit,
+                s.commitMax);
     }
 
     boolean ignoreCommit(Commit message) {

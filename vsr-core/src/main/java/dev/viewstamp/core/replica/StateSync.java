@@ -272,7 +272,12 @@ final class StateSync extends SubProtocol {
         s.clientTable = table;
         s.log.resetTo(installed.op(), installed.entryChecksum(), installed.entryTimestamp());
         s.commit = installed.op();
+        // The install cut the log at the checkpoint, and a commit number speaks only about entries
+        // held: what we knew committed past it (a restart that lost its checkpoint's file kept its
+        // log and learned commits meanwhile) is learned again from the primary. The one place a
+        // commitMax goes down; knowing less committed is never unsafe.
         s.commitMax = installed.op();
+        s.commitMaxPrevious = s.commitMax;
         s.commitClaimOp = 0;
         s.opDurable = installed.op();
         s.damagedOpMax = written.damagedOpMax();
