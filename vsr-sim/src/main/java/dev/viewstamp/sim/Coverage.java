@@ -27,7 +27,8 @@ public final class Coverage {
         STALE_AFTER_RESTART("stale-after-restart"),
         STRAND_DAMAGED("strand-damaged"),
         CRASH_DURING_INSTALL("crash-during-install"),
-        CHECKPOINT_FILE_FAULTS("checkpoint-file-faults");
+        CHECKPOINT_FILE_FAULTS("checkpoint-file-faults"),
+        CHECKPOINT_LOST_AT_RESTART("checkpoint-lost-at-restart");
 
         final String label;
 

@@ -53,12 +53,13 @@ final class DirectedFaults {
         this.trace = trace;
         if (swarm.longDelayProbability() > 0) network.longDelays(swarm.longDelayProbability(), prng.fork());
         if (swarm.checkpointFileFaultProbability() > 0) {
-            // Served chunks and staged files only, never the file a replica's own restart reads:
-            // a restart whose named checkpoint is bad is refused until the core can fetch that
-            // checkpoint from a peer instead (docs/CHECKPOINTS.md, section 5), which is not built.
+            // Served chunks and staged files, on every replica: a fetcher checks what it gets.
             double p = swarm.checkpointFileFaultProbability();
             for (SimReplica replica : sim) replica.disk.checkpoints().faults(new SimCheckpointStore.Faults(p, p));
         }
+        // A replica's own complete files, on the faulty disks only (at most f of them): a restart
+        // that finds its named checkpoint bad fetches it, and needs a peer that still has it.
+        for (int i = 0; i < faultyDisks; i++) sim[i].disk.checkpoints().ownFileFaults(swarm.ownFileFaultProbability());
     }
 
     /** Adds how often each directed fault happened to the seed's coverage. */
@@ -76,6 +77,9 @@ final class DirectedFaults {
             fileFaults += replica.disk.checkpoints().corruptedFiles + replica.disk.checkpoints().lostFiles;
         }
         coverage.directed(Coverage.Directed.CHECKPOINT_FILE_FAULTS, fileFaults);
+        long lostAtRestart = 0;
+        for (SimReplica replica : sim) lostAtRestart += replica.disk.checkpointLostRestarts;
+        coverage.directed(Coverage.Directed.CHECKPOINT_LOST_AT_RESTART, lostAtRestart);
     }
 
     /** The directed faults that may start on any tick: a sector decays, a replica pauses. */

@@ -268,15 +268,12 @@ public final class ScenarioCluster {
     }
 
     /**
-     * The crashed replica's checkpoint file is lost while its superblock still names it: its
-     * restart must fetch a checkpoint from a peer. The storage model only, for now.
+     * The crashed replica's checkpoint file is lost ({@code damaged} false) or damaged while its
+     * superblock still names it: its restart must fetch a checkpoint from a peer.
      */
-    public void loseCheckpointFile(int replica) {
-        if (!(storages[replica] instanceof SimStorage model)) {
-            throw new IllegalStateException("scenario: only the storage model loses a checkpoint file, for now");
-        }
+    public void loseCheckpointFile(int replica, boolean damaged) {
         Check.that(replicas[replica] == null, "scenario: a crashed replica's file is lost");
-        model.loseCheckpointFile();
+        storages[replica].loseCheckpointFile(damaged);
     }
 
     /** Restarts a crashed replica from what its storage holds. */

@@ -142,6 +142,15 @@ final class ScenarioDisk implements ScenarioStorage {
         disk.disk().decay(layout.preparesOffset() + (long) layout.slotOf(op) * layout.slotSizeBytes());
     }
 
+    @Override
+    public void loseCheckpointFile(boolean damaged) {
+        Check.that(!running && booted == null, "scenario: a crashed replica's file is lost before its restart reads it");
+        long op = disk.namedCheckpointOp();
+        Check.that(op > 0, "scenario: a checkpoint to lose");
+        if (damaged) disk.checkpoints().damageFile(op);
+        else disk.checkpoints().loseFile(op);
+    }
+
     /** Reads the superblock, its checkpoint and the journal once after a crash; the restart then opens the storage that read. */
     @Override
     public Replica.Durable durable() {

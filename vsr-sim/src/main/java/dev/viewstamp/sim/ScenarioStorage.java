@@ -77,6 +77,13 @@ interface ScenarioStorage {
     void decayPrepare(long op);
 
     /**
+     * The crashed replica's durable checkpoint's file is lost ({@code damaged} false) or gets a
+     * flipped bit ({@code damaged} true), while its superblock still names it: the restart must
+     * fetch that checkpoint from a peer.
+     */
+    void loseCheckpointFile(boolean damaged);
+
+    /**
      * What a restart of the crashed replica reads. Asking again before the restart gives the same
      * answer: a test may look at it, then restart the replica from it or from a damaged copy.
      */

@@ -1,6 +1,7 @@
 package dev.viewstamp.sim;
 
 import dev.viewstamp.core.Prng;
+import dev.viewstamp.core.check.Check;
 import dev.viewstamp.storage.CheckpointStore;
 import dev.viewstamp.storage.Disk;
 import dev.viewstamp.storage.DiskError;
@@ -20,15 +21,15 @@ import java.util.TreeMap;
  *   <li>a failed sync ({@link #failNextSync}) fails a write with {@code SYNC}, and no file is left;
  *   <li>data faults ({@link Faults}), aimed at state sync: a chunk read for a peer comes back with
  *       a flipped bit or not at all, the staged file may be damaged or gone when its install
- *       reads it, and a crash may damage or lose the staged file.
+ *       reads it, and a crash may damage or lose the staged file;
+ *   <li>own-file faults ({@link #ownFileFaults}): a crash may damage or lose one complete file,
+ *       often the one the superblock names, which the restart then fetches from a peer
+ *       (docs/CHECKPOINTS.md, section 5).
  * </ul>
  *
- * A complete checkpoint file itself is never damaged: a replica's own restart reads the file its
- * superblock names, and a restart whose named file is bad is refused until the core can fetch
- * that checkpoint from a peer instead (docs/CHECKPOINTS.md, section 5), which is not built. A
- * served chunk's flipped bit models the same damage as seen by the fetcher, who must refuse the
- * file at its install and fetch it again elsewhere. The store draws from the seed only while it
- * has files or work, and for faults only while they are on.
+ * A served chunk's flipped bit models damage as seen by the fetcher, who must refuse the file at
+ * its install and fetch it again elsewhere. The store draws from the seed only while it has files
+ * or work, and for faults only while they are on.
  */
 final class SimCheckpointStore implements CheckpointStore {
 
@@ -47,6 +48,7 @@ final class SimCheckpointStore implements CheckpointStore {
     private final SimDisk disk;
     private final int latencyTicksMax;
     private Faults faults = Faults.NONE;
+    private double ownFileFaultProbability;
     private final TreeMap<Long, byte[]> files = new TreeMap<>();
     /** The staged file of a state sync and its op, or null and -1. */
     private byte[] staged;
@@ -56,6 +58,8 @@ final class SimCheckpointStore implements CheckpointStore {
     private boolean failNextSync;
     long corruptedFiles;
     long lostFiles;
+    /** Complete files a crash damaged or lost ({@link #ownFileFaults}). */
+    long ownFilesDamaged;
 
     /** Files beside {@code disk}, drawing from {@code prng} (the disk's own), syncs within {@code latencyTicksMax}. */
     SimCheckpointStore(Prng prng, SimDisk disk, int latencyTicksMax) {
@@ -67,6 +71,14 @@ final class SimCheckpointStore implements CheckpointStore {
     /** The data faults of state sync's reads and staged file ({@link Faults}). */
     void faults(Faults value) {
         faults = value;
+    }
+
+    /**
+     * The chance, per crash, that one of the complete files, drawn at random, is damaged (a flipped
+     * bit) or lost, each as likely: a disk that takes data faults loses checkpoint files too.
+     */
+    void ownFileFaults(double probability) {
+        ownFileFaultProbability = probability;
     }
 
     @Override
@@ -206,6 +218,32 @@ final class SimCheckpointStore implements CheckpointStore {
             stagedOp = -1;
         }
         if (staged != null) corrupt(staged);
+        if (ownFileFaultProbability > 0 && !files.isEmpty() && prng.chance(ownFileFaultProbability)) damageOwnFile();
+    }
+
+    /** One complete file, drawn at random, is lost or gets a flipped bit. */
+    private void damageOwnFile() {
+        long[] ops = ops();
+        long op = ops[prng.nextInt(ops.length)];
+        if (prng.chance(0.5)) {
+            files.remove(op);
+        } else {
+            byte[] file = files.get(op);
+            file[prng.nextInt(file.length)] ^= (byte) (1 << prng.nextInt(8));
+        }
+        ownFilesDamaged++;
+    }
+
+    /** Loses the file of the checkpoint at {@code op} (a scenario's fault). */
+    void loseFile(long op) {
+        files.remove(op);
+    }
+
+    /** Flips a bit in the file of the checkpoint at {@code op} (a scenario's fault). */
+    void damageFile(long op) {
+        byte[] file = files.get(op);
+        Check.that(file != null, "scenario: a checkpoint file to damage", op, 0);
+        file[file.length / 2] ^= 0x10;
     }
 
     /** Whether these bytes are lost now ({@link Faults#lostProbability}); counts it. */

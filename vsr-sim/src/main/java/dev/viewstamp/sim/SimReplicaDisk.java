@@ -38,6 +38,8 @@ final class SimReplicaDisk {
     long lostDisks;
     /** Restarts whose journal came back damaged, and what recovery reported, for the summary. */
     long damagedRestarts;
+    /** Restarts that found the named checkpoint's file missing or damaged. */
+    long checkpointLostRestarts;
     long repairFaults;
     long brokenChains;
     long damagedSuffixes;
@@ -186,15 +188,26 @@ final class SimReplicaDisk {
     /**
      * Reads the superblock, the checkpoint it names and the journal after it, as a restarting
      * process does: what the replica restarts from, and the checkpoint's file to restore its
-     * service from.
-     *
-     * @throws IllegalStateException when the named checkpoint's file is missing or fails its
-     *     checks: a restart cannot fetch it from a peer yet, so the simulator never damages it
+     * service from (none, when the named file is missing or fails its checks: the replica then
+     * fetches the checkpoint from a peer).
      */
     ReplicaStorage.Opened boot() {
         Superblock.ReadResult[] read = {null};
         Superblock.read(disk, r -> read[0] = r);
         drainUntil(() -> read[0] != null);
+        return boot(read[0]);
+    }
+
+    /** The op of the checkpoint the superblock names, 0 for none: a scenario aims a fault at its file. */
+    long namedCheckpointOp() {
+        Superblock.ReadResult[] read = {null};
+        Superblock.read(disk, r -> read[0] = r);
+        drainUntil(() -> read[0] != null);
+        return read[0].state().checkpoint().op();
+    }
+
+    private ReplicaStorage.Opened boot(Superblock.ReadResult result) {
+        Superblock.ReadResult[] read = {result};
         Superblock.State superblock = read[0].state();
         Check.that(superblock != null, "a superblock copy survives (writes sync one copy at a time)");
         superblock.checkConfig(config); // as a starting process does: the limits it runs with are the formatted ones
@@ -212,12 +225,13 @@ final class SimReplicaDisk {
                 case DAMAGED_SUFFIX -> damagedSuffixes++;
             }
         }
-        ReplicaStorage.Opened opened = ReplicaStorage.open(disk, checkpoints, read[0], recovered[0],
-                loaded[0].contentsOrThrow(), listener);
+        ReplicaStorage.Opened opened = ReplicaStorage.open(disk, checkpoints, read[0], recovered[0], loaded[0],
+                listener);
         storage = opened.storage();
         storage.canariesForTesting(config.canaries());
         storage.syncChunkSizeBytes(syncChunkSizeBytes);
         if (opened.durable().damage() != null) damagedRestarts++;
+        if (opened.durable().checkpointLost()) checkpointLostRestarts++;
         return opened;
     }
 

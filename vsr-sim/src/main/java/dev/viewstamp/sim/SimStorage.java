@@ -114,8 +114,13 @@ final class SimStorage implements ScenarioStorage {
         return snapshotBytes;
     }
 
-    /** The durable checkpoint's file is lost (a fault of the disk), while the superblock still names it. */
-    void loseCheckpointFile() {
+    /**
+     * The durable checkpoint's file is lost (a fault of the disk), while the superblock still names
+     * it. The model tells a damaged file from a lost one no better than a restart does: both are
+     * unusable.
+     */
+    @Override
+    public void loseCheckpointFile(boolean damaged) {
         Check.that(checkpoint != null, "scenario: a checkpoint to lose");
         checkpointFileLost = true;
     }
@@ -278,17 +283,13 @@ final class SimStorage implements ScenarioStorage {
         }
         long[] crashVector = state == FORMATTED ? null : state.crashVector();
         long anchor = checkpoint == null ? 0 : checkpoint.op();
-        if (checkpointFileLost && state.damagedOpMax() < 0 && unreadable.isEmpty()) {
-            Checkpoint named = new Checkpoint(checkpoint.op(), checkpoint.entryChecksum(), checkpoint.entryTimestamp(),
-                    checkpoint.identity(), new byte[0]);
-            return new Replica.Durable(state.view(), state.logView(), log.subList((int) anchor, log.size()),
-                    null, crashVector, false, state.commitMax(), state.commitChecksum(), pipelinePrepareCountMax,
-                    named, true);
-        }
+        // A lost file leaves what the superblock says of the checkpoint: no client table.
+        Checkpoint named = checkpoint == null || !checkpointFileLost ? checkpoint : new Checkpoint(checkpoint.op(),
+                checkpoint.entryChecksum(), checkpoint.entryTimestamp(), checkpoint.identity(), new byte[0]);
         if (checkpoint != null && state.damagedOpMax() < 0 && unreadable.isEmpty()) {
             return new Replica.Durable(state.view(), state.logView(), log.subList((int) anchor, log.size()),
                     null, crashVector, false, state.commitMax(), state.commitChecksum(), pipelinePrepareCountMax,
-                    checkpoint);
+                    named, checkpointFileLost);
         }
         if (state.damagedOpMax() < 0 && unreadable.isEmpty()) {
             return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, state.commitMax(),
@@ -305,7 +306,7 @@ final class SimStorage implements ScenarioStorage {
         return new Replica.Durable(state.view(), state.logView(), List.of(),
                 new Replica.Damage(log.size(), anchor + 1, checksums, entries,
                         Math.max(log.size(), state.damagedOpMax()), anchor), crashVector, false, state.commitMax(),
-                state.commitChecksum(), pipelinePrepareCountMax, checkpoint);
+                state.commitChecksum(), pipelinePrepareCountMax, named, checkpointFileLost);
     }
 
     @Override

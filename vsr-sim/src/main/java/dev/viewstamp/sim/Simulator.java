@@ -102,9 +102,13 @@ public final class Simulator {
      * was formatted.
      */
     private static final int JOURNAL_SLOT_COUNT = 2048;
-    /** Checkpoint intervals a seed draws from: small, so every seed checkpoints and compacts many times. */
-    private static final int CHECKPOINT_INTERVAL_OPS_MIN = 20;
-    private static final int CHECKPOINT_INTERVAL_OPS_MAX = 60;
+    /**
+     * Checkpoint intervals a seed draws from: small, since a seed commits from a handful of ops to
+     * a few hundred, so that nearly every seed checkpoints and compacts many times, and a lagging
+     * replica often finds the ops it needs compacted away (state sync). 1 checkpoints every op.
+     */
+    private static final int CHECKPOINT_INTERVAL_OPS_MIN = 1;
+    private static final int CHECKPOINT_INTERVAL_OPS_MAX = 12;
     /**
      * The state-sync chunk replicas serve: small, so that the key-value store's small checkpoint
      * files (a few hundred bytes to a few KiB) take several chunks, and a fetch that moves to
@@ -440,6 +444,9 @@ public final class Simulator {
         restartChecks.restarted(i, durable);
         StateMachine service = stateMachine();
         if (opened.checkpointFile() != null) restore(service, opened.checkpointFile(), i);
+        if (opened.checkpointProblem() != null) {
+            trace("replica " + i + " lost its checkpoint's file (" + opened.checkpointProblem() + "): it fetches the state");
+        }
         services[i] = service;
         replicas[i] = Replica.restart(config, i, service, prng.fork(), durable);
         traceIgnored(i);

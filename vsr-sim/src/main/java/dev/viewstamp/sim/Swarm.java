@@ -29,7 +29,10 @@ import java.util.Locale;
  *       soon after, mostly before the install is durable (docs/CHECKPOINTS.md, section 7);
  *   <li>{@code checkpointFileFaultProbability}: checkpoint files fail as the file system may
  *       ({@link SimCheckpointStore.Faults}): a chunk a peer serves reads back with a flipped bit
- *       or not at all, and a staged file is damaged or gone when its install reads it.
+ *       or not at all, and a staged file is damaged or gone when its install reads it;
+ *   <li>{@code ownFileFaultProbability}: at each crash of a faulty disk's replica, one of its
+ *       complete checkpoint files, often the one its superblock names, is damaged or lost, so its
+ *       restart fetches that checkpoint from a peer (docs/CHECKPOINTS.md, section 5).
  * </ul>
  *
  * <p>Drawn from its own generator, so the rest of a seed's draws do not depend on it.
@@ -47,11 +50,12 @@ record Swarm(
         double lostWriteProbability,
         double decayProbabilityPerTick,
         boolean crashDuringInstall,
-        double checkpointFileFaultProbability) {
+        double checkpointFileFaultProbability,
+        double ownFileFaultProbability) {
 
     /** None of it: the fault model seeds ran before directed faults and data faults outside the prepares. */
     static final Swarm NONE = new Swarm(false, false, false, 0, 0, 0, false, false,
-            new boolean[] {false, false, true}, 0, 0, false, 0);
+            new boolean[] {false, false, true}, 0, 0, false, 0, 0);
 
     static Swarm draw(long seed) {
         Prng prng = new Prng(seed ^ 0x5357_4152_4D5F_5631L);
@@ -73,13 +77,14 @@ record Swarm(
                 prng.chance(0.5) ? prng.nextDouble() * 0.02 : 0,
                 // Drawn last, so the draws above are what they were before state sync.
                 prng.chance(0.5),
-                prng.chance(0.5) ? prng.nextDouble() * 0.05 : 0);
+                prng.chance(0.5) ? prng.nextDouble() * 0.05 : 0,
+                prng.chance(0.5) ? 0.1 + prng.nextDouble() * 0.4 : 0);
     }
 
     /** The directed faults that need no disk: for the diskless mode, where nothing is written. */
     Swarm withoutDisk() {
         return new Swarm(false, false, false, longDelayProbability, pauseProbabilityPerTick, pauseTicksMax,
-                staleAfterRestart, false, new boolean[] {false, false, false}, 0, 0, false, 0);
+                staleAfterRestart, false, new boolean[] {false, false, false}, 0, 0, false, 0, 0);
     }
 
     /** One line, for the failure report. */
@@ -97,6 +102,9 @@ record Swarm(
         if (crashDuringInstall) on.add("crashDuringInstall");
         if (checkpointFileFaultProbability > 0) {
             on.add(String.format(Locale.ROOT, "checkpointFileFaults=%.4f/read", checkpointFileFaultProbability));
+        }
+        if (ownFileFaultProbability > 0) {
+            on.add(String.format(Locale.ROOT, "ownCheckpointFileFaults=%.4f/crash", ownFileFaultProbability));
         }
         StringBuilder zoneNames = new StringBuilder();
         if (!zones[0] && !zones[1] && !zones[2]) return String.join(" ", on);

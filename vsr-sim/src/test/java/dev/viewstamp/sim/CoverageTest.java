@@ -2,9 +2,15 @@ package dev.viewstamp.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The workload reaches every operation and argument shape within 200 seeds. */
+/**
+ * The workload reaches every operation and argument shape within 200 seeds, and every seed
+ * checkpoints and compacts its log.
+ */
 class CoverageTest {
 
     @Test
@@ -21,5 +27,25 @@ class CoverageTest {
         assertThat(c.evictions).as("session evicted from a full client table").isPositive();
         assertThat(c.errors).as("request rejected by a limit").isPositive();
         assertThat(c.complete()).isTrue();
+    }
+
+    @Test
+    void everySeedCheckpointsAndCompactsAndTheSeedsTogetherSyncAndLoseCheckpointFiles() {
+        List<String> without = Collections.synchronizedList(new ArrayList<>());
+        SeedRun.Summary summary = SeedRun.run(60_000, 200, Simulator.Options.defaults(), 2, result -> {
+            Coverage c = result.coverage();
+            if (c.checkpoints == 0 || c.compactions == 0) {
+                without.add("seed " + result.seed() + ": ops=" + result.opsCommitted() + " checkpoints=" + c.checkpoints + " compactions=" + c.compactions);
+            }
+        });
+        assertThat(summary.failed()).as("failed seeds").isZero();
+        assertThat(without).as("seeds that took no checkpoint or compacted nothing").isEmpty();
+        Coverage c = summary.coverage();
+        assertThat(c.stateSyncs).as("state syncs installed").isPositive();
+        assertThat(c.directedSeeds[Coverage.Directed.CRASH_DURING_INSTALL.ordinal()]).as("crash during install").isPositive();
+        assertThat(c.directedSeeds[Coverage.Directed.CHECKPOINT_FILE_FAULTS.ordinal()]).as("bad chunks and staged files")
+                .isPositive();
+        assertThat(c.directedSeeds[Coverage.Directed.CHECKPOINT_LOST_AT_RESTART.ordinal()])
+                .as("restarts that found their checkpoint file lost or damaged").isPositive();
     }
 }

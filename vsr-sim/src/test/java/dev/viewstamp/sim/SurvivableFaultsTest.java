@@ -206,7 +206,7 @@ class SurvivableFaultsTest {
         node.acknowledgedOp = recovery.headOp();
         node.durableCheckpointOp = checkpointOp;
         node.takenCheckpointOp = checkpointOp;
-        node.storage = ReplicaStorage.open(node.disk, node.store, read[0], recovered[0], loaded[0].contentsOrThrow(),
+        node.storage = ReplicaStorage.open(node.disk, node.store, read[0], recovered[0], loaded[0],
                 node.listener()).storage();
         // Once the restart's repairs are written (the redundant headers of the log it recovered),
         // the replica may acknowledge every op of that log.

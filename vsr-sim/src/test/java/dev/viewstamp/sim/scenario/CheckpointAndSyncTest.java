@@ -92,22 +92,75 @@ class CheckpointAndSyncTest {
         c.checkAgreement();
     }
 
-    @Test
-    void aRestartWhoseCheckpointFileIsLostFetchesTheCheckpointFromAPeerAndNeverSkipsIt() {
-        // The storage model only: the real storage still refuses a restart whose checkpoint file is lost.
-        ScenarioCluster c = cluster(Storage.MODEL);
+    @OnEachStorage
+    void aRestartWhoseCheckpointFileIsLostFetchesTheCheckpointFromAPeerAndNeverSkipsIt(Storage storage) {
+        restartWithABadCheckpointFile(storage, false);
+    }
+
+    @OnEachStorage
+    void aRestartWhoseCheckpointFileIsDamagedFetchesTheCheckpointFromAPeerAndNeverSkipsIt(Storage storage) {
+        restartWithABadCheckpointFile(storage, true);
+    }
+
+    private static void restartWithABadCheckpointFile(Storage storage, boolean damaged) {
+        ScenarioCluster c = cluster(storage);
         ScenarioCluster.Client client = c.client();
         int[] next = {0};
         commitThrough(c, client, 2 * INTERVAL + 3, next);
         c.crash(1);
-        c.loseCheckpointFile(1);
-        assertThat(c.durable(1).checkpointLost()).isTrue();
+        c.loseCheckpointFile(1, damaged);
+        Replica.Durable durable = c.durable(1);
+        assertThat(durable.checkpointLost()).isTrue();
+        assertThat(durable.checkpoint().op()).isEqualTo(2 * INTERVAL);
+        assertThat(durable.log()).as("the log after the checkpoint is kept").isNotEmpty();
         c.restart(1);
         Replica restarted = c.replica(1);
         assertThat(restarted.commit()).as("its log starts at the checkpoint").isEqualTo(2 * INTERVAL);
 
         assertThat(c.runUntil(() -> restarted.syncCount() == 1, 3_000)).isTrue();
         commitThrough(c, client, 3 * INTERVAL + 1, next);
+        assertSameStateAs0(c, 1);
+        c.checkAgreement();
+
+        // The installed file is whole: the next restart starts from its own checkpoint again.
+        c.crash(1);
+        assertThat(c.durable(1).checkpointLost()).isFalse();
+        c.restart(1);
+        commitThrough(c, client, 3 * INTERVAL + 3, next);
+        assertSameStateAs0(c, 1);
+        c.checkAgreement();
+    }
+
+    @OnEachStorage
+    void aRestartWithALostCheckpointFileAndADamagedJournalFetchesTheStateAndRepairsTheLog(Storage storage) {
+        ScenarioCluster c = cluster(storage);
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        c.crash(1);
+        c.decayPrepare(1, 2 * INTERVAL + 2);
+        c.loseCheckpointFile(1, false);
+        c.restart(1);
+
+        assertThat(c.runUntil(() -> c.replica(1).syncCount() == 1 && !c.replica(1).logDamaged(), 5_000)).isTrue();
+        commitThrough(c, client, 3 * INTERVAL + 1, next);
+        assertSameStateAs0(c, 1);
+        c.checkAgreement();
+    }
+
+    @OnEachStorage
+    void aRestartWhoseCheckpointFileIsLostTakesANewerCheckpointWhenThePeersMovedOn(Storage storage) {
+        ScenarioCluster c = cluster(storage);
+        ScenarioCluster.Client client = c.client();
+        int[] next = {0};
+        commitThrough(c, client, INTERVAL + 1, next);
+        c.crash(1);
+        commitThrough(c, client, 3 * INTERVAL + 2, next); // the peers compact to op 24: nobody has op 8's checkpoint
+        c.loseCheckpointFile(1, false);
+        c.restart(1);
+
+        assertThat(c.runUntil(() -> c.replica(1).commit() >= 3 * INTERVAL + 2, 5_000)).isTrue();
+        assertThat(c.replica(1).logAnchorOp()).isGreaterThanOrEqualTo(3 * INTERVAL);
         assertSameStateAs0(c, 1);
         c.checkAgreement();
     }
