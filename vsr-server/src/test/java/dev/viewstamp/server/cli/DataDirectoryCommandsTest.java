@@ -115,7 +115,7 @@ class DataDirectoryCommandsTest {
         CheckpointFile.load(checkpoints, state.clusterId(), state.checkpoint(), loaded::set);
         AtomicReference<Journal.RecoveryResult> recovered = new AtomicReference<>();
         Journal.recover(disk, state.journalLayout(disk.sectorSizeBytes()), state, recovered::set);
-        return ReplicaStorage.open(disk, checkpoints, read.get(), recovered.get(), loaded.get().contentsOrThrow(),
+        return ReplicaStorage.open(disk, checkpoints, read.get(), recovered.get(), loaded.get(),
                 new ReplicaStorage.Listener() {
                     @Override public void onPrepareDurable(long op, long checksum) { }
                     @Override public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) { }
