@@ -12,6 +12,7 @@ import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
+import dev.viewstamp.core.replica.StateDivergedException;
 import dev.viewstamp.core.service.StateMachine;
 import dev.viewstamp.kv.KvLimits;
 import dev.viewstamp.kv.KvStateMachine;
@@ -261,8 +262,9 @@ public final class Simulator {
     }
 
     /**
-     * Runs the seed to its verdict. An invariant violation in the core is a safety failure; any
-     * other exception fails the seed as an exception ({@link SeedRun#runSeed} catches the rest).
+     * Runs the seed to its verdict. An invariant violation in the core, or a replica that stops on
+     * state diverged from its primary's, is a safety failure; any other exception fails the seed as
+     * an exception ({@link SeedRun#runSeed} catches the rest).
      */
     public SimResult run() {
         trace("seed " + seed + " " + describeFaults() + " pipeline=" + config.pipelinePrepareCountMax()
@@ -288,6 +290,11 @@ public final class Simulator {
         } catch (AssertionError e) {
             trace("safety violation: " + e.getMessage());
             return result(SimResult.Outcome.SAFETY, e.getMessage());
+        } catch (StateDivergedException e) {
+            // The protocol caught a safety violation itself: a replica's checkpoint is not the
+            // state its primary announced for that op.
+            trace("state diverged: " + e.getMessage());
+            return result(SimResult.Outcome.SAFETY, "state diverged: " + e.getMessage());
         } catch (RuntimeException e) {
             trace("exception: " + e);
             return result(SimResult.Outcome.EXCEPTION, SeedRun.describe(e));

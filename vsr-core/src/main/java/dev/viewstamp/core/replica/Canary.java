@@ -50,7 +50,18 @@ public enum Canary {
      * takes every header as invalid, so one unreadable sector hides lost acknowledged ops (issue
      * 7, bug 2).
      */
-    READ_HEADER_RING_WHOLE;
+    READ_HEADER_RING_WHOLE,
+    /**
+     * Checkpoints: the checkpoint at op {@code C} holds a snapshot of the service taken one op
+     * late, after executing {@code C + 1}, beside {@code C}'s entry and client table; its identity
+     * is computed from what it holds, so every replica takes the same one and restores and installs
+     * check out. A replica that restarts from it or installs it by state sync executes {@code C + 1}
+     * a second time (an append lands twice), and the simulator sees its state differ: convergence,
+     * the primary's announced identity of the next checkpoint ("state diverged"), or
+     * linearizability (seed 13 of {@code CanaryTest}: convergence). Were the client table taken
+     * late too, the bug would hide: the replayed requests would be duplicates in it, not executed.
+     */
+    SNAPSHOT_AFTER_NEXT_OP;
 
     /** True for canaries whose bug shows as a liveness failure rather than a safety violation. */
     public boolean livenessBug() {

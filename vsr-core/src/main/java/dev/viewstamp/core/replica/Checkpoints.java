@@ -27,23 +27,56 @@ final class Checkpoints extends SubProtocol {
      * cannot snapshot gets none, and its log is never compacted.
      */
     void afterExecute(Entry entry, Output out) {
+        if (s.config.canary(Canary.SNAPSHOT_AFTER_NEXT_OP)) {
+            canarySnapshotAfterNextOp(entry, out);
+            return;
+        }
         if (!due(entry.op())) return;
         Check.that(entry.op() == s.commit, "a checkpoint of exactly the executed ops", entry.op(), s.commit);
         StateMachine.Snapshot snapshot = s.stateMachine.snapshot();
         if (snapshot == null) return;
-        Check.that(snapshot.stateChecksum() == s.stateMachine.stateChecksum(), "a snapshot of the state as it is");
+        take(entry, snapshot, s.clientTable, out);
+        Check.that(s.checkpoint.op() == s.commit, "the newest checkpoint is of the executed ops", s.checkpoint.op(),
+                s.commit);
+    }
 
+    /** Takes the checkpoint at {@code entry}'s op of the service's {@code snapshot} and {@code table}. */
+    private void take(Entry entry, StateMachine.Snapshot snapshot, ClientTable table, Output out) {
+        Check.that(snapshot.stateChecksum() == s.stateMachine.stateChecksum(), "a snapshot of the state as it is");
         long identity = Checkpoint.identity(s.config.clusterId(), entry.op(), entry.checksum(),
-                snapshot.stateChecksum(), s.clientTable.checksum());
+                snapshot.stateChecksum(), table.checksum());
         Checkpoint checkpoint = new Checkpoint(entry.op(), entry.checksum(), entry.timestamp(), identity,
-                s.clientTable.encode());
+                table.encode());
         s.checkpoint = checkpoint;
         s.checkpointsTakenCount++;
         checkAgainstAnnounced();
         s.checkpointsInFlight.addLast(checkpoint);
         out.persistCheckpoint(checkpoint, snapshot);
-        Check.that(s.checkpoint.op() == s.commit, "the newest checkpoint is of the executed ops", s.checkpoint.op(),
-                s.commit);
+    }
+
+    /**
+     * Canary {@link Canary#SNAPSHOT_AFTER_NEXT_OP}: the checkpoint op's entry and client table,
+     * until the next op executes. Kept here rather than in {@link ProtocolState} so the canary is
+     * in one place; a restart forgets them with the rest of the replica's memory.
+     */
+    private Entry canaryDueEntry;
+    private byte[] canaryDueClientTable;
+
+    /**
+     * Canary {@link Canary#SNAPSHOT_AFTER_NEXT_OP}: at a checkpoint op {@code C}, only remembers its
+     * entry and the client table; right after executing {@code C + 1}, takes the checkpoint at
+     * {@code C} with that client table but a snapshot of the service as it is after {@code C + 1}.
+     */
+    private void canarySnapshotAfterNextOp(Entry entry, Output out) {
+        Entry labelled = canaryDueEntry;
+        byte[] table = canaryDueClientTable;
+        boolean due = due(entry.op());
+        canaryDueEntry = due ? entry : null;
+        canaryDueClientTable = due ? s.clientTable.encode() : null;
+        if (labelled == null || labelled.op() != entry.op() - 1) return;
+        StateMachine.Snapshot snapshot = s.stateMachine.snapshot();
+        if (snapshot == null) return;
+        take(labelled, snapshot, ClientTable.decode(table, s.config.clientTableSessionsMax()), out);
     }
 
     /**
