@@ -16,6 +16,8 @@ public final class Coverage {
     public long faultsSuperblock, faultsHeaders, faultsPrepares, diskLostWrites;
     /** Checkpoints taken, compactions (checkpoints made durable) and state syncs installed, over all replicas. */
     public long checkpoints, compactions, stateSyncs;
+    /** Times the cluster's log went round the journal's ring: its highest commit over the slot count. */
+    public long journalLaps;
 
     /** The directed faults of {@link Swarm}: how often each happened, and in how many seeds. */
     public enum Directed {
@@ -110,6 +112,7 @@ public final class Coverage {
         checkpoints += other.checkpoints;
         compactions += other.compactions;
         stateSyncs += other.stateSyncs;
+        journalLaps += other.journalLaps;
         for (int k = 0; k < directedCount.length; k++) {
             directedCount[k] += other.directedCount[k];
             directedSeeds[k] += other.directedSeeds[k];
@@ -125,7 +128,7 @@ public final class Coverage {
                 + " entries-repaired=" + repairedEntries + " disk-full-stops=" + noSpaceStops + " sync-error-exits="
                 + syncExits + " lost-disks=" + lostDisks + " recovered-incarnations=" + incarnations
                 + " faults-prepares=" + faultsPrepares + " faults-headers=" + faultsHeaders + " faults-superblock="
-                + faultsSuperblock + " lost-writes=" + diskLostWrites;
+                + faultsSuperblock + " lost-writes=" + diskLostWrites + " journal-laps=" + journalLaps;
     }
 
     /** The directed-faults line: per fault, how often it happened and the share of seeds it reached. */

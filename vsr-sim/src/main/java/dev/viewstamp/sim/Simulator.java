@@ -98,11 +98,11 @@ public final class Simulator {
     private static final int KEY_SIZE_BYTES_MAX = 32;
     private static final int VALUE_SIZE_BYTES_MAX = 96;
     /**
-     * The journal ring must hold a whole run's log until it wraps (docs/STORAGE.md, rule 4): a
-     * seed commits a few hundred ops at most, each replica's journal holds the ops it wrote since it
-     * was formatted.
+     * The roomy journal half the seeds get: a run commits a few hundred ops at most, so its ring
+     * never wraps. The other half get a ring barely larger than checkpoints need (docs/CHECKPOINTS.md,
+     * section 4), which wraps many times in a run.
      */
-    private static final int JOURNAL_SLOT_COUNT = 2048;
+    private static final int JOURNAL_SLOT_COUNT_ROOMY = 2048;
     /**
      * Checkpoint intervals a seed draws from: small, since a seed commits from a handful of ops to
      * a few hundred, so that nearly every seed checkpoints and compacts many times, and a lagging
@@ -168,7 +168,7 @@ public final class Simulator {
             replicas[i] = Replica.create(config, i, services[i], prng.fork());
             traceIgnored(i);
         }
-        Journal.Layout layout = new Journal.Layout(config.clusterId(), JOURNAL_SLOT_COUNT,
+        Journal.Layout layout = new Journal.Layout(config.clusterId(), config.journalSlotCount(),
                 config.journalBodySizeBytesMax(), SimDisk.SECTOR_SIZE_BYTES);
         int faultyDisks = (int) prng.between(0, config.faultsMax());
         if (options.diskless()) faultyDisks = 0;
@@ -199,8 +199,15 @@ public final class Simulator {
                 : (int) prng.between(Math.max(8, pipelineMax), 32);
         // From a generator of its own, so that the seed's other draws are what they were before
         // checkpoints: the interval changes what a run does, not what it draws.
-        int checkpointIntervalOps = (int) new Prng(seed ^ 0x4348_4B50_545F_494EL).between(CHECKPOINT_INTERVAL_OPS_MIN,
+        Prng checkpointDraws = new Prng(seed ^ 0x4348_4B50_545F_494EL);
+        int checkpointIntervalOps = (int) checkpointDraws.between(CHECKPOINT_INTERVAL_OPS_MIN,
                 CHECKPOINT_INTERVAL_OPS_MAX);
+        // A tight ring: the fewest slots the configuration allows (two intervals and a pipeline)
+        // and a little more, so slots are reused while the ops they held are still needed by a
+        // lagging replica, and a primary waits for a durable checkpoint to free the next slot.
+        int slotCountMin = 2 * checkpointIntervalOps + pipelineMax;
+        int journalSlotCount = checkpointDraws.chance(0.5) ? JOURNAL_SLOT_COUNT_ROOMY
+                : (int) checkpointDraws.between(slotCountMin, slotCountMin + 2 * checkpointIntervalOps + 8);
         ClusterConfig config = ClusterConfig.builder()
                 .clusterId(seed & 0xFFFF)
                 .replicaCount(mix.replicaCount())
@@ -219,7 +226,7 @@ public final class Simulator {
                 .prepareRetransmitTicks((int) prng.between(5, 40))
                 .stateTransferRetransmitTicks((int) prng.between(5, 60))
                 .checkpointIntervalOps(checkpointIntervalOps)
-                .journalSlotCount(JOURNAL_SLOT_COUNT)
+                .journalSlotCount(journalSlotCount)
                 .canariesForTesting(options.canaries())
                 .build();
         // Every command the workload sends fits a batch: SimClient takes a TOO_LARGE reply for a bug.
@@ -253,7 +260,7 @@ public final class Simulator {
 
     /** The seed's fault mix and, when any, its directed faults: one line, for the failure report. */
     public String describeFaults() {
-        return mix.describe() + " checkpoint-interval=" + config.checkpointIntervalOps()
+        return mix.describe() + " checkpoint-interval=" + config.checkpointIntervalOps() + " journal-slots=" + config.journalSlotCount()
                 + (swarm == Swarm.NONE ? "" : " directed: " + swarm.describe());
     }
 
@@ -269,7 +276,7 @@ public final class Simulator {
     public SimResult run() {
         trace("seed " + seed + " " + describeFaults() + " pipeline=" + config.pipelinePrepareCountMax()
                 + " batch=" + config.batchRequestCountMax() + " sessions=" + config.clientTableSessionsMax()
-                + " checkpoint-interval=" + config.checkpointIntervalOps());
+                + " checkpoint-interval=" + config.checkpointIntervalOps() + " journal-slots=" + config.journalSlotCount());
         try {
             for (int c = 0; c < clients.length; c++) clients[c].start(senders[c]);
             while (now < options.safetyTicks()) {
@@ -316,6 +323,9 @@ public final class Simulator {
         coverage.seeds = 1;
         for (Replica replica : replicas) if (replica != null) coverage.addReplica(replica);
         for (SimReplica r : sim) coverage.addDisk(r.disk);
+        long commitMax = 0;
+        for (Replica replica : replicas) if (replica != null) commitMax = Math.max(commitMax, replica.commit());
+        coverage.journalLaps = commitMax / config.journalSlotCount();
         coverage.noSpaceStops = noSpaceStops;
         coverage.syncExits = syncExits;
         faults.addTo(coverage);

@@ -42,6 +42,7 @@ class CoverageTest {
         assertThat(without).as("seeds that took no checkpoint or compacted nothing").isEmpty();
         Coverage c = summary.coverage();
         assertThat(c.stateSyncs).as("state syncs installed").isPositive();
+        assertThat(c.journalLaps).as("laps of the journal's ring").isPositive();
         assertThat(c.directedSeeds[Coverage.Directed.CRASH_DURING_INSTALL.ordinal()]).as("crash during install").isPositive();
         assertThat(c.directedSeeds[Coverage.Directed.CHECKPOINT_FILE_FAULTS.ordinal()]).as("bad chunks and staged files")
                 .isPositive();
