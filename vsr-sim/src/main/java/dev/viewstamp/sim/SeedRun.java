@@ -83,7 +83,7 @@ public final class SeedRun {
             Coverage coverage = new Coverage();
             coverage.seeds = 1;
             return new SimResult(seed, mix, mix.describe(), SimResult.Outcome.EXCEPTION, describe(e), 0, 0, 0, 0,
-                    coverage, List.of());
+                    coverage, 0, List.of());
         }
     }
 

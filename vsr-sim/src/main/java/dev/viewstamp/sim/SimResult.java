@@ -7,11 +7,12 @@ import java.util.List;
  * The verdict on one seed, with what it covered.
  *
  * @param faults the seed's fault mix and directed faults, as one line
+ * @param checkpointIntervalOps the interval the seed drew (0 when it failed before drawing one)
  * @param history what the clients saw, for a seed that failed (empty for one that passed), so the
  *     failure can be checked again or kept as a test's input
  */
 public record SimResult(long seed, FaultMix mix, String faults, Outcome outcome, String message, long opsCommitted,
-        long viewChanges, long crashes, long ticks, Coverage coverage, List<Operation> history) {
+        long viewChanges, long crashes, long ticks, Coverage coverage, int checkpointIntervalOps, List<Operation> history) {
 
     public enum Outcome {
         PASSED,

@@ -330,7 +330,8 @@ public final class Simulator {
         coverage.syncExits = syncExits;
         faults.addTo(coverage);
         return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges,
-                faults.crashCount(), now, coverage, outcome == SimResult.Outcome.PASSED ? List.of() : history());
+                faults.crashCount(), now, coverage, config.checkpointIntervalOps(),
+                outcome == SimResult.Outcome.PASSED ? List.of() : history());
     }
 
     /** What the clients saw; a request still waiting for its reply has an unknown outcome. */
