@@ -278,22 +278,20 @@ final class SimStorage implements ScenarioStorage {
      */
     @Override
     public Replica.Durable durable() {
-        if (lost) {
-            return new Replica.Durable(0, 0, List.of(), null, null, true, 0, 0, pipelinePrepareCountMax);
-        }
-        long[] crashVector = state == FORMATTED ? null : state.crashVector();
+        Replica.Durable.Builder restart = Replica.Durable.builder().pipelinePrepareCountMax(pipelinePrepareCountMax);
+        if (lost) return restart.recovering().build();
+        restart.views(state.view(), state.logView()).crashVector(state == FORMATTED ? null : state.crashVector())
+                .commit(state.commitMax(), state.commitChecksum());
         long anchor = checkpoint == null ? 0 : checkpoint.op();
-        // A lost file leaves what the superblock says of the checkpoint: no client table.
-        Checkpoint named = checkpoint == null || !checkpointFileLost ? checkpoint : new Checkpoint(checkpoint.op(),
-                checkpoint.entryChecksum(), checkpoint.entryTimestamp(), checkpoint.identity(), new byte[0]);
-        if (checkpoint != null && state.damagedOpMax() < 0 && unreadable.isEmpty()) {
-            return new Replica.Durable(state.view(), state.logView(), log.subList((int) anchor, log.size()),
-                    null, crashVector, false, state.commitMax(), state.commitChecksum(), pipelinePrepareCountMax,
-                    named, checkpointFileLost);
+        if (checkpointFileLost) {
+            // A lost file leaves what the superblock says of the checkpoint: no client table.
+            restart.checkpointLost(new Checkpoint(checkpoint.op(), checkpoint.entryChecksum(),
+                    checkpoint.entryTimestamp(), checkpoint.identity(), new byte[0]));
+        } else {
+            restart.checkpoint(checkpoint);
         }
         if (state.damagedOpMax() < 0 && unreadable.isEmpty()) {
-            return new Replica.Durable(state.view(), state.logView(), log, null, crashVector, false, state.commitMax(),
-                    state.commitChecksum(), pipelinePrepareCountMax);
+            return restart.log(log.subList((int) anchor, log.size())).build();
         }
         int held = (int) (log.size() - anchor);
         long[] checksums = new long[held];
@@ -303,10 +301,8 @@ final class SimStorage implements ScenarioStorage {
             checksums[i] = entries[i].checksum();
         }
         for (long op : unreadable) if (op > anchor) entries[(int) (op - anchor - 1)] = null;
-        return new Replica.Durable(state.view(), state.logView(), List.of(),
-                new Replica.Damage(log.size(), anchor + 1, checksums, entries,
-                        Math.max(log.size(), state.damagedOpMax()), anchor), crashVector, false, state.commitMax(),
-                state.commitChecksum(), pipelinePrepareCountMax, named, checkpointFileLost);
+        return restart.damage(new Replica.Damage(log.size(), anchor + 1, checksums, entries,
+                Math.max(log.size(), state.damagedOpMax()), anchor)).build();
     }
 
     @Override

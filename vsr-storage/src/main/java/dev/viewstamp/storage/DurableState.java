@@ -3,7 +3,6 @@ package dev.viewstamp.storage;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Replica;
-import java.util.List;
 
 /**
  * What a replica restarts from ({@link Replica.Durable}), built from what its disk held: the
@@ -64,15 +63,14 @@ public final class DurableState {
         }
         Check.that(recovery.anchorOp() == named.op(), "journal recovery starts at the named checkpoint",
                 recovery.anchorOp(), named.op());
-        if (superblock.recovering()) {
-            return new Replica.Durable(0, 0, List.of(), null, superblock.crashVectorArray(), true, 0, 0,
-                    superblock.pipelinePrepareCountMax());
-        }
-        if (recovery.clean() && superblock.damagedOpMax() < 0) {
-            return new Replica.Durable(superblock.view(), superblock.logView(), recovery.intactPrefix(), null,
-                    superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                    superblock.pipelinePrepareCountMax(), checkpoint, checkpointLost);
-        }
+        Replica.Durable.Builder restart = Replica.Durable.builder().crashVector(superblock.crashVectorArray())
+                .pipelinePrepareCountMax(superblock.pipelinePrepareCountMax());
+        if (superblock.recovering()) return restart.recovering().build();
+        restart.views(superblock.view(), superblock.logView())
+                .commit(superblock.commitMax(), superblock.commitChecksum());
+        if (checkpointLost) restart.checkpointLost(checkpoint);
+        else restart.checkpoint(checkpoint);
+        if (recovery.clean() && superblock.damagedOpMax() < 0) return restart.log(recovery.intactPrefix()).build();
         // A damaged log after a checkpoint is repaired above it (Replica.Damage with the checkpoint
         // as its anchor): a journal that came back damaged, or a state sync's install that cut ops
         // this replica held durable (the superblock's damage).
@@ -95,10 +93,7 @@ public final class DurableState {
                 case DAMAGED_SUFFIX, REPAIR -> { }
             }
         }
-        return new Replica.Durable(superblock.view(), superblock.logView(), List.of(),
-                new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
-                        Math.max(recovery.writtenOpMax(), superblock.damagedOpMax()), anchorOp),
-                superblock.crashVectorArray(), false, superblock.commitMax(), superblock.commitChecksum(),
-                superblock.pipelinePrepareCountMax(), checkpoint, checkpointLost);
+        return restart.damage(new Replica.Damage(headOp, knownFromOp, checksums, recovery.entries(),
+                Math.max(recovery.writtenOpMax(), superblock.damagedOpMax()), anchorOp)).build();
     }
 }

@@ -94,27 +94,108 @@ public final class Replica {
         public static final int PIPELINE_UNRECORDED = 0;
         public static final Durable EMPTY = new Durable(0, 0, List.of());
         /** Nothing survived (a lost disk, or any restart in the diskless mode): recover from the cluster. */
-        public static final Durable LOST = new Durable(0, 0, List.of(), null, null, true, 0, 0, PIPELINE_UNRECORDED);
+        public static final Durable LOST = builder().recovering().build();
 
-        public Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
-                boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax) {
-            this(view, logView, log, damage, crashVector, recovering, commitMax, commitChecksum,
-                    pipelinePrepareCountMax, null);
-        }
-
-        public Durable(long view, long logView, List<Entry> log, Damage damage, long[] crashVector,
-                boolean recovering, long commitMax, long commitChecksum, int pipelinePrepareCountMax,
-                Checkpoint checkpoint) {
-            this(view, logView, log, damage, crashVector, recovering, commitMax, commitChecksum,
-                    pipelinePrepareCountMax, checkpoint, false);
-        }
-
+        /** A test's durable state: views and an intact log, nothing else recorded. */
         public Durable(long view, long logView, List<Entry> log) {
-            this(view, logView, log, null, null, false, 0, 0, PIPELINE_UNRECORDED);
+            this(view, logView, log, null);
         }
 
+        /** A test's durable state: views and a log, intact or ({@code damage}) damaged, nothing else recorded. */
         public Durable(long view, long logView, List<Entry> log, Damage damage) {
-            this(view, logView, log, damage, null, false, 0, 0, PIPELINE_UNRECORDED);
+            this(view, logView, log, damage, null, false, 0, 0, PIPELINE_UNRECORDED, null, false);
+        }
+
+        /** A durable state built one component at a time; what is not set is empty, zero or absent. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder that starts from this state: a test changes one component of what a disk held. */
+        public Builder toBuilder() {
+            Builder b = new Builder().views(view, logView).log(log).damage(damage).crashVector(crashVector)
+                    .commit(commitMax, commitChecksum).pipelinePrepareCountMax(pipelinePrepareCountMax)
+                    .checkpoint(checkpoint);
+            b.recovering = recovering;
+            b.checkpointLost = checkpointLost;
+            return b;
+        }
+
+        /** Builds a {@link Durable}; {@link #build} checks the components together. */
+        public static final class Builder {
+            private long view;
+            private long logView;
+            private List<Entry> log = List.of();
+            private Damage damage;
+            private long[] crashVector;
+            private boolean recovering;
+            private long commitMax;
+            private long commitChecksum;
+            private int pipelinePrepareCountMax = PIPELINE_UNRECORDED;
+            private Checkpoint checkpoint;
+            private boolean checkpointLost;
+
+            private Builder() {}
+
+            /** The view the replica last voted for or entered, and the view of its log. */
+            public Builder views(long view, long logView) {
+                this.view = view;
+                this.logView = logView;
+                return this;
+            }
+
+            /** The intact log (after the checkpoint, if any). */
+            public Builder log(List<Entry> log) {
+                this.log = log;
+                return this;
+            }
+
+            /** The damaged log, instead of an intact one; null for none. */
+            public Builder damage(Damage damage) {
+                this.damage = damage;
+                return this;
+            }
+
+            public Builder crashVector(long[] crashVector) {
+                this.crashVector = crashVector;
+                return this;
+            }
+
+            /** The disk was lost or formatted for recovery: the replica recovers from the cluster. */
+            public Builder recovering() {
+                this.recovering = true;
+                return this;
+            }
+
+            /** The last write's claim: ops up to {@code commitMax} are committed, in the chain whose entry there has {@code commitChecksum}. */
+            public Builder commit(long commitMax, long commitChecksum) {
+                this.commitMax = commitMax;
+                this.commitChecksum = commitChecksum;
+                return this;
+            }
+
+            public Builder pipelinePrepareCountMax(int pipelinePrepareCountMax) {
+                this.pipelinePrepareCountMax = pipelinePrepareCountMax;
+                return this;
+            }
+
+            /** The newest durable checkpoint, whose snapshot the driver restored the service from; null for none. */
+            public Builder checkpoint(Checkpoint checkpoint) {
+                this.checkpoint = checkpoint;
+                return this;
+            }
+
+            /** The superblock names {@code named}, but its file is missing or damaged: the state is fetched from a peer. */
+            public Builder checkpointLost(Checkpoint named) {
+                this.checkpoint = named;
+                this.checkpointLost = true;
+                return this;
+            }
+
+            public Durable build() {
+                return new Durable(view, logView, log, damage, crashVector, recovering, commitMax, commitChecksum,
+                        pipelinePrepareCountMax, checkpoint, checkpointLost);
+            }
         }
 
         public Durable {

@@ -104,9 +104,8 @@ class CommitKnowledgeNamesItsChainTest {
         Entry[] entries = log.toArray(Entry[]::new);
         for (int i = 0; i < log.size(); i++) checksums[i] = log.get(i).checksum();
         entries[(int) (staleOp - 1)] = null;
-        cluster.restartWith(1, new Replica.Durable(durable.view(), durable.logView(), List.of(),
-                new Replica.Damage(log.size(), 1, checksums, entries, log.size()), durable.crashVector(), false,
-                durable.commitMax(), durable.commitChecksum(), durable.pipelinePrepareCountMax()));
+        cluster.restartWith(1, durable.toBuilder().log(List.of())
+                .damage(new Replica.Damage(log.size(), 1, checksums, entries, log.size())).build());
         assertThat(cluster.replica(1).op()).isEqualTo(shared);
 
         // Only replica 0 is in reach: repair gives up, and its whole log clears the damage.

@@ -162,10 +162,9 @@ class IncarnationAndCatchUpLivenessTest {
         c.connect(0, 2); // 0 still hears nothing of view 1
         AtomicBoolean firstGetStateLost = new AtomicBoolean(false);
         c.drop((to, m) -> to == 1 && m instanceof GetState && firstGetStateLost.compareAndSet(false, true));
-        c.restartWith(2, new Replica.Durable(durable.view(), durable.logView(), List.of(),
-                new Replica.Damage(k, 1, checksums, log.subList(0, (int) k).toArray(Entry[]::new), k + 2),
-                durable.crashVector(), false, durable.commitMax(), durable.commitChecksum(),
-                durable.pipelinePrepareCountMax()));
+        c.restartWith(2, durable.toBuilder().log(List.of())
+                .damage(new Replica.Damage(k, 1, checksums, log.subList(0, (int) k).toArray(Entry[]::new), k + 2))
+                .build());
         assertThat(c.replica(2).logDamaged()).isTrue();
 
         // D should become whole from replica 1's log (after one lost GetState) and view 1 should

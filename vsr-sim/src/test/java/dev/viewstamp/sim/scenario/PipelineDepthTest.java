@@ -72,9 +72,8 @@ class PipelineDepthTest {
     void withoutTheRecordedDepthANarrowerPipelineExecutesUncommittedOps(Storage storage) {
         ScenarioCluster cluster = uncommittedSuffixOnReplica1(storage);
         Replica.Durable recorded = cluster.durable(1);
-        Replica.Durable unrecorded = new Replica.Durable(recorded.view(), recorded.logView(), recorded.log(), null,
-                recorded.crashVector(), false, recorded.commitMax(), recorded.commitChecksum(),
-                Replica.Durable.PIPELINE_UNRECORDED);
+        Replica.Durable unrecorded = recorded.toBuilder()
+                .pipelinePrepareCountMax(Replica.Durable.PIPELINE_UNRECORDED).build();
         ClusterConfig narrower = ClusterConfig.builder().replicaCount(5).pipelinePrepareCountMax(2).batchRequestCountMax(1)
                 .build();
 
