@@ -421,6 +421,10 @@ public final class Replica {
     /** The journal made {@code op} (with {@code checksum}) durable, and every write before it. */
     public void onPrepareDurable(long op, long checksum, Output out) {
         if (s.log.holds(op, checksum)) s.opDurable = Math.max(s.opDurable, op);
+        if (sync.installing()) {
+            checkInvariants();
+            return; // see afterDurable
+        }
         if (s.repair != null) {
             // Entries after it that came from our own journal were durable all along.
             while (s.opDurable < s.log.op() && !s.repair.fromPeer(s.opDurable + 1)) s.opDurable++;
@@ -437,7 +441,7 @@ public final class Replica {
     public void onCheckpointDurable(long op, Output out) {
         checkpoints.onDurable(op);
         // The compaction freed journal slots: a primary prepares what waited for them.
-        normal.primaryPrepareQueued(out);
+        if (!sync.installing()) normal.primaryPrepareQueued(out);
         checkInvariants();
     }
 
@@ -503,6 +507,10 @@ public final class Replica {
      * view is.
      */
     private void afterDurable(Output out) {
+        // A write asked for before an install may complete while the install runs: what it made
+        // durable is recorded, but nothing is acted on (no view started, no op executed or
+        // acknowledged), as for messages and timers; the install replaces the log it speaks about.
+        if (sync.installing()) return;
         if (s.status == Status.VIEW_CHANGE) viewChange.afterViewDurable(out);
         else if (s.isPrimary()) normal.afterDurableAsPrimary(out);
         else normal.sendPrepareOk(s.opDurable, out);

@@ -110,8 +110,8 @@ class CheckpointsTest {
         for (long op = checkpoint.op() + 1; op <= backup.op(); op++) after.add(backup.entry(op));
         SummingStateMachine service = restoredService(cluster, 2);
 
-        Replica restarted = Replica.restart(config, 2, service, new Prng(9), new Replica.Durable(backup.view(),
-                backup.logView(), after, null, null, false, 0, 0, Replica.Durable.PIPELINE_UNRECORDED, checkpoint));
+        Replica restarted = Replica.restart(config, 2, service, new Prng(9), Replica.Durable.builder()
+                .views(backup.view(), backup.logView()).log(after).checkpoint(checkpoint).build());
         assertThat(restarted.commit()).isEqualTo(8);
         assertThat(restarted.logAnchorOp()).isEqualTo(8);
         // Op 1 registered the client; the service executed ops 2..8.
@@ -130,8 +130,8 @@ class CheckpointsTest {
         Checkpoint checkpoint = cluster.replicas[1].checkpointDurable();
         SummingStateMachine wrong = new SummingStateMachine(); // never restored: the state of op 0
 
-        assertThatThrownBy(() -> Replica.restart(config, 1, wrong, new Prng(3), new Replica.Durable(0, 0, List.of(),
-                null, null, false, 0, 0, Replica.Durable.PIPELINE_UNRECORDED, checkpoint)))
+        assertThatThrownBy(() -> Replica.restart(config, 1, wrong, new Prng(3), Replica.Durable.builder()
+                .checkpoint(checkpoint).build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not that checkpoint's");
     }
@@ -148,8 +148,7 @@ class CheckpointsTest {
         SummingStateMachine service = restoredService(cluster, 0);
 
         TestCluster restarted = new TestCluster(one, Replica.restart(one, 0, service, new Prng(2),
-                new Replica.Durable(only.view(), only.logView(), List.of(), null, null, false, 0, 0,
-                        Replica.Durable.PIPELINE_UNRECORDED, checkpoint)));
+                Replica.Durable.builder().views(only.view(), only.logView()).checkpoint(checkpoint).build()));
         Replica again = restarted.replicas[0];
         restarted.tickUntil(again::isPrimaryNormal, 10 * one.viewChangeTimeoutTicks());
 
@@ -183,6 +182,40 @@ class CheckpointsTest {
         assertThat(services[2].executed).as("7 restored, then ops 9..11").isEqualTo(10);
     }
 
+    /**
+     * A write asked for before an install can complete while the install runs (simulator seed
+     * 100132, diskless, 5 replicas: a primary-to-be started its view from such a completion and
+     * executed past the checkpoint it was installing). Durability is recorded; nothing is acted on.
+     */
+    @Test
+    void aWriteThatCompletesWhileAnInstallRunsIsRecordedButActsOnNothing() {
+        SummingStateMachine[] services = {new SummingStateMachine(), new SummingStateMachine(),
+            new SummingStateMachine()};
+        TestCluster cluster = new TestCluster(config, Replica.create(config, 0, services[0], new Prng(1)),
+                Replica.create(config, 1, services[1], new Prng(2)), Replica.create(config, 2, services[2], new Prng(3)))
+                .withServices(services);
+        cluster.request(Request.register(CLIENT));
+        cluster.request(new Request(CLIENT, 1, bytes("op1"))); // ops 1..2 on every replica
+        cluster.down[2] = true;
+        for (int n = 2; n <= 10; n++) cluster.request(new Request(CLIENT, n, bytes("op" + n))); // ops 3..11
+        Replica lagging = cluster.replicas[2];
+        cluster.holdInstalls = true;
+        cluster.down[2] = false;
+        cluster.tickUntil(() -> !cluster.heldInstalls.isEmpty(), 20 * config.stateTransferRetransmitTicks());
+        long commit = lagging.commit();
+
+        RecordingOutput out = new RecordingOutput();
+        lagging.onPrepareDurable(2, lagging.checksumAt(2), out);
+        lagging.onStateDurable(lagging.view(), lagging.logView(), 2, lagging.checksumAt(2), out);
+        lagging.tick(out);
+
+        assertThat(out.events).as("what a replica does while it installs").isEmpty();
+        assertThat(lagging.commit()).isEqualTo(commit);
+        cluster.releaseInstalls();
+        cluster.tickUntil(() -> lagging.commit() == 11, 20 * config.stateTransferRetransmitTicks());
+        assertThat(lagging.stateChecksum()).isEqualTo(cluster.replicas[0].stateChecksum());
+    }
+
     @Test
     void aStagedFileThatFailsItsCheckAtInstallIsFetchedAgain() {
         SummingStateMachine[] services = {new SummingStateMachine(), new SummingStateMachine(),
@@ -210,9 +243,8 @@ class CheckpointsTest {
         Replica live = cluster.replicas[1];
         Checkpoint ours = live.checkpointDurable();
         // Restarted from its checkpoint, the backup has heard no announcement yet.
-        Replica backup = Replica.restart(config, 1, restoredService(cluster, 1), new Prng(7), new Replica.Durable(
-                live.view(), live.logView(), List.of(), null, null, false, 0, 0,
-                Replica.Durable.PIPELINE_UNRECORDED, ours));
+        Replica backup = Replica.restart(config, 1, restoredService(cluster, 1), new Prng(7), Replica.Durable.builder()
+                .views(live.view(), live.logView()).checkpoint(ours).build());
         RecordingOutput out = new RecordingOutput();
         Commit commit = new Commit(backup.view(), ours.op(), ours.entryChecksum(), 0, null, ours.op(),
                 ours.identity() ^ 1);

@@ -51,6 +51,9 @@ final class TestCluster {
     /** While set, checkpoints are not made durable: they wait in {@link #heldCheckpoints}. */
     boolean holdCheckpoints;
     private final List<Runnable> heldCheckpoints = new ArrayList<>();
+    /** While set, a state sync's install is not carried out: it waits in {@link #heldInstalls}. */
+    boolean holdInstalls;
+    final List<Runnable> heldInstalls = new ArrayList<>();
 
     TestCluster(ClusterConfig config, Replica... replicas) {
         this.config = config;
@@ -124,7 +127,11 @@ final class TestCluster {
                             staged[i].writeBytes(landed);
                             replicas[i].onSyncChunkDurable(c.checkpointOp(), staged[i].size(), outputs[i]);
                         }
-                        case AskedInstall a -> install(i, a);
+                        case AskedInstall a -> {
+                            int replica = i;
+                            if (holdInstalls) heldInstalls.add(() -> install(replica, a));
+                            else install(i, a);
+                        }
                     }
                 }
             }
@@ -188,6 +195,15 @@ final class TestCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Carries out the held installs, in order, and delivers what follows. */
+    void releaseInstalls() {
+        holdInstalls = false;
+        List<Runnable> held = new ArrayList<>(heldInstalls);
+        heldInstalls.clear();
+        held.forEach(Runnable::run);
+        deliverAll();
     }
 
     /** Makes the held checkpoints durable, in order, and delivers what follows. */
