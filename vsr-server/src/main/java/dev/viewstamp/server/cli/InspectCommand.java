@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 "damaged journal slots with the repair they need. Nothing is written."},
         footer = {"",
                 "Exit codes: 0 intact; 1 readable, with damage that peers must repair (a checkpoint file that fails " +
-                "its checks included: the replica refuses to start on it until state sync exists); 2 usage error; " +
+                "its checks included: a replica started on it fetches that checkpoint from a peer); 2 usage error; " +
                 "3 missing, empty, not formatted, written by an older build (format again), or damaged beyond " +
                 "reading."})
 final class InspectCommand implements Callable<Integer> {
@@ -94,8 +94,8 @@ final class InspectCommand implements Callable<Integer> {
         out.printf("checkpoint       op %d, identity %016x, %d bytes (%s)%n", named.op(), named.identity(),
                 named.fileSizeBytes(), interval);
         if (loaded.problem() == null) return false;
-        out.printf("  damaged checkpoint file: %s: the replica refuses to start on it until it can fetch one from a"
-                + " peer at its restart (not built yet)%n", loaded.problem());
+        out.printf("  damaged checkpoint file: %s: a replica started on it executes nothing until it has fetched"
+                + " the checkpoint from a peer (state sync)%n", loaded.problem());
         return true;
     }
 }

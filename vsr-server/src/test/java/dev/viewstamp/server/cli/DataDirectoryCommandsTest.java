@@ -1,7 +1,6 @@
 package dev.viewstamp.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viewstamp.core.Checksum;
 import dev.viewstamp.core.message.Entry;
@@ -179,7 +178,7 @@ class DataDirectoryCommandsTest {
     }
 
     @Test
-    void aDamagedCheckpointFileIsReportedAndTheReplicaCannotStartOnIt(@TempDir Path dir) throws Exception {
+    void aDamagedCheckpointFileIsReportedAndAReplicaStartsOnItWithTheCheckpointLost(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("r1");
         assertThat(vsr("format", "--cluster-id", "9", "--cluster", MEMBERS, "--replica", "1", "--data", data.toString(),
                 "--journal-slots", "64", "--message-size-max", "4096", "--checkpoint-interval", "4").exit()).isZero();
@@ -189,10 +188,13 @@ class DataDirectoryCommandsTest {
         Run inspect = vsr("inspect", "--data", data.toString());
         assertThat(inspect.exit()).isEqualTo(1);
         assertThat(inspect.out()).contains("damaged checkpoint file: checkpoint file of", "checksum mismatch",
-                "refuses to start on it");
+                "fetched the checkpoint from a peer");
         try (FileDisk disk = FileDisk.open(data.resolve(DataDirectory.DATA_FILE))) {
-            assertThatThrownBy(() -> open(data, disk)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("cannot be used").hasMessageContaining("state sync");
+            ReplicaStorage.Opened opened = open(data, disk);
+            assertThat(opened.checkpointFile()).isNull();
+            assertThat(opened.checkpointProblem()).contains("checksum mismatch");
+            assertThat(opened.durable().checkpointLost()).isTrue();
+            assertThat(opened.durable().checkpoint().op()).isEqualTo(4);
         }
     }
 
