@@ -1,28 +1,21 @@
 package dev.viewstamp.sim;
 
 import dev.viewstamp.core.Prng;
-import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.client.ClientSession;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.Canary;
-import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
-import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.replica.StateDivergedException;
 import dev.viewstamp.core.service.StateMachine;
 import dev.viewstamp.sim.check.LinearizabilityChecker;
 import dev.viewstamp.sim.check.Operation;
 import dev.viewstamp.sim.check.Result;
-import dev.viewstamp.storage.CheckpointFile;
-import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,7 +37,9 @@ import java.util.Set;
  *
  * <p>This class is the run loop: it builds the cluster, delivers messages, ticks replicas, disks
  * and clients, and restarts crashed replicas. {@link FaultInjector} decides and applies the
- * faults; the Simulator tells it each tick and each moment a fault may aim at.
+ * faults; the Simulator tells it each tick and each moment a fault may aim at. {@link SeedConfig}
+ * draws the cluster's configuration; {@link ReplicaWiring} carries each replica's outputs to the
+ * network and its disk, and its disk's completions back to it.
  */
 public final class Simulator {
 
@@ -108,8 +103,8 @@ public final class Simulator {
     private final StateMachine[] services;
     /** The simulator's side of each replica: its disk, its output port, its faults. */
     private final SimReplica[] sim;
-    private long noSpaceStops;
-    private long syncExits;
+    /** Where each replica's outputs go and its disk's completions come back. */
+    private final ReplicaWiring wiring;
     private final SimClient[] clients;
     private final ClientSender[] senders;
     private final SimNetwork network;
@@ -134,6 +129,8 @@ public final class Simulator {
         this.restartChecks = new RestartChecks(replicaCount);
         this.agreement = new Agreement(replicaCount);
         this.sim = new SimReplica[replicaCount];
+        this.wiring = new ReplicaWiring(replicaCount, mix.workload().clientCount(), replicas, services, sim,
+                restartChecks, prng, new WiringCalls(), () -> now, trace);
         for (int i = 0; i < replicaCount; i++) {
             services[i] = SeedConfig.stateMachine();
             replicas[i] = Replica.create(config, i, services[i], prng.fork());
@@ -168,9 +165,9 @@ public final class Simulator {
         SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.disk().writeTicksMax(), data.corruptProbability(),
                 data.misdirectProbability(), data.latentErrorProbability(), swarm.lostWriteProbability())
                 : new SimDisk.Faults(mix.disk().writeTicksMax(), 0, 0, 0);
-        SimReplicaDisk disk = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
+        SimReplicaDisk disk = new SimReplicaDisk(config, layout, i, prng.fork(), faults, wiring.diskListener(i));
         disk.syncChunkSizeBytes(SeedConfig.SYNC_CHUNK_SIZE_BYTES);
-        SimReplica replica = new SimReplica(disk, new ReplicaOutput(i));
+        SimReplica replica = new SimReplica(disk, wiring.output(i));
         replica.disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
         return replica;
     }
@@ -243,8 +240,7 @@ public final class Simulator {
         long commitMax = 0;
         for (Replica replica : replicas) if (replica != null) commitMax = Math.max(commitMax, replica.commit());
         coverage.journalLaps = commitMax / config.journalSlotCount();
-        coverage.noSpaceStops = noSpaceStops;
-        coverage.syncExits = syncExits;
+        wiring.addTo(coverage);
         faults.addTo(coverage);
         return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges,
                 faults.crashCount(), now, coverage, outcome == SimResult.Outcome.PASSED ? List.of() : history());
@@ -377,7 +373,7 @@ public final class Simulator {
         }
         restartChecks.restarted(i, durable);
         StateMachine service = SeedConfig.stateMachine();
-        if (opened.checkpointFile() != null) restore(service, opened.checkpointFile(), i);
+        if (opened.checkpointFile() != null) wiring.restore(service, opened.checkpointFile(), i);
         if (opened.checkpointProblem() != null) {
             trace("replica " + i + " lost its checkpoint's file (" + opened.checkpointProblem() + "): it fetches the state");
         }
@@ -388,17 +384,6 @@ public final class Simulator {
         faults.onRestart(i, durable.damage() != null);
         agreement.restarted(i);
         observe(i);
-    }
-
-    /** Restores {@code service} from the snapshot in replica {@code i}'s checkpoint file. */
-    private void restore(StateMachine service, CheckpointFile.Contents file, int i) {
-        trace("replica " + i + " restores its service from the checkpoint at op " + file.checkpoint().op());
-        try {
-            service.restore(file.snapshotStream());
-        } catch (IOException e) {
-            throw new UncheckedIOException("replica " + i + ": the snapshot of the checkpoint at op "
-                    + file.checkpoint().op() + " does not restore", e);
-        }
     }
 
     private void enterLivenessPhase() {
@@ -420,150 +405,21 @@ public final class Simulator {
         if (trace != null) trace.line(now, text);
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // The core's outputs, wired to the simulated network and storage.
-
-    private final class ReplicaOutput implements Output {
-        private final int replica;
-
-        ReplicaOutput(int replica) {
-            this.replica = replica;
+    /** The calls the replicas' wiring makes on the run loop. */
+    private final class WiringCalls implements ReplicaWiring.RunLoop {
+        @Override
+        public void send(int from, int to, Message message) {
+            sendPacket(from, to, message);
         }
 
         @Override
-        public void send(int to, Message message) {
-            sendPacket(replica, to, message);
+        public void observe(int i) {
+            Simulator.this.observe(i);
         }
 
         @Override
-        public void reply(Reply reply) {
-            int c = SimClient.clientIndexOf(reply.clientId());
-            if (c >= 0 && c < clients.length) sendPacket(replica, replicaCount + c, reply);
-        }
-
-        @Override
-        public void persistPrepare(Entry entry) {
-            if (trace != null) trace("write replica " + replica + " prepare op=" + entry.op());
-            sim[replica].disk.persistPrepare(entry);
-        }
-
-        @Override
-        public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            if (trace != null) {
-                trace("write replica " + replica + " state view=" + state.view() + " logView=" + state.logView()
-                        + " anchor=" + anchorOp + " suffix=" + suffix.size());
-            }
-            restartChecks.logChangeAsked(replica, state.logView(), anchorOp, anchorChecksum, suffix);
-            sim[replica].disk.persistState(state, anchorOp, anchorChecksum, suffix);
-            if (!suffix.isEmpty()) faults.onLogChangeAsked(replica, suffix.size());
-        }
-
-        @Override
-        public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
-            if (trace != null) trace("write replica " + replica + " checkpoint op=" + checkpoint.op());
-            sim[replica].disk.persistCheckpoint(checkpoint, snapshot);
-        }
-
-        @Override
-        public void sendSyncChunk(int to, long checkpointOp, long identity, long offset) {
-            // The chunk goes out when the read completes; a crash before loses the read with it.
-            sim[replica].disk.serveSyncChunk(checkpointOp, identity, offset, chunk -> sendPacket(replica, to, chunk));
-        }
-
-        @Override
-        public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
-            if (trace != null) {
-                trace("write replica " + replica + " sync chunk op=" + checkpointOp + " offset=" + offset + " bytes="
-                        + bytes.length);
-            }
-            sim[replica].disk.writeSyncChunk(checkpointOp, offset, bytes);
-        }
-
-        @Override
-        public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
-                Output.ReplicaState state) {
-            if (trace != null) trace("write replica " + replica + " install op=" + checkpointOp + " bytes=" + sizeBytes);
-            // The install asks for a log cut to the checkpoint, in the log view the replica has.
-            restartChecks.logChangeAsked(replica, state.logView(), checkpointOp, state.commitChecksum(), List.of());
-            sim[replica].disk.installSync(checkpointOp, identity, sizeBytes, fileChecksum, state, SeedConfig::stateMachine);
-            faults.onInstallAsked(replica);
-        }
-    }
-
-    /** Completions of one replica's disk, forwarded to the replica that is running on it. */
-    private final class DiskListener implements ReplicaStorage.Listener {
-        private final int replica;
-
-        DiskListener(int replica) {
-            this.replica = replica;
-        }
-
-        @Override
-        public void onPrepareDurable(long op, long checksum) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onPrepareDurable(op, checksum, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onCheckpointDurable(long op) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onCheckpointDurable(op, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onSyncChunkDurable(long checkpointOp, long end) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onSyncChunkDurable(checkpointOp, end, sim[replica].output);
-            observe(replica);
-        }
-
-        /** The live service takes the installed state first: the replica checks its identity against it. */
-        @Override
-        public void onSyncInstalled(CheckpointFile.Contents installed) {
-            if (replicas[replica] == null) return;
-            trace("replica " + replica + " installed the checkpoint at op " + installed.checkpoint().op());
-            restore(services[replica], installed, replica);
-            replicas[replica].onSyncInstalled(installed.checkpoint(), sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onSyncFailed(long checkpointOp, String reason) {
-            if (replicas[replica] == null) return;
-            trace("replica " + replica + " install of the checkpoint at op " + checkpointOp + " failed: " + reason);
-            replicas[replica].onSyncFailed(checkpointOp, reason, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onError(DiskError error) {
-            switch (error.kind()) {
-                case NO_SPACE -> {
-                    // The replica stays up and safe: nothing more becomes durable, so it
-                    // acknowledges nothing more, until space returns (FaultInjector.endDiskFull).
-                    Check.that(sim[replica].disk.disk().full(), "replica " + replica + ": a full journal means the "
-                            + "simulated ring is too small: " + error);
-                    noSpaceStops++;
-                    trace("replica " + replica + " storage stopped: " + error);
-                }
-                case SYNC -> {
-                    // Fatal: after a failed sync the page cache cannot be trusted, and retrying the
-                    // sync may falsely succeed. The process exits and recovers from its disk.
-                    syncExits++;
-                    trace("replica " + replica + " exits: " + error);
-                    if (replicas[replica] != null) faults.crash(replica, prng.between(1, 200));
-                }
-                case READ, WRITE -> throw new AssertionError("replica " + replica + " storage stopped: " + error);
-            }
+        public FaultInjector faults() {
+            return faults;
         }
     }
 
