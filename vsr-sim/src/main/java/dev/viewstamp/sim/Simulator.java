@@ -5,7 +5,6 @@ import dev.viewstamp.core.client.ClientSession;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
-import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Replica;
@@ -106,7 +105,7 @@ public final class Simulator {
     /** Where each replica's outputs go and its disk's completions come back. */
     private final ReplicaWiring wiring;
     private final SimClient[] clients;
-    private final ClientSender[] senders;
+    private final ClientSession.Sender[] senders;
     private final SimNetwork network;
     private final FaultInjector faults;
     private final Agreement agreement;
@@ -145,12 +144,12 @@ public final class Simulator {
         this.faults = new FaultInjector(seed, mix, swarm, prng, config, options.diskless(), faultyDisks, replicas, sim,
                 network, restartChecks, () -> now, trace);
         this.clients = new SimClient[mix.workload().clientCount()];
-        this.senders = new ClientSender[mix.workload().clientCount()];
+        this.senders = new ClientSession.Sender[mix.workload().clientCount()];
         int keyCount = (int) prng.between(1, 4);
         for (int c = 0; c < clients.length; c++) {
             clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount,
                     SeedConfig.VALUE_SIZE_BYTES_MAX);
-            senders[c] = new ClientSender(c);
+            senders[c] = clientSender(c);
         }
     }
 
@@ -193,20 +192,10 @@ public final class Simulator {
                 + " checkpoint-interval=" + config.checkpointIntervalOps() + " journal-slots=" + config.journalSlotCount());
         try {
             for (int c = 0; c < clients.length; c++) clients[c].start(senders[c]);
-            while (now < options.safetyTicks()) {
-                now++;
-                faults.tick();
-                step();
-            }
-            enterLivenessPhase();
-            long deadline = now + options.livenessTicksMax();
-            while (!Convergence.reached(replicas, clients)) {
-                if (now >= deadline) {
-                    return result(SimResult.Outcome.LIVENESS, "no convergence within " + options.livenessTicksMax()
-                            + " ticks after faults healed: " + Convergence.describe(replicas, clients));
-                }
-                now++;
-                step();
+            runSafetyPhase();
+            if (!runLivenessPhase()) {
+                return result(SimResult.Outcome.LIVENESS, "no convergence within " + options.livenessTicksMax()
+                        + " ticks after faults healed: " + Convergence.describe(replicas, clients));
             }
         } catch (AssertionError e) {
             trace("safety violation: " + e.getMessage());
@@ -220,6 +209,45 @@ public final class Simulator {
             trace("exception: " + e);
             return result(SimResult.Outcome.EXCEPTION, SeedRun.describe(e));
         }
+        return verdict();
+    }
+
+    /** The safety phase: each tick the faults draw what starts, then the cluster and clients step. */
+    private void runSafetyPhase() {
+        while (now < options.safetyTicks()) {
+            now++;
+            faults.tick();
+            step();
+        }
+    }
+
+    /**
+     * The liveness phase: every fault heals, the clients finish what they started, and the cluster
+     * steps until it converges. Whether it converged within {@link Options#livenessTicksMax} ticks.
+     */
+    private boolean runLivenessPhase() {
+        enterLivenessPhase();
+        long deadline = now + options.livenessTicksMax();
+        while (!Convergence.reached(replicas, clients)) {
+            if (now >= deadline) return false;
+            now++;
+            step();
+        }
+        return true;
+    }
+
+    private void enterLivenessPhase() {
+        trace("liveness phase: faults heal, clients finish");
+        faults.stop();
+        for (int i = 0; i < replicaCount; i++) {
+            faults.heal(i);
+            if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
+        }
+        for (SimClient client : clients) client.stopped = true;
+    }
+
+    /** The verdict of a seed that converged: passed, unless the clients' history is not linearizable. */
+    private SimResult verdict() {
         Result verdict = new LinearizabilityChecker().check(history(), null);
         if (!verdict.isLinearizable()) {
             SimResult.Outcome outcome = verdict.verdict() == Result.Verdict.UNKNOWN ? SimResult.Outcome.UNDECIDED
@@ -386,16 +414,6 @@ public final class Simulator {
         observe(i);
     }
 
-    private void enterLivenessPhase() {
-        trace("liveness phase: faults heal, clients finish");
-        faults.stop();
-        for (int i = 0; i < replicaCount; i++) {
-            faults.heal(i);
-            if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
-        }
-        for (SimClient client : clients) client.stopped = true;
-    }
-
     /** With a trace, says why replica {@code i} ignores each message it ignores. */
     private void traceIgnored(int i) {
         if (trace != null) replicas[i].onIgnore((reason, message) -> trace("replica " + i + " ignores: " + reason));
@@ -423,17 +441,9 @@ public final class Simulator {
         }
     }
 
-    private final class ClientSender implements ClientSession.Sender {
-        private final int client;
-
-        ClientSender(int client) {
-            this.client = client;
-        }
-
-        @Override
-        public void send(int replica, Request request) {
-            sendPacket(replicaCount + client, replica, request);
-        }
+    /** Where client {@code client}'s session sends its requests: from the client's node onto the network. */
+    private ClientSession.Sender clientSender(int client) {
+        return (replica, request) -> sendPacket(replicaCount + client, replica, request);
     }
 
     private void sendPacket(int from, int to, Message message) {
