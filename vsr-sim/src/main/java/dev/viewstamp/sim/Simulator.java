@@ -1,30 +1,20 @@
 package dev.viewstamp.sim;
 
 import dev.viewstamp.core.Prng;
-import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.client.ClientSession;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
-import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.Canary;
-import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
-import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.replica.StateDivergedException;
 import dev.viewstamp.core.service.StateMachine;
-import dev.viewstamp.kv.KvLimits;
-import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.sim.check.LinearizabilityChecker;
 import dev.viewstamp.sim.check.Operation;
 import dev.viewstamp.sim.check.Result;
-import dev.viewstamp.storage.CheckpointFile;
-import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +36,9 @@ import java.util.Set;
  *
  * <p>This class is the run loop: it builds the cluster, delivers messages, ticks replicas, disks
  * and clients, and restarts crashed replicas. {@link FaultInjector} decides and applies the
- * faults; the Simulator tells it each tick and each moment a fault may aim at.
+ * faults; the Simulator tells it each tick and each moment a fault may aim at. {@link SeedConfig}
+ * draws the cluster's configuration; {@link ReplicaWiring} carries each replica's outputs to the
+ * network and its disk, and its disk's completions back to it.
  */
 public final class Simulator {
 
@@ -95,33 +87,6 @@ public final class Simulator {
      */
     public enum FaultModel { BASIC, SWARM }
 
-    private static final int KEY_SIZE_BYTES_MAX = 32;
-    private static final int VALUE_SIZE_BYTES_MAX = 96;
-    /**
-     * The roomy journal half the seeds get: a run commits a few hundred ops at most, so its ring
-     * never wraps. The other half get a ring barely larger than checkpoints need (docs/CHECKPOINTS.md,
-     * section 4), which wraps many times in a run.
-     */
-    private static final int JOURNAL_SLOT_COUNT_ROOMY = 2048;
-    /**
-     * Checkpoint intervals a seed draws from: small, since a seed commits from a handful of ops to
-     * a few hundred, so that nearly every seed checkpoints and compacts many times, and a lagging
-     * replica often finds the ops it needs compacted away (state sync). 1 checkpoints every op.
-     */
-    private static final int CHECKPOINT_INTERVAL_OPS_MIN = 1;
-    private static final int CHECKPOINT_INTERVAL_OPS_MAX = 12;
-    /**
-     * The state-sync chunk replicas serve: small, so that the key-value store's small checkpoint
-     * files (a few hundred bytes to a few KiB) take several chunks, and a fetch that moves to
-     * another peer, resumes or starts over does so mid-file.
-     */
-    static final int SYNC_CHUNK_SIZE_BYTES = 128;
-    /**
-     * The journal's body limit and the batch limit. A batch of at most 8 requests of at most a key,
-     * a value and their framing each stays far below it, so the count bounds batches.
-     */
-    private static final int JOURNAL_BODY_SIZE_BYTES_MAX = 4096;
-
     private final long seed;
     private final Options options;
     private final Trace trace;
@@ -137,10 +102,10 @@ public final class Simulator {
     private final StateMachine[] services;
     /** The simulator's side of each replica: its disk, its output port, its faults. */
     private final SimReplica[] sim;
-    private long noSpaceStops;
-    private long syncExits;
+    /** Where each replica's outputs go and its disk's completions come back. */
+    private final ReplicaWiring wiring;
     private final SimClient[] clients;
-    private final ClientSender[] senders;
+    private final ClientSession.Sender[] senders;
     private final SimNetwork network;
     private final FaultInjector faults;
     private final Agreement agreement;
@@ -157,14 +122,16 @@ public final class Simulator {
         this.swarm = options.faultModel() == FaultModel.BASIC ? Swarm.NONE
                 : options.diskless() ? Swarm.draw(seed).withoutDisk() : Swarm.draw(seed);
         this.replicaCount = mix.replicaCount();
-        this.config = drawConfig(seed, prng, mix, options);
+        this.config = SeedConfig.draw(seed, prng, mix, options.canaries());
         this.replicas = new Replica[replicaCount];
         this.services = new StateMachine[replicaCount];
         this.restartChecks = new RestartChecks(replicaCount);
         this.agreement = new Agreement(replicaCount);
         this.sim = new SimReplica[replicaCount];
+        this.wiring = new ReplicaWiring(replicaCount, mix.workload().clientCount(), replicas, services, sim,
+                restartChecks, prng, new WiringCalls(), () -> now, trace);
         for (int i = 0; i < replicaCount; i++) {
-            services[i] = stateMachine();
+            services[i] = SeedConfig.stateMachine();
             replicas[i] = Replica.create(config, i, services[i], prng.fork());
             traceIgnored(i);
         }
@@ -177,63 +144,13 @@ public final class Simulator {
         this.faults = new FaultInjector(seed, mix, swarm, prng, config, options.diskless(), faultyDisks, replicas, sim,
                 network, restartChecks, () -> now, trace);
         this.clients = new SimClient[mix.workload().clientCount()];
-        this.senders = new ClientSender[mix.workload().clientCount()];
+        this.senders = new ClientSession.Sender[mix.workload().clientCount()];
         int keyCount = (int) prng.between(1, 4);
         for (int c = 0; c < clients.length; c++) {
-            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount, VALUE_SIZE_BYTES_MAX);
-            senders[c] = new ClientSender(c);
+            clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount,
+                    SeedConfig.VALUE_SIZE_BYTES_MAX);
+            senders[c] = clientSender(c);
         }
-    }
-
-    /**
-     * The cluster's limits and timeouts, drawn from the seed's generator after its fault mix:
-     * batches, pipeline and state transfers small or large, timeouts short or long.
-     */
-    private static ClusterConfig drawConfig(long seed, Prng prng, FaultMix mix, Options options) {
-        int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.workload().clientCount() - 1) : 64;
-        int pipelineMax = (int) prng.between(1, 8);
-        // Small state transfers (as small as the pipeline allows) take a lagging replica through
-        // many partial NewStates: committed entries of a newer view installed under an old view,
-        // the state that a crash or a stale primary must not corrupt.
-        int stateTransferOpsMax = prng.chance(0.5) ? (int) prng.between(pipelineMax, pipelineMax + 4)
-                : (int) prng.between(Math.max(8, pipelineMax), 32);
-        // From a generator of its own, so that the seed's other draws are what they were before
-        // checkpoints: the interval changes what a run does, not what it draws.
-        Prng checkpointDraws = new Prng(seed ^ 0x4348_4B50_545F_494EL);
-        int checkpointIntervalOps = (int) checkpointDraws.between(CHECKPOINT_INTERVAL_OPS_MIN,
-                CHECKPOINT_INTERVAL_OPS_MAX);
-        // A tight ring: the fewest slots the configuration allows (two intervals and a pipeline)
-        // and a little more, so slots are reused while the ops they held are still needed by a
-        // lagging replica, and a primary waits for a durable checkpoint to free the next slot.
-        int slotCountMin = 2 * checkpointIntervalOps + pipelineMax;
-        int journalSlotCount = checkpointDraws.chance(0.5) ? JOURNAL_SLOT_COUNT_ROOMY
-                : (int) checkpointDraws.between(slotCountMin, slotCountMin + 2 * checkpointIntervalOps + 8);
-        ClusterConfig config = ClusterConfig.builder()
-                .clusterId(seed & 0xFFFF)
-                .replicaCount(mix.replicaCount())
-                .pipelinePrepareCountMax(pipelineMax)
-                .batchRequestCountMax((int) prng.between(1, 8))
-                .journalBodySizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
-                .batchSizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
-                .stateTransferOpsMax(stateTransferOpsMax)
-                .clientTableSessionsMax(sessionsMax)
-                // Timeouts drawn per seed: short ones make view changes (and races among them)
-                // common, long ones exercise retransmission within a view.
-                .commitIntervalTicks(10)
-                .normalTimeoutTicks((int) prng.between(30, 200))
-                .viewChangeTimeoutTicks((int) prng.between(40, 200))
-                .viewChangeRetransmitTicks((int) prng.between(5, 30))
-                .prepareRetransmitTicks((int) prng.between(5, 40))
-                .stateTransferRetransmitTicks((int) prng.between(5, 60))
-                .checkpointIntervalOps(checkpointIntervalOps)
-                .journalSlotCount(journalSlotCount)
-                .canariesForTesting(options.canaries())
-                .build();
-        // Every command the workload sends fits a batch: SimClient takes a TOO_LARGE reply for a bug.
-        long commandSizeBytesMax = new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX).commandSizeBytesMax();
-        Check.that(Request.OVERHEAD_SIZE_BYTES + commandSizeBytesMax <= config.batchSizeBytesMax(),
-                "the workload's commands fit a batch");
-        return config;
     }
 
     /**
@@ -247,9 +164,9 @@ public final class Simulator {
         SimDisk.Faults faults = faulty ? new SimDisk.Faults(mix.disk().writeTicksMax(), data.corruptProbability(),
                 data.misdirectProbability(), data.latentErrorProbability(), swarm.lostWriteProbability())
                 : new SimDisk.Faults(mix.disk().writeTicksMax(), 0, 0, 0);
-        SimReplicaDisk disk = new SimReplicaDisk(config, layout, i, prng.fork(), faults, new DiskListener(i));
-        disk.syncChunkSizeBytes(SYNC_CHUNK_SIZE_BYTES);
-        SimReplica replica = new SimReplica(disk, new ReplicaOutput(i));
+        SimReplicaDisk disk = new SimReplicaDisk(config, layout, i, prng.fork(), faults, wiring.diskListener(i));
+        disk.syncChunkSizeBytes(SeedConfig.SYNC_CHUNK_SIZE_BYTES);
+        SimReplica replica = new SimReplica(disk, wiring.output(i));
         replica.disk.dataFaults(faulty, swarm == Swarm.NONE ? null : swarm.zones());
         return replica;
     }
@@ -264,10 +181,6 @@ public final class Simulator {
                 + (swarm == Swarm.NONE ? "" : " directed: " + swarm.describe());
     }
 
-    private static KvStateMachine stateMachine() {
-        return new KvStateMachine(new KvLimits(KEY_SIZE_BYTES_MAX, VALUE_SIZE_BYTES_MAX));
-    }
-
     /**
      * Runs the seed to its verdict. An invariant violation in the core, or a replica that stops on
      * state diverged from its primary's, is a safety failure; any other exception fails the seed as
@@ -279,20 +192,10 @@ public final class Simulator {
                 + " checkpoint-interval=" + config.checkpointIntervalOps() + " journal-slots=" + config.journalSlotCount());
         try {
             for (int c = 0; c < clients.length; c++) clients[c].start(senders[c]);
-            while (now < options.safetyTicks()) {
-                now++;
-                faults.tick();
-                step();
-            }
-            enterLivenessPhase();
-            long deadline = now + options.livenessTicksMax();
-            while (!Convergence.reached(replicas, clients)) {
-                if (now >= deadline) {
-                    return result(SimResult.Outcome.LIVENESS, "no convergence within " + options.livenessTicksMax()
-                            + " ticks after faults healed: " + Convergence.describe(replicas, clients));
-                }
-                now++;
-                step();
+            runSafetyPhase();
+            if (!runLivenessPhase()) {
+                return result(SimResult.Outcome.LIVENESS, "no convergence within " + options.livenessTicksMax()
+                        + " ticks after faults healed: " + Convergence.describe(replicas, clients));
             }
         } catch (AssertionError e) {
             trace("safety violation: " + e.getMessage());
@@ -306,6 +209,45 @@ public final class Simulator {
             trace("exception: " + e);
             return result(SimResult.Outcome.EXCEPTION, SeedRun.describe(e));
         }
+        return verdict();
+    }
+
+    /** The safety phase: each tick the faults draw what starts, then the cluster and clients step. */
+    private void runSafetyPhase() {
+        while (now < options.safetyTicks()) {
+            now++;
+            faults.tick();
+            step();
+        }
+    }
+
+    /**
+     * The liveness phase: every fault heals, the clients finish what they started, and the cluster
+     * steps until it converges. Whether it converged within {@link Options#livenessTicksMax} ticks.
+     */
+    private boolean runLivenessPhase() {
+        enterLivenessPhase();
+        long deadline = now + options.livenessTicksMax();
+        while (!Convergence.reached(replicas, clients)) {
+            if (now >= deadline) return false;
+            now++;
+            step();
+        }
+        return true;
+    }
+
+    private void enterLivenessPhase() {
+        trace("liveness phase: faults heal, clients finish");
+        faults.stop();
+        for (int i = 0; i < replicaCount; i++) {
+            faults.heal(i);
+            if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
+        }
+        for (SimClient client : clients) client.stopped = true;
+    }
+
+    /** The verdict of a seed that converged: passed, unless the clients' history is not linearizable. */
+    private SimResult verdict() {
         Result verdict = new LinearizabilityChecker().check(history(), null);
         if (!verdict.isLinearizable()) {
             SimResult.Outcome outcome = verdict.verdict() == Result.Verdict.UNKNOWN ? SimResult.Outcome.UNDECIDED
@@ -326,8 +268,7 @@ public final class Simulator {
         long commitMax = 0;
         for (Replica replica : replicas) if (replica != null) commitMax = Math.max(commitMax, replica.commit());
         coverage.journalLaps = commitMax / config.journalSlotCount();
-        coverage.noSpaceStops = noSpaceStops;
-        coverage.syncExits = syncExits;
+        wiring.addTo(coverage);
         faults.addTo(coverage);
         return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges,
                 faults.crashCount(), now, coverage, config.checkpointIntervalOps(),
@@ -460,8 +401,8 @@ public final class Simulator {
                     + damage.knownFromOp() + " opMax=" + damage.opMax());
         }
         restartChecks.restarted(i, durable);
-        StateMachine service = stateMachine();
-        if (opened.checkpointFile() != null) restore(service, opened.checkpointFile(), i);
+        StateMachine service = SeedConfig.stateMachine();
+        if (opened.checkpointFile() != null) wiring.restore(service, opened.checkpointFile(), i);
         if (opened.checkpointProblem() != null) {
             trace("replica " + i + " lost its checkpoint's file (" + opened.checkpointProblem() + "): it fetches the state");
         }
@@ -474,27 +415,6 @@ public final class Simulator {
         observe(i);
     }
 
-    /** Restores {@code service} from the snapshot in replica {@code i}'s checkpoint file. */
-    private void restore(StateMachine service, CheckpointFile.Contents file, int i) {
-        trace("replica " + i + " restores its service from the checkpoint at op " + file.checkpoint().op());
-        try {
-            service.restore(file.snapshotStream());
-        } catch (IOException e) {
-            throw new UncheckedIOException("replica " + i + ": the snapshot of the checkpoint at op "
-                    + file.checkpoint().op() + " does not restore", e);
-        }
-    }
-
-    private void enterLivenessPhase() {
-        trace("liveness phase: faults heal, clients finish");
-        faults.stop();
-        for (int i = 0; i < replicaCount; i++) {
-            faults.heal(i);
-            if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
-        }
-        for (SimClient client : clients) client.stopped = true;
-    }
-
     /** With a trace, says why replica {@code i} ignores each message it ignores. */
     private void traceIgnored(int i) {
         if (trace != null) replicas[i].onIgnore((reason, message) -> trace("replica " + i + " ignores: " + reason));
@@ -504,164 +424,27 @@ public final class Simulator {
         if (trace != null) trace.line(now, text);
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // The core's outputs, wired to the simulated network and storage.
-
-    private final class ReplicaOutput implements Output {
-        private final int replica;
-
-        ReplicaOutput(int replica) {
-            this.replica = replica;
+    /** The calls the replicas' wiring makes on the run loop. */
+    private final class WiringCalls implements ReplicaWiring.RunLoop {
+        @Override
+        public void send(int from, int to, Message message) {
+            sendPacket(from, to, message);
         }
 
         @Override
-        public void send(int to, Message message) {
-            sendPacket(replica, to, message);
+        public void observe(int i) {
+            Simulator.this.observe(i);
         }
 
         @Override
-        public void reply(Reply reply) {
-            int c = SimClient.clientIndexOf(reply.clientId());
-            if (c >= 0 && c < clients.length) sendPacket(replica, replicaCount + c, reply);
-        }
-
-        @Override
-        public void persistPrepare(Entry entry) {
-            if (trace != null) trace("write replica " + replica + " prepare op=" + entry.op());
-            sim[replica].disk.persistPrepare(entry);
-        }
-
-        @Override
-        public void persistState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            if (trace != null) {
-                trace("write replica " + replica + " state view=" + state.view() + " logView=" + state.logView()
-                        + " anchor=" + anchorOp + " suffix=" + suffix.size());
-            }
-            restartChecks.logChangeAsked(replica, state.logView(), anchorOp, anchorChecksum, suffix);
-            sim[replica].disk.persistState(state, anchorOp, anchorChecksum, suffix);
-            if (!suffix.isEmpty()) faults.onLogChangeAsked(replica, suffix.size());
-        }
-
-        @Override
-        public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
-            if (trace != null) trace("write replica " + replica + " checkpoint op=" + checkpoint.op());
-            sim[replica].disk.persistCheckpoint(checkpoint, snapshot);
-        }
-
-        @Override
-        public void sendSyncChunk(int to, long checkpointOp, long identity, long offset) {
-            // The chunk goes out when the read completes; a crash before loses the read with it.
-            sim[replica].disk.serveSyncChunk(checkpointOp, identity, offset, chunk -> sendPacket(replica, to, chunk));
-        }
-
-        @Override
-        public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
-            if (trace != null) {
-                trace("write replica " + replica + " sync chunk op=" + checkpointOp + " offset=" + offset + " bytes="
-                        + bytes.length);
-            }
-            sim[replica].disk.writeSyncChunk(checkpointOp, offset, bytes);
-        }
-
-        @Override
-        public void installSync(long checkpointOp, long identity, long sizeBytes, long fileChecksum,
-                Output.ReplicaState state) {
-            if (trace != null) trace("write replica " + replica + " install op=" + checkpointOp + " bytes=" + sizeBytes);
-            // The install asks for a log cut to the checkpoint, in the log view the replica has.
-            restartChecks.logChangeAsked(replica, state.logView(), checkpointOp, state.commitChecksum(), List.of());
-            sim[replica].disk.installSync(checkpointOp, identity, sizeBytes, fileChecksum, state, Simulator::stateMachine);
-            faults.onInstallAsked(replica);
+        public FaultInjector faults() {
+            return faults;
         }
     }
 
-    /** Completions of one replica's disk, forwarded to the replica that is running on it. */
-    private final class DiskListener implements ReplicaStorage.Listener {
-        private final int replica;
-
-        DiskListener(int replica) {
-            this.replica = replica;
-        }
-
-        @Override
-        public void onPrepareDurable(long op, long checksum) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onPrepareDurable(op, checksum, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onStateDurable(long view, long logView, long lastOp, long lastChecksum) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onStateDurable(view, logView, lastOp, lastChecksum, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onCheckpointDurable(long op) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onCheckpointDurable(op, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onSyncChunkDurable(long checkpointOp, long end) {
-            if (replicas[replica] == null) return;
-            replicas[replica].onSyncChunkDurable(checkpointOp, end, sim[replica].output);
-            observe(replica);
-        }
-
-        /** The live service takes the installed state first: the replica checks its identity against it. */
-        @Override
-        public void onSyncInstalled(CheckpointFile.Contents installed) {
-            if (replicas[replica] == null) return;
-            trace("replica " + replica + " installed the checkpoint at op " + installed.checkpoint().op());
-            restore(services[replica], installed, replica);
-            replicas[replica].onSyncInstalled(installed.checkpoint(), sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onSyncFailed(long checkpointOp, String reason) {
-            if (replicas[replica] == null) return;
-            trace("replica " + replica + " install of the checkpoint at op " + checkpointOp + " failed: " + reason);
-            replicas[replica].onSyncFailed(checkpointOp, reason, sim[replica].output);
-            observe(replica);
-        }
-
-        @Override
-        public void onError(DiskError error) {
-            switch (error.kind()) {
-                case NO_SPACE -> {
-                    // The replica stays up and safe: nothing more becomes durable, so it
-                    // acknowledges nothing more, until space returns (FaultInjector.endDiskFull).
-                    Check.that(sim[replica].disk.disk().full(), "replica " + replica + ": a full journal means the "
-                            + "simulated ring is too small: " + error);
-                    noSpaceStops++;
-                    trace("replica " + replica + " storage stopped: " + error);
-                }
-                case SYNC -> {
-                    // Fatal: after a failed sync the page cache cannot be trusted, and retrying the
-                    // sync may falsely succeed. The process exits and recovers from its disk.
-                    syncExits++;
-                    trace("replica " + replica + " exits: " + error);
-                    if (replicas[replica] != null) faults.crash(replica, prng.between(1, 200));
-                }
-                case READ, WRITE -> throw new AssertionError("replica " + replica + " storage stopped: " + error);
-            }
-        }
-    }
-
-    private final class ClientSender implements ClientSession.Sender {
-        private final int client;
-
-        ClientSender(int client) {
-            this.client = client;
-        }
-
-        @Override
-        public void send(int replica, Request request) {
-            sendPacket(replicaCount + client, replica, request);
-        }
+    /** Where client {@code client}'s session sends its requests: from the client's node onto the network. */
+    private ClientSession.Sender clientSender(int client) {
+        return (replica, request) -> sendPacket(replicaCount + client, replica, request);
     }
 
     private void sendPacket(int from, int to, Message message) {
