@@ -47,12 +47,41 @@ class CheckpointAndSyncTest {
         assertThat(c.replica(r).stateChecksum()).isEqualTo(c.replica(0).stateChecksum());
     }
 
+    /** A three-replica cluster and one client that puts keys {@code k0..k4} in turn. */
+    private static final class Run {
+        final ScenarioCluster c;
+        final ScenarioCluster.Client client;
+        private final int[] next = {0};
+
+        Run(Storage storage) {
+            c = cluster(storage);
+            client = c.client();
+        }
+
+        /** Submits puts until every running replica has committed {@code op}. */
+        void commitThrough(long op) {
+            CheckpointAndSyncTest.commitThrough(c, client, op, next);
+        }
+
+        /** Replica {@code r} crashes once {@code op} is committed, and the others go on through {@code through}. */
+        void lagBehind(int r, long op, long through) {
+            commitThrough(op);
+            c.crash(r);
+            commitThrough(through);
+        }
+
+        /** Replica {@code r} reaches replica 0's commit with the same state, and the committed logs agree. */
+        void convergeWith0(int r) {
+            assertSameStateAs0(c, r);
+            c.checkAgreement();
+        }
+    }
+
     @OnEachStorage
     void everyReplicaCompactsToTheSameCheckpointsAndARestartStartsFromItsOwn(Storage storage) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.commitThrough(2 * INTERVAL + 3);
         for (int r = 0; r < 3; r++) {
             assertThat(c.replica(r).logAnchorOp()).isEqualTo(2 * INTERVAL);
             assertThat(c.replica(r).checkpointDurable().identity())
@@ -66,17 +95,15 @@ class CheckpointAndSyncTest {
         c.restart(1);
         assertThat(c.replica(1).commit()).isEqualTo(2 * INTERVAL);
 
-        commitThrough(c, client, 3 * INTERVAL + 1, next);
-        assertSameStateAs0(c, 1);
-        c.checkAgreement();
+        run.commitThrough(3 * INTERVAL + 1);
+        run.convergeWith0(1);
     }
 
     @OnEachStorage
     void aJournalThatComesBackDamagedAfterTheCheckpointIsRepairedFromPeersAboveIt(Storage storage) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.commitThrough(2 * INTERVAL + 3);
         c.crash(1);
         c.decayPrepare(1, 2 * INTERVAL + 2); // a latent sector error above the checkpoint
         Replica.Durable durable = c.durable(1);
@@ -87,9 +114,8 @@ class CheckpointAndSyncTest {
 
         assertThat(c.runUntil(() -> !c.replica(1).logDamaged(), 3_000)).isTrue();
         assertThat(c.replica(1).repairedEntryCount()).isEqualTo(1);
-        commitThrough(c, client, 3 * INTERVAL + 1, next);
-        assertSameStateAs0(c, 1);
-        c.checkAgreement();
+        run.commitThrough(3 * INTERVAL + 1);
+        run.convergeWith0(1);
     }
 
     @OnEachStorage
@@ -103,10 +129,9 @@ class CheckpointAndSyncTest {
     }
 
     private static void restartWithABadCheckpointFile(Storage storage, boolean damaged) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.commitThrough(2 * INTERVAL + 3);
         c.crash(1);
         c.loseCheckpointFile(1, damaged);
         Replica.Durable durable = c.durable(1);
@@ -118,61 +143,50 @@ class CheckpointAndSyncTest {
         assertThat(restarted.commit()).as("its log starts at the checkpoint").isEqualTo(2 * INTERVAL);
 
         assertThat(c.runUntil(() -> restarted.syncCount() == 1, 3_000)).isTrue();
-        commitThrough(c, client, 3 * INTERVAL + 1, next);
-        assertSameStateAs0(c, 1);
-        c.checkAgreement();
+        run.commitThrough(3 * INTERVAL + 1);
+        run.convergeWith0(1);
 
         // The installed file is whole: the next restart starts from its own checkpoint again.
         c.crash(1);
         assertThat(c.durable(1).checkpointLost()).isFalse();
         c.restart(1);
-        commitThrough(c, client, 3 * INTERVAL + 3, next);
-        assertSameStateAs0(c, 1);
-        c.checkAgreement();
+        run.commitThrough(3 * INTERVAL + 3);
+        run.convergeWith0(1);
     }
 
     @OnEachStorage
     void aRestartWithALostCheckpointFileAndADamagedJournalFetchesTheStateAndRepairsTheLog(Storage storage) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2 * INTERVAL + 3, next);
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.commitThrough(2 * INTERVAL + 3);
         c.crash(1);
         c.decayPrepare(1, 2 * INTERVAL + 2);
         c.loseCheckpointFile(1, false);
         c.restart(1);
 
         assertThat(c.runUntil(() -> c.replica(1).syncCount() == 1 && !c.replica(1).logDamaged(), 5_000)).isTrue();
-        commitThrough(c, client, 3 * INTERVAL + 1, next);
-        assertSameStateAs0(c, 1);
-        c.checkAgreement();
+        run.commitThrough(3 * INTERVAL + 1);
+        run.convergeWith0(1);
     }
 
     @OnEachStorage
     void aRestartWhoseCheckpointFileIsLostTakesANewerCheckpointWhenThePeersMovedOn(Storage storage) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, INTERVAL + 1, next);
-        c.crash(1);
-        commitThrough(c, client, 3 * INTERVAL + 2, next); // the peers compact to op 24: nobody has op 8's checkpoint
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.lagBehind(1, INTERVAL + 1, 3 * INTERVAL + 2); // the peers compact to op 24: nobody has op 8's checkpoint
         c.loseCheckpointFile(1, false);
         c.restart(1);
 
         assertThat(c.runUntil(() -> c.replica(1).commit() >= 3 * INTERVAL + 2, 5_000)).isTrue();
         assertThat(c.replica(1).logAnchorOp()).isGreaterThanOrEqualTo(3 * INTERVAL);
-        assertSameStateAs0(c, 1);
-        c.checkAgreement();
+        run.convergeWith0(1);
     }
 
     @OnEachStorage
     void aBackupThatWasDownWhileThePeersCompactedSyncsTheirCheckpointAndCatchesUp(Storage storage) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2, next);
-        c.crash(2);
-        commitThrough(c, client, 3 * INTERVAL + 2, next); // replicas 0 and 1 compact to op 24
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.lagBehind(2, 2, 3 * INTERVAL + 2); // replicas 0 and 1 compact to op 24
 
         int[] chunks = {0};
         c.drop((to, m) -> {
@@ -186,19 +200,15 @@ class CheckpointAndSyncTest {
         assertThat(synced.syncCount()).isEqualTo(1);
         assertThat(chunks[0]).as("the checkpoint came in several chunks").isGreaterThan(1);
         assertThat(synced.logAnchorOp()).isEqualTo(3 * INTERVAL);
-        commitThrough(c, client, 3 * INTERVAL + 4, next);
-        assertSameStateAs0(c, 2);
-        c.checkAgreement();
+        run.commitThrough(3 * INTERVAL + 4);
+        run.convergeWith0(2);
     }
 
     @OnEachStorage
     void aSyncWhosePeerGoesSilentMovesToTheOtherPeerAndFinishes(Storage storage) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2, next);
-        c.crash(2);
-        commitThrough(c, client, 2 * INTERVAL + 2, next);
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.lagBehind(2, 2, 2 * INTERVAL + 2);
 
         // The first peer that sends a chunk stops answering after it.
         int[] silent = {-1};
@@ -214,9 +224,8 @@ class CheckpointAndSyncTest {
         assertThat(c.runUntil(() -> c.replica(2).syncCount() == 1, 5_000)).isTrue();
         assertThat(c.runUntil(() -> c.replica(2).commit() >= 2 * INTERVAL + 2, 5_000)).isTrue();
         c.clearDropRules();
-        commitThrough(c, client, 2 * INTERVAL + 4, next);
-        assertSameStateAs0(c, 2);
-        c.checkAgreement();
+        run.commitThrough(2 * INTERVAL + 4);
+        run.convergeWith0(2);
     }
 
     @OnEachStorage
@@ -225,12 +234,9 @@ class CheckpointAndSyncTest {
         // install has failed: whichever peer the fetch starts at, it stages replica 0's damaged
         // bytes (each chunk intact on the wire), the install's check refuses them and changes
         // nothing, and the fetch starts over at replica 1, whose file installs.
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2, next);
-        c.crash(2);
-        commitThrough(c, client, 2 * INTERVAL + 2, next);
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.lagBehind(2, 2, 2 * INTERVAL + 2);
 
         c.damageServedChunks(0, true);
         c.drop((to, m) -> to == 2 && m instanceof SyncChunk chunk && chunk.replica() == 1 && c.syncFailureCount(2) == 0);
@@ -241,19 +247,15 @@ class CheckpointAndSyncTest {
 
         c.damageServedChunks(0, false);
         c.clearDropRules();
-        commitThrough(c, client, 2 * INTERVAL + 4, next);
-        assertSameStateAs0(c, 2);
-        c.checkAgreement();
+        run.commitThrough(2 * INTERVAL + 4);
+        run.convergeWith0(2);
     }
 
     @OnEachStorage
     void aCrashBeforeTheInstallIsDurableLeavesTheOldStateAndTheSyncStartsAgain(Storage storage) {
-        ScenarioCluster c = cluster(storage);
-        ScenarioCluster.Client client = c.client();
-        int[] next = {0};
-        commitThrough(c, client, 2, next);
-        c.crash(2);
-        commitThrough(c, client, 2 * INTERVAL + 2, next);
+        Run run = new Run(storage);
+        ScenarioCluster c = run.c;
+        run.lagBehind(2, 2, 2 * INTERVAL + 2);
 
         c.restart(2);
         long opBefore = c.replica(2).op();
