@@ -1,5 +1,9 @@
 package dev.viewstamp.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A fast 64-bit checksum for message bodies and log entries, with strong avalanche (every input
  * bit affects every output bit), so accidental corruption and forked logs are detected. It is not
@@ -9,6 +13,9 @@ package dev.viewstamp.core;
  * byte arrays are length-prefixed, so distinct field sequences give distinct inputs.
  */
 public final class Checksum {
+    /** Eight bytes of an array as one little-endian long: byte {@code j} of a word in bits {@code 8j..8j+7}. */
+    private static final VarHandle LITTLE_ENDIAN_LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long P1 = 0x9E3779B185EBCA87L;
     private static final long P2 = 0xC2B2AE3D27D4EB4FL;
     private long h = 0x27D4EB2F165667C5L;
@@ -32,11 +39,7 @@ public final class Checksum {
         add(length);
         int i = offset;
         int end = offset + length;
-        for (; i + 8 <= end; i += 8) {
-            long v = 0;
-            for (int j = 0; j < 8; j++) v |= (bytes[i + j] & 0xFFL) << (8 * j);
-            add(v);
-        }
+        for (; i + 8 <= end; i += 8) add((long) LITTLE_ENDIAN_LONGS.get(bytes, i));
         long tail = 0;
         for (int j = 0; i < end; i++, j++) tail |= (bytes[i] & 0xFFL) << (8 * j);
         return add(tail);
