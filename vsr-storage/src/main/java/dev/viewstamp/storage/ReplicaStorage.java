@@ -1,7 +1,5 @@
 package dev.viewstamp.storage;
 
-import dev.viewstamp.codec.CodecException;
-import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.SyncChunk;
@@ -27,7 +25,8 @@ import java.util.function.Supplier;
  *       to the anchor in the old log view; then the suffix entries go to their slots and are
  *       synced; then a superblock names the new head, views and suffix headers. A crash at any
  *       point leaves the old log, the old log cut back (possibly extended by new entries that
- *       chain to it), or the new log, never one with holes (docs/STORAGE.md, rule 2).
+ *       chain to it), or the new log, never one with holes (docs/STORAGE.md, rule 2;
+ *       {@link LogChange}).
  *   <li>{@link #persistCheckpoint}: the checkpoint's file is written and synced, then a superblock
  *       names it, then the previous checkpoint's file is deleted ({@link CheckpointWrite}).
  *   <li>State sync (docs/CHECKPOINTS.md, section 7): {@link #serveSyncChunk} reads a chunk of the
@@ -86,7 +85,7 @@ public final class ReplicaStorage {
      */
     public static final int SYNC_CHUNK_SIZE_BYTES = 64 * 1024;
 
-    sealed interface Pending permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair,
+    sealed interface Pending permits PendingPrepare, LogChange, PendingDamage, PendingHeaderRepair,
             PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite, PendingStage, SyncInstall {}
 
     /** A chunk of a state sync's staged file, written and synced at its turn ({@link #writeSyncChunk}). */
@@ -102,50 +101,6 @@ public final class ReplicaStorage {
     private record PendingHeaderRepair() implements Pending {}
 
     private record PendingPrepare(Entry entry) implements Pending {}
-
-    /**
-     * A log change and how far it got. A full disk can stop it at any write; {@link #resume} then
-     * continues from the step that failed, never from the top: once the superblock names the new
-     * log, running the change again would take the new log for the old one and cut it back in the
-     * new log view (seed 320020279 lost committed op 28 that way).
-     */
-    private static final class PendingState implements Pending {
-        final Output.ReplicaState state;
-        final long anchorOp;
-        final long anchorChecksum;
-        final List<Entry> suffix;
-        Step step = Step.START;
-        /** Suffix entries written so far, the first with journal sequence {@code firstSequence}. */
-        int written;
-        long firstSequence;
-
-        PendingState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            this.state = state;
-            this.anchorOp = anchorOp;
-            this.anchorChecksum = anchorChecksum;
-            this.suffix = suffix;
-        }
-
-        long headOp() {
-            return anchorOp + suffix.size();
-        }
-
-        long headChecksum() {
-            return suffix.isEmpty() ? anchorChecksum : suffix.get(suffix.size() - 1).checksum();
-        }
-
-        /** The steps of a log change, in order; each is done once, and a resumed change starts at the one that failed. */
-        enum Step {
-            /** Nothing written yet: decide whether to cut back first. */
-            START,
-            /** Writing the suffix entries to their slots, then one sync. */
-            SUFFIX,
-            /** Entries durable: the superblock names the new log. */
-            NAME,
-            /** The new log is named: its redundant headers, then one sync. */
-            HEADERS
-        }
-    }
 
     private final Disk disk;
     private final CheckpointStore checkpoints;
@@ -329,7 +284,7 @@ public final class ReplicaStorage {
             throw new IllegalArgumentException("a log change of " + suffix.size() + " entries exceeds the superblock's "
                     + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
         }
-        queue.addLast(new PendingState(state, anchorOp, anchorChecksum, List.copyOf(suffix)));
+        queue.addLast(new LogChange(this, state, anchorOp, anchorChecksum, List.copyOf(suffix)));
         schedule(this::pump);
     }
 
@@ -414,16 +369,21 @@ public final class ReplicaStorage {
         return checkpointFileLost;
     }
 
-    /** The journal's last write sequence: an install's superblock covers every record written so far. */
+    /** The journal's last write sequence: a superblock that names a new log covers every record written so far. */
     long journalSequence() {
         return sequence;
     }
 
+    /** The last op of the durable log. */
+    long logHeadOp() {
+        return logHeadOp;
+    }
+
     /**
-     * Writes {@code next}, which names an installed checkpoint with the log cut to its op
-     * ({@code headOp}), to every copy; then {@code then}.
+     * Writes {@code next}, which names a new log ending at {@code headOp} (a log change's, or an
+     * installed checkpoint's with the log cut to its op), to every copy; then {@code then}.
      */
-    void writeInstalledSuperblock(Superblock.State next, long headOp, Runnable then) {
+    void writeLogSuperblock(Superblock.State next, long headOp, Runnable then) {
         Superblock.write(disk, next, andThen(() -> {
             superblock = next;
             logHeadOp = headOp;
@@ -456,10 +416,7 @@ public final class ReplicaStorage {
     /** Retries after a {@link DiskError.Kind#NO_SPACE} stop, for example once space returns. */
     public void resume() {
         if (stopped != null && stopped.kind() != DiskError.Kind.SYNC) {
-            if (canaryResumeFromStart && queue.peekFirst() instanceof PendingState change) {
-                change.step = PendingState.Step.START;
-                change.written = 0;
-            }
+            if (canaryResumeFromStart && queue.peekFirst() instanceof LogChange change) change.startOverForCanary();
             stopped = null;
             schedule(this::pump);
         }
@@ -500,7 +457,7 @@ public final class ReplicaStorage {
             busy = true;
             switch (queue.peekFirst()) {
                 case PendingPrepare p -> writePrepares(frontPrepares(), 0);
-                case PendingState s -> writeState(s);
+                case LogChange change -> change.run();
                 case PendingDamage d -> writeDamage(d);
                 case PendingSuperblockRepair r -> writeSuperblockRepair();
                 case PendingHeaderRepair r -> writeHeaderRepair();
@@ -531,27 +488,24 @@ public final class ReplicaStorage {
      */
     private void writePrepares(List<Entry> batch, int index) {
         if (index < batch.size()) {
-            journal.writePrepare(batch.get(index), sequence + 1, superblock.checkpoint().op(), andThen(() -> {
-                sequence++;
-                writePrepares(batch, index + 1);
-            }));
+            appendToJournal(batch.get(index), () -> writePrepares(batch, index + 1));
             return;
         }
         long firstSequence = sequence - batch.size() + 1;
-        journal.sync(andThen(() -> writeHeaders(batch, firstSequence, 0, () -> {
+        syncJournal(() -> writeHeaders(batch, firstSequence, 0, () -> {
             for (Entry entry : batch) {
                 queue.pollFirst();
                 logHeadOp = Math.max(logHeadOp, entry.op());
                 listener.onPrepareDurable(entry.op(), entry.checksum());
             }
             finish();
-        })));
+        }));
     }
 
     /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
-    private void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
+    void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
         if (index == entries.size()) {
-            journal.sync(andThen(done));
+            syncJournal(done);
             return;
         }
         journal.writeHeader(entries.get(index), firstSequence + index,
@@ -559,104 +513,25 @@ public final class ReplicaStorage {
     }
 
     /**
-     * A log change (docs/STORAGE.md, rule 2), one step at a time from where it stands. Entries
-     * reach their slots before the superblock that names them, so a crash never leaves the new
-     * log with holes; when the change cuts the log back, a first superblock cuts it back in the
-     * log view the replica still had, so that a crash while the new entries land leaves that
-     * shorter log (the cut entries were never committed, or the new log would hold them),
-     * extended at most by new entries that chain to it.
+     * Writes {@code entry} to its slot with the journal's next sequence, which it then counts as
+     * written; then {@code then}. Durable only after a {@link #syncJournal}.
      */
-    private void writeState(PendingState change) {
-        switch (change.step) {
-            case START -> {
-                if (change.suffix.isEmpty()) {
-                    writeSuperblock(change.state, change.headOp(), change.headChecksum(),
-                            carriedSuffix(change.headOp(), change.headChecksum()), () -> complete(change));
-                } else if (change.anchorOp < logHeadOp) {
-                    // The superblock still names the old log, so the cut-back names the old log view.
-                    writeSuperblock(cutBack(change.state), change.anchorOp, change.anchorChecksum,
-                            carriedSuffix(change.anchorOp, change.anchorChecksum), () -> advance(change, PendingState.Step.SUFFIX));
-                } else {
-                    advance(change, PendingState.Step.SUFFIX);
-                }
-            }
-            case SUFFIX -> {
-                if (change.written == change.suffix.size()) {
-                    journal.sync(andThen(() -> advance(change, PendingState.Step.NAME)));
-                    return;
-                }
-                Entry entry = change.suffix.get(change.written);
-                journal.writePrepare(entry, sequence + 1, superblock.checkpoint().op(), andThen(() -> {
-                    sequence++;
-                    if (change.written == 0) change.firstSequence = sequence;
-                    change.written++;
-                    writeState(change);
-                }));
-            }
-            case NAME -> writeSuperblock(change.state, change.headOp(), change.headChecksum(), suffixHeaders(change),
-                    () -> advance(change, PendingState.Step.HEADERS));
-            case HEADERS -> writeHeaders(change.suffix, change.firstSequence, 0, () -> complete(change));
-        }
-    }
-
-    private void advance(PendingState change, PendingState.Step step) {
-        Check.that(step.ordinal() > change.step.ordinal(), "a log change only moves forward", step.ordinal(),
-                change.step.ordinal());
-        change.step = step;
-        writeState(change);
-    }
-
-    /** The headers of a change's suffix as its records carry them, for the superblock that names it. */
-    private List<EntryCodec.Header> suffixHeaders(PendingState change) {
-        List<EntryCodec.Header> headers = new ArrayList<>();
-        for (int i = 0; i < change.suffix.size(); i++) {
-            byte[] record = EntryCodec.encode(change.suffix.get(i), superblock.clusterId(), change.firstSequence + i);
-            try {
-                headers.add(EntryCodec.decodeHeader(record, 0, superblock.clusterId(), Integer.MAX_VALUE));
-            } catch (CodecException e) {
-                throw new AssertionError("a header we just encoded does not decode", e);
-            }
-        }
-        return headers;
-    }
-
-    /** The current superblock's suffix headers up to {@code headOp}, when they end at that very entry. */
-    private List<EntryCodec.Header> carriedSuffix(long headOp, long headChecksum) {
-        List<EntryCodec.Header> carried = new ArrayList<>();
-        for (EntryCodec.Header header : superblock.suffix()) if (header.op() <= headOp) carried.add(header);
-        if (carried.isEmpty()) return carried;
-        EntryCodec.Header last = carried.get(carried.size() - 1);
-        return last.op() == headOp && last.entryChecksum() == headChecksum ? carried : List.of();
-    }
-
-    /**
-     * The state of the cut-back superblock: the new view and crash vector, but the log view and
-     * damage the replica still has. The commit claim may be the new one: it names its entry, and
-     * a restart trusts it only for a log that holds that entry.
-     */
-    private Output.ReplicaState cutBack(Output.ReplicaState state) {
-        return new Output.ReplicaState(state.view(), superblock.logView(), state.commitMax(), state.commitChecksum(),
-                superblock.damagedOpMax(), state.crashVector());
-    }
-
-    private void writeSuperblock(Output.ReplicaState state, long headOp, long headChecksum, List<EntryCodec.Header> suffix,
-            Runnable then) {
-        // The journal sequence covers every record written so far: anything older than it past the
-        // new head is a leftover of a replaced log and never extends it.
-        Superblock.State next = superblock.successor().view(state.view()).logView(state.logView())
-                .damagedOpMax(state.damagedOpMax()).crashVector(state.crashVector())
-                .commit(state.commitMax(), state.commitChecksum()).logHead(headOp, headChecksum, suffix)
-                .journalSequence(sequence).build();
-        Superblock.write(disk, next, andThen(() -> {
-            superblock = next;
-            logHeadOp = headOp;
+    void appendToJournal(Entry entry, Runnable then) {
+        journal.writePrepare(entry, sequence + 1, superblock.checkpoint().op(), andThen(() -> {
+            sequence++;
             then.run();
         }));
     }
 
-    private void complete(PendingState change) {
+    /** Syncs the journal: every record written so far is durable; then {@code then}. */
+    void syncJournal(Runnable then) {
+        journal.sync(andThen(then));
+    }
+
+    /** The request at the head of the queue is done: drop it, {@code report} it, and go on with the next. */
+    void completeHead(Consumer<Listener> report) {
         queue.pollFirst();
-        listener.onStateDurable(change.state.view(), change.state.logView(), change.headOp(), change.headChecksum());
+        report.accept(listener);
         finish();
     }
 
