@@ -31,9 +31,9 @@ import java.util.function.Supplier;
  *       names it, then the previous checkpoint's file is deleted ({@link CheckpointWrite}).
  *   <li>State sync (docs/CHECKPOINTS.md, section 7): {@link #serveSyncChunk} reads a chunk of the
  *       checkpoint file the superblock names, for a peer; {@link #writeSyncChunk} stages a chunk
- *       fetched from one, synced before it is reported; {@link #installSync} checks the staged
- *       file, makes it the checkpoint's file, and names it in a superblock with the log cut to
- *       its op ({@link SyncInstall}).
+ *       fetched from one, synced before it is reported ({@link SyncChunks}); {@link #installSync}
+ *       checks the staged file, makes it the checkpoint's file, and names it in a superblock with
+ *       the log cut to its op ({@link SyncInstall}).
  * </ul>
  *
  * <p>Requests are processed one at a time; a disk error stops processing. {@link DiskError.Kind#SYNC}
@@ -86,10 +86,7 @@ public final class ReplicaStorage {
     public static final int SYNC_CHUNK_SIZE_BYTES = 64 * 1024;
 
     sealed interface Pending permits PendingPrepare, LogChange, PendingDamage, PendingHeaderRepair,
-            PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite, PendingStage, SyncInstall {}
-
-    /** A chunk of a state sync's staged file, written and synced at its turn ({@link #writeSyncChunk}). */
-    private record PendingStage(long checkpointOp, long offset, byte[] bytes) implements Pending {}
+            PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite, SyncChunks.Stage, SyncInstall {}
 
     /** At a restart: delete every checkpoint file the superblock does not name ({@link #open}). */
     private record PendingCheckpointCleanup() implements Pending {}
@@ -122,7 +119,7 @@ public final class ReplicaStorage {
      * state sync may install the very same checkpoint over it ({@link SyncInstall}).
      */
     private boolean checkpointFileLost;
-    private int syncChunkSizeBytes = SYNC_CHUNK_SIZE_BYTES;
+    private final SyncChunks syncChunks;
 
     /**
      * Storage over {@code disk}, whose superblock holds {@code superblock}, whose journal last
@@ -147,6 +144,7 @@ public final class ReplicaStorage {
         this.superblock = superblock;
         this.sequence = sequence;
         this.listener = listener;
+        this.syncChunks = new SyncChunks(this, checkpoints);
     }
 
     /**
@@ -305,7 +303,7 @@ public final class ReplicaStorage {
     /** Serves state-sync chunks of {@code value} bytes instead of {@link #SYNC_CHUNK_SIZE_BYTES}. */
     public void syncChunkSizeBytes(int value) {
         if (value < 1) throw new IllegalArgumentException("a sync chunk of " + value + " bytes");
-        syncChunkSizeBytes = value;
+        syncChunks.chunkSizeBytes(value);
     }
 
     /**
@@ -318,17 +316,7 @@ public final class ReplicaStorage {
      * it at most makes it find nothing.
      */
     public void serveSyncChunk(long checkpointOp, long identity, long offset, Consumer<SyncChunk> send) {
-        CheckpointReference named = superblock.checkpoint();
-        if (!named.present() || named.op() != checkpointOp || named.identity() != identity || offset < 0
-                || offset >= named.fileSizeBytes()) {
-            return;
-        }
-        int replicaIndex = superblock.replicaIndex();
-        checkpoints.readRange(checkpointOp, offset, syncChunkSizeBytes, (bytes, error) -> schedule(() -> {
-            if (error != null || bytes.length == 0) return;
-            send.accept(SyncChunk.of(checkpointOp, identity, offset, named.fileSizeBytes(), named.fileChecksum(), bytes,
-                    replicaIndex));
-        }));
+        syncChunks.serve(checkpointOp, identity, offset, send);
     }
 
     /**
@@ -338,7 +326,7 @@ public final class ReplicaStorage {
      * checkpoint, starts the staged file over ({@link CheckpointStore#writeStaged}).
      */
     public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
-        queue.addLast(new PendingStage(checkpointOp, offset, bytes.clone()));
+        queue.addLast(new SyncChunks.Stage(checkpointOp, offset, bytes.clone()));
         schedule(this::pump);
     }
 
@@ -354,14 +342,6 @@ public final class ReplicaStorage {
             Supplier<? extends StateMachine> services) {
         queue.addLast(new SyncInstall(this, checkpoints, checkpointOp, identity, sizeBytes, fileChecksum, state, services));
         schedule(this::pump);
-    }
-
-    private void writeStage(PendingStage stage) {
-        checkpoints.writeStaged(stage.checkpointOp(), stage.offset(), stage.bytes(), andThen(() -> {
-            queue.pollFirst();
-            listener.onSyncChunkDurable(stage.checkpointOp(), stage.offset() + stage.bytes().length);
-            finish();
-        }));
     }
 
     /** True while the named checkpoint's file is one a restart found missing or damaged. */
@@ -463,7 +443,7 @@ public final class ReplicaStorage {
                 case PendingHeaderRepair r -> writeHeaderRepair();
                 case PendingCheckpointCleanup c -> cleanUpCheckpoints();
                 case CheckpointWrite c -> c.run();
-                case PendingStage stage -> writeStage(stage);
+                case SyncChunks.Stage stage -> syncChunks.write(stage);
                 case SyncInstall install -> install.run();
             }
         }
