@@ -85,17 +85,9 @@ public final class ReplicaStorage {
      */
     public static final int SYNC_CHUNK_SIZE_BYTES = 64 * 1024;
 
-    sealed interface Pending permits PendingPrepare, LogChange, PendingDamage, PendingHeaderRepair,
-            PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite, SyncChunks.Stage, SyncInstall {}
-
-    /** At a restart: delete every checkpoint file the superblock does not name ({@link #open}). */
-    private record PendingCheckpointCleanup() implements Pending {}
-
-    private record PendingDamage(long damagedOpMax) implements Pending {}
-
-    private record PendingSuperblockRepair() implements Pending {}
-
-    private record PendingHeaderRepair() implements Pending {}
+    sealed interface Pending permits PendingPrepare, LogChange, RestartRepair.RewriteSuperblock,
+            RestartRepair.RecordDamage, RestartRepair.RepairHeaders, RestartRepair.CleanUpCheckpoints, CheckpointWrite,
+            SyncChunks.Stage, SyncInstall {}
 
     private record PendingPrepare(Entry entry) implements Pending {}
 
@@ -119,6 +111,7 @@ public final class ReplicaStorage {
      * state sync may install the very same checkpoint over it ({@link SyncInstall}).
      */
     private boolean checkpointFileLost;
+    private final RestartRepair restartRepair;
     private final SyncChunks syncChunks;
 
     /**
@@ -144,6 +137,7 @@ public final class ReplicaStorage {
         this.superblock = superblock;
         this.sequence = sequence;
         this.listener = listener;
+        this.restartRepair = new RestartRepair(this, disk, journal, checkpoints);
         this.syncChunks = new SyncChunks(this, checkpoints);
     }
 
@@ -203,12 +197,12 @@ public final class ReplicaStorage {
         Replica.Durable durable = DurableState.of(superblock, recovery, loaded);
         ReplicaStorage storage = new ReplicaStorage(disk, checkpoints, recovered.journal(), superblock, sequence,
                 recovery.headOp(), listener);
-        if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
-        if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
-        storage.queue.addLast(new PendingHeaderRepair());
+        if (read.degraded()) storage.queue.addLast(new RestartRepair.RewriteSuperblock());
+        if (durable.damage() != null) storage.queue.addLast(new RestartRepair.RecordDamage(durable.damage().opMax()));
+        storage.queue.addLast(new RestartRepair.RepairHeaders());
         // A data file formatted without checkpoints has no files to clean up, and its restarts
         // wait for no listing.
-        if (superblock.checkpointIntervalOps() > 0) storage.queue.addLast(new PendingCheckpointCleanup());
+        if (superblock.checkpointIntervalOps() > 0) storage.queue.addLast(new RestartRepair.CleanUpCheckpoints());
         storage.checkpointFileLost = loaded.lost();
         storage.pump();
         return new Opened(storage, durable, loaded.contents(), loaded.problem());
@@ -218,55 +212,21 @@ public final class ReplicaStorage {
      * Makes the damage recovery found durable before any other write: the next superblock
      * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
      * crash after it would come back clean, without ops this replica acknowledged. Views, head,
-     * suffix and journal sequence stay as they were, so the evidence stays valid too.
+     * suffix and journal sequence stay as they were, so the evidence stays valid too
+     * ({@link RestartRepair#recordDamage}).
      */
     public void persistDamage(long damagedOpMax) {
-        queue.addFirst(new PendingDamage(damagedOpMax));
+        queue.addFirst(new RestartRepair.RecordDamage(damagedOpMax));
         schedule(this::pump);
-    }
-
-    private void writeDamage(PendingDamage damage) {
-        if (superblock.damagedOpMax() >= damage.damagedOpMax()) {
-            queue.pollFirst();
-            finish();
-            return;
-        }
-        Superblock.State next = superblock.successor().damagedOpMax(damage.damagedOpMax()).build();
-        Superblock.write(disk, next, andThen(() -> {
-            superblock = next;
-            queue.pollFirst();
-            finish();
-        }));
-    }
-
-    /** The superblock state again, with the next sequence, in every copy ({@link #open}). */
-    private void writeSuperblockRepair() {
-        Superblock.State rewritten = superblock.rewritten();
-        Superblock.write(disk, rewritten, error -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
-            superblock = rewritten;
-            queue.pollFirst();
-            finish();
-        });
-    }
-
-    /** The redundant headers recovery found lost in the recovered log ({@link #open}). */
-    private void writeHeaderRepair() {
-        journal.repairHeaders(error -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
-            queue.pollFirst();
-            finish();
-        });
     }
 
     public Superblock.State superblock() {
         return superblock;
+    }
+
+    /** Every copy of the superblock now holds {@code written}. */
+    void superblockWritten(Superblock.State written) {
+        superblock = written;
     }
 
     /** Requests that {@code entry} be appended and made durable. */
@@ -438,10 +398,10 @@ public final class ReplicaStorage {
             switch (queue.peekFirst()) {
                 case PendingPrepare p -> writePrepares(frontPrepares(), 0);
                 case LogChange change -> change.run();
-                case PendingDamage d -> writeDamage(d);
-                case PendingSuperblockRepair r -> writeSuperblockRepair();
-                case PendingHeaderRepair r -> writeHeaderRepair();
-                case PendingCheckpointCleanup c -> cleanUpCheckpoints();
+                case RestartRepair.RewriteSuperblock r -> restartRepair.rewriteSuperblock();
+                case RestartRepair.RecordDamage d -> restartRepair.recordDamage(d);
+                case RestartRepair.RepairHeaders r -> restartRepair.repairHeaders();
+                case RestartRepair.CleanUpCheckpoints c -> restartRepair.cleanUpCheckpoints();
                 case CheckpointWrite c -> c.run();
                 case SyncChunks.Stage stage -> syncChunks.write(stage);
                 case SyncInstall install -> install.run();
@@ -508,6 +468,12 @@ public final class ReplicaStorage {
         journal.sync(andThen(then));
     }
 
+    /** The request at the head of the queue is done: drop it and go on with the next. */
+    void completeHead() {
+        queue.pollFirst();
+        finish();
+    }
+
     /** The request at the head of the queue is done: drop it, {@code report} it, and go on with the next. */
     void completeHead(Consumer<Listener> report) {
         queue.pollFirst();
@@ -521,9 +487,10 @@ public final class ReplicaStorage {
     }
 
     /**
-     * Writes {@code next}, which names a checkpoint, to every copy; then {@code then}. The log's
-     * head and journal sequence stay as they were: a checkpoint changes neither the log nor which
-     * records are newer than the superblock.
+     * Writes {@code next}, which names a checkpoint or records damage, to every copy; then
+     * {@code then}. The log's head and journal sequence stay as they were: a checkpoint changes
+     * neither the log nor which records are newer than the superblock, and a damage record must
+     * keep the evidence valid ({@link RestartRepair#recordDamage}).
      */
     void writeSuperblock(Superblock.State next, Runnable then) {
         Superblock.write(disk, next, andThen(() -> {
@@ -540,35 +507,9 @@ public final class ReplicaStorage {
         finish();
     }
 
-    /**
-     * Deletes every checkpoint file the superblock does not name (left by a crash before its
-     * superblock, or before the delete that follows one), except that of a checkpoint taken since
-     * the restart, which may be writing its file already; then the staged file of a state sync the
-     * crash cut short (the core starts a sync over from its first byte).
-     */
-    private void cleanUpCheckpoints() {
-        checkpoints.list((ops, error) -> schedule(() -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
-            deleteStrayCheckpoints(ops, 0);
-        }));
-    }
-
-    private void deleteStrayCheckpoints(long[] ops, int index) {
-        for (int i = index; i < ops.length; i++) {
-            long op = ops[i];
-            boolean taken = queue.stream().anyMatch(p -> p instanceof CheckpointWrite w && w.op() == op);
-            if (op == superblock.checkpoint().op() || taken) continue;
-            int next = i + 1;
-            checkpoints.delete(op, andThen(() -> deleteStrayCheckpoints(ops, next)));
-            return;
-        }
-        checkpoints.discardStaged(andThen(() -> {
-            queue.pollFirst();
-            finish();
-        }));
+    /** True when a checkpoint taken since the restart waits in the queue: its file may be writing already. */
+    boolean checkpointQueued(long op) {
+        return queue.stream().anyMatch(p -> p instanceof CheckpointWrite w && w.op() == op);
     }
 
     void stop(DiskError error) {
