@@ -9,7 +9,7 @@ import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -85,11 +85,9 @@ public final class ReplicaStorage {
      */
     public static final int SYNC_CHUNK_SIZE_BYTES = 64 * 1024;
 
-    sealed interface Pending permits PendingPrepare, LogChange, RestartRepair.RewriteSuperblock,
+    sealed interface Pending permits GroupCommit.Prepare, LogChange, RestartRepair.RewriteSuperblock,
             RestartRepair.RecordDamage, RestartRepair.RepairHeaders, RestartRepair.CleanUpCheckpoints, CheckpointWrite,
             SyncChunks.Stage, SyncInstall {}
-
-    private record PendingPrepare(Entry entry) implements Pending {}
 
     private final Disk disk;
     private final CheckpointStore checkpoints;
@@ -111,6 +109,7 @@ public final class ReplicaStorage {
      * state sync may install the very same checkpoint over it ({@link SyncInstall}).
      */
     private boolean checkpointFileLost;
+    private final GroupCommit groupCommit;
     private final RestartRepair restartRepair;
     private final SyncChunks syncChunks;
 
@@ -137,6 +136,7 @@ public final class ReplicaStorage {
         this.superblock = superblock;
         this.sequence = sequence;
         this.listener = listener;
+        this.groupCommit = new GroupCommit(this);
         this.restartRepair = new RestartRepair(this, disk, journal, checkpoints);
         this.syncChunks = new SyncChunks(this, checkpoints);
     }
@@ -231,7 +231,7 @@ public final class ReplicaStorage {
 
     /** Requests that {@code entry} be appended and made durable. */
     public void persistPrepare(Entry entry) {
-        queue.addLast(new PendingPrepare(entry));
+        queue.addLast(new GroupCommit.Prepare(entry));
         schedule(this::pump);
     }
 
@@ -334,18 +334,14 @@ public final class ReplicaStorage {
     /** The install at the head of the queue is durable: report it. */
     void completeSync(SyncInstall install, CheckpointFile.Contents installed) {
         Check.that(queue.peekFirst() == install, "an install completes at its turn");
-        queue.pollFirst();
         checkpointFileLost = false;
-        listener.onSyncInstalled(installed);
-        finish();
+        completeHead(l -> l.onSyncInstalled(installed));
     }
 
     /** The install at the head of the queue failed a check: nothing changed; report it. */
     void failSync(SyncInstall install, String reason) {
         Check.that(queue.peekFirst() == install, "an install fails at its turn");
-        queue.pollFirst();
-        listener.onSyncFailed(install.op(), reason);
-        finish();
+        completeHead(l -> l.onSyncFailed(install.op(), reason));
     }
 
     /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
@@ -396,7 +392,7 @@ public final class ReplicaStorage {
         while (!busy && stopped == null && !queue.isEmpty()) {
             busy = true;
             switch (queue.peekFirst()) {
-                case PendingPrepare p -> writePrepares(frontPrepares(), 0);
+                case GroupCommit.Prepare p -> groupCommit.run();
                 case LogChange change -> change.run();
                 case RestartRepair.RewriteSuperblock r -> restartRepair.rewriteSuperblock();
                 case RestartRepair.RecordDamage d -> restartRepair.recordDamage(d);
@@ -409,37 +405,19 @@ public final class ReplicaStorage {
         }
     }
 
-    /** The prepares at the front of the queue: one group commit. They stay queued until reported. */
-    private List<Entry> frontPrepares() {
-        List<Entry> batch = new ArrayList<>();
-        for (Pending pending : queue) {
-            if (!(pending instanceof PendingPrepare prepare)) break;
-            batch.add(prepare.entry());
-        }
-        return batch;
+    /** The requests in the queue, the head first. */
+    Iterable<Pending> queued() {
+        return Collections.unmodifiableCollection(queue);
     }
 
-    /**
-     * Group commit: write every prepare of the batch, one sync, then their redundant headers and a
-     * second sync, then report them in order. The headers go out only once the prepares are
-     * durable, so recovery can tell a torn write (no redundant header: never acknowledged) from
-     * damage to a durable prepare (repair it). After an error the batch stays queued, and
-     * {@link #resume} writes it again from its first prepare.
-     */
-    private void writePrepares(List<Entry> batch, int index) {
-        if (index < batch.size()) {
-            appendToJournal(batch.get(index), () -> writePrepares(batch, index + 1));
-            return;
+    /** The prepares of a group commit, at the head of the queue, are durable: report them in order. */
+    void completePrepares(List<Entry> batch) {
+        for (Entry entry : batch) {
+            queue.pollFirst();
+            logHeadOp = Math.max(logHeadOp, entry.op());
+            listener.onPrepareDurable(entry.op(), entry.checksum());
         }
-        long firstSequence = sequence - batch.size() + 1;
-        syncJournal(() -> writeHeaders(batch, firstSequence, 0, () -> {
-            for (Entry entry : batch) {
-                queue.pollFirst();
-                logHeadOp = Math.max(logHeadOp, entry.op());
-                listener.onPrepareDurable(entry.op(), entry.checksum());
-            }
-            finish();
-        }));
+        finish();
     }
 
     /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
@@ -502,14 +480,7 @@ public final class ReplicaStorage {
     /** The checkpoint at the head of the queue is durable and named: report it. */
     void completeCheckpoint(CheckpointWrite write) {
         Check.that(queue.peekFirst() == write, "a checkpoint completes at its turn");
-        queue.pollFirst();
-        listener.onCheckpointDurable(write.op());
-        finish();
-    }
-
-    /** True when a checkpoint taken since the restart waits in the queue: its file may be writing already. */
-    boolean checkpointQueued(long op) {
-        return queue.stream().anyMatch(p -> p instanceof CheckpointWrite w && w.op() == op);
+        completeHead(l -> l.onCheckpointDurable(write.op()));
     }
 
     void stop(DiskError error) {

@@ -107,11 +107,19 @@ final class RestartRepair {
     private void deleteStrayCheckpoints(long[] ops, int index) {
         for (int i = index; i < ops.length; i++) {
             long op = ops[i];
-            if (op == storage.superblock().checkpoint().op() || storage.checkpointQueued(op)) continue;
+            if (op == storage.superblock().checkpoint().op() || checkpointQueued(op)) continue;
             int next = i + 1;
             checkpoints.delete(op, storage.andThen(() -> deleteStrayCheckpoints(ops, next)));
             return;
         }
         checkpoints.discardStaged(storage.andThen(storage::completeHead));
+    }
+
+    /** True when a checkpoint taken since the restart waits in the queue: its file may be writing already. */
+    private boolean checkpointQueued(long op) {
+        for (ReplicaStorage.Pending pending : storage.queued()) {
+            if (pending instanceof CheckpointWrite write && write.op() == op) return true;
+        }
+        return false;
     }
 }
