@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@link #persistPrepare}: consecutive prepares are written and synced (group commit),
- *       then their redundant headers are written and synced, then they are reported in order.
+ *       then their redundant headers are written and synced, then they are reported in order
+ *       ({@link GroupCommit}).
  *   <li>{@link #persistState}: a log change. When it cuts the log back, a first superblock cuts it
  *       to the anchor in the old log view; then the suffix entries go to their slots and are
  *       synced; then a superblock names the new head, views and suffix headers. A crash at any
@@ -34,6 +35,10 @@ import java.util.function.Supplier;
  *       fetched from one, synced before it is reported ({@link SyncChunks}); {@link #installSync}
  *       checks the staged file, makes it the checkpoint's file, and names it in a superblock with
  *       the log cut to its op ({@link SyncInstall}).
+ *   <li>{@link #open}: before anything the replica asks for, a restart writes a superblock state
+ *       that not every copy holds to all of them, records the damage recovery found, rewrites the
+ *       redundant headers it found lost, and deletes the checkpoint files the superblock does not
+ *       name ({@link RestartRepair}).
  * </ul>
  *
  * <p>Requests are processed one at a time; a disk error stops processing. {@link DiskError.Kind#SYNC}
@@ -208,25 +213,8 @@ public final class ReplicaStorage {
         return new Opened(storage, durable, loaded.contents(), loaded.problem());
     }
 
-    /**
-     * Makes the damage recovery found durable before any other write: the next superblock
-     * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
-     * crash after it would come back clean, without ops this replica acknowledged. Views, head,
-     * suffix and journal sequence stay as they were, so the evidence stays valid too
-     * ({@link RestartRepair#recordDamage}).
-     */
-    public void persistDamage(long damagedOpMax) {
-        queue.addFirst(new RestartRepair.RecordDamage(damagedOpMax));
-        schedule(this::pump);
-    }
-
     public Superblock.State superblock() {
         return superblock;
-    }
-
-    /** Every copy of the superblock now holds {@code written}. */
-    void superblockWritten(Superblock.State written) {
-        superblock = written;
     }
 
     /** Requests that {@code entry} be appended and made durable. */
@@ -257,6 +245,18 @@ public final class ReplicaStorage {
                 CheckpointFile.encode(superblock.clusterId(), checkpoint, snapshot));
         queue.addLast(write);
         write.startFile();
+        schedule(this::pump);
+    }
+
+    /**
+     * Makes the damage recovery found durable before any other write: the next superblock
+     * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
+     * crash after it would come back clean, without ops this replica acknowledged. Views, head,
+     * suffix and journal sequence stay as they were, so the evidence stays valid too
+     * ({@link RestartRepair#recordDamage}).
+     */
+    public void persistDamage(long damagedOpMax) {
+        queue.addFirst(new RestartRepair.RecordDamage(damagedOpMax));
         schedule(this::pump);
     }
 
@@ -304,51 +304,6 @@ public final class ReplicaStorage {
         schedule(this::pump);
     }
 
-    /** True while the named checkpoint's file is one a restart found missing or damaged. */
-    boolean checkpointFileLost() {
-        return checkpointFileLost;
-    }
-
-    /** The journal's last write sequence: a superblock that names a new log covers every record written so far. */
-    long journalSequence() {
-        return sequence;
-    }
-
-    /** The last op of the durable log. */
-    long logHeadOp() {
-        return logHeadOp;
-    }
-
-    /**
-     * Writes {@code next}, which names a new log ending at {@code headOp} (a log change's, or an
-     * installed checkpoint's with the log cut to its op), to every copy; then {@code then}.
-     */
-    void writeLogSuperblock(Superblock.State next, long headOp, Runnable then) {
-        Superblock.write(disk, next, andThen(() -> {
-            superblock = next;
-            logHeadOp = headOp;
-            then.run();
-        }));
-    }
-
-    /** The install at the head of the queue is durable: report it. */
-    void completeSync(SyncInstall install, CheckpointFile.Contents installed) {
-        Check.that(queue.peekFirst() == install, "an install completes at its turn");
-        checkpointFileLost = false;
-        completeHead(l -> l.onSyncInstalled(installed));
-    }
-
-    /** The install at the head of the queue failed a check: nothing changed; report it. */
-    void failSync(SyncInstall install, String reason) {
-        Check.that(queue.peekFirst() == install, "an install fails at its turn");
-        completeHead(l -> l.onSyncFailed(install.op(), reason));
-    }
-
-    /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
-    public void canariesForTesting(java.util.Set<Canary> canaries) {
-        canaryResumeFromStart = canaries.contains(Canary.RESUME_LOG_CHANGE_FROM_START);
-    }
-
     /** Retries after a {@link DiskError.Kind#NO_SPACE} stop, for example once space returns. */
     public void resume() {
         if (stopped != null && stopped.kind() != DiskError.Kind.SYNC) {
@@ -361,6 +316,24 @@ public final class ReplicaStorage {
     /** True when a disk error stopped processing. */
     public boolean stopped() {
         return stopped != null;
+    }
+
+    /**
+     * What the storage is doing, for the replica's status: {@code ok}; {@code stopped: ...} (a full
+     * disk: nothing becomes durable, so the replica acknowledges nothing, until {@link #resume});
+     * or {@code failed: ...} (a failed sync: the process must exit and recover from its disk).
+     */
+    public String status() {
+        if (stopped == null) return "ok";
+        if (stopped.kind() == DiskError.Kind.SYNC) {
+            return "failed: " + stopped.message() + " (a failed sync is fatal: exit and recover from the disk)";
+        }
+        return "stopped: " + stopped.message() + " (acknowledging nothing; resumes when the disk accepts writes)";
+    }
+
+    /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
+    public void canariesForTesting(java.util.Set<Canary> canaries) {
+        canaryResumeFromStart = canaries.contains(Canary.RESUME_LOG_CHANGE_FROM_START);
     }
 
     /**
@@ -388,6 +361,7 @@ public final class ReplicaStorage {
         });
     }
 
+    /** Starts the request at the head of the queue, unless one is running or a disk error stopped processing. */
     private void pump() {
         while (!busy && stopped == null && !queue.isEmpty()) {
             busy = true;
@@ -405,9 +379,34 @@ public final class ReplicaStorage {
         }
     }
 
+    private void finish() {
+        busy = false;
+        pump();
+    }
+
+    /** Stops processing at the running request, which stays queued and unreported until {@link #resume}. */
+    void stop(DiskError error) {
+        busy = false;
+        stopped = error;
+        listener.onError(error); // the process logs it (and exits on SYNC); status() keeps saying why
+    }
+
     /** The requests in the queue, the head first. */
     Iterable<Pending> queued() {
         return Collections.unmodifiableCollection(queue);
+    }
+
+    /** The request at the head of the queue is done: drop it and go on with the next. */
+    void completeHead() {
+        queue.pollFirst();
+        finish();
+    }
+
+    /** The request at the head of the queue is done: drop it, {@code report} it, and go on with the next. */
+    void completeHead(Consumer<Listener> report) {
+        queue.pollFirst();
+        report.accept(listener);
+        finish();
     }
 
     /** The prepares of a group commit, at the head of the queue, are durable: report them in order. */
@@ -420,14 +419,43 @@ public final class ReplicaStorage {
         finish();
     }
 
-    /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
-    void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
-        if (index == entries.size()) {
-            syncJournal(done);
-            return;
-        }
-        journal.writeHeader(entries.get(index), firstSequence + index,
-                andThen(() -> writeHeaders(entries, firstSequence, index + 1, done)));
+    /** The checkpoint at the head of the queue is durable and named: report it. */
+    void completeCheckpoint(CheckpointWrite write) {
+        Check.that(queue.peekFirst() == write, "a checkpoint completes at its turn");
+        completeHead(l -> l.onCheckpointDurable(write.op()));
+    }
+
+    /** The install at the head of the queue is durable: report it. */
+    void completeSync(SyncInstall install, CheckpointFile.Contents installed) {
+        Check.that(queue.peekFirst() == install, "an install completes at its turn");
+        checkpointFileLost = false;
+        completeHead(l -> l.onSyncInstalled(installed));
+    }
+
+    /** The install at the head of the queue failed a check: nothing changed; report it. */
+    void failSync(SyncInstall install, String reason) {
+        Check.that(queue.peekFirst() == install, "an install fails at its turn");
+        completeHead(l -> l.onSyncFailed(install.op(), reason));
+    }
+
+    /** Every copy of the superblock now holds {@code written}. */
+    void superblockWritten(Superblock.State written) {
+        superblock = written;
+    }
+
+    /** The journal's last write sequence: a superblock that names a new log covers every record written so far. */
+    long journalSequence() {
+        return sequence;
+    }
+
+    /** The last op of the durable log. */
+    long logHeadOp() {
+        return logHeadOp;
+    }
+
+    /** True while the named checkpoint's file is one a restart found missing or damaged. */
+    boolean checkpointFileLost() {
+        return checkpointFileLost;
     }
 
     /**
@@ -446,22 +474,14 @@ public final class ReplicaStorage {
         journal.sync(andThen(then));
     }
 
-    /** The request at the head of the queue is done: drop it and go on with the next. */
-    void completeHead() {
-        queue.pollFirst();
-        finish();
-    }
-
-    /** The request at the head of the queue is done: drop it, {@code report} it, and go on with the next. */
-    void completeHead(Consumer<Listener> report) {
-        queue.pollFirst();
-        report.accept(listener);
-        finish();
-    }
-
-    private void finish() {
-        busy = false;
-        pump();
+    /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
+    void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
+        if (index == entries.size()) {
+            syncJournal(done);
+            return;
+        }
+        journal.writeHeader(entries.get(index), firstSequence + index,
+                andThen(() -> writeHeaders(entries, firstSequence, index + 1, done)));
     }
 
     /**
@@ -477,28 +497,15 @@ public final class ReplicaStorage {
         }));
     }
 
-    /** The checkpoint at the head of the queue is durable and named: report it. */
-    void completeCheckpoint(CheckpointWrite write) {
-        Check.that(queue.peekFirst() == write, "a checkpoint completes at its turn");
-        completeHead(l -> l.onCheckpointDurable(write.op()));
-    }
-
-    void stop(DiskError error) {
-        busy = false;
-        stopped = error;
-        listener.onError(error); // the process logs it (and exits on SYNC); status() keeps saying why
-    }
-
     /**
-     * What the storage is doing, for the replica's status: {@code ok}; {@code stopped: ...} (a full
-     * disk: nothing becomes durable, so the replica acknowledges nothing, until {@link #resume});
-     * or {@code failed: ...} (a failed sync: the process must exit and recover from its disk).
+     * Writes {@code next}, which names a new log ending at {@code headOp} (a log change's, or an
+     * installed checkpoint's with the log cut to its op), to every copy; then {@code then}.
      */
-    public String status() {
-        if (stopped == null) return "ok";
-        if (stopped.kind() == DiskError.Kind.SYNC) {
-            return "failed: " + stopped.message() + " (a failed sync is fatal: exit and recover from the disk)";
-        }
-        return "stopped: " + stopped.message() + " (acknowledging nothing; resumes when the disk accepts writes)";
+    void writeLogSuperblock(Superblock.State next, long headOp, Runnable then) {
+        Superblock.write(disk, next, andThen(() -> {
+            superblock = next;
+            logHeadOp = headOp;
+            then.run();
+        }));
     }
 }
