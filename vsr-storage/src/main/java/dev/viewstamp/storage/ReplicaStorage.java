@@ -502,10 +502,9 @@ public final class ReplicaStorage {
      * installed checkpoint's with the log cut to its op), to every copy; then {@code then}.
      */
     void writeLogSuperblock(Superblock.State next, long headOp, Runnable then) {
-        Superblock.write(disk, next, andThen(() -> {
-            superblock = next;
+        writeSuperblock(next, () -> {
             logHeadOp = headOp;
             then.run();
-        }));
+        });
     }
 }
