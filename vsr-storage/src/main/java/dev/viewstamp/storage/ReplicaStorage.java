@@ -1,7 +1,5 @@
 package dev.viewstamp.storage;
 
-import dev.viewstamp.codec.CodecException;
-import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.SyncChunk;
@@ -11,7 +9,7 @@ import dev.viewstamp.core.replica.Output;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -22,19 +20,25 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@link #persistPrepare}: consecutive prepares are written and synced (group commit),
- *       then their redundant headers are written and synced, then they are reported in order.
+ *       then their redundant headers are written and synced, then they are reported in order
+ *       ({@link GroupCommit}).
  *   <li>{@link #persistState}: a log change. When it cuts the log back, a first superblock cuts it
  *       to the anchor in the old log view; then the suffix entries go to their slots and are
  *       synced; then a superblock names the new head, views and suffix headers. A crash at any
  *       point leaves the old log, the old log cut back (possibly extended by new entries that
- *       chain to it), or the new log, never one with holes (docs/STORAGE.md, rule 2).
+ *       chain to it), or the new log, never one with holes (docs/STORAGE.md, rule 2;
+ *       {@link LogChange}).
  *   <li>{@link #persistCheckpoint}: the checkpoint's file is written and synced, then a superblock
  *       names it, then the previous checkpoint's file is deleted ({@link CheckpointWrite}).
  *   <li>State sync (docs/CHECKPOINTS.md, section 7): {@link #serveSyncChunk} reads a chunk of the
  *       checkpoint file the superblock names, for a peer; {@link #writeSyncChunk} stages a chunk
- *       fetched from one, synced before it is reported; {@link #installSync} checks the staged
- *       file, makes it the checkpoint's file, and names it in a superblock with the log cut to
- *       its op ({@link SyncInstall}).
+ *       fetched from one, synced before it is reported ({@link SyncChunks}); {@link #installSync}
+ *       checks the staged file, makes it the checkpoint's file, and names it in a superblock with
+ *       the log cut to its op ({@link SyncInstall}).
+ *   <li>{@link #open}: before anything the replica asks for, a restart writes a superblock state
+ *       that not every copy holds to all of them, records the damage recovery found, rewrites the
+ *       redundant headers it found lost, and deletes the checkpoint files the superblock does not
+ *       name ({@link RestartRepair}).
  * </ul>
  *
  * <p>Requests are processed one at a time; a disk error stops processing. {@link DiskError.Kind#SYNC}
@@ -86,66 +90,9 @@ public final class ReplicaStorage {
      */
     public static final int SYNC_CHUNK_SIZE_BYTES = 64 * 1024;
 
-    sealed interface Pending permits PendingPrepare, PendingState, PendingDamage, PendingHeaderRepair,
-            PendingSuperblockRepair, PendingCheckpointCleanup, CheckpointWrite, PendingStage, SyncInstall {}
-
-    /** A chunk of a state sync's staged file, written and synced at its turn ({@link #writeSyncChunk}). */
-    private record PendingStage(long checkpointOp, long offset, byte[] bytes) implements Pending {}
-
-    /** At a restart: delete every checkpoint file the superblock does not name ({@link #open}). */
-    private record PendingCheckpointCleanup() implements Pending {}
-
-    private record PendingDamage(long damagedOpMax) implements Pending {}
-
-    private record PendingSuperblockRepair() implements Pending {}
-
-    private record PendingHeaderRepair() implements Pending {}
-
-    private record PendingPrepare(Entry entry) implements Pending {}
-
-    /**
-     * A log change and how far it got. A full disk can stop it at any write; {@link #resume} then
-     * continues from the step that failed, never from the top: once the superblock names the new
-     * log, running the change again would take the new log for the old one and cut it back in the
-     * new log view (seed 320020279 lost committed op 28 that way).
-     */
-    private static final class PendingState implements Pending {
-        final Output.ReplicaState state;
-        final long anchorOp;
-        final long anchorChecksum;
-        final List<Entry> suffix;
-        Step step = Step.START;
-        /** Suffix entries written so far, the first with journal sequence {@code firstSequence}. */
-        int written;
-        long firstSequence;
-
-        PendingState(Output.ReplicaState state, long anchorOp, long anchorChecksum, List<Entry> suffix) {
-            this.state = state;
-            this.anchorOp = anchorOp;
-            this.anchorChecksum = anchorChecksum;
-            this.suffix = suffix;
-        }
-
-        long headOp() {
-            return anchorOp + suffix.size();
-        }
-
-        long headChecksum() {
-            return suffix.isEmpty() ? anchorChecksum : suffix.get(suffix.size() - 1).checksum();
-        }
-
-        /** The steps of a log change, in order; each is done once, and a resumed change starts at the one that failed. */
-        enum Step {
-            /** Nothing written yet: decide whether to cut back first. */
-            START,
-            /** Writing the suffix entries to their slots, then one sync. */
-            SUFFIX,
-            /** Entries durable: the superblock names the new log. */
-            NAME,
-            /** The new log is named: its redundant headers, then one sync. */
-            HEADERS
-        }
-    }
+    sealed interface Pending permits GroupCommit.Prepare, LogChange, RestartRepair.RewriteSuperblock,
+            RestartRepair.RecordDamage, RestartRepair.RepairHeaders, RestartRepair.CleanUpCheckpoints, CheckpointWrite,
+            SyncChunks.Stage, SyncInstall {}
 
     private final Disk disk;
     private final CheckpointStore checkpoints;
@@ -167,7 +114,9 @@ public final class ReplicaStorage {
      * state sync may install the very same checkpoint over it ({@link SyncInstall}).
      */
     private boolean checkpointFileLost;
-    private int syncChunkSizeBytes = SYNC_CHUNK_SIZE_BYTES;
+    private final GroupCommit groupCommit;
+    private final RestartRepair restartRepair;
+    private final SyncChunks syncChunks;
 
     /**
      * Storage over {@code disk}, whose superblock holds {@code superblock}, whose journal last
@@ -192,6 +141,9 @@ public final class ReplicaStorage {
         this.superblock = superblock;
         this.sequence = sequence;
         this.listener = listener;
+        this.groupCommit = new GroupCommit(this);
+        this.restartRepair = new RestartRepair(this, disk, journal, checkpoints);
+        this.syncChunks = new SyncChunks(this, checkpoints);
     }
 
     /**
@@ -250,66 +202,15 @@ public final class ReplicaStorage {
         Replica.Durable durable = DurableState.of(superblock, recovery, loaded);
         ReplicaStorage storage = new ReplicaStorage(disk, checkpoints, recovered.journal(), superblock, sequence,
                 recovery.headOp(), listener);
-        if (read.degraded()) storage.queue.addLast(new PendingSuperblockRepair());
-        if (durable.damage() != null) storage.queue.addLast(new PendingDamage(durable.damage().opMax()));
-        storage.queue.addLast(new PendingHeaderRepair());
+        if (read.degraded()) storage.queue.addLast(new RestartRepair.RewriteSuperblock());
+        if (durable.damage() != null) storage.queue.addLast(new RestartRepair.RecordDamage(durable.damage().opMax()));
+        storage.queue.addLast(new RestartRepair.RepairHeaders());
         // A data file formatted without checkpoints has no files to clean up, and its restarts
         // wait for no listing.
-        if (superblock.checkpointIntervalOps() > 0) storage.queue.addLast(new PendingCheckpointCleanup());
+        if (superblock.checkpointIntervalOps() > 0) storage.queue.addLast(new RestartRepair.CleanUpCheckpoints());
         storage.checkpointFileLost = loaded.lost();
         storage.pump();
         return new Opened(storage, durable, loaded.contents(), loaded.problem());
-    }
-
-    /**
-     * Makes the damage recovery found durable before any other write: the next superblock
-     * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
-     * crash after it would come back clean, without ops this replica acknowledged. Views, head,
-     * suffix and journal sequence stay as they were, so the evidence stays valid too.
-     */
-    public void persistDamage(long damagedOpMax) {
-        queue.addFirst(new PendingDamage(damagedOpMax));
-        schedule(this::pump);
-    }
-
-    private void writeDamage(PendingDamage damage) {
-        if (superblock.damagedOpMax() >= damage.damagedOpMax()) {
-            queue.pollFirst();
-            finish();
-            return;
-        }
-        Superblock.State next = superblock.successor().damagedOpMax(damage.damagedOpMax()).build();
-        Superblock.write(disk, next, andThen(() -> {
-            superblock = next;
-            queue.pollFirst();
-            finish();
-        }));
-    }
-
-    /** The superblock state again, with the next sequence, in every copy ({@link #open}). */
-    private void writeSuperblockRepair() {
-        Superblock.State rewritten = superblock.rewritten();
-        Superblock.write(disk, rewritten, error -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
-            superblock = rewritten;
-            queue.pollFirst();
-            finish();
-        });
-    }
-
-    /** The redundant headers recovery found lost in the recovered log ({@link #open}). */
-    private void writeHeaderRepair() {
-        journal.repairHeaders(error -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
-            queue.pollFirst();
-            finish();
-        });
     }
 
     public Superblock.State superblock() {
@@ -318,7 +219,7 @@ public final class ReplicaStorage {
 
     /** Requests that {@code entry} be appended and made durable. */
     public void persistPrepare(Entry entry) {
-        queue.addLast(new PendingPrepare(entry));
+        queue.addLast(new GroupCommit.Prepare(entry));
         schedule(this::pump);
     }
 
@@ -329,7 +230,7 @@ public final class ReplicaStorage {
             throw new IllegalArgumentException("a log change of " + suffix.size() + " entries exceeds the superblock's "
                     + Superblock.SUFFIX_HEADERS_MAX + " suffix headers");
         }
-        queue.addLast(new PendingState(state, anchorOp, anchorChecksum, List.copyOf(suffix)));
+        queue.addLast(new LogChange(this, state, anchorOp, anchorChecksum, List.copyOf(suffix)));
         schedule(this::pump);
     }
 
@@ -347,10 +248,22 @@ public final class ReplicaStorage {
         schedule(this::pump);
     }
 
+    /**
+     * Makes the damage recovery found durable before any other write: the next superblock
+     * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
+     * crash after it would come back clean, without ops this replica acknowledged. Views, head,
+     * suffix and journal sequence stay as they were, so the evidence stays valid too
+     * ({@link RestartRepair#recordDamage}).
+     */
+    public void persistDamage(long damagedOpMax) {
+        queue.addFirst(new RestartRepair.RecordDamage(damagedOpMax));
+        schedule(this::pump);
+    }
+
     /** Serves state-sync chunks of {@code value} bytes instead of {@link #SYNC_CHUNK_SIZE_BYTES}. */
     public void syncChunkSizeBytes(int value) {
         if (value < 1) throw new IllegalArgumentException("a sync chunk of " + value + " bytes");
-        syncChunkSizeBytes = value;
+        syncChunks.chunkSizeBytes(value);
     }
 
     /**
@@ -363,17 +276,7 @@ public final class ReplicaStorage {
      * it at most makes it find nothing.
      */
     public void serveSyncChunk(long checkpointOp, long identity, long offset, Consumer<SyncChunk> send) {
-        CheckpointReference named = superblock.checkpoint();
-        if (!named.present() || named.op() != checkpointOp || named.identity() != identity || offset < 0
-                || offset >= named.fileSizeBytes()) {
-            return;
-        }
-        int replicaIndex = superblock.replicaIndex();
-        checkpoints.readRange(checkpointOp, offset, syncChunkSizeBytes, (bytes, error) -> schedule(() -> {
-            if (error != null || bytes.length == 0) return;
-            send.accept(SyncChunk.of(checkpointOp, identity, offset, named.fileSizeBytes(), named.fileChecksum(), bytes,
-                    replicaIndex));
-        }));
+        syncChunks.serve(checkpointOp, identity, offset, send);
     }
 
     /**
@@ -383,7 +286,7 @@ public final class ReplicaStorage {
      * checkpoint, starts the staged file over ({@link CheckpointStore#writeStaged}).
      */
     public void writeSyncChunk(long checkpointOp, long offset, byte[] bytes) {
-        queue.addLast(new PendingStage(checkpointOp, offset, bytes.clone()));
+        queue.addLast(new SyncChunks.Stage(checkpointOp, offset, bytes.clone()));
         schedule(this::pump);
     }
 
@@ -401,65 +304,10 @@ public final class ReplicaStorage {
         schedule(this::pump);
     }
 
-    private void writeStage(PendingStage stage) {
-        checkpoints.writeStaged(stage.checkpointOp(), stage.offset(), stage.bytes(), andThen(() -> {
-            queue.pollFirst();
-            listener.onSyncChunkDurable(stage.checkpointOp(), stage.offset() + stage.bytes().length);
-            finish();
-        }));
-    }
-
-    /** True while the named checkpoint's file is one a restart found missing or damaged. */
-    boolean checkpointFileLost() {
-        return checkpointFileLost;
-    }
-
-    /** The journal's last write sequence: an install's superblock covers every record written so far. */
-    long journalSequence() {
-        return sequence;
-    }
-
-    /**
-     * Writes {@code next}, which names an installed checkpoint with the log cut to its op
-     * ({@code headOp}), to every copy; then {@code then}.
-     */
-    void writeInstalledSuperblock(Superblock.State next, long headOp, Runnable then) {
-        Superblock.write(disk, next, andThen(() -> {
-            superblock = next;
-            logHeadOp = headOp;
-            then.run();
-        }));
-    }
-
-    /** The install at the head of the queue is durable: report it. */
-    void completeSync(SyncInstall install, CheckpointFile.Contents installed) {
-        Check.that(queue.peekFirst() == install, "an install completes at its turn");
-        queue.pollFirst();
-        checkpointFileLost = false;
-        listener.onSyncInstalled(installed);
-        finish();
-    }
-
-    /** The install at the head of the queue failed a check: nothing changed; report it. */
-    void failSync(SyncInstall install, String reason) {
-        Check.that(queue.peekFirst() == install, "an install fails at its turn");
-        queue.pollFirst();
-        listener.onSyncFailed(install.op(), reason);
-        finish();
-    }
-
-    /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
-    public void canariesForTesting(java.util.Set<Canary> canaries) {
-        canaryResumeFromStart = canaries.contains(Canary.RESUME_LOG_CHANGE_FROM_START);
-    }
-
     /** Retries after a {@link DiskError.Kind#NO_SPACE} stop, for example once space returns. */
     public void resume() {
         if (stopped != null && stopped.kind() != DiskError.Kind.SYNC) {
-            if (canaryResumeFromStart && queue.peekFirst() instanceof PendingState change) {
-                change.step = PendingState.Step.START;
-                change.written = 0;
-            }
+            if (canaryResumeFromStart && queue.peekFirst() instanceof LogChange change) change.startOverForCanary();
             stopped = null;
             schedule(this::pump);
         }
@@ -468,6 +316,24 @@ public final class ReplicaStorage {
     /** True when a disk error stopped processing. */
     public boolean stopped() {
         return stopped != null;
+    }
+
+    /**
+     * What the storage is doing, for the replica's status: {@code ok}; {@code stopped: ...} (a full
+     * disk: nothing becomes durable, so the replica acknowledges nothing, until {@link #resume});
+     * or {@code failed: ...} (a failed sync: the process must exit and recover from its disk).
+     */
+    public String status() {
+        if (stopped == null) return "ok";
+        if (stopped.kind() == DiskError.Kind.SYNC) {
+            return "failed: " + stopped.message() + " (a failed sync is fatal: exit and recover from the disk)";
+        }
+        return "stopped: " + stopped.message() + " (acknowledging nothing; resumes when the disk accepts writes)";
+    }
+
+    /** Plants {@link Canary#RESUME_LOG_CHANGE_FROM_START} when {@code canaries} holds it. Tests only. */
+    public void canariesForTesting(java.util.Set<Canary> canaries) {
+        canaryResumeFromStart = canaries.contains(Canary.RESUME_LOG_CHANGE_FROM_START);
     }
 
     /**
@@ -495,169 +361,22 @@ public final class ReplicaStorage {
         });
     }
 
+    /** Starts the request at the head of the queue, unless one is running or a disk error stopped processing. */
     private void pump() {
         while (!busy && stopped == null && !queue.isEmpty()) {
             busy = true;
             switch (queue.peekFirst()) {
-                case PendingPrepare p -> writePrepares(frontPrepares(), 0);
-                case PendingState s -> writeState(s);
-                case PendingDamage d -> writeDamage(d);
-                case PendingSuperblockRepair r -> writeSuperblockRepair();
-                case PendingHeaderRepair r -> writeHeaderRepair();
-                case PendingCheckpointCleanup c -> cleanUpCheckpoints();
+                case GroupCommit.Prepare p -> groupCommit.run();
+                case LogChange change -> change.run();
+                case RestartRepair.RewriteSuperblock r -> restartRepair.rewriteSuperblock();
+                case RestartRepair.RecordDamage d -> restartRepair.recordDamage(d);
+                case RestartRepair.RepairHeaders r -> restartRepair.repairHeaders();
+                case RestartRepair.CleanUpCheckpoints c -> restartRepair.cleanUpCheckpoints();
                 case CheckpointWrite c -> c.run();
-                case PendingStage stage -> writeStage(stage);
+                case SyncChunks.Stage stage -> syncChunks.write(stage);
                 case SyncInstall install -> install.run();
             }
         }
-    }
-
-    /** The prepares at the front of the queue: one group commit. They stay queued until reported. */
-    private List<Entry> frontPrepares() {
-        List<Entry> batch = new ArrayList<>();
-        for (Pending pending : queue) {
-            if (!(pending instanceof PendingPrepare prepare)) break;
-            batch.add(prepare.entry());
-        }
-        return batch;
-    }
-
-    /**
-     * Group commit: write every prepare of the batch, one sync, then their redundant headers and a
-     * second sync, then report them in order. The headers go out only once the prepares are
-     * durable, so recovery can tell a torn write (no redundant header: never acknowledged) from
-     * damage to a durable prepare (repair it). After an error the batch stays queued, and
-     * {@link #resume} writes it again from its first prepare.
-     */
-    private void writePrepares(List<Entry> batch, int index) {
-        if (index < batch.size()) {
-            journal.writePrepare(batch.get(index), sequence + 1, superblock.checkpoint().op(), andThen(() -> {
-                sequence++;
-                writePrepares(batch, index + 1);
-            }));
-            return;
-        }
-        long firstSequence = sequence - batch.size() + 1;
-        journal.sync(andThen(() -> writeHeaders(batch, firstSequence, 0, () -> {
-            for (Entry entry : batch) {
-                queue.pollFirst();
-                logHeadOp = Math.max(logHeadOp, entry.op());
-                listener.onPrepareDurable(entry.op(), entry.checksum());
-            }
-            finish();
-        })));
-    }
-
-    /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
-    private void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
-        if (index == entries.size()) {
-            journal.sync(andThen(done));
-            return;
-        }
-        journal.writeHeader(entries.get(index), firstSequence + index,
-                andThen(() -> writeHeaders(entries, firstSequence, index + 1, done)));
-    }
-
-    /**
-     * A log change (docs/STORAGE.md, rule 2), one step at a time from where it stands. Entries
-     * reach their slots before the superblock that names them, so a crash never leaves the new
-     * log with holes; when the change cuts the log back, a first superblock cuts it back in the
-     * log view the replica still had, so that a crash while the new entries land leaves that
-     * shorter log (the cut entries were never committed, or the new log would hold them),
-     * extended at most by new entries that chain to it.
-     */
-    private void writeState(PendingState change) {
-        switch (change.step) {
-            case START -> {
-                if (change.suffix.isEmpty()) {
-                    writeSuperblock(change.state, change.headOp(), change.headChecksum(),
-                            carriedSuffix(change.headOp(), change.headChecksum()), () -> complete(change));
-                } else if (change.anchorOp < logHeadOp) {
-                    // The superblock still names the old log, so the cut-back names the old log view.
-                    writeSuperblock(cutBack(change.state), change.anchorOp, change.anchorChecksum,
-                            carriedSuffix(change.anchorOp, change.anchorChecksum), () -> advance(change, PendingState.Step.SUFFIX));
-                } else {
-                    advance(change, PendingState.Step.SUFFIX);
-                }
-            }
-            case SUFFIX -> {
-                if (change.written == change.suffix.size()) {
-                    journal.sync(andThen(() -> advance(change, PendingState.Step.NAME)));
-                    return;
-                }
-                Entry entry = change.suffix.get(change.written);
-                journal.writePrepare(entry, sequence + 1, superblock.checkpoint().op(), andThen(() -> {
-                    sequence++;
-                    if (change.written == 0) change.firstSequence = sequence;
-                    change.written++;
-                    writeState(change);
-                }));
-            }
-            case NAME -> writeSuperblock(change.state, change.headOp(), change.headChecksum(), suffixHeaders(change),
-                    () -> advance(change, PendingState.Step.HEADERS));
-            case HEADERS -> writeHeaders(change.suffix, change.firstSequence, 0, () -> complete(change));
-        }
-    }
-
-    private void advance(PendingState change, PendingState.Step step) {
-        Check.that(step.ordinal() > change.step.ordinal(), "a log change only moves forward", step.ordinal(),
-                change.step.ordinal());
-        change.step = step;
-        writeState(change);
-    }
-
-    /** The headers of a change's suffix as its records carry them, for the superblock that names it. */
-    private List<EntryCodec.Header> suffixHeaders(PendingState change) {
-        List<EntryCodec.Header> headers = new ArrayList<>();
-        for (int i = 0; i < change.suffix.size(); i++) {
-            byte[] record = EntryCodec.encode(change.suffix.get(i), superblock.clusterId(), change.firstSequence + i);
-            try {
-                headers.add(EntryCodec.decodeHeader(record, 0, superblock.clusterId(), Integer.MAX_VALUE));
-            } catch (CodecException e) {
-                throw new AssertionError("a header we just encoded does not decode", e);
-            }
-        }
-        return headers;
-    }
-
-    /** The current superblock's suffix headers up to {@code headOp}, when they end at that very entry. */
-    private List<EntryCodec.Header> carriedSuffix(long headOp, long headChecksum) {
-        List<EntryCodec.Header> carried = new ArrayList<>();
-        for (EntryCodec.Header header : superblock.suffix()) if (header.op() <= headOp) carried.add(header);
-        if (carried.isEmpty()) return carried;
-        EntryCodec.Header last = carried.get(carried.size() - 1);
-        return last.op() == headOp && last.entryChecksum() == headChecksum ? carried : List.of();
-    }
-
-    /**
-     * The state of the cut-back superblock: the new view and crash vector, but the log view and
-     * damage the replica still has. The commit claim may be the new one: it names its entry, and
-     * a restart trusts it only for a log that holds that entry.
-     */
-    private Output.ReplicaState cutBack(Output.ReplicaState state) {
-        return new Output.ReplicaState(state.view(), superblock.logView(), state.commitMax(), state.commitChecksum(),
-                superblock.damagedOpMax(), state.crashVector());
-    }
-
-    private void writeSuperblock(Output.ReplicaState state, long headOp, long headChecksum, List<EntryCodec.Header> suffix,
-            Runnable then) {
-        // The journal sequence covers every record written so far: anything older than it past the
-        // new head is a leftover of a replaced log and never extends it.
-        Superblock.State next = superblock.successor().view(state.view()).logView(state.logView())
-                .damagedOpMax(state.damagedOpMax()).crashVector(state.crashVector())
-                .commit(state.commitMax(), state.commitChecksum()).logHead(headOp, headChecksum, suffix)
-                .journalSequence(sequence).build();
-        Superblock.write(disk, next, andThen(() -> {
-            superblock = next;
-            logHeadOp = headOp;
-            then.run();
-        }));
-    }
-
-    private void complete(PendingState change) {
-        queue.pollFirst();
-        listener.onStateDurable(change.state.view(), change.state.logView(), change.headOp(), change.headChecksum());
-        finish();
     }
 
     private void finish() {
@@ -665,10 +384,111 @@ public final class ReplicaStorage {
         pump();
     }
 
+    /** Stops processing at the running request, which stays queued and unreported until {@link #resume}. */
+    void stop(DiskError error) {
+        busy = false;
+        stopped = error;
+        listener.onError(error); // the process logs it (and exits on SYNC); status() keeps saying why
+    }
+
+    /** The requests in the queue, the head first. */
+    Iterable<Pending> queued() {
+        return Collections.unmodifiableCollection(queue);
+    }
+
+    /** The request at the head of the queue is done: drop it and go on with the next. */
+    void completeHead() {
+        queue.pollFirst();
+        finish();
+    }
+
+    /** The request at the head of the queue is done: drop it, {@code report} it, and go on with the next. */
+    void completeHead(Consumer<Listener> report) {
+        queue.pollFirst();
+        report.accept(listener);
+        finish();
+    }
+
+    /** The prepares of a group commit, at the head of the queue, are durable: report them in order. */
+    void completePrepares(List<Entry> batch) {
+        for (Entry entry : batch) {
+            queue.pollFirst();
+            logHeadOp = Math.max(logHeadOp, entry.op());
+            listener.onPrepareDurable(entry.op(), entry.checksum());
+        }
+        finish();
+    }
+
+    /** The checkpoint at the head of the queue is durable and named: report it. */
+    void completeCheckpoint(CheckpointWrite write) {
+        Check.that(queue.peekFirst() == write, "a checkpoint completes at its turn");
+        completeHead(l -> l.onCheckpointDurable(write.op()));
+    }
+
+    /** The install at the head of the queue is durable: report it. */
+    void completeSync(SyncInstall install, CheckpointFile.Contents installed) {
+        Check.that(queue.peekFirst() == install, "an install completes at its turn");
+        checkpointFileLost = false;
+        completeHead(l -> l.onSyncInstalled(installed));
+    }
+
+    /** The install at the head of the queue failed a check: nothing changed; report it. */
+    void failSync(SyncInstall install, String reason) {
+        Check.that(queue.peekFirst() == install, "an install fails at its turn");
+        completeHead(l -> l.onSyncFailed(install.op(), reason));
+    }
+
+    /** Every copy of the superblock now holds {@code written}. */
+    void superblockWritten(Superblock.State written) {
+        superblock = written;
+    }
+
+    /** The journal's last write sequence: a superblock that names a new log covers every record written so far. */
+    long journalSequence() {
+        return sequence;
+    }
+
+    /** The last op of the durable log. */
+    long logHeadOp() {
+        return logHeadOp;
+    }
+
+    /** True while the named checkpoint's file is one a restart found missing or damaged. */
+    boolean checkpointFileLost() {
+        return checkpointFileLost;
+    }
+
     /**
-     * Writes {@code next}, which names a checkpoint, to every copy; then {@code then}. The log's
-     * head and journal sequence stay as they were: a checkpoint changes neither the log nor which
-     * records are newer than the superblock.
+     * Writes {@code entry} to its slot with the journal's next sequence, which it then counts as
+     * written; then {@code then}. Durable only after a {@link #syncJournal}.
+     */
+    void appendToJournal(Entry entry, Runnable then) {
+        journal.writePrepare(entry, sequence + 1, superblock.checkpoint().op(), andThen(() -> {
+            sequence++;
+            then.run();
+        }));
+    }
+
+    /** Syncs the journal: every record written so far is durable; then {@code then}. */
+    void syncJournal(Runnable then) {
+        journal.sync(andThen(then));
+    }
+
+    /** Writes the redundant headers of {@code entries} (durable prepares, written with sequences from {@code firstSequence}), then syncs. */
+    void writeHeaders(List<Entry> entries, long firstSequence, int index, Runnable done) {
+        if (index == entries.size()) {
+            syncJournal(done);
+            return;
+        }
+        journal.writeHeader(entries.get(index), firstSequence + index,
+                andThen(() -> writeHeaders(entries, firstSequence, index + 1, done)));
+    }
+
+    /**
+     * Writes {@code next}, which names a checkpoint or records damage, to every copy; then
+     * {@code then}. The log's head and journal sequence stay as they were: a checkpoint changes
+     * neither the log nor which records are newer than the superblock, and a damage record must
+     * keep the evidence valid ({@link RestartRepair#recordDamage}).
      */
     void writeSuperblock(Superblock.State next, Runnable then) {
         Superblock.write(disk, next, andThen(() -> {
@@ -677,61 +497,14 @@ public final class ReplicaStorage {
         }));
     }
 
-    /** The checkpoint at the head of the queue is durable and named: report it. */
-    void completeCheckpoint(CheckpointWrite write) {
-        Check.that(queue.peekFirst() == write, "a checkpoint completes at its turn");
-        queue.pollFirst();
-        listener.onCheckpointDurable(write.op());
-        finish();
-    }
-
     /**
-     * Deletes every checkpoint file the superblock does not name (left by a crash before its
-     * superblock, or before the delete that follows one), except that of a checkpoint taken since
-     * the restart, which may be writing its file already; then the staged file of a state sync the
-     * crash cut short (the core starts a sync over from its first byte).
+     * Writes {@code next}, which names a new log ending at {@code headOp} (a log change's, or an
+     * installed checkpoint's with the log cut to its op), to every copy; then {@code then}.
      */
-    private void cleanUpCheckpoints() {
-        checkpoints.list((ops, error) -> schedule(() -> {
-            if (error != null) {
-                stop(error);
-                return;
-            }
-            deleteStrayCheckpoints(ops, 0);
-        }));
-    }
-
-    private void deleteStrayCheckpoints(long[] ops, int index) {
-        for (int i = index; i < ops.length; i++) {
-            long op = ops[i];
-            boolean taken = queue.stream().anyMatch(p -> p instanceof CheckpointWrite w && w.op() == op);
-            if (op == superblock.checkpoint().op() || taken) continue;
-            int next = i + 1;
-            checkpoints.delete(op, andThen(() -> deleteStrayCheckpoints(ops, next)));
-            return;
-        }
-        checkpoints.discardStaged(andThen(() -> {
-            queue.pollFirst();
-            finish();
-        }));
-    }
-
-    void stop(DiskError error) {
-        busy = false;
-        stopped = error;
-        listener.onError(error); // the process logs it (and exits on SYNC); status() keeps saying why
-    }
-
-    /**
-     * What the storage is doing, for the replica's status: {@code ok}; {@code stopped: ...} (a full
-     * disk: nothing becomes durable, so the replica acknowledges nothing, until {@link #resume});
-     * or {@code failed: ...} (a failed sync: the process must exit and recover from its disk).
-     */
-    public String status() {
-        if (stopped == null) return "ok";
-        if (stopped.kind() == DiskError.Kind.SYNC) {
-            return "failed: " + stopped.message() + " (a failed sync is fatal: exit and recover from the disk)";
-        }
-        return "stopped: " + stopped.message() + " (acknowledging nothing; resumes when the disk accepts writes)";
+    void writeLogSuperblock(Superblock.State next, long headOp, Runnable then) {
+        writeSuperblock(next, () -> {
+            logHeadOp = headOp;
+            then.run();
+        });
     }
 }

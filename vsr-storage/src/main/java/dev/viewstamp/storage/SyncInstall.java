@@ -106,7 +106,7 @@ final class SyncInstall implements ReplicaStorage.Pending {
                         .logHead(op, installed.entryChecksum(), List.of())
                         .journalSequence(storage.journalSequence())
                         .checkpoint(reference).build();
-                storage.writeInstalledSuperblock(next, op, () -> advance(Step.DELETE));
+                storage.writeLogSuperblock(next, op, () -> advance(Step.DELETE));
             }
             case DELETE -> {
                 if (!previous.present() || previous.op() == op) {
