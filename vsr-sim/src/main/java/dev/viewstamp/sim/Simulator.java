@@ -225,10 +225,23 @@ public final class Simulator {
      * The liveness phase: every fault heals, the clients finish what they started, and the cluster
      * steps until it converges. Whether it converged within {@link Options#livenessTicksMax} ticks.
      */
+    /**
+     * The liveness phase: faults heal, the clients go on until the healed cluster has committed
+     * {@link #livenessOps} more ops (so it serves new requests, not only the ones in flight, and
+     * every seed checkpoints), then finish what they sent; the cluster must converge in time.
+     */
     private boolean runLivenessPhase() {
         enterLivenessPhase();
         long deadline = now + options.livenessTicksMax();
-        while (!Convergence.reached(replicas, clients)) {
+        long target = committedOpMax() + livenessOps();
+        boolean clientsStopped = false;
+        while (!clientsStopped || !Convergence.reached(replicas, clients)) {
+            if (!clientsStopped && committedOpMax() >= target) {
+                trace("liveness phase: the healed cluster committed op " + target + ", clients finish");
+                for (SimClient client : clients) client.stopped = true;
+                clientsStopped = true;
+                continue;
+            }
             if (now >= deadline) return false;
             now++;
             step();
@@ -236,14 +249,25 @@ public final class Simulator {
         return true;
     }
 
+    /** Ops the healed cluster commits before the clients stop: two checkpoint intervals, and at least a few. */
+    private long livenessOps() {
+        return Math.max(4, 2L * config.checkpointIntervalOps());
+    }
+
+    /** The highest op any running replica has committed. */
+    private long committedOpMax() {
+        long op = 0;
+        for (Replica replica : replicas) if (replica != null) op = Math.max(op, replica.commit());
+        return op;
+    }
+
     private void enterLivenessPhase() {
-        trace("liveness phase: faults heal, clients finish");
+        trace("liveness phase: faults heal, clients go on for " + livenessOps() + " ops");
         faults.stop();
         for (int i = 0; i < replicaCount; i++) {
             faults.heal(i);
             if (sim[i].pausedUntil != 0 && replicas[i] != null) wake(i);
         }
-        for (SimClient client : clients) client.stopped = true;
     }
 
     /** The verdict of a seed that converged: passed, unless the clients' history is not linearizable. */
@@ -265,9 +289,7 @@ public final class Simulator {
         coverage.seeds = 1;
         for (Replica replica : replicas) if (replica != null) coverage.addReplica(replica);
         for (SimReplica r : sim) coverage.addDisk(r.disk);
-        long commitMax = 0;
-        for (Replica replica : replicas) if (replica != null) commitMax = Math.max(commitMax, replica.commit());
-        coverage.journalLaps = commitMax / config.journalSlotCount();
+        coverage.journalLaps = committedOpMax() / config.journalSlotCount();
         wiring.addTo(coverage);
         faults.addTo(coverage);
         return new SimResult(seed, mix, describeFaults(), outcome, message, agreement.committedCount(), viewChanges,
