@@ -253,9 +253,15 @@ public final class ReplicaStorage {
      * would otherwise cover the records that showed it (its journal sequence passes theirs), and a
      * crash after it would come back clean, without ops this replica acknowledged. Views, head,
      * suffix and journal sequence stay as they were, so the evidence stays valid too
-     * ({@link RestartRepair#recordDamage}).
+     * ({@link RestartRepair#recordDamage}). It goes first in the queue, so it is asked for before
+     * any other request has started: a running request completes by taking the head of the queue.
+     *
+     * @throws IllegalStateException when a request is already running
      */
     public void persistDamage(long damagedOpMax) {
+        if (busy) {
+            throw new IllegalStateException("damage is recorded before any other write starts, at the restart");
+        }
         queue.addFirst(new RestartRepair.RecordDamage(damagedOpMax));
         schedule(this::pump);
     }
