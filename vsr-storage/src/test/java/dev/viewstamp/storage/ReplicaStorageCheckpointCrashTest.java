@@ -45,24 +45,7 @@ class ReplicaStorageCheckpointCrashTest {
         assertThat(run.errors).isEmpty();
         assertThat(run.checkpointed).containsExactly(8L, 16L, 24L, 32L);
 
-        List<CheckpointRun.Point> points = CheckpointRun.points(run);
-        int checked = 0;
-        for (Window window : windows) {
-            // After every event of the request, from none to all; and inside each of its disk writes.
-            for (int event = Math.max(window.fromEvent(), run.formatEvents); event <= window.toEvent(); event++) {
-                CheckpointRun.Point point = points.get(event);
-                checkRestart(run, window, point, 0, "crash after event " + event);
-                int diskEvent = point.diskEvents();
-                boolean nextIsDiskWrite = event < window.toEvent() && points.get(event + 1).diskEvents() > diskEvent
-                        && !run.disk.image.events().get(diskEvent).sync();
-                if (nextIsDiskWrite) {
-                    int torn = 1 + (event * 37) % run.disk.image.events().get(diskEvent).data().length;
-                    checkRestart(run, window, point, torn, "crash after event " + event + ", next write torn at " + torn);
-                }
-                checked++;
-            }
-        }
-        assertThat(checked).isGreaterThan(200);
+        assertThat(crashAtEveryPoint(run, windows)).isGreaterThan(200);
     }
 
     @Test
@@ -105,9 +88,18 @@ class ReplicaStorageCheckpointCrashTest {
         assertThat(changes).isGreaterThan(20);
         assertThat(run.checkpointed).hasSizeGreaterThan(28);
 
+        assertThat(crashAtEveryPoint(run, script.windows)).isGreaterThan(1_000);
+    }
+
+    /**
+     * Restarts from a crash after every event of every request, from none to all, and inside each
+     * of its disk writes (torn at a point drawn from the event's number); returns how many crash
+     * points were checked.
+     */
+    private static int crashAtEveryPoint(CheckpointRun run, List<Window> windows) {
         List<CheckpointRun.Point> points = CheckpointRun.points(run);
         int checked = 0;
-        for (Window window : script.windows) {
+        for (Window window : windows) {
             for (int event = Math.max(window.fromEvent(), run.formatEvents); event <= window.toEvent(); event++) {
                 CheckpointRun.Point point = points.get(event);
                 checkRestart(run, window, point, 0, "crash after event " + event);
@@ -121,7 +113,7 @@ class ReplicaStorageCheckpointCrashTest {
                 checked++;
             }
         }
-        assertThat(checked).isGreaterThan(1_000);
+        return checked;
     }
 
     /** Runs requests one at a time, and notes the window of events each made. */

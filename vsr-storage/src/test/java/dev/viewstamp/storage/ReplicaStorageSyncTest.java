@@ -28,6 +28,14 @@ class ReplicaStorageSyncTest {
         return peer;
     }
 
+    /** A fetcher whose own checkpoint is at op 8, its log up to op {@code op}. */
+    private static CheckpointRun fetcherAt8(long op) {
+        CheckpointRun fetcher = new CheckpointRun();
+        fetcher.appendUpTo(op);
+        fetcher.checkpoint(8);
+        return fetcher;
+    }
+
     private static List<SyncChunk> serve(CheckpointRun run, long op, long identity, long offset) {
         List<SyncChunk> sent = new ArrayList<>();
         run.storage.serveSyncChunk(op, identity, offset, sent::add);
@@ -70,9 +78,7 @@ class ReplicaStorageSyncTest {
     @Test
     void stagedChunksAreReportedDurableInOrderAndTheInstallNamesTheCheckpointWithTheLogCutToIt() throws Exception {
         CheckpointRun peer = peer();
-        CheckpointRun fetcher = new CheckpointRun();
-        fetcher.appendUpTo(10);
-        fetcher.checkpoint(8);
+        CheckpointRun fetcher = fetcherAt8(10);
         byte[] file = peer.fileOf(16);
         fetcher.stage(16, file, CHUNK);
         List<Long> ends = new ArrayList<>();
@@ -139,9 +145,7 @@ class ReplicaStorageSyncTest {
     @Test
     void aStagedFileWithAFlippedBitFailsTheInstallAndChangesNothing() {
         CheckpointRun peer = peer();
-        CheckpointRun fetcher = new CheckpointRun();
-        fetcher.appendUpTo(10);
-        fetcher.checkpoint(8);
+        CheckpointRun fetcher = fetcherAt8(10);
         byte[] file = peer.fileOf(16);
         fetcher.stage(16, file, CHUNK);
         Superblock.State before = fetcher.storage.superblock();
@@ -204,9 +208,7 @@ class ReplicaStorageSyncTest {
     @Test
     void aFullDiskStopsStagingAndTheInstallAtTheStepThatFailedAndResumeGoesOnFromThere() {
         CheckpointRun peer = peer();
-        CheckpointRun fetcher = new CheckpointRun();
-        fetcher.appendUpTo(10);
-        fetcher.checkpoint(8);
+        CheckpointRun fetcher = fetcherAt8(10);
         byte[] file = peer.fileOf(16);
 
         fetcher.store.full = true;
@@ -246,9 +248,7 @@ class ReplicaStorageSyncTest {
     @Test
     void aRestartDiscardsTheStagedFileOfASyncTheCrashCutShort() {
         CheckpointRun peer = peer();
-        CheckpointRun fetcher = new CheckpointRun();
-        fetcher.appendUpTo(9);
-        fetcher.checkpoint(8);
+        CheckpointRun fetcher = fetcherAt8(9);
         fetcher.stage(16, Arrays.copyOf(peer.fileOf(16), CHUNK), CHUNK);
         assertThat(fetcher.store.staged).isNotNull();
 
