@@ -1,0 +1,51 @@
+package dev.viewstamp.client.net;
+
+import dev.viewstamp.codec.CodecException;
+import dev.viewstamp.codec.WireFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Splits a connection's bytes into wire frames (docs/WIRE.md) and decodes them: the first frame
+ * is the peer's {@link dev.viewstamp.codec.Hello}, every later one a core message. The header is
+ * checked before the body is buffered, so a length over {@code bodySizeBytesMax} is refused
+ * without reading it; any frame that fails a check raises a {@link CodecException} (wrapped by
+ * Netty in a {@code DecoderException}), and the handler after this one closes the connection.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+
+    private final long clusterId;
+    private final int bodySizeBytesMax;
+    private final byte[] header = new byte[WireFormat.HEADER_SIZE_BYTES];
+    private int bodySize = -1;
+    private boolean helloSeen;
+
+    public FrameDecoder(long clusterId, int bodySizeBytesMax) {
+        this.clusterId = clusterId;
+        this.bodySizeBytesMax = bodySizeBytesMax;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws CodecException {
+        while (true) {
+            if (bodySize < 0) {
+                if (in.readableBytes() < WireFormat.HEADER_SIZE_BYTES) return;
+                in.getBytes(in.readerIndex(), header);
+                bodySize = WireFormat.bodySize(header, 0, clusterId, bodySizeBytesMax);
+            }
+            int length = WireFormat.HEADER_SIZE_BYTES + bodySize;
+            if (in.readableBytes() < length) return;
+            byte[] frame = new byte[length];
+            in.readBytes(frame);
+            bodySize = -1;
+            if (!helloSeen) {
+                out.add(WireFormat.decodeHello(frame, 0, length, clusterId));
+                helloSeen = true;
+            } else {
+                out.add(WireFormat.decode(frame, 0, length, clusterId, bodySizeBytesMax));
+            }
+        }
+    }
+}
