@@ -1,5 +1,8 @@
 package dev.viewstamp.client.net;
 
+import dev.viewstamp.runtime.net.FrameDecoder;
+import dev.viewstamp.runtime.net.NettyIo;
+
 import dev.viewstamp.client.ClientTransport;
 import dev.viewstamp.codec.Hello;
 import dev.viewstamp.codec.WireFormat;
@@ -13,11 +16,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -73,8 +73,8 @@ public final class NettyClientTransport implements ClientTransport {
     @Override
     public void start(Consumer<Reply> replies) {
         this.replies = replies;
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        group = NettyIo.group(1);
+        bootstrap = new Bootstrap().group(group).channel(NettyIo.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000);
         for (int i = 0; i < replicas.size(); i++) connect(i);

@@ -1,4 +1,4 @@
-package dev.viewstamp.client.net;
+package dev.viewstamp.runtime.net;
 
 import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.WireFormat;

@@ -1,0 +1,279 @@
+package dev.viewstamp.runtime.net;
+
+import dev.viewstamp.codec.Hello;
+import dev.viewstamp.codec.WireFormat;
+import dev.viewstamp.core.message.Message;
+import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.runtime.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network {@link Transport} of one replica, over TCP with Netty (native epoll where it loads).
+ *
+ * <ul>
+ *   <li>It listens on {@code listen} for peers and clients. Each connection starts with a
+ *       {@link Hello} each way; a replica's connection then carries protocol messages, a client's
+ *       only {@link Request}s (the client's id is remembered with the connection, for
+ *       {@link #reply}). Anything else, or a frame that fails the wire format's checks
+ *       (docs/WIRE.md), closes that connection with a logged reason; the others go on.
+ *   <li>It dials each peer at its address and sends on that connection only, so a pair of
+ *       replicas talks over two connections, one each way: neither side needs to agree which one
+ *       dials. The peer's Hello must name the index it was dialled as. A lost connection is dialled
+ *       again after a doubling back-off with jitter.
+ *   <li>Nothing waits on a slow peer: a connection holds at most {@code 4 MiB} unsent, and a
+ *       message for a peer whose connection is down or full is dropped (VR retransmits what
+ *       matters), so memory stays bounded.
+ * </ul>
+ *
+ * Peers are addressed by index: {@code peers.get(i)} is where replica {@code i} listens (this
+ * replica's own entry is not dialled, and need not be where it listens: a test puts a proxy
+ * there, and {@code listen} says where to bind).
+ */
+public final class NettyTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    private static final long RECONNECT_MILLIS_MIN = 50;
+    private static final long RECONNECT_MILLIS_MAX = 2_000;
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(1 << 20, 4 << 20);
+
+    private final long clusterId;
+    private final int replicaIndex;
+    private final List<InetSocketAddress> peers;
+    private final InetSocketAddress listen;
+    private final int messageSizeBytesMax;
+    private final AtomicReferenceArray<Channel> outbound;
+    private final long[] backoffMillis;
+    private final Map<Long, Channel> clients = new ConcurrentHashMap<>();
+    private volatile Inbound inbound;
+    private volatile boolean closed;
+    private EventLoopGroup group;
+    private Channel server;
+
+    /**
+     * The transport of replica {@code replicaIndex} of cluster {@code clusterId}: listens on
+     * {@code listen}, dials replica {@code i} at {@code peers.get(i)}, refuses frames with bodies
+     * over {@code messageSizeBytesMax}.
+     */
+    public NettyTransport(long clusterId, int replicaIndex, List<InetSocketAddress> peers, InetSocketAddress listen,
+            int messageSizeBytesMax) {
+        if (replicaIndex < 0 || replicaIndex >= peers.size()) {
+            throw new IllegalArgumentException("replica " + replicaIndex + " is not among " + peers.size() + " addresses");
+        }
+        this.clusterId = clusterId;
+        this.replicaIndex = replicaIndex;
+        this.peers = List.copyOf(peers);
+        this.listen = listen;
+        this.messageSizeBytesMax = messageSizeBytesMax;
+        this.outbound = new AtomicReferenceArray<>(peers.size());
+        this.backoffMillis = new long[peers.size()];
+    }
+
+    /** Where the transport listens, once started (the port, when {@code listen} asked for port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void start(Inbound inbound) {
+        this.inbound = inbound;
+        group = NettyIo.group(2);
+        server = new ServerBootstrap().group(group).channel(NettyIo.serverChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new FrameDecoder(clusterId, messageSizeBytesMax), new Accepted());
+                    }
+                })
+                .bind(listen).syncUninterruptibly().channel();
+        LOG.info("replica {}: listening on {} ({})", replicaIndex, server.localAddress(), NettyIo.epoll() ? "epoll" : "nio");
+        for (int peer = 0; peer < peers.size(); peer++) if (peer != replicaIndex) dial(peer);
+    }
+
+    private void dial(int peer) {
+        if (closed) return;
+        ChannelFuture connecting;
+        try {
+            connecting = new Bootstrap().group(group).channel(NettyIo.socketChannel())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1_000)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new FrameDecoder(clusterId, messageSizeBytesMax), new Dialed(peer));
+                        }
+                    })
+                    .connect(peers.get(peer));
+        } catch (RejectedExecutionException e) {
+            return; // closing
+        }
+        connecting.addListener(f -> {
+            if (!f.isSuccess()) {
+                dialLater(peer);
+                return;
+            }
+            Channel ch = connecting.channel();
+            ch.writeAndFlush(Unpooled.wrappedBuffer(hello()));
+            ch.closeFuture().addListener(c -> {
+                if (outbound.compareAndSet(peer, ch, null) && !closed) {
+                    LOG.info("replica {}: connection to replica {} at {} lost", replicaIndex, peer, peers.get(peer));
+                    inbound.peerDown(peer);
+                }
+                dialLater(peer);
+            });
+        });
+    }
+
+    private void dialLater(int peer) {
+        if (closed) return;
+        long wait;
+        synchronized (backoffMillis) {
+            wait = backoffMillis[peer] = Math.min(RECONNECT_MILLIS_MAX, Math.max(RECONNECT_MILLIS_MIN, backoffMillis[peer] * 2));
+        }
+        try {
+            group.schedule(() -> dial(peer), wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing.
+        }
+    }
+
+    private byte[] hello() {
+        return WireFormat.encodeHello(new Hello(clusterId, Hello.Role.REPLICA, replicaIndex));
+    }
+
+    /** A connection this replica dialled: the peer's Hello, then nothing we need (peers send on their own). */
+    private final class Dialed extends SimpleChannelInboundHandler<Object> {
+        private final int peer;
+
+        Dialed(int peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object frame) {
+            if (frame instanceof Hello hello) {
+                if (hello.role() != Hello.Role.REPLICA || hello.id() != peer) {
+                    LOG.warn("replica {}: {} answered as {} {}, not as replica {}: closing; check the cluster's addresses",
+                            replicaIndex, peers.get(peer), hello.role(), hello.id(), peer);
+                    ctx.close();
+                    return;
+                }
+                outbound.set(peer, ctx.channel());
+                synchronized (backoffMillis) {
+                    backoffMillis[peer] = 0;
+                }
+                LOG.info("replica {}: connected to replica {} at {}", replicaIndex, peer, peers.get(peer));
+                inbound.peerUp(peer);
+            } else if (frame instanceof Message message && !(message instanceof Request || message instanceof Reply)) {
+                inbound.deliver(message);
+            } else {
+                refuse(ctx, "replica " + peer + " sent a " + frame.getClass().getSimpleName() + " on a replica link");
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            refuse(ctx, "connection to replica " + peer + ": " + reason(cause));
+        }
+    }
+
+    /** A connection a peer or client opened: its Hello, then its messages. */
+    private final class Accepted extends SimpleChannelInboundHandler<Object> {
+        private Hello hello;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object frame) {
+            if (hello == null) {
+                if (!(frame instanceof Hello h)) {
+                    refuse(ctx, "no Hello first");
+                    return;
+                }
+                if (h.role() == Hello.Role.REPLICA && (h.id() == replicaIndex || h.id() >= peers.size())) {
+                    refuse(ctx, "a Hello as replica " + h.id() + " of a cluster of " + peers.size() + ", to replica "
+                            + replicaIndex);
+                    return;
+                }
+                hello = h;
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(hello()));
+                return;
+            }
+            if (hello.role() == Hello.Role.CLIENT) {
+                if (!(frame instanceof Request request)) {
+                    refuse(ctx, "client sent a " + frame.getClass().getSimpleName() + ", not a request");
+                    return;
+                }
+                Channel previous = clients.put(request.clientId(), ctx.channel());
+                if (previous != ctx.channel()) {
+                    ctx.channel().closeFuture().addListener(f -> clients.remove(request.clientId(), ctx.channel()));
+                }
+                inbound.deliver(request);
+            } else if (frame instanceof Message message && !(message instanceof Request || message instanceof Reply)) {
+                inbound.deliver(message);
+            } else {
+                refuse(ctx, "replica " + hello.id() + " sent a " + frame.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            refuse(ctx, reason(cause));
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String why) {
+        LOG.warn("replica {}: closing the connection from {}: {}", replicaIndex, ctx.channel().remoteAddress(), why);
+        ctx.close();
+    }
+
+    private static String reason(Throwable cause) {
+        Throwable root = cause.getCause() != null ? cause.getCause() : cause;
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+
+    @Override
+    public void send(int replica, Message message) {
+        Channel ch = outbound.get(replica);
+        if (ch == null || !ch.isWritable()) return;
+        ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encode(clusterId, message)), ch.voidPromise());
+    }
+
+    @Override
+    public void reply(long clientId, Reply reply) {
+        Channel ch = clients.get(clientId);
+        if (ch == null || !ch.isWritable()) return;
+        ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encode(clusterId, reply)), ch.voidPromise());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (group == null) return;
+        if (server != null) server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
