@@ -44,7 +44,8 @@ enum FrameKind {
     GET_SYNC_CHUNK(17),
     SYNC_CHUNK(18);
 
-    private static final FrameKind[] BY_CODE = new FrameKind[19];
+    /** Codes are dense from 1 (kindCodesAreFixed pins it), so a table one longer than the kinds holds them all. */
+    private static final FrameKind[] BY_CODE = new FrameKind[values().length + 1];
 
     static {
         for (FrameKind kind : values()) BY_CODE[kind.code] = kind;
