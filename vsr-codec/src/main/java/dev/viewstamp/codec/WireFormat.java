@@ -84,23 +84,7 @@ public final class WireFormat {
      * @throws CodecException with a reason a log line can print
      */
     public static int bodySize(byte[] header, int offset, long clusterId, int bodySizeBytesMax) throws CodecException {
-        if (offset < 0 || offset > header.length || header.length - offset < HEADER_SIZE_BYTES) {
-            throw new CodecException(CodecException.Kind.MALFORMED, "truncated header: "
-                    + Math.max(0, header.length - offset) + " of " + HEADER_SIZE_BYTES + " bytes");
-        }
-        int magic = (int) INTS.get(header, offset + 16);
-        if (magic != MAGIC) {
-            throw new CodecException(CodecException.Kind.FOREIGN, "not a viewstamp frame: magic 0x"
-                    + Integer.toHexString(magic) + ", expected 0x" + Integer.toHexString(MAGIC));
-        }
-        short version = (short) SHORTS.get(header, offset + 20);
-        if (version != VERSION) {
-            throw new CodecException(CodecException.Kind.FOREIGN, "wire protocol version " + Short.toUnsignedInt(version)
-                    + ", expected " + VERSION);
-        }
-        if ((long) LONGS.get(header, offset) != Checksum.of(header, offset + 8, HEADER_SIZE_BYTES - 8)) {
-            throw new CodecException(CodecException.Kind.HEADER_CHECKSUM, "frame header checksum mismatch");
-        }
+        checkFormat(header, offset);
         int reserved = (int) INTS.get(header, offset + 36);
         if (reserved != 0) {
             throw new CodecException(CodecException.Kind.MALFORMED, "reserved header field 0x"
@@ -120,6 +104,38 @@ public final class WireFormat {
                     + " bytes over the limit of " + bodySizeBytesMax);
         }
         return bodySizeBytes;
+    }
+
+    /**
+     * The cluster id a frame's header names, once its magic, version and header checksum check
+     * out: a client that was not told its cluster's id takes it from the first replica's Hello.
+     *
+     * @throws CodecException when the header is not one of this format and version, or damaged
+     */
+    public static long clusterIdOf(byte[] header, int offset) throws CodecException {
+        checkFormat(header, offset);
+        return (long) LONGS.get(header, offset + 24);
+    }
+
+    /** Checks that a header is whole, of this format and version, and intact. */
+    private static void checkFormat(byte[] header, int offset) throws CodecException {
+        if (offset < 0 || offset > header.length || header.length - offset < HEADER_SIZE_BYTES) {
+            throw new CodecException(CodecException.Kind.MALFORMED, "truncated header: "
+                    + Math.max(0, header.length - offset) + " of " + HEADER_SIZE_BYTES + " bytes");
+        }
+        int magic = (int) INTS.get(header, offset + 16);
+        if (magic != MAGIC) {
+            throw new CodecException(CodecException.Kind.FOREIGN, "not a viewstamp frame: magic 0x"
+                    + Integer.toHexString(magic) + ", expected 0x" + Integer.toHexString(MAGIC));
+        }
+        short version = (short) SHORTS.get(header, offset + 20);
+        if (version != VERSION) {
+            throw new CodecException(CodecException.Kind.FOREIGN, "wire protocol version " + Short.toUnsignedInt(version)
+                    + ", expected " + VERSION);
+        }
+        if ((long) LONGS.get(header, offset) != Checksum.of(header, offset + 8, HEADER_SIZE_BYTES - 8)) {
+            throw new CodecException(CodecException.Kind.HEADER_CHECKSUM, "frame header checksum mismatch");
+        }
     }
 
     /**

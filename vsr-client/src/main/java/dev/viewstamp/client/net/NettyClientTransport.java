@@ -29,10 +29,11 @@ import java.util.function.Consumer;
 /**
  * The network {@link ClientTransport}: one TCP connection to each replica, opened at
  * {@link #start} and reopened after it drops, with a doubling back-off and jitter. Each
- * connection begins with a {@link Hello} each way: the client's names it a client, the replica's
- * must name the index of the address it was dialled at, or the connection closes (a client given
- * the addresses in another order than the cluster's would otherwise send its retries to the wrong
- * replicas). A request goes out only on a connection that is up and not backed up; otherwise it is
+ * connection begins with a {@link Hello} each way, the replica's first: it must name the index of
+ * the address it was dialled at, or the connection closes (a client given the addresses in
+ * another order than the cluster's would otherwise send its retries to the wrong replicas). A
+ * transport not told the cluster's id ({@link #LEARN_CLUSTER}) takes it from the first replica's
+ * Hello, and closes a connection to a replica of another cluster. A request goes out only on a connection that is up and not backed up; otherwise it is
  * dropped, and its session retries.
  */
 public final class NettyClientTransport implements ClientTransport {
@@ -41,7 +42,10 @@ public final class NettyClientTransport implements ClientTransport {
     private static final long RECONNECT_MILLIS_MIN = 50;
     private static final long RECONNECT_MILLIS_MAX = 2_000;
 
-    private final long clusterId;
+    /** The cluster id to give a transport that takes it from the replicas' Hellos. */
+    public static final long LEARN_CLUSTER = FrameDecoder.LEARN_CLUSTER;
+
+    private final java.util.concurrent.atomic.AtomicLong clusterId;
     private final List<InetSocketAddress> replicas;
     private final int messageSizeBytesMax;
     private final long connectionId = new SecureRandom().nextLong() & Long.MAX_VALUE;
@@ -53,12 +57,13 @@ public final class NettyClientTransport implements ClientTransport {
     private volatile boolean closed;
 
     /**
-     * A transport to the replicas of cluster {@code clusterId} at {@code replicas}, in the
-     * cluster's order; frames larger than {@code messageSizeBytesMax} are refused.
+     * A transport to the replicas of cluster {@code clusterId} ({@link #LEARN_CLUSTER}: the one
+     * they say) at {@code replicas}, in the cluster's order; frames larger than
+     * {@code messageSizeBytesMax} are refused.
      */
     public NettyClientTransport(long clusterId, List<InetSocketAddress> replicas, int messageSizeBytesMax) {
         if (replicas.isEmpty()) throw new IllegalArgumentException("no replica addresses");
-        this.clusterId = clusterId;
+        this.clusterId = new java.util.concurrent.atomic.AtomicLong(clusterId);
         this.replicas = List.copyOf(replicas);
         this.messageSizeBytesMax = messageSizeBytesMax;
         this.channels = new Channel[replicas.size()];
@@ -85,7 +90,7 @@ public final class NettyClientTransport implements ClientTransport {
         ChannelFuture future = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new FrameDecoder(clusterId, messageSizeBytesMax), new Inbound(replica));
+                ch.pipeline().addLast(new FrameDecoder(clusterId.get(), messageSizeBytesMax), new Inbound(replica));
             }
         }).connect(replicas.get(replica));
         future.addListener(f -> {
@@ -94,8 +99,6 @@ public final class NettyClientTransport implements ClientTransport {
                 return;
             }
             Channel ch = future.channel();
-            ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encodeHello(
-                    new Hello(clusterId, Hello.Role.CLIENT, connectionId))));
             ch.closeFuture().addListener(c -> {
                 synchronized (channels) {
                     if (channels[replica] == ch) channels[replica] = null;
@@ -137,6 +140,15 @@ public final class NettyClientTransport implements ClientTransport {
                     ctx.close();
                     return;
                 }
+                long cluster = hello.clusterId();
+                if (!clusterId.compareAndSet(LEARN_CLUSTER, cluster) && clusterId.get() != cluster) {
+                    LOG.log(Level.WARNING, "{0} is a replica of cluster {1}, not of cluster {2}: closing",
+                            replicas.get(replica), cluster, clusterId.get());
+                    ctx.close();
+                    return;
+                }
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encodeHello(
+                        new Hello(cluster, Hello.Role.CLIENT, connectionId))));
                 synchronized (channels) {
                     channels[replica] = ctx.channel();
                     backoffMillis[replica] = 0;
@@ -165,7 +177,7 @@ public final class NettyClientTransport implements ClientTransport {
             ch = channels[replica];
         }
         if (ch == null || !ch.isActive() || !ch.isWritable()) return;
-        ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encode(clusterId, request)), ch.voidPromise());
+        ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encode(clusterId.get(), request)), ch.voidPromise());
     }
 
     @Override

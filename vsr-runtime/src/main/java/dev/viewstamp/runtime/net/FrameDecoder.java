@@ -13,10 +13,16 @@ import java.util.List;
  * checked before the body is buffered, so a length over {@code bodySizeBytesMax} is refused
  * without reading it; any frame that fails a check raises a {@link CodecException} (wrapped by
  * Netty in a {@code DecoderException}), and the handler after this one closes the connection.
+ *
+ * <p>A decoder made with {@link #LEARN_CLUSTER} takes the cluster id from the first frame's header
+ * (a client not told its cluster's id), and holds every later frame to it.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
 
-    private final long clusterId;
+    /** The cluster id to give a decoder that takes it from the first frame. */
+    public static final long LEARN_CLUSTER = -1;
+
+    private long clusterId;
     private final int bodySizeBytesMax;
     private final byte[] header = new byte[WireFormat.HEADER_SIZE_BYTES];
     private int bodySize = -1;
@@ -33,6 +39,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             if (bodySize < 0) {
                 if (in.readableBytes() < WireFormat.HEADER_SIZE_BYTES) return;
                 in.getBytes(in.readerIndex(), header);
+                if (clusterId == LEARN_CLUSTER) clusterId = WireFormat.clusterIdOf(header, 0);
                 bodySize = WireFormat.bodySize(header, 0, clusterId, bodySizeBytesMax);
             }
             int length = WireFormat.HEADER_SIZE_BYTES + bodySize;

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>It listens on {@code listen} for peers and clients. Each connection starts with a
- *       {@link Hello} each way; a replica's connection then carries protocol messages, a client's
+ *       {@link Hello} each way, this replica's first (a client may learn the cluster's id from it); a replica's connection then carries protocol messages, a client's
  *       only {@link Request}s (the client's id is remembered with the connection, for
  *       {@link #reply}). Anything else, or a frame that fails the wire format's checks
  *       (docs/WIRE.md), closes that connection with a logged reason; the others go on.
@@ -202,9 +202,15 @@ public final class NettyTransport implements Transport {
         }
     }
 
-    /** A connection a peer or client opened: its Hello, then its messages. */
+    /** A connection a peer or client opened: our Hello at once, then its Hello, then its messages. */
     private final class Accepted extends SimpleChannelInboundHandler<Object> {
         private Hello hello;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(hello()));
+            super.channelActive(ctx);
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Object frame) {
@@ -219,7 +225,6 @@ public final class NettyTransport implements Transport {
                     return;
                 }
                 hello = h;
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(hello()));
                 return;
             }
             if (hello.role() == Hello.Role.CLIENT) {
