@@ -1,7 +1,7 @@
 package dev.viewstamp.server.cli;
 
-import dev.viewstamp.sim.check.Lincheck;
-import dev.viewstamp.sim.check.Result;
+import dev.viewstamp.check.Lincheck;
+import dev.viewstamp.check.Result;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
