@@ -15,5 +15,10 @@
  * verdicts, which validate the checker; {@link dev.viewstamp.check.KvHistory} writes and reads
  * the simulator's own histories; {@link dev.viewstamp.check.Lincheck} is the entry point for
  * the {@code vsr lincheck} command.
+ *
+ * <p>The package is the module vsr-check, which depends on the JDK only: the simulator, the
+ * end-to-end tests, {@code vsr lincheck} and outside users take the checker without the protocol
+ * core or the simulator. Whatever turns a driver's own client ops into {@code Operation}s (the
+ * simulator's {@code SimClient}, for one) stays with that driver.
  */
 package dev.viewstamp.check;
