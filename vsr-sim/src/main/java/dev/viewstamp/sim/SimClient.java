@@ -1,12 +1,12 @@
 package dev.viewstamp.sim;
 
+import dev.viewstamp.check.Operation;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.client.ClientSession;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.kv.KvCommand;
 import dev.viewstamp.kv.KvFormatException;
 import dev.viewstamp.kv.KvResult;
-import dev.viewstamp.sim.check.Operation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

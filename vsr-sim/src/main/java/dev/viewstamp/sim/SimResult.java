@@ -1,6 +1,6 @@
 package dev.viewstamp.sim;
 
-import dev.viewstamp.sim.check.Operation;
+import dev.viewstamp.check.Operation;
 import java.util.List;
 
 /**

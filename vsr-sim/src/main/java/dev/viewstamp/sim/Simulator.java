@@ -1,5 +1,8 @@
 package dev.viewstamp.sim;
 
+import dev.viewstamp.check.LinearizabilityChecker;
+import dev.viewstamp.check.Operation;
+import dev.viewstamp.check.Result;
 import dev.viewstamp.core.Prng;
 import dev.viewstamp.core.client.ClientSession;
 import dev.viewstamp.core.message.Entry;
@@ -10,9 +13,6 @@ import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.replica.StateDivergedException;
 import dev.viewstamp.core.service.StateMachine;
-import dev.viewstamp.sim.check.LinearizabilityChecker;
-import dev.viewstamp.sim.check.Operation;
-import dev.viewstamp.sim.check.Result;
 import dev.viewstamp.storage.Journal;
 import dev.viewstamp.storage.ReplicaStorage;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.viewstamp.server.cli;
 
-import dev.viewstamp.sim.check.Lincheck;
-import dev.viewstamp.sim.check.Result;
+import dev.viewstamp.check.Lincheck;
+import dev.viewstamp.check.Result;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code vsr lincheck}: the simulator's linearizability checker, on recorded histories. */
+/** {@code vsr lincheck}: the linearizability checker of vsr-check, the one the simulator runs, on recorded histories. */
 @Command(name = "lincheck", mixinStandardHelpOptions = true,
         description = {"Checks recorded histories for linearizability with the simulator's checker. Prints one " +
                 "line per file: FILE linearizable | FILE not-linearizable | FILE unknown (search budget " +

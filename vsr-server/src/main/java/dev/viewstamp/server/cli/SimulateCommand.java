@@ -1,11 +1,11 @@
 package dev.viewstamp.server.cli;
 
+import dev.viewstamp.check.KvHistory;
 import dev.viewstamp.core.replica.Canary;
 import dev.viewstamp.sim.SeedRun;
 import dev.viewstamp.sim.SimResult;
 import dev.viewstamp.sim.Simulator;
 import dev.viewstamp.sim.Trace;
-import dev.viewstamp.sim.check.KvHistory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
