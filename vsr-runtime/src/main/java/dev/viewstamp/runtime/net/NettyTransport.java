@@ -90,6 +90,17 @@ public final class NettyTransport implements Transport {
         this.backoffMillis = new long[peers.size()];
     }
 
+    /**
+     * The largest frame body a replica of {@code config} sends: a log change's worth of entries
+     * (a DoViewChange, StartView or NewState), each of at most the journal's body limit.
+     */
+    public static int messageSizeBytesMax(dev.viewstamp.core.replica.ClusterConfig config) {
+        long entries = dev.viewstamp.core.replica.ClusterConfig.LOG_CHANGE_ENTRIES_MAX + 1L;
+        long bytes = entries * (dev.viewstamp.codec.EntryCodec.HEADER_SIZE_BYTES + config.journalBodySizeBytesMax())
+                + (1 << 20);
+        return (int) Math.min(Integer.MAX_VALUE - 64, bytes);
+    }
+
     /** Where the transport listens, once started (the port, when {@code listen} asked for port 0). */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) server.localAddress();

@@ -1,0 +1,128 @@
+package dev.viewstamp.server.cli;
+
+import dev.viewstamp.core.replica.ClusterConfig;
+import dev.viewstamp.kv.KvStateMachine;
+import dev.viewstamp.runtime.NodeFailure;
+import dev.viewstamp.runtime.ReplicaNode;
+import dev.viewstamp.runtime.net.NettyTransport;
+import dev.viewstamp.storage.DataDirectory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vsr server}: runs one replica of the key-value service until it is stopped or fails. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Runs one replica of the replicated key-value service on a data directory made by "
+                + "`vsr format`. The cluster id and the replica's index come from the directory. Stop it with "
+                + "SIGTERM or Ctrl-C: it closes its files and connections and exits 0."},
+        footer = {"", "Exit codes: 0 stopped; 1 the replica failed (a disk error: its log says which); 2 usage "
+                + "error; 3 the data directory cannot be used (missing, not formatted, damaged beyond reading)."})
+final class ServerCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "The replica's data directory.")
+    Path data;
+
+    @Option(names = "--replica", paramLabel = "I",
+            description = "This replica's index; if given, it must be the one the data directory was formatted for.")
+    Integer replica;
+
+    @Option(names = "--cluster", split = ",", paramLabel = "HOST:PORT",
+            description = "Every member's address, in replica order, instead of those recorded at format time "
+                    + "(as many). The replica dials each peer there, and listens on its own entry unless --listen.")
+    List<String> cluster;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "Where to listen for peers and clients, instead of this replica's own --cluster entry.")
+    String listen;
+
+    @Option(names = "--resp", paramLabel = "HOST:PORT",
+            description = "The Redis-protocol front end's address. Accepted, but the front end is not built yet: "
+                    + "the replica says so and serves only its own protocol.")
+    String resp;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+            description = "The admin HTTP endpoint's address. Accepted, but the endpoint is not built yet: the "
+                    + "replica says so.")
+    String admin;
+
+    @Option(names = "--tick-millis", defaultValue = "10", paramLabel = "MS",
+            description = "Milliseconds per protocol tick (default: ${DEFAULT-VALUE}).")
+    int tickMillis;
+
+    @Override
+    public Integer call() {
+        DataDirectory.Inspection inspection;
+        ClusterConfig config;
+        try {
+            inspection = DataDirectory.inspect(data);
+            config = ReplicaNode.formattedConfig(data).build();
+        } catch (DataDirectory.Unusable e) {
+            System.err.println("vsr server: " + e.getMessage());
+            return 3;
+        } catch (java.io.IOException e) {
+            System.err.println("vsr server: " + data + ": " + e.getMessage());
+            return 3;
+        }
+        int index = inspection.state().replicaIndex();
+        if (replica != null && replica != index) {
+            System.err.println("vsr server: " + data + " holds replica " + index + ", not --replica " + replica);
+            return 2;
+        }
+        List<InetSocketAddress> addresses;
+        InetSocketAddress bind;
+        try {
+            List<String> members = cluster != null ? cluster : inspection.members();
+            if (members.size() != config.replicaCount()) {
+                System.err.println("vsr server: --cluster names " + members.size() + " addresses, but the cluster has "
+                        + config.replicaCount() + " replicas");
+                return 2;
+            }
+            addresses = Addresses.parse(members);
+            bind = listen != null ? Addresses.parse(listen) : addresses.get(index);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vsr server: " + e.getMessage());
+            return 2;
+        }
+        if (resp != null) LOG.warn("--resp {}: the Redis-protocol front end is not built yet; not listening there", resp);
+        if (admin != null) LOG.warn("--admin {}: the admin endpoint is not built yet; not listening there", admin);
+
+        NettyTransport transport = new NettyTransport(config.clusterId(), index, addresses, bind,
+                NettyTransport.messageSizeBytesMax(config));
+        ReplicaNode node = new ReplicaNode(ReplicaNode.Options.of(data, config, KvStateMachine::new)
+                .withTickMillis(tickMillis), transport);
+        try {
+            node.start();
+        } catch (DataDirectory.Unusable e) {
+            System.err.println("vsr server: " + e.getMessage());
+            return 3;
+        } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("vsr server: cannot start replica " + index + " on " + data + ": " + e.getMessage());
+            return e instanceof RuntimeException ? 1 : 3;
+        }
+        LOG.info("replica {} of cluster {} ({} replicas) serving on {}", index, config.clusterId(),
+                config.replicaCount(), bind);
+        Thread stop = new Thread(() -> {
+            LOG.info("replica {}: stopping", index);
+            node.close();
+        }, "vsr-shutdown");
+        Runtime.getRuntime().addShutdownHook(stop);
+        node.terminated().handle((ok, error) -> null).join();
+        NodeFailure failure = node.failure();
+        if (failure == null) return 0;
+        try {
+            Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException e) {
+            // Already shutting down.
+        }
+        node.close();
+        System.err.println("vsr server: replica " + index + " stopped: " + failure.getMessage());
+        return 1;
+    }
+}
