@@ -1,5 +1,6 @@
 package dev.viewstamp.runtime;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
+import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.storage.DataDirectory;
 import java.nio.file.Path;
@@ -35,7 +37,9 @@ class ReplicaNodeTest {
                 cluster.startAll();
                 client.register(CALL_TIMEOUT);
                 for (int i = 0; i < 1000; i++) put(client, i);
-                List<NodeStatus> statuses = cluster.awaitConvergence(1001, CALL_TIMEOUT);
+                byte[] read = client.call(KvCommand.get("key-999").encode(), CALL_TIMEOUT);
+                assertThat(KvResult.decode(read)).isEqualTo(new KvResult.Value("value-999".getBytes(UTF_8)));
+                List<NodeStatus> statuses = cluster.awaitConvergence(1002, CALL_TIMEOUT);
                 assertThat(statuses).hasSize(3).allSatisfy(s -> assertThat(s.storage()).isEqualTo("ok"));
                 assertThat(statuses).filteredOn(NodeStatus::primary).hasSize(1);
                 // Checkpoints every 64 ops: each replica made some durable, and compacted its log to them.
