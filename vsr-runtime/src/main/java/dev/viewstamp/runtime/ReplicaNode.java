@@ -226,7 +226,7 @@ public final class ReplicaNode implements AutoCloseable {
 
     private NodeStatus statusNow() {
         return new NodeStatus(replicaIndex, replica.status(), replica.view(), replica.isPrimaryNormal(), replica.op(),
-                replica.commit(), replica.checkpointDurable() == null ? 0 : replica.checkpointDurable().op(),
+                replica.opDurable(), replica.commit(), replica.checkpointDurable() == null ? 0 : replica.checkpointDurable().op(),
                 replica.syncCount(), replica.stateChecksum(), port.storage().status(), droppedMessages.get());
     }
 
