@@ -174,18 +174,21 @@ public final class ReplicaNode implements AutoCloseable {
     public synchronized void start() throws IOException, DataDirectory.Unusable {
         if (started) throw new IllegalStateException("a node starts once; make a new one to restart");
         started = true;
-        Path data = dataFile(options.dataDirectory());
-        file = FileDisk.open(data);
         try {
+            Path data = dataFile(options.dataDirectory());
+            file = FileDisk.open(data);
             boot(data);
+            journalThread.startThread();
+            checkpointThread.startThread();
+            // The transport first: the replica's first tick may send, and a message it delivers
+            // before the loop runs is dropped like any other, which the protocol tolerates.
+            transport.start(new NodeInbound());
         } catch (IOException | DataDirectory.Unusable | RuntimeException | Error e) {
+            shutDownThreads();
             closeFile();
             terminated.completeExceptionally(e);
             throw e;
         }
-        journalThread.startThread();
-        checkpointThread.startThread();
-        transport.start(new NodeInbound());
         loop.start(this::drained);
     }
 
@@ -345,6 +348,16 @@ public final class ReplicaNode implements AutoCloseable {
         return journalThread.idle() && checkpointThread.idle() && !port.encoding();
     }
 
+    /** Lets the I/O threads finish the operations they were given (a sync under way, say), then ends them. */
+    private void shutDownThreads() {
+        try {
+            journalThread.shutDown(5_000);
+            checkpointThread.shutDown(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void closeFile() {
         if (file == null) return;
         try {
@@ -388,12 +401,7 @@ public final class ReplicaNode implements AutoCloseable {
         @Override
         public void onExit() {
             transport.close();
-            try {
-                journalThread.shutDown(5_000);
-                checkpointThread.shutDown(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            shutDownThreads();
             closeFile();
             NodeFailure failed = failure.get();
             if (failed == null) {
