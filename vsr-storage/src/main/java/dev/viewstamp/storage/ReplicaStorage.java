@@ -241,8 +241,16 @@ public final class ReplicaStorage {
      * and its write starts at once.
      */
     public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
-        CheckpointWrite write = new CheckpointWrite(this, checkpoints, checkpoint,
-                CheckpointFile.encode(superblock.clusterId(), checkpoint, snapshot));
+        persistCheckpointFile(checkpoint, CheckpointFile.encode(superblock.clusterId(), checkpoint, snapshot));
+    }
+
+    /**
+     * As {@link #persistCheckpoint}, with the checkpoint's file already encoded
+     * ({@link CheckpointFile#encode}, for this storage's cluster): the runtime encodes it on
+     * another thread, so that writing a large snapshot never stalls the replica's thread.
+     */
+    public void persistCheckpointFile(Checkpoint checkpoint, byte[] file) {
+        CheckpointWrite write = new CheckpointWrite(this, checkpoints, checkpoint, file);
         queue.addLast(write);
         write.startFile();
         schedule(this::pump);
