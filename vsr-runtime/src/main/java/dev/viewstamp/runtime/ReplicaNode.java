@@ -32,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,6 +135,8 @@ public final class ReplicaNode implements AutoCloseable {
     private boolean noSpace;
     private long ticks;
     private volatile long droppedLogged;
+    /** Wraps the data file's disk (its operations must complete before they return): tests inject faults. */
+    private UnaryOperator<Disk> diskForTesting = UnaryOperator.identity();
 
     public ReplicaNode(Options options, Transport transport) {
         this.options = options;
@@ -171,18 +174,21 @@ public final class ReplicaNode implements AutoCloseable {
     public synchronized void start() throws IOException, DataDirectory.Unusable {
         if (started) throw new IllegalStateException("a node starts once; make a new one to restart");
         started = true;
-        Path data = dataFile(options.dataDirectory());
-        file = FileDisk.open(data);
         try {
+            Path data = dataFile(options.dataDirectory());
+            file = FileDisk.open(data);
             boot(data);
+            journalThread.startThread();
+            checkpointThread.startThread();
+            // The transport first: the replica's first tick may send, and a message it delivers
+            // before the loop runs is dropped like any other, which the protocol tolerates.
+            transport.start(new NodeInbound());
         } catch (IOException | DataDirectory.Unusable | RuntimeException | Error e) {
+            shutDownThreads();
             closeFile();
             terminated.completeExceptionally(e);
             throw e;
         }
-        journalThread.startThread();
-        checkpointThread.startThread();
-        transport.start(new NodeInbound());
         loop.start(this::drained);
     }
 
@@ -203,12 +209,10 @@ public final class ReplicaNode implements AutoCloseable {
 
     /** What the replica shows now, read on its thread. Throws when the node is not running. */
     public NodeStatus status() {
+        if (loop.onLoopThread()) return statusNow();
         CompletableFuture<NodeStatus> read = new CompletableFuture<>();
         if (!loop.started() || terminated.isDone()) throw new IllegalStateException("replica " + replicaIndex + " is not running");
-        loop.post(() -> read.complete(new NodeStatus(replicaIndex, replica.status(), replica.view(),
-                replica.isPrimaryNormal(), replica.op(), replica.commit(),
-                replica.checkpointDurable() == null ? 0 : replica.checkpointDurable().op(), replica.syncCount(),
-                replica.stateChecksum(), port.storage().status(), droppedMessages.get())));
+        loop.post(() -> read.complete(statusNow()));
         try {
             CompletableFuture.anyOf(read, terminated).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -221,6 +225,12 @@ public final class ReplicaNode implements AutoCloseable {
         }
         if (!read.isDone()) throw new IllegalStateException("replica " + replicaIndex + " is not running", failure.get());
         return read.join();
+    }
+
+    private NodeStatus statusNow() {
+        return new NodeStatus(replicaIndex, replica.status(), replica.view(), replica.isPrimaryNormal(), replica.op(),
+                replica.opDurable(), replica.commit(), replica.checkpointDurable() == null ? 0 : replica.checkpointDurable().op(),
+                replica.syncCount(), replica.stateChecksum(), port.storage().status(), droppedMessages.get());
     }
 
     /**
@@ -243,6 +253,11 @@ public final class ReplicaNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Runs the data file's operations through {@code wrap}'s disk, which may fail them. Tests only; before {@link #start}. */
+    void diskForTesting(UnaryOperator<Disk> wrap) {
+        diskForTesting = wrap;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -279,7 +294,7 @@ public final class ReplicaNode implements AutoCloseable {
      * sends anything.
      */
     private void boot(Path data) throws IOException, DataDirectory.Unusable {
-        ThreadedDisk disk = new ThreadedDisk(file, journalThread);
+        ThreadedDisk disk = new ThreadedDisk(diskForTesting.apply(file), journalThread);
         ThreadedCheckpointStore checkpoints = new ThreadedCheckpointStore(
                 new FileCheckpointStore(options.dataDirectory()), checkpointThread);
         Superblock.ReadResult read = readSuperblock(disk, data);
@@ -333,6 +348,16 @@ public final class ReplicaNode implements AutoCloseable {
         return journalThread.idle() && checkpointThread.idle() && !port.encoding();
     }
 
+    /** Lets the I/O threads finish the operations they were given (a sync under way, say), then ends them. */
+    private void shutDownThreads() {
+        try {
+            journalThread.shutDown(5_000);
+            checkpointThread.shutDown(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void closeFile() {
         if (file == null) return;
         try {
@@ -376,12 +401,7 @@ public final class ReplicaNode implements AutoCloseable {
         @Override
         public void onExit() {
             transport.close();
-            try {
-                journalThread.shutDown(5_000);
-                checkpointThread.shutDown(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            shutDownThreads();
             closeFile();
             NodeFailure failed = failure.get();
             if (failed == null) {

@@ -6,7 +6,8 @@ import dev.viewstamp.storage.DiskError;
 import dev.viewstamp.storage.FileDisk;
 
 /**
- * The replica's data file as the storage code sees it: each {@link FileDisk} operation runs on the
+ * The replica's data file as the storage code sees it: each {@link FileDisk} operation (or those of
+ * any disk whose operations complete before they return) runs on the
  * journal thread, in the order asked, and its completion runs on the replica's thread. The journal
  * thread only executes: {@code ReplicaStorage} already forms group commits (every prepare queued
  * behind a running sync is written by the next batch, under one sync), so while one fsync runs,
@@ -17,10 +18,10 @@ import dev.viewstamp.storage.FileDisk;
  * journal thread, and the completion's hand-over to the replica's thread publishes it.
  */
 final class ThreadedDisk implements Disk {
-    private final FileDisk disk;
+    private final Disk disk;
     private final IoThread thread;
 
-    ThreadedDisk(FileDisk disk, IoThread thread) {
+    ThreadedDisk(Disk disk, IoThread thread) {
         this.disk = disk;
         this.thread = thread;
     }
@@ -59,7 +60,7 @@ final class ThreadedDisk implements Disk {
         });
     }
 
-    /** Runs one FileDisk operation, which completes before it returns; its error or null. */
+    /** Runs one operation, which completes before it returns (as FileDisk's do); its error or null. */
     private static DiskError run(java.util.function.Consumer<Completion> operation) {
         DiskError[] error = {null};
         boolean[] done = {false};
@@ -67,7 +68,7 @@ final class ThreadedDisk implements Disk {
             error[0] = e;
             done[0] = true;
         });
-        Check.that(done[0], "a FileDisk operation completes before it returns");
+        Check.that(done[0], "a disk operation on the journal thread completes before it returns");
         return error[0];
     }
 }

@@ -61,8 +61,19 @@ final class LoopbackCluster implements AutoCloseable {
 
     /** Starts replica {@code i} from its data directory (again, after {@link #close(int)}). */
     ReplicaNode start(int i) throws Exception {
+        return start(i, null);
+    }
+
+    /** Starts replica {@code i} on a {@link FaultyDisk} over its data file, {@code faults[i]}, when {@code faults} is not null. */
+    ReplicaNode start(int i, FaultyDisk[] faults) throws Exception {
         ReplicaNode node = new ReplicaNode(ReplicaNode.Options.of(directory(i), config, KvStateMachine::new)
                 .withTickMillis(TICK_MILLIS), network.endpoint(i));
+        if (faults != null) {
+            node.diskForTesting(disk -> {
+                faults[i] = new FaultyDisk(disk);
+                return faults[i];
+            });
+        }
         node.start();
         nodes[i] = node;
         return node;
@@ -72,6 +83,17 @@ final class LoopbackCluster implements AutoCloseable {
         nodes[i].close();
         nodes[i].terminated().join(); // a failure would throw here
         nodes[i] = null;
+    }
+
+    /** Replica {@code i} stopped on its own: forget it, and return why it failed. */
+    NodeFailure failed(int i, Duration timeout) throws Exception {
+        try {
+            nodes[i].terminated().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            nodes[i] = null;
+            return (NodeFailure) e.getCause();
+        }
+        throw new AssertionError("replica " + i + " closed without a failure");
     }
 
     ReplicaNode node(int i) {

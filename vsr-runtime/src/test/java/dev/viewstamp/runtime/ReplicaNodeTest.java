@@ -1,5 +1,6 @@
 package dev.viewstamp.runtime;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -7,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Status;
 import dev.viewstamp.kv.KvCommand;
+import dev.viewstamp.kv.KvResult;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.storage.DataDirectory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +39,9 @@ class ReplicaNodeTest {
                 cluster.startAll();
                 client.register(CALL_TIMEOUT);
                 for (int i = 0; i < 1000; i++) put(client, i);
-                List<NodeStatus> statuses = cluster.awaitConvergence(1001, CALL_TIMEOUT);
+                byte[] read = client.call(KvCommand.get("key-999").encode(), CALL_TIMEOUT);
+                assertThat(KvResult.decode(read)).isEqualTo(new KvResult.Value("value-999".getBytes(UTF_8)));
+                List<NodeStatus> statuses = cluster.awaitConvergence(1002, CALL_TIMEOUT);
                 assertThat(statuses).hasSize(3).allSatisfy(s -> assertThat(s.storage()).isEqualTo("ok"));
                 assertThat(statuses).filteredOn(NodeStatus::primary).hasSize(1);
                 // Checkpoints every 64 ops: each replica made some durable, and compacted its log to them.
@@ -76,6 +82,40 @@ class ReplicaNodeTest {
                 assertThat(statuses).hasSize(3);
                 assertThat(cluster.status(backup).syncCount()).as("state syncs installed on the reopened backup")
                         .isGreaterThanOrEqualTo(1);
+            }
+        });
+    }
+
+    /**
+     * A backup restarts to find the file of its checkpoint damaged: it starts with the checkpoint
+     * lost (its service empty, its log and promises kept) and fetches the state from a peer
+     * (docs/CHECKPOINTS.md, section 5).
+     */
+    @Test
+    void backupWhoseCheckpointFileIsDamagedFetchesTheStateFromAPeer() {
+        assertTimeoutPreemptively(TEST_TIMEOUT, () -> {
+            try (LoopbackCluster cluster = new LoopbackCluster(root, 3, 8, 32);
+                    LoopbackClient client = new LoopbackClient(cluster.network(), 1004, LoopbackCluster.TICK_MILLIS)) {
+                cluster.startAll();
+                client.register(CALL_TIMEOUT);
+                int key = 0;
+                for (; key < 40; key++) put(client, key);
+                int backup = (cluster.primary(CALL_TIMEOUT) + 1) % 3;
+                cluster.awaitConvergence(41, CALL_TIMEOUT);
+                cluster.close(backup);
+                List<Path> files;
+                try (Stream<Path> entries = Files.list(cluster.directory(backup))) {
+                    files = entries.filter(f -> f.getFileName().toString().matches("checkpoint-\\d+\\.vsr")).toList();
+                }
+                assertThat(files).hasSize(1);
+                byte[] bytes = Files.readAllBytes(files.get(0));
+                bytes[bytes.length / 2] ^= 0x40;
+                Files.write(files.get(0), bytes);
+
+                cluster.start(backup);
+                for (; key < 60; key++) put(client, key);
+                assertThat(cluster.awaitConvergence(61, CALL_TIMEOUT)).hasSize(3);
+                assertThat(cluster.status(backup).syncCount()).isGreaterThanOrEqualTo(1);
             }
         });
     }
