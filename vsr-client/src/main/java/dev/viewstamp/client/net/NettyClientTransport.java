@@ -164,7 +164,10 @@ public final class NettyClientTransport implements ClientTransport {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.log(Level.WARNING, "connection to replica {0} at {1}: {2}; closing", replica, replicas.get(replica),
+            // A reset or refused connection is what a replica's crash or restart looks like, and the
+            // sessions retry; a malformed frame is worth a warning.
+            Level level = cause instanceof java.io.IOException ? Level.DEBUG : Level.WARNING;
+            LOG.log(level, "connection to replica {0} at {1}: {2}; closing", replica, replicas.get(replica),
                     cause.getMessage());
             ctx.close();
         }

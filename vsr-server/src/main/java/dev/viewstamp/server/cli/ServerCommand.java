@@ -52,6 +52,12 @@ final class ServerCommand implements Callable<Integer> {
                     + "replica says so.")
     String admin;
 
+    @Option(names = "--status-interval", defaultValue = "0", paramLabel = "MS",
+            description = "Print a status line on standard output every MS milliseconds when it changed: "
+                    + "`status replica=I status=S view=V primary=B op=O commit=C checkpoint=K checksum=X` "
+                    + "(default 0: never). `vsr demo` reads it.")
+    int statusIntervalMillis;
+
     @Option(names = "--tick-millis", defaultValue = "10", paramLabel = "MS",
             description = "Milliseconds per protocol tick (default: ${DEFAULT-VALUE}).")
     int tickMillis;
@@ -113,6 +119,7 @@ final class ServerCommand implements Callable<Integer> {
             node.close();
         }, "vsr-shutdown");
         Runtime.getRuntime().addShutdownHook(stop);
+        if (statusIntervalMillis > 0) printStatus(node);
         node.terminated().handle((ok, error) -> null).join();
         NodeFailure failure = node.failure();
         if (failure == null) return 0;
@@ -124,5 +131,32 @@ final class ServerCommand implements Callable<Integer> {
         node.close();
         System.err.println("vsr server: replica " + index + " stopped: " + failure.getMessage());
         return 1;
+    }
+
+    /** Prints the node's status line every {@code --status-interval} when it changed, until the node ends. */
+    private void printStatus(ReplicaNode node) {
+        Thread printer = new Thread(() -> {
+            String last = "";
+            while (!node.terminated().isDone()) {
+                try {
+                    dev.viewstamp.runtime.NodeStatus s = node.status();
+                    String line = String.format("status replica=%d status=%s view=%d primary=%b op=%d commit=%d "
+                            + "checkpoint=%d checksum=%016x", s.replicaIndex(), s.status(), s.view(), s.primary(), s.op(),
+                            s.commit(), s.checkpointOp(), s.stateChecksum());
+                    if (!line.equals(last)) {
+                        System.out.println(line);
+                        System.out.flush();
+                        last = line;
+                    }
+                    Thread.sleep(statusIntervalMillis);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IllegalStateException e) {
+                    return; // the node stopped
+                }
+            }
+        }, "vsr-status");
+        printer.setDaemon(true);
+        printer.start();
     }
 }
