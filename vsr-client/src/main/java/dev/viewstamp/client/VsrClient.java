@@ -291,8 +291,12 @@ public final class VsrClient implements AutoCloseable {
     /** Fails the operations whose time is up. A session keeps retrying its own until the reply comes. */
     private void expire() {
         while (!waiting.isEmpty() && waiting.peekFirst().deadlineTick() <= now) {
-            waiting.pollFirst().future().completeExceptionally(new VsrClientException.Timeout(
-                    "no session became free for the operation within the request timeout; it was never sent"));
+            // Out of reach, a session cannot even register: say so rather than blame the sessions.
+            waiting.pollFirst().future().completeExceptionally(unreachableSinceTick >= 0
+                    ? new VsrClientException.Unavailable("no replica of the cluster could be reached within the "
+                            + "request timeout")
+                    : new VsrClientException.Timeout(
+                            "no session became free for the operation within the request timeout; it was never sent"));
         }
         for (Slot slot : slots) {
             Pending p = slot.inFlight;

@@ -41,11 +41,14 @@ final class FormatCommand implements Callable<Integer> {
                     + "Use the same value on every replica.")
     int pipeline;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "0", paramLabel = "OPS",
+    @Option(names = "--checkpoint-interval", paramLabel = "OPS", arity = "1",
             description = "Take a checkpoint (the service's snapshot and the client table, in a checkpoint file in the "
-                    + "data directory) after every OPS-th op; 0, the default, takes none. Recorded on disk: the replica "
-                    + "refuses to start with another value, since replicas compare checkpoints by op. Use the same "
-                    + "value on every replica; the journal needs at least 2 * OPS + --pipeline slots.")
+                    + "data directory) after every OPS-th op. Default: the largest power of two that the journal holds "
+                    + "twice over beside the pipeline (256 for the default journal). 0 takes none, and the replica stops "
+                    + "once its journal is full. Recorded on "
+                    + "disk: the replica refuses to start with another value, since replicas compare checkpoints by op. "
+                    + "Use the same value on every replica; the journal needs at least 2 * OPS + --pipeline slots.")
+    Integer checkpointIntervalOption;
     int checkpointInterval;
 
     @Option(names = "--journal-slots", defaultValue = "1024", paramLabel = "N",
@@ -67,12 +70,20 @@ final class FormatCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The largest power of two the journal holds twice over beside the pipeline, or 0 when it holds none. */
+    static int defaultCheckpointInterval(int journalSlots, int pipeline) {
+        int room = (journalSlots - pipeline) / 2;
+        return room < 1 ? 0 : Integer.highestOneBit(room);
+    }
+
     @Override
     public Integer call() {
         CommandLine cli = spec.commandLine();
         if (journalSlots < 1 || messageSizeMax < 1 || pipeline < 1) {
             throw new CommandLine.ParameterException(cli, "--pipeline, --journal-slots and --message-size-max must be positive");
         }
+        checkpointInterval = checkpointIntervalOption != null ? checkpointIntervalOption
+                : defaultCheckpointInterval(journalSlots, pipeline);
         if (checkpointInterval < 0) {
             throw new CommandLine.ParameterException(cli, "--checkpoint-interval must be 0 (no checkpoints) or positive");
         }

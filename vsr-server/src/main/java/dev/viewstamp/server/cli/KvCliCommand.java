@@ -100,7 +100,9 @@ final class KvCliCommand implements java.util.concurrent.Callable<Integer> {
                 System.err.println("vsr kv: refused: " + cause.getMessage());
                 return 4;
             }
-            System.err.println("vsr kv: " + (cause instanceof VsrClientException ? cause.getMessage() : cause.toString()));
+            String why = cause instanceof VsrClientException ? cause.getMessage() : cause.toString();
+            if (cause instanceof VsrClientException.Unavailable) why += " (" + String.join(",", cluster) + ")";
+            System.err.println("vsr kv: " + why);
             return 3;
         } catch (TimeoutException e) {
             System.err.println("vsr kv: no answer from the cluster at " + String.join(",", cluster) + " within "

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vsr", mixinStandardHelpOptions = true, versionProvider = Vsr.Version.class,
         description = "Viewstamp: Viewstamped Replication for the JVM.",
         subcommands = {SimulateCommand.class, LincheckCommand.class, FormatCommand.class, InspectCommand.class,
-                ServerCommand.class, KvCliCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                ServerCommand.class, KvCliCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success; 2 usage error; see each subcommand's help for the rest."})
 public final class Vsr implements Runnable {
 
