@@ -60,6 +60,16 @@ final class VsrProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process freezes, its connections open and silent. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    void resume() {
+        signal("CONT");
+    }
+
     private void signal(String name) {
         try {
             new ProcessBuilder("kill", "-" + name, "--", "-" + process.pid()).start().waitFor(5, TimeUnit.SECONDS);

@@ -1,0 +1,225 @@
+package dev.viewstamp.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.viewstamp.client.KvClient;
+import dev.viewstamp.client.VsrClient;
+import dev.viewstamp.client.net.NettyClientTransport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cluster of `vsr server` processes on loopback, each in its own process group, formatted in a
+ * test's directory: start, kill -9, stop and restart replicas, and read what each says of itself
+ * from the status lines it prints ({@code --status-interval}).
+ */
+final class ProcessCluster implements AutoCloseable {
+
+    private static final Pattern STATUS = Pattern.compile("status replica=(\\d+) status=(\\S+) view=(\\d+) primary=(\\S+) "
+            + "op=(\\d+) commit=(\\d+) checkpoint=(\\d+) checksum=(\\S+)");
+
+    /** A replica's last status line. */
+    record Status(int replica, String status, long view, boolean primary, long op, long commit, long checkpoint,
+            String checksum) {}
+
+    private final Path dir;
+    private final int size;
+    private final List<String> addresses = new ArrayList<>();
+    private final VsrProcess[] processes;
+    private final Path[] outputs;
+    private final int[] incarnations;
+    /** {@code links[i][j]}: the proxy replica {@code i} dials replica {@code j} through, or null without proxies. */
+    private final LinkProxy[][] links;
+
+    /** Formats {@code size} replicas with journals of {@code journalSlots} slots (checkpoints as `vsr format` derives them). */
+    ProcessCluster(Path dir, int size, int journalSlots) throws Exception {
+        this(dir, size, journalSlots, false);
+    }
+
+    /**
+     * As {@link #ProcessCluster(Path, int, int)}; with {@code proxied}, every replica dials each peer
+     * through a {@link LinkProxy} of its own ({@code --cluster} names the proxies, {@code --listen}
+     * the replica's own address), so a test can cut any link.
+     */
+    ProcessCluster(Path dir, int size, int journalSlots, boolean proxied) throws Exception {
+        this.dir = dir;
+        this.size = size;
+        this.processes = new VsrProcess[size];
+        this.outputs = new Path[size];
+        this.incarnations = new int[size];
+        this.links = proxied ? new LinkProxy[size][size] : null;
+        for (int i = 0; i < size; i++) addresses.add("127.0.0.1:" + freePort());
+        if (proxied) {
+            for (int i = 0; i < size; i++) {
+                for (int j = 0; j < size; j++) {
+                    if (i != j) links[i][j] = LinkProxy.start(new InetSocketAddress("127.0.0.1", port(j)));
+                }
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            VsrProcess.Result format = VsrProcess.run(dir, 60, "format", "--cluster-id", "11", "--cluster", cluster(),
+                    "--replica", "" + i, "--data", data(i).toString(), "--journal-slots", "" + journalSlots);
+            assertThat(format.exit()).as(format.output()).isZero();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    String cluster() {
+        return String.join(",", addresses);
+    }
+
+    private int port(int i) {
+        String a = addresses.get(i);
+        return Integer.parseInt(a.substring(a.lastIndexOf(':') + 1));
+    }
+
+    /** The addresses replica {@code i} dials its peers at: the proxies of its links, when there are. */
+    private String clusterSeenBy(int i) {
+        if (links == null) return cluster();
+        List<String> seen = new ArrayList<>();
+        for (int j = 0; j < size; j++) seen.add(j == i ? addresses.get(i) : "127.0.0.1:" + links[i][j].port());
+        return String.join(",", seen);
+    }
+
+    /** Cuts ({@code cut}) or heals every link to and from replica {@code i}: it is partitioned from its peers. */
+    void isolate(int i, boolean cut) {
+        for (int j = 0; j < size; j++) {
+            if (j == i) continue;
+            links[i][j].mode(cut ? LinkProxy.Mode.CUT : LinkProxy.Mode.PASS);
+            links[j][i].mode(cut ? LinkProxy.Mode.CUT : LinkProxy.Mode.PASS);
+        }
+    }
+
+    /** SIGSTOP ({@code paused}) or SIGCONT to replica {@code i}. */
+    void pause(int i, boolean paused) {
+        if (paused) processes[i].pause();
+        else processes[i].resume();
+    }
+
+    private Path data(int i) {
+        return dir.resolve("replica-" + i);
+    }
+
+    void startAll() throws IOException {
+        for (int i = 0; i < size; i++) start(i);
+    }
+
+    /** Starts replica {@code i} from its data directory; its output goes to a file of this incarnation. */
+    void start(int i) throws IOException {
+        outputs[i] = dir.resolve("replica-" + i + "." + (incarnations[i]++) + ".log");
+        processes[i] = VsrProcess.start(outputs[i], "server", "--data", data(i).toString(), "--status-interval", "50",
+                "--cluster", clusterSeenBy(i), "--listen", addresses.get(i));
+    }
+
+    /** SIGKILL: the replica stops at once, mid-write. */
+    void kill(int i) throws InterruptedException {
+        processes[i].kill();
+        processes[i] = null;
+    }
+
+    boolean running(int i) {
+        return processes[i] != null && processes[i].process.isAlive();
+    }
+
+    /** What replica {@code i} last said of itself, or null when it said nothing yet. */
+    Status status(int i) throws IOException {
+        if (outputs[i] == null || !Files.exists(outputs[i])) return null;
+        Status last = null;
+        for (String line : Files.readAllLines(outputs[i])) {
+            Matcher m = STATUS.matcher(line);
+            if (m.matches()) {
+                last = new Status(i, m.group(2), Long.parseLong(m.group(3)), Boolean.parseBoolean(m.group(4)),
+                        Long.parseLong(m.group(5)), Long.parseLong(m.group(6)), Long.parseLong(m.group(7)), m.group(8));
+            }
+        }
+        return last;
+    }
+
+    /** The running replica that says it is the primary of the highest view, waiting up to {@code timeout}. */
+    int primary(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int primary = -1;
+            long view = -1;
+            for (int i = 0; i < size; i++) {
+                Status s = running(i) ? status(i) : null;
+                if (s != null && s.primary() && s.view() > view) {
+                    primary = i;
+                    view = s.view();
+                }
+            }
+            if (primary >= 0) return primary;
+            if (System.nanoTime() > deadline) throw new AssertionError("no primary within " + timeout + ": " + statuses());
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until every replica runs, with the same commit (at least {@code commitMin}) and state checksum. */
+    List<Status> awaitConvergence(long commitMin, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Status> statuses = statuses();
+            Status first = statuses.get(0);
+            boolean converged = statuses.stream().allMatch(s -> s != null && first != null && s.commit() >= commitMin
+                    && s.commit() == first.commit() && s.checksum().equals(first.checksum()));
+            if (converged) return statuses;
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no convergence within " + timeout + ": " + statuses + "\n" + logs());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    List<Status> statuses() throws IOException {
+        List<Status> statuses = new ArrayList<>();
+        for (int i = 0; i < size; i++) statuses.add(running(i) ? status(i) : null);
+        return statuses;
+    }
+
+    /** The last lines of each replica's current output, for a failure message. */
+    String logs() throws IOException {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < size; i++) {
+            if (outputs[i] == null) continue;
+            List<String> lines = Files.readAllLines(outputs[i]).stream().filter(l -> !l.startsWith("status ")).toList();
+            s.append("--- replica ").append(i).append(" (").append(outputs[i].getFileName()).append(")\n");
+            for (String line : lines.subList(Math.max(0, lines.size() - 15), lines.size())) s.append(line).append('\n');
+        }
+        return s.toString();
+    }
+
+    /** A key-value client of this cluster with {@code sessions} sessions. */
+    KvClient client(int sessions) {
+        List<InetSocketAddress> parsed = addresses.stream()
+                .map(a -> new InetSocketAddress("127.0.0.1", Integer.parseInt(a.substring(a.lastIndexOf(':') + 1)))).toList();
+        return new KvClient(VsrClient.builder(new NettyClientTransport(NettyClientTransport.LEARN_CLUSTER, parsed, 64 << 20))
+                .sessions(sessions).requestTimeout(Duration.ofSeconds(5)).unavailableAfter(Duration.ofSeconds(20)).build());
+    }
+
+    /** Stops every replica still running (SIGTERM, then SIGKILL). */
+    @Override
+    public void close() throws Exception {
+        for (VsrProcess p : processes) {
+            if (p == null) continue;
+            p.resume(); // a paused process cannot take its SIGTERM
+            p.close();
+        }
+        if (links != null) {
+            for (LinkProxy[] row : links) for (LinkProxy link : row) if (link != null) link.close();
+        }
+    }
+}
