@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static final Pattern STATUS = Pattern.compile(
             "status replica=(\\d+) status=(\\S+) view=(\\d+) primary=(\\S+) op=(\\d+) commit=(\\d+) checkpoint=(\\d+) "
-                    + "checksum=(\\S+)");
+                    + "checksum=(\\S+) syncs=(\\d+)");
 
     @Spec
     CommandSpec spec;

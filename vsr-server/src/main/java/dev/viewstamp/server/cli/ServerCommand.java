@@ -54,7 +54,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--status-interval", defaultValue = "0", paramLabel = "MS",
             description = "Print a status line on standard output every MS milliseconds when it changed: "
-                    + "`status replica=I status=S view=V primary=B op=O commit=C checkpoint=K checksum=X` "
+                    + "`status replica=I status=S view=V primary=B op=O commit=C checkpoint=K checksum=X syncs=N` "
                     + "(default 0: never). `vsr demo` reads it.")
     int statusIntervalMillis;
 
@@ -141,8 +141,8 @@ final class ServerCommand implements Callable<Integer> {
                 try {
                     dev.viewstamp.runtime.NodeStatus s = node.status();
                     String line = String.format("status replica=%d status=%s view=%d primary=%b op=%d commit=%d "
-                            + "checkpoint=%d checksum=%016x", s.replicaIndex(), s.status(), s.view(), s.primary(), s.op(),
-                            s.commit(), s.checkpointOp(), s.stateChecksum());
+                            + "checkpoint=%d checksum=%016x syncs=%d", s.replicaIndex(), s.status(), s.view(), s.primary(),
+                            s.op(), s.commit(), s.checkpointOp(), s.stateChecksum(), s.syncCount());
                     if (!line.equals(last)) {
                         System.out.println(line);
                         System.out.flush();

@@ -25,11 +25,11 @@ import java.util.regex.Pattern;
 final class ProcessCluster implements AutoCloseable {
 
     private static final Pattern STATUS = Pattern.compile("status replica=(\\d+) status=(\\S+) view=(\\d+) primary=(\\S+) "
-            + "op=(\\d+) commit=(\\d+) checkpoint=(\\d+) checksum=(\\S+)");
+            + "op=(\\d+) commit=(\\d+) checkpoint=(\\d+) checksum=(\\S+) syncs=(\\d+)");
 
     /** A replica's last status line. */
     record Status(int replica, String status, long view, boolean primary, long op, long commit, long checkpoint,
-            String checksum) {}
+            String checksum, long syncs) {}
 
     private final Path dir;
     private final int size;
@@ -143,7 +143,8 @@ final class ProcessCluster implements AutoCloseable {
             Matcher m = STATUS.matcher(line);
             if (m.matches()) {
                 last = new Status(i, m.group(2), Long.parseLong(m.group(3)), Boolean.parseBoolean(m.group(4)),
-                        Long.parseLong(m.group(5)), Long.parseLong(m.group(6)), Long.parseLong(m.group(7)), m.group(8));
+                        Long.parseLong(m.group(5)), Long.parseLong(m.group(6)), Long.parseLong(m.group(7)), m.group(8),
+                        Long.parseLong(m.group(9)));
             }
         }
         return last;
