@@ -147,6 +147,8 @@ class FrameFuzzIT {
             assertThat(fuzzer.framesSent.sum()).as("frames sent").isGreaterThanOrEqualTo(FRAMES_MIN);
             assertThat(fuzzer.stuckConnections.sum()).as("connections the replica never ended").isZero();
             for (VsrProcess server : servers) assertThat(server.process.isAlive()).as(server.output + " alive").isTrue();
+            assertThat(fuzzer.closesOnLargeHelloHeader(addresses.get(backup)))
+                    .as("a Hello header declaring 8 MiB is refused before its body").isTrue();
 
             for (Map.Entry<String, String> e : written.entrySet()) {
                 assertThat(kv.get(e.getKey()).get(15, TimeUnit.SECONDS)).as(e.getKey()).isEqualTo(e.getValue());

@@ -148,7 +148,8 @@ final class FrameFuzzer {
             case REFUSED_REPLICA_HELLO -> frames.add(refusedReplicaHello(replicaIndex, random));
             case LARGE_BODY_BEFORE_HELLO -> {
                 // A Hello's header that declares a body far larger than a Hello's (within the
-                // message limit), then 1 MiB of that body.
+                // message limit), then 1 MiB of that body: refused at the header, so the replica
+                // buffers none of it (it used to buffer all of it, up to the message limit).
                 byte[] frame = java.util.Arrays.copyOf(clientHello(random), HEADER + (1 << 20));
                 resealHeader(frame, 8 << 20);
                 System.arraycopy(randomBytes(random, 1 << 20), 0, frame, HEADER, 1 << 20);
@@ -227,6 +228,34 @@ final class FrameFuzzer {
             throw new AssertionError("cannot connect to " + target + ": " + e, e);
         }
         return sent;
+    }
+
+    /**
+     * Whether the replica ends, within 5 s and without our half-close, a connection whose first
+     * frame is a Hello header that declares an 8 MiB body: a replica that waits for that body
+     * would buffer it, and as much again for every other such connection.
+     */
+    boolean closesOnLargeHelloHeader(InetSocketAddress target) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setSoTimeout(5_000);
+            socket.connect(target, 2_000);
+            byte[] header = java.util.Arrays.copyOf(clientHello(new SplittableRandom(1)), HEADER);
+            resealHeader(header, 8 << 20);
+            socket.getOutputStream().write(header);
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            byte[] sink = new byte[8192];
+            try {
+                while (in.read(sink) >= 0) {
+                    // The replica's Hello.
+                }
+                return true;
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException reset) {
+                return true;
+            }
+        }
     }
 
     private Message anyMessage(SplittableRandom random) {
