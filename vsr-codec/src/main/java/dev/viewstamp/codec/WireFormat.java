@@ -107,6 +107,25 @@ public final class WireFormat {
     }
 
     /**
+     * {@link #bodySize} for a connection's first frame, which must be a Hello: also refuses any
+     * other kind, and a body over a Hello's size, from the header alone. A peer is nobody until its
+     * Hello, so a reader buffers no more than a Hello for it; held to the message limit instead,
+     * every connection that never says Hello could make a replica buffer tens of megabytes.
+     *
+     * @throws CodecException with a reason a log line can print
+     */
+    public static int helloBodySize(byte[] header, int offset, long clusterId) throws CodecException {
+        // The kind first, so a peer that skips the handshake is named as such rather than as a
+        // body over the Hello's size.
+        bodySize(header, offset, clusterId, Integer.MAX_VALUE);
+        FrameKind kind = kindAt(header, offset);
+        if (kind != FrameKind.HELLO) {
+            throw new CodecException(CodecException.Kind.MALFORMED, kind + ": a message where a Hello was expected");
+        }
+        return bodySize(header, offset, clusterId, HELLO_BODY_SIZE_BYTES);
+    }
+
+    /**
      * The cluster id a frame's header names, once its magic, version and header checksum check
      * out: a client that was not told its cluster's id takes it from the first replica's Hello.
      *
@@ -166,15 +185,9 @@ public final class WireFormat {
      * @throws CodecException with a reason a log line can print; also for any frame but a Hello
      */
     public static Hello decodeHello(byte[] frame, int offset, int length, long clusterId) throws CodecException {
-        // The kind first, so a peer that skips the handshake is named as such rather than as a
-        // body over the Hello's size.
         checkHeaderIn(frame, offset, length);
-        bodySize(frame, offset, clusterId, Integer.MAX_VALUE);
-        FrameKind kind = kindAt(frame, offset);
-        if (kind != FrameKind.HELLO) {
-            throw new CodecException(CodecException.Kind.MALFORMED, kind + ": a message where a Hello was expected");
-        }
-        checkFrame(frame, offset, length, clusterId, HELLO_BODY_SIZE_BYTES);
+        helloBodySize(frame, offset, clusterId);
+        FrameKind kind = checkFrame(frame, offset, length, clusterId, HELLO_BODY_SIZE_BYTES);
         BodyReader r = new BodyReader(frame, offset + HEADER_SIZE_BYTES, length - HEADER_SIZE_BYTES, clusterId,
                 kind.toString());
         Hello.Role role = switch (r.u8("role")) {

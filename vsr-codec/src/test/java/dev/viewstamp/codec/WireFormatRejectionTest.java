@@ -325,4 +325,29 @@ class WireFormatRejectionTest {
         assertThatThrownBy(() -> WireFormat.decodeHello(forged, 0, forged.length, CLUSTER))
                 .isInstanceOf(CodecException.class).hasMessageContaining("over the limit of 9");
     }
+
+    /**
+     * A reader learns the first frame's size from its header alone: a Hello header that declares
+     * a large body is refused there, before anything is buffered for a peer that has not said who
+     * it is (FrameFuzzIT found the transport buffering megabytes for such connections).
+     */
+    @Test
+    void helloBodySizeRefusesABodyOverAHelloFromTheHeader() throws CodecException {
+        byte[] frame = WireFormat.encodeHello(new Hello(CLUSTER, Hello.Role.CLIENT, 42));
+        assertThat(WireFormat.helloBodySize(frame, 0, CLUSTER)).isEqualTo(frame.length - WireFormat.HEADER_SIZE_BYTES);
+        byte[] header = Arrays.copyOf(frame, WireFormat.HEADER_SIZE_BYTES);
+        Frames.le(header).putInt(Frames.BODY_SIZE_OFFSET, 8 << 20);
+        byte[] forged = Frames.resealHeader(header);
+        assertThat(WireFormat.bodySize(forged, 0, CLUSTER, 16 << 20)).isEqualTo(8 << 20);
+        assertThatThrownBy(() -> WireFormat.helloBodySize(forged, 0, CLUSTER)).isInstanceOf(CodecException.class)
+                .hasMessageContaining("body of 8388608 bytes over the limit of 9")
+                .satisfies(e -> assertThat(((CodecException) e).kind()).isEqualTo(CodecException.Kind.MALFORMED));
+    }
+
+    @Test
+    void helloBodySizeNamesAMessageInPlaceOfTheHello() {
+        byte[] frame = frame(PREPARE);
+        assertThatThrownBy(() -> WireFormat.helloBodySize(frame, 0, CLUSTER)).isInstanceOf(CodecException.class)
+                .hasMessageContaining("PREPARE: a message where a Hello was expected");
+    }
 }

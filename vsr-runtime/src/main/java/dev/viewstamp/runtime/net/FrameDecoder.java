@@ -10,9 +10,10 @@ import java.util.List;
 /**
  * Splits a connection's bytes into wire frames (docs/WIRE.md) and decodes them: the first frame
  * is the peer's {@link dev.viewstamp.codec.Hello}, every later one a core message. The header is
- * checked before the body is buffered, so a length over {@code bodySizeBytesMax} is refused
- * without reading it; any frame that fails a check raises a {@link CodecException} (wrapped by
- * Netty in a {@code DecoderException}), and the handler after this one closes the connection.
+ * checked before the body is buffered, so a length over {@code bodySizeBytesMax} (over a Hello's
+ * size, for the first frame) is refused without reading it; any frame that fails a check raises a
+ * {@link CodecException} (wrapped by Netty in a {@code DecoderException}), and the handler after
+ * this one closes the connection.
  *
  * <p>A decoder made with {@link #LEARN_CLUSTER} takes the cluster id from the first frame's header
  * (a client not told its cluster's id), and holds every later frame to it.
@@ -40,7 +41,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 if (in.readableBytes() < WireFormat.HEADER_SIZE_BYTES) return;
                 in.getBytes(in.readerIndex(), header);
                 if (clusterId == LEARN_CLUSTER) clusterId = WireFormat.clusterIdOf(header, 0);
-                bodySize = WireFormat.bodySize(header, 0, clusterId, bodySizeBytesMax);
+                // Until its Hello the peer is nobody: hold its first frame to a Hello's size.
+                // Held to the message limit (34 MB for the default journal), 187 connections
+                // that each declared a 30 MB Hello and sent its body used up a replica's direct
+                // memory, and then no connection, peers' included, could read a byte.
+                bodySize = helloSeen ? WireFormat.bodySize(header, 0, clusterId, bodySizeBytesMax)
+                        : WireFormat.helloBodySize(header, 0, clusterId);
             }
             int length = WireFormat.HEADER_SIZE_BYTES + bodySize;
             if (in.readableBytes() < length) return;

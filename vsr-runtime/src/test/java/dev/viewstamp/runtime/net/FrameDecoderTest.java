@@ -1,0 +1,82 @@
+package dev.viewstamp.runtime.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.viewstamp.codec.CodecException;
+import dev.viewstamp.codec.Hello;
+import dev.viewstamp.codec.WireFormat;
+import dev.viewstamp.core.Checksum;
+import dev.viewstamp.core.message.PrepareOk;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class FrameDecoderTest {
+    private static final long CLUSTER = 7;
+    private static final int BODY_MAX = 32 << 20;
+
+    private static byte[] hello() {
+        return WireFormat.encodeHello(new Hello(CLUSTER, Hello.Role.CLIENT, 42));
+    }
+
+    /** A Hello's header whose body size says {@code bodySizeBytes}, resealed so every other check passes. */
+    private static byte[] helloHeaderDeclaring(int bodySizeBytes) {
+        byte[] header = Arrays.copyOf(hello(), WireFormat.HEADER_SIZE_BYTES);
+        ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(32, bodySizeBytes);
+        b.putLong(0, Checksum.of(header, 8, WireFormat.HEADER_SIZE_BYTES - 8));
+        return header;
+    }
+
+    @Test
+    void decodesTheHelloThenMessages() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(CLUSTER, BODY_MAX));
+        PrepareOk message = new PrepareOk(3, 9, 1, 0);
+        channel.writeInbound(Unpooled.wrappedBuffer(hello()), Unpooled.wrappedBuffer(WireFormat.encode(CLUSTER, message)));
+        assertThat((Object) channel.readInbound()).isEqualTo(new Hello(CLUSTER, Hello.Role.CLIENT, 42));
+        assertThat((Object) channel.readInbound()).isEqualTo(message);
+    }
+
+    /**
+     * Before the Hello, a peer is nobody: a header that declares a large body (within the message
+     * limit) was accepted, and the decoder buffered up to that limit (34 MB for the default
+     * journal) on every such connection. Found by FrameFuzzIT; the first frame is now held to a
+     * Hello's size at its header, before any body is read.
+     */
+    @Test
+    void refusesAFirstFrameLargerThanAHelloAtItsHeader() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(CLUSTER, BODY_MAX));
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(helloHeaderDeclaring(8 << 20))))
+                .isInstanceOf(DecoderException.class).hasCauseInstanceOf(CodecException.class)
+                .hasMessageContaining("over the limit of");
+    }
+
+    @Test
+    void namesAMessageSentInPlaceOfTheHello() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(CLUSTER, BODY_MAX));
+        byte[] frame = WireFormat.encode(CLUSTER, new PrepareOk(3, 9, 1, 0));
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(frame)))
+                .isInstanceOf(DecoderException.class).hasCauseInstanceOf(CodecException.class)
+                .hasMessageContaining("PREPARE_OK: a message where a Hello was expected");
+    }
+
+    /** After the Hello, the limit is the message limit again: the same header is read to its body. */
+    @Test
+    void afterTheHelloABodyUpToTheMessageLimitIsBuffered() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(CLUSTER, BODY_MAX));
+        channel.writeInbound(Unpooled.wrappedBuffer(hello()));
+        assertThat((Object) channel.readInbound()).isInstanceOf(Hello.class);
+        byte[] header = WireFormat.encode(CLUSTER, new PrepareOk(3, 9, 1, 0));
+        ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(32, 1 << 20);
+        b.putLong(0, Checksum.of(header, 8, WireFormat.HEADER_SIZE_BYTES - 8));
+        channel.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOf(header, WireFormat.HEADER_SIZE_BYTES)));
+        assertThat((Object) channel.readInbound()).isNull(); // waiting for the body, not refused
+        assertThat(channel.isOpen()).isTrue();
+    }
+}
