@@ -35,11 +35,15 @@ import java.util.function.Supplier;
  *         .service(Ledger::new)                  // a deterministic StateMachine with snapshots
  *         .build();                              // reads the directory: cluster, index, members
  * replica.start();
+ *
+ * // Any program, to use the service: VsrClient over the members' addresses.
+ * VsrClient client = VsrClient.builder(new NettyClientTransport(42, members, 16 << 20)).build();
+ * byte[] reply = client.submit(operation).get();
  * ...
  * replica.close();                               // or wait: replica.terminated().join()
  * }</pre>
  *
- * <p>{@link #build} reads the data directory's superblock (the cluster id, this replica's index
+ * <p>{@link Builder#build} reads the data directory's superblock (the cluster id, this replica's index
  * and the limits recorded at format time) and, unless {@link Builder#addresses} replaces them, the
  * members recorded at format time; {@link #start} opens it as a restarting replica does
  * ({@link ReplicaNode#start}), so a program restarts a replica by building and starting a new one
