@@ -155,14 +155,23 @@ public final class ReplicaNode implements AutoCloseable {
      * limit, with the batch limit at most the body limit); the timeouts are the defaults.
      */
     public static ClusterConfig.Builder formattedConfig(Path dataDirectory) throws IOException, DataDirectory.Unusable {
+        return formattedConfig(formattedState(dataDirectory));
+    }
+
+    /** {@link #formattedConfig(Path)} of a superblock state already read. */
+    static ClusterConfig.Builder formattedConfig(Superblock.State s) {
+        return ClusterConfig.builder().clusterId(s.clusterId()).replicaCount(s.replicaCount())
+                .pipelinePrepareCountMax(s.pipelinePrepareCountMax()).checkpointIntervalOps(s.checkpointIntervalOps())
+                .journalSlotCount(s.journalSlotCount()).journalBodySizeBytesMax(s.journalBodySizeBytesMax())
+                .batchSizeBytesMax(Math.min(ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT,
+                        s.journalBodySizeBytesMax()));
+    }
+
+    /** What {@code dataDirectory}'s superblock holds, read-only: the identity and the limits recorded at format time. */
+    static Superblock.State formattedState(Path dataDirectory) throws IOException, DataDirectory.Unusable {
         Path data = dataFile(dataDirectory);
         try (FileDisk disk = FileDisk.openReadOnly(data)) {
-            Superblock.State s = readSuperblock(disk, data).state();
-            return ClusterConfig.builder().clusterId(s.clusterId()).replicaCount(s.replicaCount())
-                    .pipelinePrepareCountMax(s.pipelinePrepareCountMax()).checkpointIntervalOps(s.checkpointIntervalOps())
-                    .journalSlotCount(s.journalSlotCount()).journalBodySizeBytesMax(s.journalBodySizeBytesMax())
-                    .batchSizeBytesMax(Math.min(ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT,
-                            s.journalBodySizeBytesMax()));
+            return readSuperblock(disk, data).state();
         }
     }
 

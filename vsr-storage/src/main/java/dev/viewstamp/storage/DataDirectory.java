@@ -145,6 +145,14 @@ public final class DataDirectory {
         return new FileCheckpointStore(directory);
     }
 
+    /**
+     * The members recorded at format time in {@code directory}'s {@value #MEMBERS_FILE}, in replica
+     * order ({@code host:port} each), without opening the data file as {@link #inspect} does.
+     */
+    public static List<String> members(Path directory) throws Unusable {
+        return readMembers(directory.resolve(MEMBERS_FILE));
+    }
+
     private static List<String> readMembers(Path file) throws Unusable {
         List<String> lines;
         try {

@@ -1,10 +1,8 @@
 package dev.viewstamp.server.cli;
 
-import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.kv.KvStateMachine;
+import dev.viewstamp.runtime.EmbeddedReplica;
 import dev.viewstamp.runtime.NodeFailure;
-import dev.viewstamp.runtime.ReplicaNode;
-import dev.viewstamp.runtime.net.NettyTransport;
 import dev.viewstamp.storage.DataDirectory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -64,19 +62,17 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // The whole directory is checked first (inspect recovers the journal read-only), so that an
+        // unusable one is exit 3 before any usage error about --replica or --cluster.
         DataDirectory.Inspection inspection;
-        ClusterConfig config;
         try {
             inspection = DataDirectory.inspect(data);
-            config = ReplicaNode.formattedConfig(data).build();
         } catch (DataDirectory.Unusable e) {
             System.err.println("vsr server: " + e.getMessage());
             return 3;
-        } catch (java.io.IOException e) {
-            System.err.println("vsr server: " + data + ": " + e.getMessage());
-            return 3;
         }
         int index = inspection.state().replicaIndex();
+        int replicaCount = inspection.state().replicaCount();
         if (replica != null && replica != index) {
             System.err.println("vsr server: " + data + " holds replica " + index + ", not --replica " + replica);
             return 2;
@@ -85,9 +81,9 @@ final class ServerCommand implements Callable<Integer> {
         InetSocketAddress bind;
         try {
             List<String> members = cluster != null ? cluster : inspection.members();
-            if (members.size() != config.replicaCount()) {
+            if (members.size() != replicaCount) {
                 System.err.println("vsr server: --cluster names " + members.size() + " addresses, but the cluster has "
-                        + config.replicaCount() + " replicas");
+                        + replicaCount + " replicas");
                 return 2;
             }
             addresses = Addresses.parse(members);
@@ -99,11 +95,10 @@ final class ServerCommand implements Callable<Integer> {
         if (resp != null) LOG.warn("--resp {}: the Redis-protocol front end is not built yet; not listening there", resp);
         if (admin != null) LOG.warn("--admin {}: the admin endpoint is not built yet; not listening there", admin);
 
-        NettyTransport transport = new NettyTransport(config.clusterId(), index, addresses, bind,
-                NettyTransport.messageSizeBytesMax(config));
-        ReplicaNode node = new ReplicaNode(ReplicaNode.Options.of(data, config, KvStateMachine::new)
-                .withTickMillis(tickMillis), transport);
+        EmbeddedReplica node;
         try {
+            node = EmbeddedReplica.builder().dataDirectory(data).addresses(addresses).listen(bind)
+                    .service(KvStateMachine::new).tickMillis(tickMillis).build();
             node.start();
         } catch (DataDirectory.Unusable e) {
             System.err.println("vsr server: " + e.getMessage());
@@ -112,8 +107,8 @@ final class ServerCommand implements Callable<Integer> {
             System.err.println("vsr server: cannot start replica " + index + " on " + data + ": " + e.getMessage());
             return e instanceof RuntimeException ? 1 : 3;
         }
-        LOG.info("replica {} of cluster {} ({} replicas) serving on {}", index, config.clusterId(),
-                config.replicaCount(), bind);
+        LOG.info("replica {} of cluster {} ({} replicas) serving on {}", index, node.config().clusterId(),
+                replicaCount, bind);
         Thread stop = new Thread(() -> {
             LOG.info("replica {}: stopping", index);
             node.close();
@@ -134,7 +129,7 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     /** Prints the node's status line every {@code --status-interval} when it changed, until the node ends. */
-    private void printStatus(ReplicaNode node) {
+    private void printStatus(EmbeddedReplica node) {
         Thread printer = new Thread(() -> {
             String last = "";
             while (!node.terminated().isDone()) {
