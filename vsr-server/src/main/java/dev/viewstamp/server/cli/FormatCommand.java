@@ -70,12 +70,6 @@ final class FormatCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** The largest power of two the journal holds twice over beside the pipeline, or 0 when it holds none. */
-    static int defaultCheckpointInterval(int journalSlots, int pipeline) {
-        int room = (journalSlots - pipeline) / 2;
-        return room < 1 ? 0 : Integer.highestOneBit(room);
-    }
-
     @Override
     public Integer call() {
         CommandLine cli = spec.commandLine();
@@ -83,7 +77,7 @@ final class FormatCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cli, "--pipeline, --journal-slots and --message-size-max must be positive");
         }
         checkpointInterval = checkpointIntervalOption != null ? checkpointIntervalOption
-                : defaultCheckpointInterval(journalSlots, pipeline);
+                : dev.viewstamp.runtime.EmbeddedReplica.defaultCheckpointIntervalOps(journalSlots, pipeline);
         if (checkpointInterval < 0) {
             throw new CommandLine.ParameterException(cli, "--checkpoint-interval must be 0 (no checkpoints) or positive");
         }
