@@ -72,7 +72,7 @@ public final class EmbeddedReplica implements AutoCloseable {
         this.addresses = List.copyOf(addresses);
         this.listen = b.listen != null ? b.listen : addresses.get(replicaIndex);
         this.transport = new NettyTransport(config.clusterId(), replicaIndex, this.addresses, listen,
-                NettyTransport.messageSizeBytesMax(config));
+                NettyTransport.messageSizeBytesMax(config), NettyTransport.clientMessageSizeBytesMax(config));
         this.node = new ReplicaNode(ReplicaNode.Options.of(dataDirectory, config, b.service)
                 .withTickMillis(b.tickMillis), transport);
     }

@@ -24,10 +24,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public static final long LEARN_CLUSTER = -1;
 
     private long clusterId;
-    private final int bodySizeBytesMax;
+    private int bodySizeBytesMax;
     private final byte[] header = new byte[WireFormat.HEADER_SIZE_BYTES];
     private int bodySize = -1;
     private boolean helloSeen;
+
+    /** Lowers the limit on the bodies of the frames after this point (a client's, once its Hello said so). */
+    public void limitBodySize(int value) {
+        bodySizeBytesMax = Math.min(bodySizeBytesMax, value);
+    }
 
     public FrameDecoder(long clusterId, int bodySizeBytesMax) {
         this.clusterId = clusterId;

@@ -66,6 +66,7 @@ public final class NettyTransport implements Transport {
     private final List<InetSocketAddress> peers;
     private final InetSocketAddress listen;
     private final int messageSizeBytesMax;
+    private final int clientMessageSizeBytesMax;
     private final AtomicReferenceArray<Channel> outbound;
     private final long[] backoffMillis;
     private final Map<Long, Channel> clients = new ConcurrentHashMap<>();
@@ -83,6 +84,18 @@ public final class NettyTransport implements Transport {
      */
     public NettyTransport(long clusterId, int replicaIndex, List<InetSocketAddress> peers, InetSocketAddress listen,
             int messageSizeBytesMax) {
+        this(clusterId, replicaIndex, peers, listen, messageSizeBytesMax, messageSizeBytesMax);
+    }
+
+    /**
+     * As {@link #NettyTransport(long, int, List, InetSocketAddress, int)}, with a smaller limit,
+     * {@code clientMessageSizeBytesMax}, on what a client's connection may send once its Hello names
+     * it a client: a client sends requests only, so a frame far larger than a batch is refused (and
+     * its connection closed) before it is buffered, and many clients cannot make a replica hold
+     * much memory.
+     */
+    public NettyTransport(long clusterId, int replicaIndex, List<InetSocketAddress> peers, InetSocketAddress listen,
+            int messageSizeBytesMax, int clientMessageSizeBytesMax) {
         if (replicaIndex < 0 || replicaIndex >= peers.size()) {
             throw new IllegalArgumentException("replica " + replicaIndex + " is not among " + peers.size() + " addresses");
         }
@@ -91,6 +104,7 @@ public final class NettyTransport implements Transport {
         this.peers = List.copyOf(peers);
         this.listen = listen;
         this.messageSizeBytesMax = messageSizeBytesMax;
+        this.clientMessageSizeBytesMax = Math.min(clientMessageSizeBytesMax, messageSizeBytesMax);
         this.outbound = new AtomicReferenceArray<>(peers.size());
         this.backoffMillis = new long[peers.size()];
     }
@@ -104,6 +118,14 @@ public final class NettyTransport implements Transport {
         long bytes = entries * (dev.viewstamp.codec.EntryCodec.HEADER_SIZE_BYTES + config.journalBodySizeBytesMax())
                 + (1 << 20);
         return (int) Math.min(Integer.MAX_VALUE - 64, bytes);
+    }
+
+    /**
+     * The largest frame body a client of {@code config} needs: a request of up to twice the batch
+     * limit, so that one somewhat too large still reaches the primary and gets its TOO_LARGE reply.
+     */
+    public static int clientMessageSizeBytesMax(dev.viewstamp.core.replica.ClusterConfig config) {
+        return (int) Math.min(Integer.MAX_VALUE - 64, 2L * config.batchSizeBytesMax() + (64 << 10));
     }
 
     /** Where the transport listens, once started (the port, when {@code listen} asked for port 0). */
@@ -243,6 +265,9 @@ public final class NettyTransport implements Transport {
                     return;
                 }
                 hello = h;
+                if (h.role() == Hello.Role.CLIENT) {
+                    ctx.pipeline().get(FrameDecoder.class).limitBodySize(clientMessageSizeBytesMax);
+                }
                 return;
             }
             if (hello.role() == Hello.Role.CLIENT) {

@@ -56,6 +56,26 @@ class FrameDecoderTest {
                 .hasMessageContaining("over the limit of");
     }
 
+    /**
+     * Once a Hello names the peer a client, the transport lowers the limit to what a request needs:
+     * a client's frame declaring more is refused at its header, before its body is buffered.
+     */
+    @Test
+    void aLoweredLimitRefusesALargerFrameAtItsHeader() {
+        FrameDecoder decoder = new FrameDecoder(CLUSTER, BODY_MAX);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        channel.writeInbound(Unpooled.wrappedBuffer(hello()));
+        assertThat((Object) channel.readInbound()).isEqualTo(new Hello(CLUSTER, Hello.Role.CLIENT, 42));
+        decoder.limitBodySize(1 << 20);
+        byte[] header = Arrays.copyOf(WireFormat.encode(CLUSTER, new PrepareOk(3, 9, 1, 0)), WireFormat.HEADER_SIZE_BYTES);
+        ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(32, 2 << 20);
+        b.putLong(0, Checksum.of(header, 8, WireFormat.HEADER_SIZE_BYTES - 8));
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(header)))
+                .isInstanceOf(DecoderException.class).hasCauseInstanceOf(CodecException.class)
+                .hasMessageContaining("over the limit of " + (1 << 20));
+    }
+
     @Test
     void namesAMessageSentInPlaceOfTheHello() {
         EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(CLUSTER, BODY_MAX));
