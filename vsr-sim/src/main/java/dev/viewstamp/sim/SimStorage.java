@@ -5,6 +5,7 @@ import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.SyncChunk;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.Output;
+import dev.viewstamp.core.replica.DurableBuilder;
 import dev.viewstamp.core.replica.Replica;
 import dev.viewstamp.core.service.StateMachine;
 import dev.viewstamp.storage.CheckpointFile;
@@ -278,7 +279,7 @@ final class SimStorage implements ScenarioStorage {
      */
     @Override
     public Replica.Durable durable() {
-        Replica.Durable.Builder restart = Replica.Durable.builder().pipelinePrepareCountMax(pipelinePrepareCountMax);
+        DurableBuilder restart = Replica.Durable.builder().pipelinePrepareCountMax(pipelinePrepareCountMax);
         if (lost) return restart.recovering().build();
         restart.views(state.view(), state.logView()).crashVector(state == FORMATTED ? null : state.crashVector())
                 .commit(state.commitMax(), state.commitChecksum());

@@ -2,6 +2,7 @@ package dev.viewstamp.storage;
 
 import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.replica.Checkpoint;
+import dev.viewstamp.core.replica.DurableBuilder;
 import dev.viewstamp.core.replica.Replica;
 
 /**
@@ -63,7 +64,7 @@ public final class DurableState {
         }
         Check.that(recovery.anchorOp() == named.op(), "journal recovery starts at the named checkpoint",
                 recovery.anchorOp(), named.op());
-        Replica.Durable.Builder restart = Replica.Durable.builder().crashVector(superblock.crashVectorArray())
+        DurableBuilder restart = Replica.Durable.builder().crashVector(superblock.crashVectorArray())
                 .pipelinePrepareCountMax(superblock.pipelinePrepareCountMax());
         if (superblock.recovering()) return restart.recovering().build();
         restart.views(superblock.view(), superblock.logView())

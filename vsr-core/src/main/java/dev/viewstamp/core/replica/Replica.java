@@ -107,95 +107,16 @@ public final class Replica {
         }
 
         /** A durable state built one component at a time; what is not set is empty, zero or absent. */
-        public static Builder builder() {
-            return new Builder();
+        public static DurableBuilder builder() {
+            return new DurableBuilder();
         }
 
         /** A builder that starts from this state: a test changes one component of what a disk held. */
-        public Builder toBuilder() {
-            Builder b = new Builder().views(view, logView).log(log).damage(damage).crashVector(crashVector)
-                    .commit(commitMax, commitChecksum).pipelinePrepareCountMax(pipelinePrepareCountMax)
-                    .checkpoint(checkpoint);
-            b.recovering = recovering;
-            b.checkpointLost = checkpointLost;
-            return b;
-        }
-
-        /** Builds a {@link Durable}; {@link #build} checks the components together. */
-        public static final class Builder {
-            private long view;
-            private long logView;
-            private List<Entry> log = List.of();
-            private Damage damage;
-            private long[] crashVector;
-            private boolean recovering;
-            private long commitMax;
-            private long commitChecksum;
-            private int pipelinePrepareCountMax = PIPELINE_UNRECORDED;
-            private Checkpoint checkpoint;
-            private boolean checkpointLost;
-
-            private Builder() {}
-
-            /** The view the replica last voted for or entered, and the view of its log. */
-            public Builder views(long view, long logView) {
-                this.view = view;
-                this.logView = logView;
-                return this;
-            }
-
-            /** The intact log (after the checkpoint, if any). */
-            public Builder log(List<Entry> log) {
-                this.log = log;
-                return this;
-            }
-
-            /** The damaged log, instead of an intact one; null for none. */
-            public Builder damage(Damage damage) {
-                this.damage = damage;
-                return this;
-            }
-
-            public Builder crashVector(long[] crashVector) {
-                this.crashVector = crashVector;
-                return this;
-            }
-
-            /** The disk was lost or formatted for recovery: the replica recovers from the cluster. */
-            public Builder recovering() {
-                this.recovering = true;
-                return this;
-            }
-
-            /** The last write's claim: ops up to {@code commitMax} are committed, in the chain whose entry there has {@code commitChecksum}. */
-            public Builder commit(long commitMax, long commitChecksum) {
-                this.commitMax = commitMax;
-                this.commitChecksum = commitChecksum;
-                return this;
-            }
-
-            public Builder pipelinePrepareCountMax(int pipelinePrepareCountMax) {
-                this.pipelinePrepareCountMax = pipelinePrepareCountMax;
-                return this;
-            }
-
-            /** The newest durable checkpoint, whose snapshot the driver restored the service from; null for none. */
-            public Builder checkpoint(Checkpoint checkpoint) {
-                this.checkpoint = checkpoint;
-                return this;
-            }
-
-            /** The superblock names {@code named}, but its file is missing or damaged: the state is fetched from a peer. */
-            public Builder checkpointLost(Checkpoint named) {
-                this.checkpoint = named;
-                this.checkpointLost = true;
-                return this;
-            }
-
-            public Durable build() {
-                return new Durable(view, logView, log, damage, crashVector, recovering, commitMax, commitChecksum,
-                        pipelinePrepareCountMax, checkpoint, checkpointLost);
-            }
+        public DurableBuilder toBuilder() {
+            DurableBuilder b = new DurableBuilder().views(view, logView).log(log).damage(damage).crashVector(crashVector)
+                    .commit(commitMax, commitChecksum).pipelinePrepareCountMax(pipelinePrepareCountMax);
+            if (recovering) b.recovering();
+            return checkpointLost ? b.checkpointLost(checkpoint) : b.checkpoint(checkpoint);
         }
 
         public Durable {
