@@ -97,18 +97,11 @@ class EmbeddedLedgerTest {
 
     /** Waits until every running replica has the same commit, at least {@code commitMin}, and the same state checksum. */
     private List<NodeStatus> awaitConvergence(long commitMin) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
+        return Convergence.await(() -> {
             List<NodeStatus> statuses = new ArrayList<>();
             for (EmbeddedReplica replica : replicas) if (replica != null) statuses.add(replica.status());
-            NodeStatus first = statuses.get(0);
-            if (first.commit() >= commitMin && statuses.stream()
-                    .allMatch(s -> s.commit() == first.commit() && s.stateChecksum() == first.stateChecksum())) {
-                return statuses;
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError("no convergence: " + statuses);
-            Thread.sleep(20);
-        }
+            return statuses;
+        }, commitMin, java.time.Duration.ofSeconds(20));
     }
 
     private long commitMax() {

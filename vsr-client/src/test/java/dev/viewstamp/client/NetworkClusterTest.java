@@ -81,18 +81,11 @@ class NetworkClusterTest {
     }
 
     private List<NodeStatus> awaitConvergence(long commitMin) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
+        return Convergence.await(() -> {
             List<NodeStatus> statuses = new ArrayList<>();
             for (ReplicaNode node : nodes) if (node != null) statuses.add(node.status());
-            NodeStatus first = statuses.get(0);
-            if (first.commit() >= commitMin && statuses.stream()
-                    .allMatch(s -> s.commit() == first.commit() && s.stateChecksum() == first.stateChecksum())) {
-                return statuses;
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError("no convergence: " + statuses);
-            Thread.sleep(20);
-        }
+            return statuses;
+        }, commitMin, Duration.ofSeconds(30));
     }
 
     @Test

@@ -64,14 +64,14 @@ final class DemoCommand implements Callable<Integer> {
 
     /** What a replica's status line last said. */
     record Status(int replica, String status, long view, boolean primary, long op, long commit, long checkpoint,
-            String checksum, long atMillis) {}
+            String checksum) {}
 
     private final Map<Integer, Status> statuses = new ConcurrentHashMap<>();
     private final Process[] processes = new Process[3];
     private Path root;
     private List<String> members;
     private PrintWriter out;
-    private long startedMillis;
+    private long startedNanos;
 
     @Override
     public Integer call() throws Exception {
@@ -97,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private int run() throws Exception {
-        startedMillis = System.currentTimeMillis();
+        startedNanos = System.nanoTime();
         members = new ArrayList<>();
         for (int i = 0; i < 3; i++) members.add("127.0.0.1:" + freePort());
         for (int i = 0; i < 3; i++) {
@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
         await(this::converged, Duration.ofSeconds(30), "every replica at the same commit and state");
         out.println();
         out.printf("summary: ops=%d time=%.1fs failover_ms=%d%n", ops.get(),
-                (System.currentTimeMillis() - startedMillis) / 1000.0, failoverMillis);
+                (System.nanoTime() - startedNanos) / 1e9, failoverMillis);
         boolean equal = converged();
         for (int i = 0; i < 3; i++) {
             Status s = statuses.get(i);
@@ -177,7 +177,7 @@ final class DemoCommand implements Callable<Integer> {
             long after = ops.get();
             int p = primary();
             out.printf("  [%5.1fs] ops=%d ops/s=%d view=%s primary=%s commits=%s%n",
-                    (System.currentTimeMillis() - startedMillis) / 1000.0, after, after - before,
+                    (System.nanoTime() - startedNanos) / 1e9, after, after - before,
                     p < 0 ? "-" : String.valueOf(statuses.get(p).view()), p < 0 ? "-" : String.valueOf(p), commits());
             out.flush();
         }
@@ -213,8 +213,7 @@ final class DemoCommand implements Callable<Integer> {
                 Matcher m = STATUS.matcher(line);
                 if (!m.matches()) continue;
                 statuses.put(i, new Status(i, m.group(2), Long.parseLong(m.group(3)), Boolean.parseBoolean(m.group(4)),
-                        Long.parseLong(m.group(5)), Long.parseLong(m.group(6)), Long.parseLong(m.group(7)), m.group(8),
-                        System.currentTimeMillis()));
+                        Long.parseLong(m.group(5)), Long.parseLong(m.group(6)), Long.parseLong(m.group(7)), m.group(8)));
             }
         } catch (IOException e) {
             // The process ended.
@@ -256,7 +255,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void say(String line) {
-        out.printf("[%5.1fs] %s%n", (System.currentTimeMillis() - startedMillis) / 1000.0, line);
+        out.printf("[%5.1fs] %s%n", (System.nanoTime() - startedNanos) / 1e9, line);
         out.flush();
     }
 

@@ -3,15 +3,11 @@ package dev.viewstamp.server.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viewstamp.client.KvClient;
-import dev.viewstamp.client.VsrClient;
-import dev.viewstamp.client.net.NettyClientTransport;
-import dev.viewstamp.codec.EntryCodec;
 import dev.viewstamp.core.replica.ClusterConfig;
-import java.io.IOException;
-import java.net.InetAddress;
+import dev.viewstamp.runtime.net.NettyTransport;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,13 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * checksum, and the fuzzed replicas' logs show refusals but no unexpected exception.
  */
 class FrameFuzzIT {
-    private static final long CLUSTER_ID = 3;
     private static final long FRAMES_MIN = 10_000;
     private static final long FUZZ_SECONDS_MAX = 30;
     private static final int FUZZ_THREADS = 8;
-    private static final Pattern STATUS = Pattern.compile(
-            "status replica=(\\d+) status=(\\S+) view=(\\d+) primary=(\\S+) op=(\\d+) commit=(\\d+) checkpoint=(\\d+) "
-                    + "checksum=(\\S+)");
     /** What no refusal should ever look like in a replica's log. */
     private static final List<String> UNEXPECTED = List.of("Exception in thread", "NullPointerException",
             "OutOfMemoryError", "AssertionError", "IndexOutOfBoundsException", "IllegalArgumentException",
@@ -54,62 +43,36 @@ class FrameFuzzIT {
 
     @TempDir
     Path dir;
-    private final List<VsrProcess> servers = new ArrayList<>();
-
-    @AfterEach
-    void stopServers() throws Exception {
-        for (VsrProcess server : servers) server.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void randomAndDamagedFramesAreRefusedWhileClientsAreServedAndStateIsUnchanged() throws Exception {
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (int i = 0; i < 3; i++) addresses.add(new InetSocketAddress("127.0.0.1", freePort()));
-        String cluster = String.join(",", addresses.stream().map(a -> "127.0.0.1:" + a.getPort()).toList());
-        for (int i = 0; i < 3; i++) {
-            VsrProcess.Result format = VsrProcess.run(dir, 60, "format", "--cluster-id", "" + CLUSTER_ID, "--cluster",
-                    cluster, "--replica", "" + i, "--data", dir.resolve("r" + i).toString(), "--journal-slots", "1024");
-            assertThat(format.exit()).as(format.output()).isZero();
-        }
-        for (int i = 0; i < 3; i++) {
-            servers.add(VsrProcess.start(dir.resolve("server-" + i + ".log"), "server", "--data",
-                    dir.resolve("r" + i).toString(), "--status-interval", "100"));
-        }
-        try {
-            fuzzWhileServing(addresses);
-        } catch (Throwable t) {
-            for (VsrProcess server : servers) {
-                System.err.println("---- " + server.output + " (tail)");
-                String log = server.output();
-                System.err.println(log.substring(Math.max(0, log.length() - 20_000)));
+        try (ProcessCluster cluster = new ProcessCluster(dir, 3, 1024)) {
+            cluster.startAll();
+            try {
+                fuzzWhileServing(cluster);
+            } catch (Throwable t) {
+                System.err.println(cluster.logs());
+                throw t;
             }
-            throw t;
         }
     }
 
-    private void fuzzWhileServing(List<InetSocketAddress> addresses) throws Exception {
+    private void fuzzWhileServing(ProcessCluster cluster) throws Exception {
+        List<InetSocketAddress> addresses = cluster.addresses();
         Map<String, String> written = new LinkedHashMap<>();
-        try (KvClient kv = new KvClient(VsrClient.builder(
-                new NettyClientTransport(NettyClientTransport.LEARN_CLUSTER, addresses, 64 << 20)).build())) {
+        try (KvClient kv = cluster.client(1)) {
             for (int i = 0; i < 50; i++) {
                 kv.put("before-" + i, "value-" + i).get(30, TimeUnit.SECONDS);
                 written.put("before-" + i, "value-" + i);
             }
-            Map<Integer, Status> before = converged(Map.of());
-            int primary = before.values().stream().filter(s -> s.primary).findFirst().orElseThrow().replica;
+            List<ProcessCluster.Status> before = cluster.awaitConvergence(1, Duration.ofSeconds(30));
+            int primary = before.stream().filter(ProcessCluster.Status::primary).findFirst().orElseThrow().replica();
             int backup = (primary + 1) % 3;
 
             // The fuzzers, half on the primary and half on a backup.
-            int bodySizeBytesMax = (int) Math.min(Integer.MAX_VALUE - 64, (ClusterConfig.LOG_CHANGE_ENTRIES_MAX + 1L)
-                    * (EntryCodec.HEADER_SIZE_BYTES + ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT) + (1 << 20));
-            FrameFuzzer fuzzer = new FrameFuzzer(CLUSTER_ID, 3, bodySizeBytesMax);
+            int bodySizeBytesMax = NettyTransport.messageSizeBytesMax(ClusterConfig.builder().build());
+            FrameFuzzer fuzzer = new FrameFuzzer(ProcessCluster.CLUSTER_ID, 3, bodySizeBytesMax);
             long startNanos = System.nanoTime();
             long deadlineNanos = startNanos + TimeUnit.SECONDS.toNanos(FUZZ_SECONDS_MAX);
             ExecutorService pool = Executors.newFixedThreadPool(FUZZ_THREADS);
@@ -147,61 +110,23 @@ class FrameFuzzIT {
 
             assertThat(fuzzer.fuzzFramesSent()).as("fuzz frames sent").isGreaterThanOrEqualTo(FRAMES_MIN);
             assertThat(fuzzer.stuckConnections.sum()).as("connections the replica never ended").isZero();
-            for (VsrProcess server : servers) assertThat(server.process.isAlive()).as(server.output + " alive").isTrue();
+            for (int i = 0; i < 3; i++) assertThat(cluster.running(i)).as("replica %d alive", i).isTrue();
             assertThat(fuzzer.closesOnLargeHelloHeader(addresses.get(backup)))
                     .as("a Hello header declaring 8 MiB is refused before its body").isTrue();
 
             for (Map.Entry<String, String> e : written.entrySet()) {
                 assertThat(kv.get(e.getKey()).get(15, TimeUnit.SECONDS)).as(e.getKey()).isEqualTo(e.getValue());
             }
-            Map<Integer, Status> after = converged(before);
-            assertThat(after.get(primary).view).as("no view change").isEqualTo(before.get(primary).view);
-            assertThat(after.get(primary).primary).as("the primary stays primary").isTrue();
+            long commitBefore = before.get(0).commit();
+            List<ProcessCluster.Status> after = cluster.awaitConvergence(commitBefore, Duration.ofSeconds(30));
+            assertThat(after.get(primary).view()).as("no view change").isEqualTo(before.get(primary).view());
+            assertThat(after.get(primary).primary()).as("the primary stays primary").isTrue();
 
             for (int fuzzed : List.of(primary, backup)) {
-                String log = servers.get(fuzzed).output();
+                String log = cluster.output(fuzzed);
                 assertThat(log).as("replica %d refused connections", fuzzed).contains("closing the connection");
                 assertThat(UNEXPECTED).as("replica %d's log", fuzzed).noneMatch(log::contains);
             }
         }
-    }
-
-    /** One replica's last status line. */
-    private record Status(int replica, String status, long view, boolean primary, long op, long commit, String checksum) {}
-
-    /**
-     * Waits (at most 30 s) until the three replicas print the same view, commit and checksum, all
-     * normal, with commit past every replica's commit in {@code since}; returns their statuses.
-     */
-    private Map<Integer, Status> converged(Map<Integer, Status> since) throws Exception {
-        long sinceCommit = since.values().stream().mapToLong(s -> s.commit).max().orElse(0);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Map<Integer, Status> last = Map.of();
-        while (System.nanoTime() < deadline) {
-            last = statuses();
-            if (last.size() == 3 && last.values().stream().allMatch(s -> s.status.equals("NORMAL"))
-                    && last.values().stream().map(s -> s.commit + "/" + s.checksum + "/" + s.view).distinct().count() == 1
-                    && last.get(0).commit >= sinceCommit
-                    && last.values().stream().filter(s -> s.primary).count() == 1) {
-                return last;
-            }
-            Thread.sleep(100); // the replicas print status every 100 ms; an e2e test has no simulated time
-        }
-        throw new AssertionError("the replicas did not converge: " + last);
-    }
-
-    private Map<Integer, Status> statuses() throws IOException {
-        Map<Integer, Status> result = new LinkedHashMap<>();
-        for (VsrProcess server : servers) {
-            Matcher m = STATUS.matcher(server.output());
-            Status status = null;
-            while (m.find()) {
-                status = new Status(Integer.parseInt(m.group(1)), m.group(2), Long.parseLong(m.group(3)),
-                        Boolean.parseBoolean(m.group(4)), Long.parseLong(m.group(5)), Long.parseLong(m.group(6)),
-                        m.group(8));
-            }
-            if (status != null) result.put(status.replica, status);
-        }
-        return result;
     }
 }

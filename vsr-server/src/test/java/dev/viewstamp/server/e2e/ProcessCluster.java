@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  */
 final class ProcessCluster implements AutoCloseable {
 
+    /** The cluster id every ProcessCluster is formatted with. */
+    static final long CLUSTER_ID = 11;
+
     private static final Pattern STATUS = Pattern.compile("status replica=(\\d+) status=(\\S+) view=(\\d+) primary=(\\S+) "
             + "op=(\\d+) commit=(\\d+) checkpoint=(\\d+) checksum=(\\S+) syncs=(\\d+)");
 
@@ -66,7 +69,7 @@ final class ProcessCluster implements AutoCloseable {
             }
         }
         for (int i = 0; i < size; i++) {
-            VsrProcess.Result format = VsrProcess.run(dir, 60, "format", "--cluster-id", "11", "--cluster", cluster(),
+            VsrProcess.Result format = VsrProcess.run(dir, 60, "format", "--cluster-id", "" + CLUSTER_ID, "--cluster", cluster(),
                     "--replica", "" + i, "--data", data(i).toString(), "--journal-slots", "" + journalSlots);
             assertThat(format.exit()).as(format.output()).isZero();
         }
@@ -80,6 +83,18 @@ final class ProcessCluster implements AutoCloseable {
 
     String cluster() {
         return String.join(",", addresses);
+    }
+
+    /** The replicas' own addresses, in replica order (where clients dial them). */
+    List<InetSocketAddress> addresses() {
+        List<InetSocketAddress> parsed = new ArrayList<>();
+        for (int i = 0; i < size; i++) parsed.add(new InetSocketAddress("127.0.0.1", port(i)));
+        return parsed;
+    }
+
+    /** Everything replica {@code i}'s current process wrote. */
+    String output(int i) throws IOException {
+        return Files.readString(outputs[i]);
     }
 
     private int port(int i) {
@@ -169,14 +184,18 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Waits until every replica runs, with the same commit (at least {@code commitMin}) and state checksum. */
+    /**
+     * Waits until every replica runs, normal in one view, with the same commit (at least
+     * {@code commitMin}) and state checksum.
+     */
     List<Status> awaitConvergence(long commitMin, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<Status> statuses = statuses();
             Status first = statuses.get(0);
             boolean converged = statuses.stream().allMatch(s -> s != null && first != null && s.commit() >= commitMin
-                    && s.commit() == first.commit() && s.checksum().equals(first.checksum()));
+                    && s.commit() == first.commit() && s.checksum().equals(first.checksum())
+                    && s.status().equals("NORMAL") && s.view() == first.view());
             if (converged) return statuses;
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no convergence within " + timeout + ": " + statuses + "\n" + logs());
@@ -205,19 +224,18 @@ final class ProcessCluster implements AutoCloseable {
 
     /** A key-value client of this cluster with {@code sessions} sessions. */
     KvClient client(int sessions) {
-        List<InetSocketAddress> parsed = addresses.stream()
-                .map(a -> new InetSocketAddress("127.0.0.1", Integer.parseInt(a.substring(a.lastIndexOf(':') + 1)))).toList();
-        return new KvClient(VsrClient.builder(new NettyClientTransport(NettyClientTransport.LEARN_CLUSTER, parsed, 64 << 20))
+        return new KvClient(VsrClient.builder(new NettyClientTransport(NettyClientTransport.LEARN_CLUSTER, addresses(), 64 << 20))
                 .sessions(sessions).requestTimeout(Duration.ofSeconds(5)).unavailableAfter(Duration.ofSeconds(20)).build());
     }
 
-    /** Stops every replica still running (SIGTERM, then SIGKILL). */
+    /** Stops every replica still running (SIGTERM, then SIGKILL); the cluster can be closed again. */
     @Override
     public void close() throws Exception {
-        for (VsrProcess p : processes) {
-            if (p == null) continue;
-            p.resume(); // a paused process cannot take its SIGTERM
-            p.close();
+        for (int i = 0; i < size; i++) {
+            if (processes[i] == null) continue;
+            if (processes[i].process.isAlive()) processes[i].resume(); // a paused process cannot take its SIGTERM
+            processes[i].close();
+            processes[i] = null;
         }
         if (links != null) {
             for (LinkProxy[] row : links) for (LinkProxy link : row) if (link != null) link.close();
