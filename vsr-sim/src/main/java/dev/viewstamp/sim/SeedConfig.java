@@ -69,10 +69,18 @@ final class SeedConfig {
         int slotCountMin = 2 * checkpointIntervalOps + pipelineMax;
         int journalSlotCount = checkpointDraws.chance(0.5) ? JOURNAL_SLOT_COUNT_ROOMY
                 : (int) checkpointDraws.between(slotCountMin, slotCountMin + 2 * checkpointIntervalOps + 8);
+        // Adaptive batching (ClusterConfig.eagerPrepareCountMax), from a generator of its own like
+        // the interval: three in four seeds send every batch at once, as before it existed; the others
+        // hold partial batches back from some depth on, as the runtime does from depth 1. (Not half:
+        // batching takes fewer ops for the same requests, and a population with half its seeds
+        // batched needed 729 seeds to catch canary READ_HEADER_RING_WHOLE.)
+        Prng batchingDraws = new Prng(seed ^ 0x4541_4745_525F_5052L);
+        int eagerPrepareCountMax = batchingDraws.chance(0.75) ? pipelineMax : (int) batchingDraws.between(1, pipelineMax);
         ClusterConfig config = ClusterConfig.builder()
                 .clusterId(seed & 0xFFFF)
                 .replicaCount(mix.replicaCount())
                 .pipelinePrepareCountMax(pipelineMax)
+                .eagerPrepareCountMax(eagerPrepareCountMax)
                 .batchRequestCountMax((int) prng.between(1, 8))
                 .journalBodySizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)
                 .batchSizeBytesMax(JOURNAL_BODY_SIZE_BYTES_MAX)

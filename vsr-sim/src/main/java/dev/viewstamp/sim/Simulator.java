@@ -188,7 +188,7 @@ public final class Simulator {
      */
     public SimResult run() {
         trace("seed " + seed + " " + describeFaults() + " pipeline=" + config.pipelinePrepareCountMax()
-                + " batch=" + config.batchRequestCountMax() + " sessions=" + config.clientTableSessionsMax()
+                + " eager=" + config.eagerPrepareCountMax() + " batch=" + config.batchRequestCountMax() + " sessions=" + config.clientTableSessionsMax()
                 + " checkpoint-interval=" + config.checkpointIntervalOps() + " journal-slots=" + config.journalSlotCount());
         try {
             for (int c = 0; c < clients.length; c++) clients[c].start(senders[c]);

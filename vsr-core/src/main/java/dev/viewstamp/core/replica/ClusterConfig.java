@@ -21,6 +21,7 @@ public record ClusterConfig(
         long clusterId,
         int replicaCount,
         int pipelinePrepareCountMax,
+        int eagerPrepareCountMax,
         int batchRequestCountMax,
         int batchSizeBytesMax,
         int journalBodySizeBytesMax,
@@ -94,6 +95,7 @@ public record ClusterConfig(
         private long clusterId = 0;
         private int replicaCount = 3;
         private int pipelinePrepareCountMax = 8;
+        private int eagerPrepareCountMax = 0;
         private int batchRequestCountMax = 64;
         private int batchSizeBytesMax = JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT;
         private int journalBodySizeBytesMax = JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT;
@@ -114,6 +116,17 @@ public record ClusterConfig(
         public Builder clusterId(long v) { clusterId = v; return this; }
         public Builder replicaCount(int v) { replicaCount = v; return this; }
         public Builder pipelinePrepareCountMax(int v) { pipelinePrepareCountMax = v; return this; }
+        /**
+         * Adaptive batching: while fewer than this many prepares are in flight, the primary
+         * prepares whatever requests are queued at once; from this many on, it prepares only a
+         * full batch ({@code batchRequestCountMax} requests or {@code batchSizeBytesMax} bytes) and
+         * lets the rest wait for a commit to bring the count down. An idle cluster so prepares each
+         * request at once, and a busy one packs many into each prepare instead of sending a full
+         * pipeline of small ones. Only the primary's choice of batches depends on it, not safety,
+         * so replicas need not agree on it. 0 (the default): the pipeline's depth, so every batch
+         * goes at once while the pipeline has room.
+         */
+        public Builder eagerPrepareCountMax(int v) { eagerPrepareCountMax = v; return this; }
         public Builder batchRequestCountMax(int v) { batchRequestCountMax = v; return this; }
         public Builder batchSizeBytesMax(int v) { batchSizeBytesMax = v; return this; }
         public Builder journalBodySizeBytesMax(int v) { journalBodySizeBytesMax = v; return this; }
@@ -145,6 +158,9 @@ public record ClusterConfig(
             // The superblock keeps an incarnation per replica (the crash vector).
             require(replicaCount <= REPLICAS_MAX, "replicaCount must be at most " + REPLICAS_MAX);
             require(pipelinePrepareCountMax >= 1, "pipelinePrepareCountMax must be at least 1");
+            int eager = eagerPrepareCountMax == 0 ? pipelinePrepareCountMax : eagerPrepareCountMax;
+            require(eager >= 1 && eager <= pipelinePrepareCountMax,
+                    "eagerPrepareCountMax must be 0 (the pipeline's depth) or in [1, pipelinePrepareCountMax]");
             require(batchRequestCountMax >= 1, "batchRequestCountMax must be at least 1");
             // The smallest request is a registration, with an empty operation.
             require(batchSizeBytesMax >= Request.OVERHEAD_SIZE_BYTES, "batchSizeBytesMax must be at least "
@@ -184,7 +200,7 @@ public record ClusterConfig(
             require(viewChangeBackoffExponentMax >= 0 && viewChangeBackoffExponentMax <= 16,
                     "viewChangeBackoffExponentMax must be in [0, 16]");
             require(stateTransferRetransmitTicks >= 1, "stateTransferRetransmitTicks must be at least 1");
-            return new ClusterConfig(clusterId, replicaCount, pipelinePrepareCountMax, batchRequestCountMax,
+            return new ClusterConfig(clusterId, replicaCount, pipelinePrepareCountMax, eager, batchRequestCountMax,
                     batchSizeBytesMax, journalBodySizeBytesMax, requestQueueCountMax, clientTableSessionsMax, stateTransferOpsMax,
                     checkpointIntervalOps, journalSlotCount, commitIntervalTicks, prepareRetransmitTicks, normalTimeoutTicks, viewChangeTimeoutTicks,
                     viewChangeRetransmitTicks, viewChangeBackoffExponentMax, stateTransferRetransmitTicks, canaries);

@@ -100,13 +100,16 @@ final class NormalOperation extends SubProtocol {
     /**
      * VRR 4.1 step 3, with batching and pipelining: while the pipeline has room, pack queued
      * requests (bounded by count and bytes) into the next prepare, append it, write it to the
-     * journal and send it to the backups in parallel.
+     * journal and send it to the backups in parallel. From {@code eagerPrepareCountMax} prepares
+     * in flight on, only a full batch goes; a partial one waits for a commit (adaptive batching,
+     * ClusterConfig).
      */
     void primaryPrepareQueued(Output out) {
         if (s.status != Status.NORMAL || !s.isPrimary() || !s.normalDurable() || s.startViewPending) return;
         if (s.catchingUpToNewerView()) return;
         while (!s.requestQueue.isEmpty() && s.log.op() - s.commit < s.config.pipelinePrepareCountMax()
                 && s.log.op() < s.ringOpMax()) {
+            if (s.log.op() - s.commit >= s.config.eagerPrepareCountMax() && !fullBatchQueued()) break;
             // The batch's size is counted as the codec writes the body (Entry.bodySizeBytes), and
             // batchSizeBytesMax is at most the journal's body limit (ClusterConfig), so every
             // prepare fits every replica's journal. Every queued request fits a batch on its own
@@ -131,6 +134,17 @@ final class NormalOperation extends SubProtocol {
             if (!s.prepareTimeout.running()) s.prepareTimeout.start(s.now, s.config.prepareRetransmitTicks());
         }
         Check.that(s.log.op() - s.commit <= s.config.pipelinePrepareCountMax(), "pipeline within its maximum");
+    }
+
+    /** True when the queue holds a batch no other request could join: a batch's count, or more than its bytes. */
+    private boolean fullBatchQueued() {
+        if (s.requestQueue.size() >= s.config.batchRequestCountMax()) return true;
+        long bodySizeBytes = 0;
+        for (Request queued : s.requestQueue) {
+            bodySizeBytes += queued.sizeBytes();
+            if (bodySizeBytes > s.config.batchSizeBytesMax()) return true;
+        }
+        return false;
     }
 
     /** The primary's monotonic cluster timestamp: later prepares never get a smaller one. */
