@@ -16,7 +16,7 @@ final class BodyWriter {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final long clusterId;
+    private long clusterId;
     private byte[] bytes;
     private int position;
 
@@ -25,6 +25,28 @@ final class BodyWriter {
         this.clusterId = clusterId;
         this.bytes = new byte[headerSizeBytes + 256];
         this.position = headerSizeBytes;
+    }
+
+    /**
+     * Starts another frame in the same buffer (a writer one thread reuses): {@code headerSizeBytes}
+     * zero bytes of header room, then the body of a frame of cluster {@code clusterId}.
+     */
+    BodyWriter reset(int headerSizeBytes, long clusterId) {
+        this.clusterId = clusterId;
+        if (bytes.length < headerSizeBytes) bytes = new byte[headerSizeBytes + 256];
+        java.util.Arrays.fill(bytes, 0, headerSizeBytes, (byte) 0);
+        position = headerSizeBytes;
+        return this;
+    }
+
+    /** The buffer, holding the frame in its first {@link #length} bytes (until the next write or reset). */
+    byte[] array() {
+        return bytes;
+    }
+
+    /** Bytes written so far, header room included. */
+    int length() {
+        return position;
     }
 
     BodyWriter i64(long value) {
@@ -72,7 +94,11 @@ final class BodyWriter {
 
     /** One entry in {@link EntryCodec}'s format, as the journal stores it (write sequence 0). */
     BodyWriter entry(Entry entry) {
-        return raw(EntryCodec.encode(entry, clusterId));
+        int sizeBytes = entry.sizeBytes();
+        ensure(sizeBytes);
+        EntryCodec.encode(entry, clusterId, 0, bytes, position);
+        position += sizeBytes;
+        return this;
     }
 
     /** A list of entries: the count (u32), then each entry. */

@@ -65,9 +65,21 @@ public final class EntryCodec {
      * older one left in place; it is covered by the header checksum but not by the entry checksum.
      */
     public static byte[] encode(Entry entry, long clusterId, long sequence) {
-        if (!entry.valid()) throw new IllegalArgumentException("entry checksum mismatch before encoding: " + entry);
         byte[] bytes = new byte[entry.sizeBytes()];
-        ByteBuffer body = ByteBuffer.wrap(bytes, HEADER_SIZE_BYTES, bytes.length - HEADER_SIZE_BYTES)
+        encode(entry, clusterId, sequence, bytes, 0);
+        return bytes;
+    }
+
+    /**
+     * {@link #encode(Entry, long, long)} into {@code bytes} at {@code offset}, which must have
+     * {@link Entry#sizeBytes} bytes of room there: a writer that owns its buffer encodes an entry
+     * without a copy of its own.
+     */
+    public static void encode(Entry entry, long clusterId, long sequence, byte[] bytes, int offset) {
+        if (!entry.valid()) throw new IllegalArgumentException("entry checksum mismatch before encoding: " + entry);
+        int sizeBytes = entry.sizeBytes();
+        java.util.Objects.checkFromIndexSize(offset, sizeBytes, bytes.length);
+        ByteBuffer body = ByteBuffer.wrap(bytes, offset + HEADER_SIZE_BYTES, sizeBytes - HEADER_SIZE_BYTES)
                 .order(ByteOrder.LITTLE_ENDIAN);
         for (Request request : entry.requests()) {
             body.putLong(request.clientId()).putLong(request.requestNumber()).putInt(request.operation().length)
@@ -76,12 +88,13 @@ public final class EntryCodec {
         // The core's size of the entry must be the layout's: too small and the puts above overflow,
         // too large and trailing zeros would be left in the body.
         Check.that(!body.hasRemaining(), "the body fills exactly Entry.bodySizeBytes", entry.bodySizeBytes(),
-                body.position() - HEADER_SIZE_BYTES);
-        int bodySizeBytes = bytes.length - HEADER_SIZE_BYTES;
-        putFields(bytes, Checksum.of(bytes, HEADER_SIZE_BYTES, bodySizeBytes), clusterId, entry.view(), entry.op(),
-                entry.parent(), entry.checksum(), entry.timestamp(), bodySizeBytes, entry.requests().size(), sequence);
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Checksum.of(bytes, 8, HEADER_SIZE_BYTES - 8));
-        return bytes;
+                body.position() - offset - HEADER_SIZE_BYTES);
+        int bodySizeBytes = sizeBytes - HEADER_SIZE_BYTES;
+        putFields(bytes, offset, Checksum.of(bytes, offset + HEADER_SIZE_BYTES, bodySizeBytes), clusterId, entry.view(),
+                entry.op(), entry.parent(), entry.checksum(), entry.timestamp(), bodySizeBytes, entry.requests().size(),
+                sequence);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(offset,
+                Checksum.of(bytes, offset + 8, HEADER_SIZE_BYTES - 8));
     }
 
     /**
@@ -91,7 +104,7 @@ public final class EntryCodec {
      */
     public static byte[] encodeHeader(Header header) {
         byte[] bytes = new byte[HEADER_SIZE_BYTES];
-        putFields(bytes, header.bodyChecksum(), header.clusterId(), header.view(), header.op(), header.parent(),
+        putFields(bytes, 0, header.bodyChecksum(), header.clusterId(), header.view(), header.op(), header.parent(),
                 header.entryChecksum(), header.timestamp(), header.bodySizeBytes(), header.requestCount(),
                 header.sequence());
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.headerChecksum());
@@ -101,14 +114,15 @@ public final class EntryCodec {
         return bytes;
     }
 
-    private static void putFields(byte[] bytes, long bodyChecksum, long clusterId, long view, long op, long parent,
-            long entryChecksum, long timestamp, int bodySizeBytes, int requestCount, long sequence) {
-        ByteBuffer header = ByteBuffer.wrap(bytes, 0, HEADER_SIZE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private static void putFields(byte[] bytes, int offset, long bodyChecksum, long clusterId, long view, long op,
+            long parent, long entryChecksum, long timestamp, int bodySizeBytes, int requestCount, long sequence) {
+        ByteBuffer header = ByteBuffer.wrap(bytes, offset, HEADER_SIZE_BYTES).slice().order(ByteOrder.LITTLE_ENDIAN);
         header.putLong(8, bodyChecksum);
         header.putInt(16, MAGIC).putShort(20, VERSION).putShort(22, (short) 0);
         header.putLong(24, clusterId).putLong(32, view).putLong(40, op).putLong(48, parent).putLong(56, entryChecksum)
                 .putLong(64, timestamp);
         header.putInt(72, bodySizeBytes).putInt(76, requestCount).putLong(80, sequence);
+        for (int i = 88; i < HEADER_SIZE_BYTES; i++) header.put(i, (byte) 0);
     }
 
     /**

@@ -3,14 +3,18 @@ package dev.viewstamp.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.viewstamp.core.message.Message;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
 
 /**
  * Every message kind and the handshake round-trip through a frame to an equal value, and encoding
@@ -52,6 +56,18 @@ class WireFormatPropertyTest {
         byte[] first = WireFormat.encode(clusterId, message);
         byte[] second = WireFormat.encode(clusterId, message);
         assertThat(second).isEqualTo(first);
+    }
+
+    /** One encoder reused for a run of messages (larger, then smaller) writes each as encode does. */
+    @Property(tries = 300)
+    void aReusedEncoderWritesWhatEncodeWrites(@ForAll @Size(min = 1, max = 8) List<@From("messages") Message> run,
+            @ForAll long clusterId) {
+        WireFormat.Encoder encoder = new WireFormat.Encoder();
+        for (Message message : run) {
+            int length = encoder.encode(clusterId, message);
+            assertThat(length).isEqualTo(encoder.length());
+            assertThat(Arrays.copyOf(encoder.array(), length)).isEqualTo(WireFormat.encode(clusterId, message));
+        }
     }
 
     @Property(tries = 200)

@@ -2,6 +2,7 @@ package dev.viewstamp.client.net;
 
 import dev.viewstamp.runtime.net.FrameDecoder;
 import dev.viewstamp.runtime.net.NettyIo;
+import dev.viewstamp.runtime.net.Outbox;
 
 import dev.viewstamp.client.ClientTransport;
 import dev.viewstamp.codec.Hello;
@@ -49,7 +50,9 @@ public final class NettyClientTransport implements ClientTransport {
     private final List<InetSocketAddress> replicas;
     private final int messageSizeBytesMax;
     private final long connectionId = new SecureRandom().nextLong() & Long.MAX_VALUE;
-    private final Channel[] channels;
+    private final Outbox[] channels;
+    /** Each sending thread's encoder: one buffer reused, and each frame copied once, into a pooled buffer. */
+    private static final ThreadLocal<WireFormat.Encoder> ENCODER = ThreadLocal.withInitial(WireFormat.Encoder::new);
     private final long[] backoffMillis;
     private EventLoopGroup group;
     private Bootstrap bootstrap;
@@ -66,7 +69,7 @@ public final class NettyClientTransport implements ClientTransport {
         this.clusterId = new java.util.concurrent.atomic.AtomicLong(clusterId);
         this.replicas = List.copyOf(replicas);
         this.messageSizeBytesMax = messageSizeBytesMax;
-        this.channels = new Channel[replicas.size()];
+        this.channels = new Outbox[replicas.size()];
         this.backoffMillis = new long[replicas.size()];
     }
 
@@ -101,7 +104,7 @@ public final class NettyClientTransport implements ClientTransport {
             Channel ch = future.channel();
             ch.closeFuture().addListener(c -> {
                 synchronized (channels) {
-                    if (channels[replica] == ch) channels[replica] = null;
+                    if (channels[replica] != null && channels[replica].channel() == ch) channels[replica] = null;
                 }
                 reconnectLater(replica);
             });
@@ -150,7 +153,7 @@ public final class NettyClientTransport implements ClientTransport {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encodeHello(
                         new Hello(cluster, Hello.Role.CLIENT, connectionId))));
                 synchronized (channels) {
-                    channels[replica] = ctx.channel();
+                    channels[replica] = new Outbox(ctx.channel());
                     backoffMillis[replica] = 0;
                 }
             } else if (frame instanceof Reply reply) {
@@ -175,18 +178,20 @@ public final class NettyClientTransport implements ClientTransport {
 
     @Override
     public void send(int replica, Request request) {
-        Channel ch;
+        Outbox box;
         synchronized (channels) {
-            ch = channels[replica];
+            box = channels[replica];
         }
-        if (ch == null || !ch.isActive() || !ch.isWritable()) return;
-        ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encode(clusterId.get(), request)), ch.voidPromise());
+        if (box == null || !box.channel().isActive() || !box.channel().isWritable()) return;
+        WireFormat.Encoder encoder = ENCODER.get();
+        int length = encoder.encode(clusterId.get(), request);
+        box.offer(box.channel().alloc().directBuffer(length, length).writeBytes(encoder.array(), 0, length));
     }
 
     @Override
     public boolean anyConnected() {
         synchronized (channels) {
-            for (Channel ch : channels) if (ch != null && ch.isActive()) return true;
+            for (Outbox box : channels) if (box != null && box.channel().isActive()) return true;
         }
         return false;
     }

@@ -25,7 +25,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     private long clusterId;
     private int bodySizeBytesMax;
+    /** The largest frame read into the reused array; larger ones are rare (view changes, syncs). */
+    private static final int SCRATCH_SIZE_BYTES_MAX = 1 << 20;
+
     private final byte[] header = new byte[WireFormat.HEADER_SIZE_BYTES];
+    private byte[] scratch = new byte[4096];
     private int bodySize = -1;
     private boolean helloSeen;
 
@@ -55,8 +59,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             }
             int length = WireFormat.HEADER_SIZE_BYTES + bodySize;
             if (in.readableBytes() < length) return;
-            byte[] frame = new byte[length];
-            in.readBytes(frame);
+            // Decoding copies what it keeps out of the frame, so one array serves every frame up
+            // to SCRATCH_SIZE_BYTES_MAX; a larger one (a log change's) gets an array of its own,
+            // which is not kept.
+            byte[] frame = length <= scratch.length ? scratch
+                    : length <= SCRATCH_SIZE_BYTES_MAX ? (scratch = new byte[Math.min(SCRATCH_SIZE_BYTES_MAX,
+                            Math.max(length, 2 * scratch.length))]) : new byte[length];
+            in.readBytes(frame, 0, length);
             bodySize = -1;
             if (!helloSeen) {
                 out.add(WireFormat.decodeHello(frame, 0, length, clusterId));

@@ -8,6 +8,8 @@ import dev.viewstamp.core.message.Request;
 import dev.viewstamp.runtime.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -67,11 +69,15 @@ public final class NettyTransport implements Transport {
     private final InetSocketAddress listen;
     private final int messageSizeBytesMax;
     private final int clientMessageSizeBytesMax;
-    private final AtomicReferenceArray<Channel> outbound;
+    private final AtomicReferenceArray<Outbox> outbound;
     private final long[] backoffMillis;
-    private final Map<Long, Channel> clients = new ConcurrentHashMap<>();
+    private final Map<Long, Outbox> clients = new ConcurrentHashMap<>();
     /** Every open connection, accepted or dialled, so that {@link #close} closes each one itself. */
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** The replica thread's encoder, and the frame it encoded last (sent to each peer from one encoding). */
+    private final WireFormat.Encoder encoder = new WireFormat.Encoder();
+    private Message lastMessage;
+    private ByteBuf lastFrame;
     private volatile Inbound inbound;
     private volatile boolean closed;
     private EventLoopGroup group;
@@ -179,7 +185,8 @@ public final class NettyTransport implements Transport {
             Channel ch = connecting.channel();
             ch.writeAndFlush(Unpooled.wrappedBuffer(hello()));
             ch.closeFuture().addListener(c -> {
-                if (outbound.compareAndSet(peer, ch, null) && !closed) {
+                Outbox box = outbound.get(peer);
+                if (box != null && box.channel() == ch && outbound.compareAndSet(peer, box, null) && !closed) {
                     LOG.info("replica {}: connection to replica {} at {} lost", replicaIndex, peer, peers.get(peer));
                     inbound.peerDown(peer);
                 }
@@ -223,7 +230,7 @@ public final class NettyTransport implements Transport {
                     ctx.close();
                     return;
                 }
-                outbound.set(peer, ctx.channel());
+                outbound.set(peer, new Outbox(ctx.channel()));
                 synchronized (backoffMillis) {
                     backoffMillis[peer] = 0;
                 }
@@ -245,6 +252,8 @@ public final class NettyTransport implements Transport {
     /** A connection a peer or client opened: our Hello at once, then its Hello, then its messages. */
     private final class Accepted extends SimpleChannelInboundHandler<Object> {
         private Hello hello;
+        /** A client's connection's frames, for {@link #reply}. */
+        private Outbox outbox;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -267,6 +276,7 @@ public final class NettyTransport implements Transport {
                 hello = h;
                 if (h.role() == Hello.Role.CLIENT) {
                     ctx.pipeline().get(FrameDecoder.class).limitBodySize(clientMessageSizeBytesMax);
+                    outbox = new Outbox(ctx.channel());
                 }
                 return;
             }
@@ -275,9 +285,10 @@ public final class NettyTransport implements Transport {
                     refuse(ctx, "client sent a " + frame.getClass().getSimpleName() + ", not a request");
                     return;
                 }
-                Channel previous = clients.put(request.clientId(), ctx.channel());
-                if (previous != ctx.channel()) {
-                    ctx.channel().closeFuture().addListener(f -> clients.remove(request.clientId(), ctx.channel()));
+                Outbox previous = clients.put(request.clientId(), outbox);
+                if (previous != outbox) {
+                    Outbox mine = outbox;
+                    ctx.channel().closeFuture().addListener(f -> clients.remove(request.clientId(), mine));
                 }
                 inbound.deliver(request);
             } else if (frame instanceof Message message && !(message instanceof Request || message instanceof Reply)) {
@@ -305,16 +316,32 @@ public final class NettyTransport implements Transport {
 
     @Override
     public void send(int replica, Message message) {
-        Channel ch = outbound.get(replica);
-        if (ch == null || !ch.isWritable()) return;
-        ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encode(clusterId, message)), ch.voidPromise());
+        Outbox box = outbound.get(replica);
+        if (box == null || !box.channel().isWritable()) return;
+        box.offer(frame(message, box.channel().alloc()));
     }
 
     @Override
     public void reply(long clientId, Reply reply) {
-        Channel ch = clients.get(clientId);
-        if (ch == null || !ch.isWritable()) return;
-        ch.writeAndFlush(Unpooled.wrappedBuffer(WireFormat.encode(clusterId, reply)), ch.voidPromise());
+        Outbox box = clients.get(clientId);
+        if (box == null || !box.channel().isWritable()) return;
+        box.offer(frame(reply, box.channel().alloc()));
+    }
+
+    /**
+     * {@code message} as a frame in a pooled buffer of the connection's allocator. The core sends
+     * one message object to each peer in turn (a prepare, a commit), so the last frame is kept and
+     * shared: one encoding and one copy per message, not per peer. Replica thread only.
+     */
+    private ByteBuf frame(Message message, ByteBufAllocator alloc) {
+        if (message != lastMessage) {
+            if (lastFrame != null) lastFrame.release();
+            lastFrame = null;
+            int length = encoder.encode(clusterId, message);
+            lastFrame = alloc.directBuffer(length, length).writeBytes(encoder.array(), 0, length);
+            lastMessage = message;
+        }
+        return lastFrame.retainedDuplicate();
     }
 
     @Override
@@ -328,5 +355,8 @@ public final class NettyTransport implements Transport {
         // dialled the restarted replica again, and the cluster could not change view.
         channels.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (lastFrame != null) lastFrame.release();
+        lastFrame = null;
+        lastMessage = null;
     }
 }
