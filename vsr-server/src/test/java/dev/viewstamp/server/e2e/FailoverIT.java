@@ -44,7 +44,10 @@ class FailoverIT {
                 assertThat(load.ok()).as("operations after the failover").isGreaterThan(before);
                 cluster.start(first);
                 TimeUnit.SECONDS.sleep(3);
+                // Past ten times the journal's slots, in ops (a busy primary packs several requests into each).
+                cluster.awaitCommit(10 * 64, Duration.ofSeconds(60));
                 load.stop();
+                load.readBack();
                 history = load.history();
             }
             List<ProcessCluster.Status> statuses = cluster.awaitConvergence(10 * 64, Duration.ofSeconds(30));

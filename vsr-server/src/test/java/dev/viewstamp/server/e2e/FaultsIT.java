@@ -59,6 +59,7 @@ class FaultsIT {
                 cluster.startAll();
                 progress(load, 4);
                 load.stop();
+                load.readBack();
                 history = load.history();
             }
             cluster.awaitConvergence(1, Duration.ofSeconds(30));

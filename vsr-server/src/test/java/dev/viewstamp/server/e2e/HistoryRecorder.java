@@ -48,6 +48,20 @@ final class HistoryRecorder {
         stopped.await();
     }
 
+    /**
+     * After {@link #stop}: reads every key once more and records the reads, so that the checker
+     * holds the end state to the history too: every acknowledged write reads back, unless a later
+     * one (acknowledged or of unknown outcome) replaced it.
+     */
+    void readBack() throws Exception {
+        for (int k = 0; k < keys; k++) {
+            String key = "k" + k;
+            long invoked = System.nanoTime();
+            String read = kv.get(key).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            record(Operation.get(workers, key, read, invoked, System.nanoTime()));
+        }
+    }
+
     long ok() {
         return okCount.get();
     }

@@ -35,6 +35,8 @@ final class ProcessCluster implements AutoCloseable {
             String checksum, long syncs) {}
 
     private final Path dir;
+    /** Where the data directories are (the test's directory, or a file system of a test's own). */
+    private final Path dataRoot;
     private final int size;
     private final List<String> addresses = new ArrayList<>();
     private final VsrProcess[] processes;
@@ -54,7 +56,18 @@ final class ProcessCluster implements AutoCloseable {
      * the replica's own address), so a test can cut any link.
      */
     ProcessCluster(Path dir, int size, int journalSlots, boolean proxied) throws Exception {
+        this(dir, dir, size, journalSlots, proxied);
+    }
+
+    /**
+     * As {@link #ProcessCluster(Path, int, int, boolean)}, with the data directories in
+     * {@code dataRoot} (the output files stay in {@code dir}) and {@code formatArgs} added to each
+     * `vsr format`.
+     */
+    ProcessCluster(Path dir, Path dataRoot, int size, int journalSlots, boolean proxied, String... formatArgs)
+            throws Exception {
         this.dir = dir;
+        this.dataRoot = dataRoot;
         this.size = size;
         this.processes = new VsrProcess[size];
         this.outputs = new Path[size];
@@ -69,8 +82,10 @@ final class ProcessCluster implements AutoCloseable {
             }
         }
         for (int i = 0; i < size; i++) {
-            VsrProcess.Result format = VsrProcess.run(dir, 60, "format", "--cluster-id", "" + CLUSTER_ID, "--cluster", cluster(),
-                    "--replica", "" + i, "--data", data(i).toString(), "--journal-slots", "" + journalSlots);
+            List<String> args = new ArrayList<>(List.of("format", "--cluster-id", "" + CLUSTER_ID, "--cluster", cluster(),
+                    "--replica", "" + i, "--data", data(i).toString(), "--journal-slots", "" + journalSlots));
+            args.addAll(List.of(formatArgs));
+            VsrProcess.Result format = VsrProcess.run(dir, 60, args.toArray(String[]::new));
             assertThat(format.exit()).as(format.output()).isZero();
         }
     }
@@ -126,7 +141,7 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     private Path data(int i) {
-        return dir.resolve("replica-" + i);
+        return dataRoot.resolve("replica-" + i);
     }
 
     void startAll() throws IOException {
@@ -199,6 +214,17 @@ final class ProcessCluster implements AutoCloseable {
             if (converged) return statuses;
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no convergence within " + timeout + ": " + statuses + "\n" + logs());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until a running replica says it committed at least {@code commitMin}. */
+    void awaitCommit(long commitMin, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (statuses().stream().noneMatch(s -> s != null && s.commit() >= commitMin)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no commit of " + commitMin + " within " + timeout + ": " + statuses());
             }
             Thread.sleep(50);
         }
