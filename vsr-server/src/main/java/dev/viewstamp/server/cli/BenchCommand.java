@@ -57,7 +57,9 @@ final class BenchCommand implements Callable<Integer> {
     int keys;
 
     @Option(names = "--warmup-seconds", defaultValue = "2", paramLabel = "S",
-            description = "Load before measuring starts, not counted (default: ${DEFAULT-VALUE}).")
+            description = "Load before measuring starts, not counted (default: ${DEFAULT-VALUE}). Replicas just "
+                    + "started compile their hot paths during the first 15 to 20 seconds of load: give 20 to measure "
+                    + "the steady state.")
     int warmupSeconds;
 
     @Override
