@@ -114,15 +114,27 @@ final class ServerCommand implements Callable<Integer> {
             node.close();
         }, "vsr-shutdown");
         Runtime.getRuntime().addShutdownHook(stop);
+        // SIGTERM and Ctrl-C close the replica and the command returns 0, as a stop asked for is no
+        // failure; left to the JVM's default, they would end it with 143 and 130.
+        for (String signal : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), caught -> {
+                    LOG.info("replica {}: SIG{}: stopping", index, signal);
+                    node.close();
+                });
+            } catch (IllegalArgumentException e) {
+                // Not a signal here, or the JVM keeps it (-Xrs): the shutdown hook stops the replica.
+            }
+        }
         if (statusIntervalMillis > 0) printStatus(node);
         node.terminated().handle((ok, error) -> null).join();
         NodeFailure failure = node.failure();
-        if (failure == null) return 0;
         try {
             Runtime.getRuntime().removeShutdownHook(stop);
         } catch (IllegalStateException e) {
             // Already shutting down.
         }
+        if (failure == null) return 0;
         node.close();
         System.err.println("vsr server: replica " + index + " stopped: " + failure.getMessage());
         return 1;

@@ -3,6 +3,7 @@ package dev.viewstamp.server.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class KvCommandIT {
     Path dir;
 
     @Test
-    void setGetDelAndCasThroughAnyReplicaAndAClearErrorWhenNoneAnswers() throws Exception {
+    void setGetDelAndCasThroughAnyReplicaACleanShutdownOnSigtermAndAClearErrorWhenNoneAnswers() throws Exception {
         try (ProcessCluster servers = new ProcessCluster(dir, 3, 128)) {
             servers.startAll();
             String cluster = servers.cluster();
@@ -28,6 +29,15 @@ class KvCommandIT {
             assertThat(kv(cluster, "del", "greeting")).isEqualTo(new VsrProcess.Result(0, "OK\n"));
             assertThat(kv(cluster, "get", "greeting").exit()).isEqualTo(1);
             assertThat(kv(cluster, "get", "fresh").output()).isEqualTo("1\n");
+
+            // SIGTERM: a clean shutdown, exit 0, and a restart from the same directory rejoins.
+            int primary = servers.primary(Duration.ofSeconds(10));
+            assertThat(servers.terminate(primary)).as("exit code after SIGTERM").isZero();
+            assertThat(servers.output(primary)).contains("closed");
+            assertThat(kv(cluster, "set", "after", "term")).isEqualTo(new VsrProcess.Result(0, "OK\n"));
+            servers.start(primary);
+            assertThat(servers.awaitConvergence(1, Duration.ofSeconds(30))).hasSize(3);
+            assertThat(kv(cluster, "get", "after").output()).isEqualTo("term\n");
 
             servers.close();
             VsrProcess.Result unreachable = VsrProcess.run(dir, 60, "kv", "--cluster", cluster, "--timeout", "2", "get",

@@ -155,6 +155,14 @@ final class ProcessCluster implements AutoCloseable {
                 "--cluster", clusterSeenBy(i), "--listen", addresses.get(i));
     }
 
+    /** SIGTERM: the replica shuts down; returns its exit code (-1: still running after 10 s, then killed). */
+    int terminate(int i) throws InterruptedException {
+        int exit = processes[i].terminate();
+        if (exit == -1) processes[i].kill();
+        processes[i] = null;
+        return exit;
+    }
+
     /** SIGKILL: the replica stops at once, mid-write. */
     void kill(int i) throws InterruptedException {
         processes[i].kill();

@@ -60,6 +60,12 @@ final class VsrProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM to the process group; returns the exit code, or -1 when it had not exited after 10 s. */
+    int terminate() throws InterruptedException {
+        signal("TERM");
+        return process.waitFor(10, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
     /** SIGSTOP: the process freezes, its connections open and silent. */
     void pause() {
         signal("STOP");
