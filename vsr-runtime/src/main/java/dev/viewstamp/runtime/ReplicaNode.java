@@ -401,6 +401,7 @@ public final class ReplicaNode implements AutoCloseable {
 
         @Override
         public void onTick() {
+            replica.realtime(System.currentTimeMillis());
             replica.tick(output);
             ticks++;
             if (noSpace && ticks % options.resumeTicks() == 0) port.storage().resume();

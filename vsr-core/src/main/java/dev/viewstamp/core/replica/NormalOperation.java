@@ -147,10 +147,14 @@ final class NormalOperation extends SubProtocol {
         return false;
     }
 
-    /** The primary's monotonic cluster timestamp: later prepares never get a smaller one. */
+    /**
+     * The primary's monotonic cluster timestamp: the host's clock when it gave one (else the tick
+     * count), and never below the last prepare's stamp plus one, so later prepares never get a
+     * smaller one, also across view changes between primaries whose clocks disagree.
+     */
     long timestampNext() {
         long last = s.log.lastTimestamp();
-        return Math.max(last + 1, s.now);
+        return Math.max(last + 1, s.realtime > 0 ? s.realtime : s.now);
     }
 
     /** VRR 4.1 step 4: a backup appends prepares in op order, and acknowledges once durable. */

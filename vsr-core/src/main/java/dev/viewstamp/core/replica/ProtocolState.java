@@ -80,6 +80,13 @@ final class ProtocolState {
 
     long now;
 
+    /**
+     * The last clock reading the host gave ({@link Replica#realtime}): milliseconds since the Unix
+     * epoch in the runtime, 0 when none was given (the simulator), and then prepares are stamped
+     * with ticks. An input like a message, never read from a clock here.
+     */
+    long realtime;
+
     long commitPrevious;
 
     long commitMaxPrevious;

@@ -314,6 +314,17 @@ public final class Replica {
         checkInvariants();
     }
 
+    /**
+     * The host's wall clock, in milliseconds since the Unix epoch: as primary, this replica stamps
+     * its next prepares with it (never below the last stamp plus one), and the service sees the
+     * stamp as {@code timestamp} in {@code StateMachine.execute}, the same on every replica: a key
+     * with a time to live expires at the same op everywhere. The clock is an input, as messages
+     * are; a clock that steps back only slows the stamps. Without it, stamps count ticks.
+     */
+    public void realtime(long millis) {
+        s.realtime = millis;
+    }
+
     /** Advances time by one tick and fires due timeouts. */
     public void tick(Output out) {
         s.now++;
