@@ -22,7 +22,7 @@ public class VsrClientException extends RuntimeException {
 
     /** No reply within the request timeout: the request may or may not have executed. */
     public static final class Timeout extends VsrClientException {
-        Timeout(String message) {
+        public Timeout(String message) {
             super(message, false);
         }
     }
@@ -32,21 +32,21 @@ public class VsrClientException extends RuntimeException {
      * it may have executed before the eviction. The client goes on with a new session.
      */
     public static final class Evicted extends VsrClientException {
-        Evicted(String message) {
+        public Evicted(String message) {
             super(message, false);
         }
     }
 
     /** The request is larger than a batch may be: no primary prepares it, so it never executes. */
     public static final class TooLarge extends VsrClientException {
-        TooLarge(String message) {
+        public TooLarge(String message) {
             super(message, true);
         }
     }
 
     /** No replica could be reached for longer than the client waits: the request may have executed. */
     public static final class Unavailable extends VsrClientException {
-        Unavailable(String message) {
+        public Unavailable(String message) {
             super(message, false);
         }
     }
@@ -56,7 +56,7 @@ public class VsrClientException extends RuntimeException {
      * one already sent may have executed ({@link #outcomeKnown} says which).
      */
     public static final class Closed extends VsrClientException {
-        Closed(String message, boolean sent) {
+        public Closed(String message, boolean sent) {
             super(message, !sent);
         }
     }

@@ -1,8 +1,14 @@
 package dev.viewstamp.server.cli;
 
+import dev.viewstamp.client.VsrClient;
+import dev.viewstamp.client.net.NettyClientTransport;
+import dev.viewstamp.core.message.Request;
+import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.runtime.EmbeddedReplica;
 import dev.viewstamp.runtime.NodeFailure;
+import dev.viewstamp.runtime.net.NettyTransport;
+import dev.viewstamp.server.resp.RespFrontEnd;
 import dev.viewstamp.storage.DataDirectory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -41,8 +47,9 @@ final class ServerCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--resp", paramLabel = "HOST:PORT",
-            description = "The Redis-protocol front end's address. Accepted, but the front end is not built yet: "
-                    + "the replica says so and serves only its own protocol.")
+            description = "Serve the Redis protocol (RESP2) on this address: redis-cli, redis-benchmark and Redis "
+                    + "client libraries work against any replica; their commands go through the log, to whichever "
+                    + "replica is primary.")
     String resp;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT",
@@ -92,7 +99,13 @@ final class ServerCommand implements Callable<Integer> {
             System.err.println("vsr server: " + e.getMessage());
             return 2;
         }
-        if (resp != null) LOG.warn("--resp {}: the Redis-protocol front end is not built yet; not listening there", resp);
+        InetSocketAddress respAddress;
+        try {
+            respAddress = resp == null ? null : Addresses.parse(resp);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vsr server: --resp: " + e.getMessage());
+            return 2;
+        }
         if (admin != null) LOG.warn("--admin {}: the admin endpoint is not built yet; not listening there", admin);
 
         EmbeddedReplica node;
@@ -109,8 +122,20 @@ final class ServerCommand implements Callable<Integer> {
         }
         LOG.info("replica {} of cluster {} ({} replicas) serving on {}", index, node.config().clusterId(),
                 replicaCount, bind);
+        RespFrontEnd front = null;
+        if (respAddress != null) {
+            try {
+                front = startResp(node, addresses, bind, respAddress);
+            } catch (RuntimeException e) {
+                System.err.println("vsr server: --resp " + resp + ": " + e.getMessage());
+                node.close();
+                return 2;
+            }
+        }
+        RespFrontEnd frontEnd = front;
         Thread stop = new Thread(() -> {
             LOG.info("replica {}: stopping", index);
+            if (frontEnd != null) frontEnd.close();
             node.close();
         }, "vsr-shutdown");
         Runtime.getRuntime().addShutdownHook(stop);
@@ -120,6 +145,7 @@ final class ServerCommand implements Callable<Integer> {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), caught -> {
                     LOG.info("replica {}: SIG{}: stopping", index, signal);
+                    if (frontEnd != null) frontEnd.close();
                     node.close();
                 });
             } catch (IllegalArgumentException e) {
@@ -134,11 +160,39 @@ final class ServerCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             // Already shutting down.
         }
+        if (frontEnd != null) frontEnd.close();
         if (failure == null) return 0;
         node.close();
         System.err.println("vsr server: replica " + index + " stopped: " + failure.getMessage());
         return 1;
     }
+
+    /**
+     * The Redis front end on {@code listen}: a client of this process reaches the cluster (this
+     * replica where it listens, each peer at its entry), with sessions shared by every connection.
+     */
+    private static RespFrontEnd startResp(EmbeddedReplica node, List<InetSocketAddress> addresses, InetSocketAddress bind,
+            InetSocketAddress listen) {
+        List<InetSocketAddress> dial = new java.util.ArrayList<>(addresses);
+        dial.set(node.replicaIndex(), bind);
+        ClusterConfig config = node.config();
+        VsrClient client = VsrClient.builder(new NettyClientTransport(config.clusterId(), dial,
+                        NettyTransport.clientMessageSizeBytesMax(config)))
+                .sessions(RESP_SESSIONS).requestTimeout(java.time.Duration.ofSeconds(10))
+                .unavailableAfter(java.time.Duration.ofSeconds(10)).build();
+        RespFrontEnd front = new RespFrontEnd(RespFrontEnd.Service.of(client), node::status, config.replicaCount(),
+                config.batchSizeBytesMax() - Request.OVERHEAD_SIZE_BYTES);
+        try {
+            front.start(listen);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return front;
+    }
+
+    /** Client sessions the Redis front end of one replica shares among all its connections. */
+    private static final int RESP_SESSIONS = 128;
 
     /** Prints the node's status line every {@code --status-interval} when it changed, until the node ends. */
     private void printStatus(EmbeddedReplica node) {

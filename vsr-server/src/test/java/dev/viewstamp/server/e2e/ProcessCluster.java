@@ -42,6 +42,8 @@ final class ProcessCluster implements AutoCloseable {
     private final VsrProcess[] processes;
     private final Path[] outputs;
     private final int[] incarnations;
+    /** Where each replica serves the Redis protocol, once {@link #withResp} asked for it; else null. */
+    private int[] respPorts;
     /** {@code links[i][j]}: the proxy replica {@code i} dials replica {@code j} through, or null without proxies. */
     private final LinkProxy[][] links;
 
@@ -125,6 +127,20 @@ final class ProcessCluster implements AutoCloseable {
         return String.join(",", seen);
     }
 
+    /** Replicas started from now on also serve the Redis protocol, each on a free port of its own. */
+    ProcessCluster withResp() throws IOException {
+        if (respPorts == null) {
+            respPorts = new int[size];
+            for (int i = 0; i < size; i++) respPorts[i] = freePort();
+        }
+        return this;
+    }
+
+    /** The port replica {@code i} serves the Redis protocol on ({@link #withResp}). */
+    int respPort(int i) {
+        return respPorts[i];
+    }
+
     /** Cuts ({@code cut}) or heals every link to and from replica {@code i}: it is partitioned from its peers. */
     void isolate(int i, boolean cut) {
         for (int j = 0; j < size; j++) {
@@ -151,8 +167,10 @@ final class ProcessCluster implements AutoCloseable {
     /** Starts replica {@code i} from its data directory; its output goes to a file of this incarnation. */
     void start(int i) throws IOException {
         outputs[i] = dir.resolve("replica-" + i + "." + (incarnations[i]++) + ".log");
-        processes[i] = VsrProcess.start(outputs[i], "server", "--data", data(i).toString(), "--status-interval", "50",
-                "--cluster", clusterSeenBy(i), "--listen", addresses.get(i));
+        List<String> args = new ArrayList<>(List.of("server", "--data", data(i).toString(), "--status-interval", "50",
+                "--cluster", clusterSeenBy(i), "--listen", addresses.get(i)));
+        if (respPorts != null) args.addAll(List.of("--resp", "127.0.0.1:" + respPorts[i]));
+        processes[i] = VsrProcess.start(outputs[i], args.toArray(String[]::new));
     }
 
     /** SIGTERM: the replica shuts down; returns its exit code (-1: still running after 10 s, then killed). */
