@@ -5,6 +5,7 @@ import dev.viewstamp.kv.KvCommand.CompareAndSet;
 import dev.viewstamp.kv.KvCommand.Delete;
 import dev.viewstamp.kv.KvCommand.Get;
 import dev.viewstamp.kv.KvCommand.Put;
+import dev.viewstamp.kv.redis.RedisBatch;
 import java.util.Objects;
 
 /**
@@ -17,7 +18,12 @@ import java.util.Objects;
  * Append         03 | key | value
  * Delete         04 | key
  * CompareAndSet  05 | key | expected (or -1) | value
+ * RedisBatch     06 | see {@link RedisBatch}
  * </pre>
+ *
+ * Tag 06 is a {@link RedisBatch} of Redis commands, which {@link KvStateMachine} recognises by its
+ * first byte before it decodes anything here; it is no {@link KvCommand}, so {@link #decode}
+ * refuses it.
  *
  * The format is canonical: decoding consumes every byte, so each command has exactly one encoding.
  */
@@ -30,7 +36,8 @@ final class CommandCodec {
         PUT(2, "Put"),
         APPEND(3, "Append"),
         DELETE(4, "Delete"),
-        COMPARE_AND_SET(5, "CompareAndSet");
+        COMPARE_AND_SET(5, "CompareAndSet"),
+        REDIS_BATCH(RedisBatch.OPERATION_TAG, "RedisBatch");
 
         final byte code;
         final String what;
@@ -89,6 +96,7 @@ final class CommandCodec {
                 yield new Append(key, in.field("value"));
             }
             case DELETE -> new Delete(in.field("key"));
+            case REDIS_BATCH -> throw new KvFormatException("a RedisBatch is not a KvCommand; RedisBatch.decode reads it");
             case COMPARE_AND_SET -> {
                 byte[] key = in.field("key");
                 byte[] expected = in.fieldOrNull("expected");

@@ -24,6 +24,8 @@ final class EntryHash {
     private static final long PRIME_2 = 0xC2B2AE3D27D4EB4FL;
     private static final long PRIME_4 = 0x85EBCA77C2B2AE63L;
     private static final long SEED = 0x5653522D4B560001L; // "VSR-KV", version 1.
+    /** Another seed for expiries, so that no expiry hash is an entry hash by construction. */
+    private static final long EXPIRY_SEED = 0x5653522D4B565454L; // "VSR-KVTT".
 
     private static final VarHandle LONG_LITTLE_ENDIAN =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -33,6 +35,14 @@ final class EntryHash {
         long hash = absorb(SEED, key);
         hash = absorb(hash, value);
         return finish(hash);
+    }
+
+    /**
+     * A well-mixed 64-bit hash of one key's expiry time. The state checksum adds one per key that
+     * has an expiry, so two stores with the same entries but different expiries differ.
+     */
+    static long ofExpiry(byte[] key, long expireAtMs) {
+        return finish(round(absorb(EXPIRY_SEED, key), expireAtMs));
     }
 
     private static long absorb(long hash, byte[] bytes) {

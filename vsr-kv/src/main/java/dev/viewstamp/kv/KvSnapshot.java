@@ -5,8 +5,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * A {@link KvStateMachine}'s state at one moment: its side of a {@link ShardedMap#share()}, which
- * nobody writes again, with the limits and checksum of that moment.
+ * A {@link KvStateMachine}'s state at one moment: its side of a {@link ShardedMap#share()} of the
+ * entries and of the expiry times, which nobody writes again, with the limits and checksum of that
+ * moment.
  *
  * <p>Threads: {@link #writeTo} may run on any thread while the store goes on executing on the
  * replica's, because the store copies each shard before its first write after the snapshot and so
@@ -17,16 +18,21 @@ import java.io.OutputStream;
  */
 final class KvSnapshot implements StateMachine.Snapshot {
 
-    private final ShardedMap entries;
+    private final ShardedMap<byte[]> entries;
+    private final ShardedMap<Long> expiries;
     private final KvLimits limits;
     private final long entryCount;
+    private final long expiryCount;
     private final long stateChecksum;
 
-    /** @param entries the snapshot's side of a share: from now on, nobody writes it */
-    KvSnapshot(ShardedMap entries, KvLimits limits, long stateChecksum) {
+    /** @param entries, expiries the snapshot's sides of shares: from now on, nobody writes them */
+    KvSnapshot(ShardedMap<byte[]> entries, ShardedMap<Long> expiries, KvLimits limits, long expiryCount,
+            long stateChecksum) {
         this.entries = entries;
+        this.expiries = expiries;
         this.limits = limits;
         this.entryCount = entries.size();
+        this.expiryCount = expiryCount;
         this.stateChecksum = stateChecksum;
     }
 
@@ -38,6 +44,6 @@ final class KvSnapshot implements StateMachine.Snapshot {
     /** Writes the format of {@link SnapshotCodec}. O(keys), which is why it runs off the replica's thread. */
     @Override
     public void writeTo(OutputStream out) throws IOException {
-        SnapshotCodec.write(entries, limits, entryCount, stateChecksum, out);
+        SnapshotCodec.write(entries, expiries, limits, entryCount, expiryCount, stateChecksum, out);
     }
 }

@@ -1,6 +1,5 @@
 package dev.viewstamp.kv;
 
-import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.check.Verify;
 import dev.viewstamp.core.service.StateMachine;
 import dev.viewstamp.kv.KvCommand.Append;
@@ -14,24 +13,35 @@ import dev.viewstamp.kv.KvResult.Deleted;
 import dev.viewstamp.kv.KvResult.Failure;
 import dev.viewstamp.kv.KvResult.Ok;
 import dev.viewstamp.kv.KvResult.Value;
+import dev.viewstamp.kv.redis.RedisBatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The replicated key-value store: executes encoded {@link KvCommand}s and returns encoded
- * {@link KvResult}s.
+ * {@link KvResult}s, and executes {@link RedisBatch}es of Redis string commands and returns their
+ * RESP2 replies. Both kinds work on the same keys: a Redis GET reads what a {@link KvCommand.Put}
+ * wrote, and a {@link KvCommand.Get} reads what a Redis SET wrote.
  *
- * <p>Deterministic, as {@link StateMachine} requires: a reply depends only on the map and the
- * command. Bad input is not an assertion: clients can send any bytes, and a committed op runs on
+ * <p>Deterministic, as {@link StateMachine} requires: a reply depends only on the store, the
+ * command and the op's timestamp. Keys may carry an expiry time in Unix milliseconds; the
+ * timestamp, which the primary stamps on the prepare and every replica executes with, is "now".
+ * Before each op, every key whose expiry time is at or before the timestamp is removed (see
+ * {@link Store}), so every replica removes the same keys at the same op and no command sees an
+ * expired key. The older commands respect expiry too: a {@code Put} or {@code CompareAndSet} that
+ * writes a key clears its expiry, as a Redis SET does, and an {@code Append} keeps it, as Redis's
+ * APPEND does. Bad input is not an assertion: clients can send any bytes, and a committed op runs on
  * every replica, so malformed bytes and commands over {@link KvLimits} get an {@link Failure} reply
  * and change nothing, on every replica alike. An exception here would stop every replica on the
  * same op.
  *
  * <p>Snapshots are copy-on-write: {@link #snapshot()} shares the store's {@link ShardedMap#SHARD_COUNT}
- * shards with the snapshot in O(shards), and the first write to a shard after it copies that shard
+ * shards (of the entries, and of the expiry times) with the snapshot in O(shards), and the first write to a shard after it copies that shard
  * alone. {@link #restore} reads the format of {@link SnapshotCodec}.
  *
  * <p>Threads: every method of this class runs on the replica's thread only, one at a time. The
@@ -49,19 +59,10 @@ public final class KvStateMachine implements StateMachine {
 
     private final KvLimits limits;
 
-    /**
-     * The store. Invariant: every key is within {@code keySizeBytesMax} and every value within
-     * {@code valueSizeBytesMax}. The arrays are never handed out, only copies of them, and never
-     * changed in place: a write stores a new array.
-     */
-    private ShardedMap entries = new ShardedMap();
+    /** The entries, their expiry times and the state checksum over both; see {@link Store}. */
+    private final Store store = new Store();
 
-    /**
-     * Invariant: the sum, modulo 2^64, of {@link EntryHash#of} over all entries. Kept up to date on
-     * every write, so {@link #stateChecksum()} is O(1) and independent of the map's iteration
-     * order. Recomputed and compared after every op when {@link Verify#ENABLED}.
-     */
-    private long checksum;
+    private final RedisExecutor redis;
 
     /** A store with {@link KvLimits#defaults()}. */
     public KvStateMachine() {
@@ -70,14 +71,29 @@ public final class KvStateMachine implements StateMachine {
 
     public KvStateMachine(KvLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.redis = new RedisExecutor(store, limits);
     }
 
     /**
-     * Decodes and executes one command. Never throws for bad bytes: they get an encoded
-     * {@link Failure}. The timestamp is unused, because no command depends on time yet.
+     * Removes the keys that expire at or before {@code timestamp}, then decodes and executes one
+     * {@link KvCommand} or one {@link RedisBatch}. Never throws for bad bytes: they get an encoded
+     * {@link Failure}.
+     *
+     * @param timestamp the primary's cluster time for this op, in Unix milliseconds, the same on
+     *     every replica
      */
     @Override
     public byte[] execute(long op, long timestamp, byte[] operation) {
+        int expiredCount = store.expireUpTo(timestamp);
+        if (expiredCount > 0) LOG.log(Level.TRACE, () -> "op " + op + ": " + expiredCount + " keys expired");
+        byte[] reply = RedisBatch.isBatch(operation)
+                ? executeRedisBatch(op, timestamp, operation)
+                : executeCommand(op, operation);
+        if (Verify.ENABLED) checkInvariants();
+        return reply;
+    }
+
+    private byte[] executeCommand(long op, byte[] operation) {
         KvResult result;
         try {
             result = apply(KvCommand.decode(operation));
@@ -87,13 +103,29 @@ public final class KvStateMachine implements StateMachine {
         if (result instanceof Failure error) {
             LOG.log(Level.DEBUG, () -> "op " + op + ": command rejected: " + error.message());
         }
-        if (Verify.ENABLED) checkInvariants();
         return result.encode();
+    }
+
+    /**
+     * Runs each command of the batch in order, all at the same {@code timestamp}, and lists their
+     * RESP2 replies. A batch that does not decode changes nothing and gets a {@link Failure}.
+     */
+    private byte[] executeRedisBatch(long op, long timestamp, byte[] operation) {
+        List<List<byte[]>> commands;
+        try {
+            commands = RedisBatch.decode(operation);
+        } catch (KvFormatException e) {
+            LOG.log(Level.DEBUG, () -> "op " + op + ": Redis batch rejected: " + e.getMessage());
+            return new Failure(e.getMessage()).encode();
+        }
+        List<byte[]> replies = new ArrayList<>(commands.size());
+        for (List<byte[]> command : commands) replies.add(redis.execute(command, timestamp));
+        return RedisBatch.encodeReplies(replies);
     }
 
     @Override
     public long stateChecksum() {
-        return checksum;
+        return store.checksum();
     }
 
     /**
@@ -102,14 +134,16 @@ public final class KvStateMachine implements StateMachine {
      */
     @Override
     public Snapshot snapshot() {
-        return new KvSnapshot(entries.share(), limits, checksum);
+        return store.snapshot(limits);
     }
 
     /**
-     * Replaces the store by a snapshot's entries. The new maps are built off to the side and
-     * swapped in only after every check of {@link SnapshotCodec#read} has passed: the limits in
-     * the snapshot equal this store's, every entry is within them, the trailing checksum matches,
-     * and the entries sum to the recorded state checksum. Snapshots taken before stay as they were.
+     * Replaces the store by a snapshot's entries and expiry times. The new maps are built off to the
+     * side and swapped in only after every check of {@link SnapshotCodec#read} has passed: the
+     * limits in the snapshot equal this store's, every entry is within them, every expiry names an
+     * entry, the trailing checksum matches, and the entries and expiries sum to the recorded state
+     * checksum. Snapshots taken before stay as they were. Reads snapshot format versions 1 (no
+     * expiries) and 2.
      *
      * @throws SnapshotFormatException if the bytes fail a check or end early; nothing changed
      * @throws IOException if {@code in} fails; nothing changed
@@ -118,26 +152,30 @@ public final class KvStateMachine implements StateMachine {
     public void restore(InputStream in) throws IOException {
         SnapshotCodec.Restored restored = SnapshotCodec.read(in, limits);
         // Every check has passed; only now does anything of this store change.
-        entries = restored.entries();
-        checksum = restored.stateChecksum();
-        LOG.log(Level.DEBUG, () -> "restored a snapshot of " + entries.size() + " keys, state checksum "
-                + String.format("0x%016X", checksum));
+        store.install(restored);
+        LOG.log(Level.DEBUG, () -> "restored a snapshot of " + store.size() + " keys, state checksum "
+                + String.format("0x%016X", store.checksum()));
         if (Verify.ENABLED) checkInvariants();
     }
 
     /** The number of keys; O(shards). */
     public int size() {
-        return Math.toIntExact(entries.size());
+        return Math.toIntExact(store.size());
     }
 
     /** A copy of the value of {@code key}, or null if the key is absent. For tests and checkers. */
     public byte[] get(byte[] key) {
-        return Bytes.copy(entries.get(new Key(key)));
+        return Bytes.copy(store.get(new Key(key)));
     }
 
     /** The value of {@code key} decoded as UTF-8, or null if the key is absent. For tests and checkers. */
     public String get(String key) {
-        return Bytes.utf8(entries.get(new Key(Bytes.utf8(key))));
+        return Bytes.utf8(store.get(new Key(Bytes.utf8(key))));
+    }
+
+    /** The expiry time of {@code key} in Unix ms, or null if it has none or is absent. For tests. */
+    public Long expireAtMs(String key) {
+        return store.expireAtMs(new Key(Bytes.utf8(key)));
     }
 
     public KvLimits limits() {
@@ -160,7 +198,7 @@ public final class KvStateMachine implements StateMachine {
         String oversize = oversizeKey("Get", key);
         if (oversize != null) return new Failure(oversize);
 
-        return new Value(entries.get(new Key(key)));
+        return new Value(store.get(new Key(key)));
     }
 
     private KvResult onPut(Put put) {
@@ -169,7 +207,8 @@ public final class KvStateMachine implements StateMachine {
         String oversize = firstNonNull(oversizeKey("Put", key), oversizeValue("Put", "value", value));
         if (oversize != null) return new Failure(oversize);
 
-        write(new Key(key), value);
+        // Like a Redis SET, a put replaces the value and clears any expiry.
+        store.put(new Key(key), value, false);
         return new Ok();
     }
 
@@ -180,7 +219,7 @@ public final class KvStateMachine implements StateMachine {
         if (oversize != null) return new Failure(oversize);
 
         // A missing key appends to the empty value, as Redis APPEND does.
-        byte[] current = Objects.requireNonNullElse(entries.get(new Key(key)), EMPTY);
+        byte[] current = Objects.requireNonNullElse(store.get(new Key(key)), EMPTY);
         // Example: a 60 KiB value plus a 5 KiB suffix is over 64 KiB even though each part is under.
         long sizeBytes = (long) current.length + suffix.length;
         if (sizeBytes > limits.valueSizeBytesMax()) {
@@ -190,7 +229,8 @@ public final class KvStateMachine implements StateMachine {
         // A new array, never current extended in place: a snapshot may still hold current.
         byte[] value = Arrays.copyOf(current, (int) sizeBytes);
         System.arraycopy(suffix, 0, value, current.length, suffix.length);
-        write(new Key(key), value);
+        // Like Redis's APPEND, which changes the value in place, an append keeps the expiry.
+        store.put(new Key(key), value, true);
         return new Ok();
     }
 
@@ -199,9 +239,7 @@ public final class KvStateMachine implements StateMachine {
         String oversize = oversizeKey("Delete", key);
         if (oversize != null) return new Failure(oversize);
 
-        byte[] removed = entries.remove(new Key(key));
-        if (removed != null) checksum -= EntryHash.of(key, removed);
-        return new Deleted(removed != null);
+        return new Deleted(store.remove(new Key(key)) != null);
     }
 
     private KvResult onCompareAndSet(CompareAndSet cas) {
@@ -216,22 +254,12 @@ public final class KvStateMachine implements StateMachine {
                 oversizeValue("CompareAndSet", "value", value));
         if (oversize != null) return new Failure(oversize);
 
-        byte[] current = entries.get(new Key(key));
+        byte[] current = store.get(new Key(key));
         // Arrays.equals(null, null) is true: expecting absence matches an absent key.
         if (!Arrays.equals(current, expected)) return new CasFailed(current);
-        write(new Key(key), value);
+        // A successful compare-and-set is a put: it clears any expiry.
+        store.put(new Key(key), value, false);
         return new CasOk();
-    }
-
-    /**
-     * Sets an entry and moves the checksum from the old entry's hash to the new one's. The store
-     * keeps {@code value} itself: it is the command's own copy (the command records copy their
-     * arrays) or an array built here, never one that someone else may change.
-     */
-    private void write(Key key, byte[] value) {
-        byte[] previous = entries.put(key, value);
-        if (previous != null) checksum -= EntryHash.of(key.bytes(), previous);
-        checksum += EntryHash.of(key.bytes(), value);
     }
 
     private String oversizeKey(String what, byte[] key) {
@@ -254,14 +282,6 @@ public final class KvStateMachine implements StateMachine {
 
     /** The expensive invariants: a full scan, so only under {@link Verify#ENABLED}. */
     private void checkInvariants() {
-        long[] checksumRecomputed = {0};
-        entries.forEach((key, value) -> {
-            Check.that(key.bytes().length <= limits.keySizeBytesMax(), "key within keySizeBytesMax");
-            Check.that(value.length <= limits.valueSizeBytesMax(), "value within valueSizeBytesMax");
-            checksumRecomputed[0] += EntryHash.of(key.bytes(), value);
-        });
-        Check.that(checksum == checksumRecomputed[0], "incremental checksum equals recomputed", checksum,
-                checksumRecomputed[0]);
-        entries.checkInvariants();
+        store.checkInvariants(limits);
     }
 }

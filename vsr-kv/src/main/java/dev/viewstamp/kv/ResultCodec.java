@@ -21,6 +21,9 @@ import java.util.Objects;
  * Failure      06 | message (UTF-8)
  * </pre>
  *
+ * Tag 07 is taken by the reply of a {@link dev.viewstamp.kv.redis.RedisBatch}, which is no
+ * {@link KvResult}; {@link #decode} refuses it as an unknown tag.
+ *
  * The format is canonical: decoding consumes every byte, so each result has exactly one encoding.
  */
 final class ResultCodec {

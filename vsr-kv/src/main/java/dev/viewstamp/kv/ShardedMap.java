@@ -26,7 +26,7 @@ import java.util.function.BiConsumer;
  * <p>Not thread-safe: one thread owns each {@code ShardedMap}. Only the invariant above makes it
  * safe for two threads to own the two sides of a {@link #share()}.
  */
-final class ShardedMap {
+final class ShardedMap<V> {
 
     /**
      * 1024: a balance between the two costs that the count trades. Taking a snapshot clones the
@@ -42,7 +42,7 @@ final class ShardedMap {
     private static final int SHARD_INDEX_BITS = Integer.numberOfTrailingZeros(SHARD_COUNT);
 
     /** Invariant: {@code shards[i]} holds exactly the keys whose {@link #shardIndex} is i. */
-    private final HashMap<Key, byte[]>[] shards;
+    private final HashMap<Key, V>[] shards;
 
     /**
      * Invariant: {@code shared[i]} is true if another {@code ShardedMap} may hold
@@ -52,11 +52,11 @@ final class ShardedMap {
     private final boolean[] shared;
 
     ShardedMap() {
-        this(newShards(), new boolean[SHARD_COUNT]);
+        this(ShardedMap.<V>newShards(), new boolean[SHARD_COUNT]);
         for (int i = 0; i < SHARD_COUNT; i++) shards[i] = new HashMap<>();
     }
 
-    private ShardedMap(HashMap<Key, byte[]>[] shards, boolean[] shared) {
+    private ShardedMap(HashMap<Key, V>[] shards, boolean[] shared) {
         this.shards = shards;
         this.shared = shared;
     }
@@ -69,11 +69,11 @@ final class ShardedMap {
      * in the same few buckets.
      */
     static int shardIndex(Key key) {
-        return (int) (Checksum.mix(key.hashCode()) >>> (Long.SIZE - SHARD_INDEX_BITS));
+        return (int) (scanPosition(key) >>> (Long.SIZE - SHARD_INDEX_BITS));
     }
 
     /** The value of {@code key}, or null if it is absent. The array is the stored one: don't change it. */
-    byte[] get(Key key) {
+    V get(Key key) {
         return shards[shardIndex(key)].get(key);
     }
 
@@ -81,12 +81,12 @@ final class ShardedMap {
      * Sets {@code key} to {@code value} and returns the previous value, or null. The map keeps
      * {@code value} itself, so the caller must not change it afterwards.
      */
-    byte[] put(Key key, byte[] value) {
+    V put(Key key, V value) {
         return shardForWrite(shardIndex(key)).put(key, value);
     }
 
     /** Removes {@code key} and returns its value, or null if it was absent (then nothing is copied). */
-    byte[] remove(Key key) {
+    V remove(Key key) {
         int shardIndex = shardIndex(key);
         if (!shards[shardIndex].containsKey(key)) return null;
         return shardForWrite(shardIndex).remove(key);
@@ -95,7 +95,7 @@ final class ShardedMap {
     /** The number of keys; O(shards). */
     long size() {
         long size = 0;
-        for (HashMap<Key, byte[]> shard : shards) size += shard.size();
+        for (HashMap<Key, V> shard : shards) size += shard.size();
         return size;
     }
 
@@ -105,19 +105,44 @@ final class ShardedMap {
      * time. Writes nothing, not even a cached view, so it may run on a shared map on another
      * thread (see the class comment).
      */
-    void forEach(BiConsumer<Key, byte[]> action) {
-        for (HashMap<Key, byte[]> shard : shards) shard.forEach(action);
+    void forEach(BiConsumer<Key, ? super V> action) {
+        for (HashMap<Key, V> shard : shards) shard.forEach(action);
     }
 
     /**
      * A map with the same entries that shares every shard with this one; O(shards). Each of the
      * two copies a shard before its first write to it, so neither ever sees the other's writes.
      */
-    ShardedMap share() {
+    ShardedMap<V> share() {
         Arrays.fill(shared, true);
         boolean[] sharedToo = new boolean[SHARD_COUNT];
         Arrays.fill(sharedToo, true);
-        return new ShardedMap(shards.clone(), sharedToo);
+        return new ShardedMap<>(shards.clone(), sharedToo);
+    }
+
+    /**
+     * Calls {@code action} on every entry of one shard, in that shard's order. {@link KvStateMachine}'s
+     * SCAN walks the shards in index order this way, because a key's shard index is the top bits of
+     * its {@link #scanPosition}, so walking shards in order walks positions in order.
+     */
+    void forEachInShard(int shardIndex, BiConsumer<Key, ? super V> action) {
+        shards[shardIndex].forEach(action);
+    }
+
+    /** Removes every entry; the old maps are left to any snapshot that holds them. */
+    void clear() {
+        for (int i = 0; i < SHARD_COUNT; i++) {
+            shards[i] = new HashMap<>();
+            shared[i] = false;
+        }
+    }
+
+    /**
+     * The key's place in SCAN order, an unsigned 64-bit number: the same mix of the key's content
+     * hash whose top bits pick its shard. Deterministic, and independent of insertion order.
+     */
+    static long scanPosition(Key key) {
+        return Checksum.mix(key.hashCode());
     }
 
     /** Every key sits in its own shard. A full scan: call it only under {@code Verify.ENABLED}. */
@@ -130,10 +155,10 @@ final class ShardedMap {
     }
 
     /** The shard to write: the shard itself, or a private copy of it if it is shared. */
-    private HashMap<Key, byte[]> shardForWrite(int shardIndex) {
+    private HashMap<Key, V> shardForWrite(int shardIndex) {
         if (shared[shardIndex]) {
-            HashMap<Key, byte[]> source = shards[shardIndex];
-            HashMap<Key, byte[]> copy = HashMap.newHashMap(source.size() + 1);
+            HashMap<Key, V> source = shards[shardIndex];
+            HashMap<Key, V> copy = HashMap.newHashMap(source.size() + 1);
             // forEach, not new HashMap<>(source): the copy constructor iterates entrySet(), which
             // writes the view it caches into the shared map while another thread may be reading it.
             source.forEach(copy::put);
@@ -144,7 +169,7 @@ final class ShardedMap {
     }
 
     @SuppressWarnings("unchecked") // An array of a generic type can only be made unchecked.
-    private static HashMap<Key, byte[]>[] newShards() {
-        return (HashMap<Key, byte[]>[]) new HashMap<?, ?>[SHARD_COUNT];
+    private static <V> HashMap<Key, V>[] newShards() {
+        return (HashMap<Key, V>[]) new HashMap<?, ?>[SHARD_COUNT];
     }
 }

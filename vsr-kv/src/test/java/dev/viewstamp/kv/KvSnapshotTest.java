@@ -229,9 +229,62 @@ class KvSnapshotTest {
     @Test
     void unknownVersionIsRefused() {
         byte[] bytes = bytesOf(store(Map.of("a", "1")).snapshot());
-        ByteBuffer.wrap(bytes).putInt(8, 2);
+        ByteBuffer.wrap(bytes).putInt(8, 3);
 
-        assertRefusedAndUnchanged(bytes, "snapshot format version 2 is not supported; this build reads version 1");
+        assertRefusedAndUnchanged(bytes, "snapshot format version 3 is not supported; this build reads versions 1 and 2");
+    }
+
+    @Test
+    void versionOneSnapshotWithoutExpiriesStillRestores() throws IOException {
+        byte[] bytes = new SnapshotBytes(KvLimits.defaults()).version(1).entry("a", "1").entry("k", "v").toBytes();
+
+        KvStateMachine restored = restore(bytes);
+
+        assertThat(restored.get("a")).isEqualTo("1");
+        assertThat(restored.get("k")).isEqualTo("v");
+        assertThat(restored.expireAtMs("k")).isNull();
+        assertThat(restored.stateChecksum()).isEqualTo(store(Map.of("a", "1", "k", "v")).stateChecksum());
+    }
+
+    @Test
+    void expiryTimesSurviveSnapshotAndRestore() throws IOException {
+        byte[] bytes = new SnapshotBytes(KvLimits.defaults()).entry("a", "1").entry("k", "v").expiry("k", 5_000)
+                .toBytes();
+
+        KvStateMachine restored = restore(bytes);
+
+        assertThat(restored.expireAtMs("k")).isEqualTo(5_000L);
+        assertThat(restored.expireAtMs("a")).isNull();
+        assertThat(restore(bytesOf(restored.snapshot())).expireAtMs("k")).isEqualTo(5_000L);
+        // The restored index works: the key expires at its time, and no earlier.
+        restored.execute(1, 4_999, KvCommand.get("k").encode());
+        assertThat(restored.get("k")).isEqualTo("v");
+        restored.execute(2, 5_000, KvCommand.get("k").encode());
+        assertThat(restored.get("k")).isNull();
+    }
+
+    @Test
+    void expiryOfAKeyWithoutEntryIsRefused() {
+        byte[] bytes = new SnapshotBytes(KvLimits.defaults()).entry("a", "1").expiry("zz", 5).toBytes();
+
+        assertRefusedAndUnchanged(bytes, "snapshot expiry 0 names the key \"zz\", which no entry has");
+    }
+
+    @Test
+    void repeatedExpiryIsRefused() {
+        byte[] bytes = new SnapshotBytes(KvLimits.defaults()).entry("a", "1").entry("b", "2").expiry("a", 5)
+                .expiry("a", 6).toBytes();
+
+        assertRefusedAndUnchanged(bytes, "snapshot expiry 1 repeats the key \"a\"");
+    }
+
+    @Test
+    void stateChecksumThatLeavesOutAnExpiryIsRefused() {
+        long entriesOnly = EntryHash.of(Bytes.utf8("a"), Bytes.utf8("1"));
+        byte[] bytes = new SnapshotBytes(KvLimits.defaults()).entry("a", "1").expiry("a", 5).stateChecksum(entriesOnly)
+                .toBytes();
+
+        assertRefusedAndUnchanged(bytes, "snapshot state checksum mismatch");
     }
 
     @Test
@@ -261,7 +314,7 @@ class KvSnapshotTest {
     @Test
     void negativeSizeIsRefused() {
         byte[] bytes = bytesOf(store(Map.of("a", "1")).snapshot());
-        ByteBuffer.wrap(bytes).putInt(36, -1); // the first entry's key size
+        ByteBuffer.wrap(bytes).putInt(44, -1); // the first entry's key size
 
         assertRefusedAndUnchanged(bytes, "snapshot entry 0 key size -1 is negative");
     }
@@ -405,6 +458,8 @@ class KvSnapshotTest {
     private static final class SnapshotBytes {
         private final KvLimits limits;
         private final List<byte[][]> entries = new ArrayList<>();
+        private final List<Object[]> expiries = new ArrayList<>(); // {key bytes, Long atMs}
+        private int version = 2;
         private Long entryCount;
         private Long stateChecksum;
 
@@ -414,6 +469,17 @@ class KvSnapshotTest {
 
         SnapshotBytes entry(String key, String value) {
             entries.add(new byte[][] {Bytes.utf8(key), Bytes.utf8(value)});
+            return this;
+        }
+
+        /** Writes this format version: 1 has no expiries. */
+        SnapshotBytes version(int version) {
+            this.version = version;
+            return this;
+        }
+
+        SnapshotBytes expiry(String key, long atMs) {
+            expiries.add(new Object[] {Bytes.utf8(key), atMs});
             return this;
         }
 
@@ -433,25 +499,38 @@ class KvSnapshotTest {
             long count = entryCount != null ? entryCount : entries.size();
             long sum = 0;
             for (byte[][] entry : entries) sum += EntryHash.of(entry[0], entry[1]);
+            for (Object[] expiry : expiries) sum += EntryHash.ofExpiry((byte[]) expiry[0], (long) expiry[1]);
             long state = stateChecksum != null ? stateChecksum : sum;
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
             Checksum checksum = new Checksum();
             try {
                 out.writeLong(0x5653524B56534E50L);
-                out.writeInt(1);
+                out.writeInt(version);
                 out.writeInt(limits.keySizeBytesMax());
                 out.writeInt(limits.valueSizeBytesMax());
                 out.writeLong(count);
+                checksum.add(0x5653524B56534E50L).add(version).add(limits.keySizeBytesMax())
+                        .add(limits.valueSizeBytesMax()).add(count);
+                if (version >= 2) {
+                    out.writeLong(expiries.size());
+                    checksum.add(expiries.size());
+                }
                 out.writeLong(state);
-                checksum.add(0x5653524B56534E50L).add(1).add(limits.keySizeBytesMax())
-                        .add(limits.valueSizeBytesMax()).add(count).add(state);
+                checksum.add(state);
                 for (byte[][] entry : entries) {
                     out.writeInt(entry[0].length);
                     out.write(entry[0]);
                     out.writeInt(entry[1].length);
                     out.write(entry[1]);
                     checksum.add(entry[0]).add(entry[1]);
+                }
+                for (Object[] expiry : expiries) {
+                    byte[] key = (byte[]) expiry[0];
+                    out.writeInt(key.length);
+                    out.write(key);
+                    out.writeLong((long) expiry[1]);
+                    checksum.add(key).add((long) expiry[1]);
                 }
                 out.writeLong(checksum.value());
             } catch (IOException e) {

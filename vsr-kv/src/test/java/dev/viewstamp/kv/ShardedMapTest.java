@@ -11,11 +11,11 @@ class ShardedMapTest {
 
     @Test
     void writesAfterShareReachNeitherSideFromTheOther() {
-        ShardedMap original = new ShardedMap();
+        ShardedMap<byte[]> original = new ShardedMap<>();
         Map<Key, byte[]> keys = keysInEveryShard();
         keys.forEach(original::put);
 
-        ShardedMap shared = original.share();
+        ShardedMap<byte[]> shared = original.share();
         // One write of each kind, to every shard of the original, then to every shard of the copy.
         keys.forEach((key, value) -> original.put(key, Bytes.utf8("changed")));
         Key fresh = new Key(Bytes.utf8("fresh"));
@@ -37,12 +37,12 @@ class ShardedMapTest {
     @Test
     void shareOfAShareKeepsEachGenerationApart() {
         // Two snapshots outstanding at once: each keeps the state it was taken of.
-        ShardedMap original = new ShardedMap();
+        ShardedMap<byte[]> original = new ShardedMap<>();
         Key key = new Key(Bytes.utf8("k"));
         original.put(key, Bytes.utf8("1"));
-        ShardedMap first = original.share();
+        ShardedMap<byte[]> first = original.share();
         original.put(key, Bytes.utf8("2"));
-        ShardedMap second = original.share();
+        ShardedMap<byte[]> second = original.share();
         original.put(key, Bytes.utf8("3"));
 
         assertThat(Bytes.utf8(first.get(key))).isEqualTo("1");
@@ -52,7 +52,7 @@ class ShardedMapTest {
 
     @Test
     void removingAnAbsentKeyReturnsNull() {
-        ShardedMap map = new ShardedMap();
+        ShardedMap<byte[]> map = new ShardedMap<>();
         map.share();
 
         assertThat(map.remove(new Key(Bytes.utf8("absent")))).isNull();
