@@ -83,8 +83,12 @@ final class RespConnection extends SimpleChannelInboundHandler<RedisMessage> {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
         front.connectionOpened();
         super.channelActive(ctx);
     }
