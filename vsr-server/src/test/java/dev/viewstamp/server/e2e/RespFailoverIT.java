@@ -40,6 +40,8 @@ class RespFailoverIT {
     void aRespWorkloadThroughAKilledAndRestartedPrimaryIsLinearizable() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 256).withResp()) {
             cluster.startAll();
+            // Every replica has said its status, which it does once its front end listens.
+            cluster.awaitConvergence(0, Duration.ofSeconds(30));
             int first = cluster.primary(Duration.ofSeconds(30));
             List<Operation> history = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
