@@ -25,7 +25,10 @@ final class KvSnapshot implements StateMachine.Snapshot {
     private final long expiryCount;
     private final long stateChecksum;
 
-    /** @param entries, expiries the snapshot's sides of shares: from now on, nobody writes them */
+    /**
+     * @param entries the snapshot's side of a share of the entries: from now on, nobody writes it
+     * @param expiries the snapshot's side of a share of the expiry times: nobody writes it either
+     */
     KvSnapshot(ShardedMap<byte[]> entries, ShardedMap<Long> expiries, KvLimits limits, long expiryCount,
             long stateChecksum) {
         this.entries = entries;

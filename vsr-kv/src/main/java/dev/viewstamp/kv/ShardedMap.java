@@ -69,7 +69,12 @@ final class ShardedMap<V> {
      * in the same few buckets.
      */
     static int shardIndex(Key key) {
-        return (int) (scanPosition(key) >>> (Long.SIZE - SHARD_INDEX_BITS));
+        return shardIndexOfPosition(scanPosition(key));
+    }
+
+    /** The shard that holds the keys of {@link #scanPosition} {@code position}: its top bits. */
+    static int shardIndexOfPosition(long position) {
+        return (int) (position >>> (Long.SIZE - SHARD_INDEX_BITS));
     }
 
     /** The value of {@code key}, or null if it is absent. The array is the stored one: don't change it. */
@@ -127,14 +132,6 @@ final class ShardedMap<V> {
      */
     void forEachInShard(int shardIndex, BiConsumer<Key, ? super V> action) {
         shards[shardIndex].forEach(action);
-    }
-
-    /** Removes every entry; the old maps are left to any snapshot that holds them. */
-    void clear() {
-        for (int i = 0; i < SHARD_COUNT; i++) {
-            shards[i] = new HashMap<>();
-            shared[i] = false;
-        }
     }
 
     /**

@@ -62,7 +62,8 @@ final class SnapshotCodec {
     /**
      * Writes {@code entries} in the format above, then flushes {@code out}.
      *
-     * @param entries, expiries maps that nobody writes while this runs: a snapshot's sides of shares
+     * @param entries a map that nobody writes while this runs: a snapshot's side of a share
+     * @param expiries the same, of the expiry times
      */
     static void write(ShardedMap<byte[]> entries, ShardedMap<Long> expiries, KvLimits limits, long entryCount,
             long expiryCount, long stateChecksum, OutputStream out) throws IOException {

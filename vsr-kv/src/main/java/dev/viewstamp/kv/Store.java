@@ -136,6 +136,15 @@ final class Store {
         return checksum;
     }
 
+    /** A key with its {@link ShardedMap#scanPosition}, ordered by position (unsigned), then by key bytes. */
+    private record Positioned(long position, Key key) implements Comparable<Positioned> {
+        @Override
+        public int compareTo(Positioned other) {
+            int byPosition = Long.compareUnsigned(position, other.position);
+            return byPosition != 0 ? byPosition : Arrays.compareUnsigned(key.bytes(), other.key.bytes());
+        }
+    }
+
     /** A page of a SCAN: the keys, and the cursor to continue from (0 when the walk is done). */
     record ScanPage(List<byte[]> keys, long cursor) {}
 
@@ -152,25 +161,23 @@ final class Store {
     ScanPage scan(long cursor, int countMin, Predicate<byte[]> match) {
         List<byte[]> keys = new ArrayList<>();
         int taken = 0;
-        int shardIndexFirst = (int) (cursor >>> (Long.SIZE - Integer.numberOfTrailingZeros(ShardedMap.SHARD_COUNT)));
+        int shardIndexFirst = ShardedMap.shardIndexOfPosition(cursor);
         for (int shardIndex = shardIndexFirst; shardIndex < ShardedMap.SHARD_COUNT; shardIndex++) {
-            List<Expiry> candidates = new ArrayList<>(); // (position, key), ordered as the index is.
+            List<Positioned> candidates = new ArrayList<>();
             entries.forEachInShard(shardIndex, (key, value) -> {
                 long position = ShardedMap.scanPosition(key);
-                if (Long.compareUnsigned(position, cursor) >= 0) candidates.add(new Expiry(position, key));
+                if (Long.compareUnsigned(position, cursor) >= 0) candidates.add(new Positioned(position, key));
             });
-            candidates.sort((a, b) -> {
-                int byPosition = Long.compareUnsigned(a.atMs(), b.atMs());
-                return byPosition != 0 ? byPosition : Arrays.compareUnsigned(a.key().bytes(), b.key().bytes());
-            });
+            // Sorted, so that the page is the same on every replica whatever each shard's HashMap order.
+            candidates.sort(null);
             for (int i = 0; i < candidates.size(); i++) {
-                Expiry candidate = candidates.get(i);
+                Positioned candidate = candidates.get(i);
                 if (match.test(candidate.key().bytes())) keys.add(candidate.key().bytes().clone());
                 taken++;
-                boolean tieFollows = i + 1 < candidates.size() && candidates.get(i + 1).atMs() == candidate.atMs();
+                boolean tieFollows = i + 1 < candidates.size() && candidates.get(i + 1).position() == candidate.position();
                 if (taken >= countMin && !tieFollows) {
                     // Plus one wraps to 0 only after the last possible position, when the walk is done.
-                    return new ScanPage(keys, candidate.atMs() + 1);
+                    return new ScanPage(keys, candidate.position() + 1);
                 }
             }
         }
