@@ -3,6 +3,10 @@ package dev.viewstamp.server.cli;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.runtime.EmbeddedReplica;
 import dev.viewstamp.runtime.NodeFailure;
+import dev.viewstamp.runtime.NodeStatus;
+import dev.viewstamp.runtime.PeerStatus;
+import dev.viewstamp.server.admin.AdminMetrics;
+import dev.viewstamp.server.admin.AdminServer;
 import dev.viewstamp.storage.DataDirectory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -46,8 +50,9 @@ final class ServerCommand implements Callable<Integer> {
     String resp;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT",
-            description = "The admin HTTP endpoint's address. Accepted, but the endpoint is not built yet: the "
-                    + "replica says so.")
+            description = "Serve the admin HTTP endpoint there: GET /status (JSON), /metrics (Prometheus text "
+                    + "format), /cluster (JSON: every replica as this one hears of it) and / (a live dashboard of "
+                    + "the cluster).")
     String admin;
 
     @Option(names = "--status-interval", defaultValue = "0", paramLabel = "MS",
@@ -93,12 +98,19 @@ final class ServerCommand implements Callable<Integer> {
             return 2;
         }
         if (resp != null) LOG.warn("--resp {}: the Redis-protocol front end is not built yet; not listening there", resp);
-        if (admin != null) LOG.warn("--admin {}: the admin endpoint is not built yet; not listening there", admin);
+        InetSocketAddress adminBind;
+        try {
+            adminBind = admin != null ? Addresses.parse(admin) : null;
+        } catch (IllegalArgumentException e) {
+            System.err.println("vsr server: --admin: " + e.getMessage());
+            return 2;
+        }
+        AdminMetrics metrics = new AdminMetrics();
 
         EmbeddedReplica node;
         try {
             node = EmbeddedReplica.builder().dataDirectory(data).addresses(addresses).listen(bind)
-                    .service(KvStateMachine::new).tickMillis(tickMillis).build();
+                    .service(KvStateMachine::new).tickMillis(tickMillis).metrics(metrics).build();
             node.start();
         } catch (DataDirectory.Unusable e) {
             System.err.println("vsr server: " + e.getMessage());
@@ -109,6 +121,17 @@ final class ServerCommand implements Callable<Integer> {
         }
         LOG.info("replica {} of cluster {} ({} replicas) serving on {}", index, node.config().clusterId(),
                 replicaCount, bind);
+        AdminServer adminServer = null;
+        if (adminBind != null) {
+            try {
+                adminServer = AdminServer.start(adminBind, adminSource(node), metrics);
+            } catch (java.io.IOException e) {
+                System.err.println("vsr server: cannot serve the admin endpoint on " + admin + ": " + e.getMessage());
+                node.close();
+                return 1;
+            }
+            LOG.info("replica {}: admin endpoint on http://{}/", index, admin);
+        }
         Thread stop = new Thread(() -> {
             LOG.info("replica {}: stopping", index);
             node.close();
@@ -128,6 +151,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (statusIntervalMillis > 0) printStatus(node);
         node.terminated().handle((ok, error) -> null).join();
+        if (adminServer != null) adminServer.close();
         NodeFailure failure = node.failure();
         try {
             Runtime.getRuntime().removeShutdownHook(stop);
@@ -138,6 +162,25 @@ final class ServerCommand implements Callable<Integer> {
         node.close();
         System.err.println("vsr server: replica " + index + " stopped: " + failure.getMessage());
         return 1;
+    }
+
+    private static AdminServer.Source adminSource(EmbeddedReplica node) {
+        return new AdminServer.Source() {
+            @Override
+            public NodeStatus status() {
+                return node.status();
+            }
+
+            @Override
+            public List<PeerStatus> peerStatuses() {
+                return node.peerStatuses();
+            }
+
+            @Override
+            public int replicaCount() {
+                return node.config().replicaCount();
+            }
+        };
     }
 
     /** Prints the node's status line every {@code --status-interval} when it changed, until the node ends. */
