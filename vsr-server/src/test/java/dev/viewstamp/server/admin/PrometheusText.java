@@ -10,15 +10,15 @@ import java.util.regex.Pattern;
  * its name and labels as written ({@code vsr_request_latency_seconds_bucket{le="0.001"}}), and
  * each metric family's type. A line that is neither a comment nor a well-formed sample throws.
  */
-final class PrometheusText {
+public final class PrometheusText {
     private static final Pattern SAMPLE =
             Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)( -?\\d+)?");
     private static final Pattern TYPE = Pattern.compile("# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
 
-    final Map<String, Double> samples = new LinkedHashMap<>();
-    final Map<String, String> types = new LinkedHashMap<>();
+    public final Map<String, Double> samples = new LinkedHashMap<>();
+    public final Map<String, String> types = new LinkedHashMap<>();
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         PrometheusText parsed = new PrometheusText();
         for (String line : text.split("\n")) {
             if (line.isEmpty()) continue;
@@ -44,7 +44,7 @@ final class PrometheusText {
     }
 
     /** The value of the sample {@code key}; throws when there is none. */
-    double value(String key) {
+    public double value(String key) {
         Double v = samples.get(key);
         if (v == null) throw new AssertionError("no sample " + key + " in " + samples.keySet());
         return v;
