@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
         description = {"Runs one replica of the replicated key-value service on a data directory made by "
                 + "`vsr format`. The cluster id and the replica's index come from the directory. Stop it with "
                 + "SIGTERM or Ctrl-C: it closes its files and connections and exits 0."},
-        footer = {"", "Exit codes: 0 stopped; 1 the replica failed (a disk error: its log says which); 2 usage "
-                + "error; 3 the data directory cannot be used (missing, not formatted, damaged beyond reading)."})
+        footer = {"", "Exit codes: 0 stopped; 1 the replica failed (a disk error: its log says which) or cannot "
+                + "listen on --admin; 2 usage error; 3 the data directory cannot be used (missing, not formatted, "
+                + "damaged beyond reading)."})
 final class ServerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
