@@ -3,6 +3,7 @@ package dev.viewstamp.server.cli;
 import dev.viewstamp.kv.KvStateMachine;
 import dev.viewstamp.runtime.EmbeddedReplica;
 import dev.viewstamp.runtime.NodeFailure;
+import dev.viewstamp.runtime.NodeMetrics;
 import dev.viewstamp.runtime.NodeStatus;
 import dev.viewstamp.runtime.PeerStatus;
 import dev.viewstamp.server.admin.AdminMetrics;
@@ -106,12 +107,14 @@ final class ServerCommand implements Callable<Integer> {
             System.err.println("vsr server: --admin: " + e.getMessage());
             return 2;
         }
-        AdminMetrics metrics = new AdminMetrics();
+        // Metrics only for an admin endpoint to show: without one, the replica reports nothing.
+        AdminMetrics metrics = adminBind != null ? new AdminMetrics() : null;
 
         EmbeddedReplica node;
         try {
             node = EmbeddedReplica.builder().dataDirectory(data).addresses(addresses).listen(bind)
-                    .service(KvStateMachine::new).tickMillis(tickMillis).metrics(metrics).build();
+                    .service(KvStateMachine::new).tickMillis(tickMillis)
+                    .metrics(metrics != null ? metrics : NodeMetrics.NONE).build();
             node.start();
         } catch (DataDirectory.Unusable e) {
             System.err.println("vsr server: " + e.getMessage());
