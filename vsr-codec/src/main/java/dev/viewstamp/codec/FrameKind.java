@@ -42,7 +42,9 @@ enum FrameKind {
     RECOVERY_RESPONSE(15),
     SYNC_OFFER(16),
     GET_SYNC_CHUNK(17),
-    SYNC_CHUNK(18);
+    SYNC_CHUNK(18),
+    /** Not a core message: a replica's {@link StatusReport} to its peers (runtime only). */
+    STATUS(19);
 
     /** Codes are dense from 1 (kindCodesAreFixed pins it), so a table one longer than the kinds holds them all. */
     private static final FrameKind[] BY_CODE = new FrameKind[values().length + 1];

@@ -69,6 +69,7 @@ final class MessageBody {
     static Message decode(FrameKind kind, BodyReader r) throws CodecException {
         Message message = switch (kind) {
             case HELLO -> throw r.malformed("a Hello frame where a message was expected");
+            case STATUS -> throw r.malformed("a status frame where a message was expected");
             case REQUEST -> new Request(r.i64("clientId"), requestNumber(r), r.bytes("operation"));
             case REPLY -> new Reply(r.i64("view"), r.i64("clientId"), r.i64("requestNumber"), status(r),
                     r.bytes("result"), r.replica("replica"));

@@ -78,6 +78,67 @@ public final class WireFormat {
     }
 
     /**
+     * A replica's status for its peers (kind 19, {@link StatusReport}): sent on replica links
+     * only, after the Hello; a receiver tells it from a message with {@link #isStatus} and decodes
+     * it with {@link #decodeStatus}, never with {@link #decode}, so it cannot reach the core.
+     */
+    public static byte[] encodeStatus(long clusterId, StatusReport report) {
+        BodyWriter w = new BodyWriter(HEADER_SIZE_BYTES, clusterId);
+        w.i32(report.replica()).u8(StatusReport.statusCode(report.status())).i64(report.view()).i64(report.op())
+                .i64(report.commit()).i64(report.checkpointOp()).i64(report.stateChecksum()).i64(report.syncCount());
+        byte[] frame = w.frame();
+        Check.that(frame.length == HEADER_SIZE_BYTES + StatusReport.BODY_SIZE_BYTES, "a status body is fixed",
+                frame.length - HEADER_SIZE_BYTES, StatusReport.BODY_SIZE_BYTES);
+        seal(frame, frame.length, FrameKind.STATUS, clusterId);
+        return frame;
+    }
+
+    /**
+     * Whether the header at {@code offset}, which {@link #bodySize} accepted, names a status frame:
+     * then {@link #decodeStatus} decodes it, else {@link #decode}.
+     */
+    public static boolean isStatus(byte[] header, int offset) {
+        return kindAt(header, offset) == FrameKind.STATUS;
+    }
+
+    /**
+     * Decodes a status frame at {@code offset}: every check of {@link #decode}, a body of exactly
+     * {@link StatusReport#BODY_SIZE_BYTES}, a replica index below {@code REPLICAS_MAX}, a known
+     * status code and no negative count.
+     *
+     * @throws CodecException with a reason a log line can print; also for any frame but a status
+     */
+    public static StatusReport decodeStatus(byte[] frame, int offset, int length, long clusterId) throws CodecException {
+        checkHeaderIn(frame, offset, length);
+        bodySize(frame, offset, clusterId, Integer.MAX_VALUE);
+        FrameKind kind = kindAt(frame, offset);
+        if (kind != FrameKind.STATUS) {
+            throw new CodecException(CodecException.Kind.MALFORMED, kind + ": not a status frame");
+        }
+        checkFrame(frame, offset, length, clusterId, StatusReport.BODY_SIZE_BYTES);
+        BodyReader r = new BodyReader(frame, offset + HEADER_SIZE_BYTES, length - HEADER_SIZE_BYTES, clusterId,
+                kind.toString());
+        int replica = r.replica("replica");
+        int code = r.u8("status");
+        dev.viewstamp.core.replica.Status status = StatusReport.statusOfCode(code);
+        if (status == null) throw r.malformed("status: unknown code " + code);
+        long view = nonNegative(r, "view");
+        long op = nonNegative(r, "op");
+        long commit = nonNegative(r, "commit");
+        long checkpointOp = nonNegative(r, "checkpointOp");
+        long stateChecksum = r.i64("stateChecksum");
+        long syncCount = nonNegative(r, "syncCount");
+        r.end();
+        return new StatusReport(replica, status, view, op, commit, checkpointOp, stateChecksum, syncCount);
+    }
+
+    private static long nonNegative(BodyReader r, String field) throws CodecException {
+        long value = r.i64(field);
+        if (value < 0) throw r.malformed(field + ": negative " + value);
+        return value;
+    }
+
+    /**
      * Checks a header (magic, version, header checksum, cluster id, kind, body size <=
      * bodySizeBytesMax) and returns the body's size.
      *

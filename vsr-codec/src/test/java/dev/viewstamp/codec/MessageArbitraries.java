@@ -50,6 +50,13 @@ final class MessageArbitraries {
         return Arbitraries.oneOf(replicas, clients);
     }
 
+    static Arbitrary<StatusReport> statusReports() {
+        Arbitrary<Long> counts = Arbitraries.longs().between(0, Long.MAX_VALUE);
+        return Combinators.combine(replica(), Arbitraries.of(dev.viewstamp.core.replica.Status.class), counts, counts,
+                counts, counts, Arbitraries.longs(), counts)
+                .as(StatusReport::new);
+    }
+
     static Arbitrary<Message> requests() {
         return request().map(r -> r);
     }

@@ -18,7 +18,7 @@ import net.jqwik.api.statistics.StatisticsReport;
 
 /**
  * Feeds the decoders random bytes and damaged frames. Whatever the input, {@link WireFormat#bodySize},
- * {@link WireFormat#decode} and {@link WireFormat#decodeHello} either refuse it with a
+ * {@link WireFormat#decode}, {@link WireFormat#decodeHello} and {@link WireFormat#decodeStatus} either refuse it with a
  * {@link CodecException} or return a value that encodes back to exactly the input: no other
  * exception escapes, and the format has one encoding per value.
  *
@@ -133,6 +133,12 @@ class WireFormatFuzzTest {
         try {
             Hello hello = WireFormat.decodeHello(input, 0, input.length, CLUSTER);
             assertThat(WireFormat.encodeHello(hello)).isEqualTo(input);
+        } catch (CodecException e) {
+            assertThat(e.getMessage()).isNotBlank();
+        }
+        try {
+            StatusReport report = WireFormat.decodeStatus(input, 0, input.length, CLUSTER);
+            assertThat(WireFormat.encodeStatus(CLUSTER, report)).isEqualTo(input);
         } catch (CodecException e) {
             assertThat(e.getMessage()).isNotBlank();
         }

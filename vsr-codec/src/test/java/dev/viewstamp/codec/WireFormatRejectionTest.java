@@ -82,7 +82,7 @@ class WireFormatRejectionTest {
 
     @Test
     void rejectsUnknownKind() {
-        for (int code : new int[] {0, 19, 0xFFFF}) {
+        for (int code : new int[] {0, 20, 0xFFFF}) {
             byte[] frame = frame(PREPARE);
             Frames.le(frame).putShort(Frames.KIND_OFFSET, (short) code);
             assertHeaderRefused(Frames.resealHeader(frame), CodecException.Kind.MALFORMED, "unknown frame kind " + code);
@@ -279,6 +279,112 @@ class WireFormatRejectionTest {
         byte[] body = Frames.body(frame);
         System.arraycopy(foreign, 0, body, 24, foreign.length);
         assertRefused(Frames.withBody(frame, body), CodecException.Kind.MALFORMED, "entry of cluster 8, expected 7");
+    }
+
+    private static final StatusReport STATUS =
+            new StatusReport(1, dev.viewstamp.core.replica.Status.NORMAL, 3, 40, 38, 32, 0xABCDL, 1);
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertStatusRefused(byte[] frame,
+            CodecException.Kind kind, String reason) {
+        return assertThatThrownBy(() -> WireFormat.decodeStatus(frame, 0, frame.length, CLUSTER))
+                .isInstanceOf(CodecException.class).hasMessageContaining(reason)
+                .satisfies(e -> assertThat(((CodecException) e).kind()).isEqualTo(kind));
+    }
+
+    /** A status frame's body with {@code patch} applied at {@code offset}, sealed again. */
+    private static byte[] statusWith(int offset, byte[] patch) {
+        byte[] frame = WireFormat.encodeStatus(CLUSTER, STATUS);
+        byte[] body = Frames.body(frame);
+        System.arraycopy(patch, 0, body, offset, patch.length);
+        return Frames.withBody(frame, body);
+    }
+
+    private static byte[] le64(long value) {
+        byte[] b = new byte[8];
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value);
+        return b;
+    }
+
+    @Test
+    void acceptsTheUnforgedStatusFrame() throws CodecException {
+        byte[] frame = WireFormat.encodeStatus(CLUSTER, STATUS);
+        assertThat(WireFormat.decodeStatus(frame, 0, frame.length, CLUSTER)).isEqualTo(STATUS);
+    }
+
+    @Test
+    void rejectsStatusWhereAMessageIsExpected() {
+        assertRefused(WireFormat.encodeStatus(CLUSTER, STATUS), CodecException.Kind.MALFORMED,
+                "a status frame where a message was expected");
+    }
+
+    @Test
+    void rejectsMessageWhereAStatusIsExpected() {
+        assertStatusRefused(frame(PREPARE), CodecException.Kind.MALFORMED, "not a status frame");
+    }
+
+    @Test
+    void rejectsStatusWhereAHelloIsExpected() {
+        byte[] frame = WireFormat.encodeStatus(CLUSTER, STATUS);
+        assertThatThrownBy(() -> WireFormat.decodeHello(frame, 0, frame.length, CLUSTER))
+                .isInstanceOf(CodecException.class).hasMessageContaining("a message where a Hello was expected");
+    }
+
+    @Test
+    void rejectsStatusOfAnotherCluster() {
+        byte[] frame = WireFormat.encodeStatus(CLUSTER + 1, STATUS);
+        assertStatusRefused(frame, CodecException.Kind.FOREIGN, "frame of cluster 8, expected 7");
+    }
+
+    @Test
+    void rejectsStatusBodyChecksumMismatch() {
+        byte[] frame = WireFormat.encodeStatus(CLUSTER, STATUS);
+        frame[frame.length - 1] ^= 1;
+        assertStatusRefused(frame, CodecException.Kind.BODY_CHECKSUM, "body checksum mismatch");
+    }
+
+    @Test
+    void rejectsStatusHeaderChecksumMismatch() {
+        byte[] frame = WireFormat.encodeStatus(CLUSTER, STATUS);
+        frame[30] ^= 1;
+        assertStatusRefused(frame, CodecException.Kind.HEADER_CHECKSUM, "header checksum mismatch");
+    }
+
+    @Test
+    void rejectsStatusBodyOfAnotherSize() {
+        byte[] frame = WireFormat.encodeStatus(CLUSTER, STATUS);
+        byte[] longer = Frames.withBody(frame, Arrays.copyOf(Frames.body(frame), StatusReport.BODY_SIZE_BYTES + 1));
+        assertStatusRefused(longer, CodecException.Kind.MALFORMED, "over the limit of " + StatusReport.BODY_SIZE_BYTES);
+        byte[] shorter = Frames.withBody(frame, Arrays.copyOf(Frames.body(frame), StatusReport.BODY_SIZE_BYTES - 1));
+        assertStatusRefused(shorter, CodecException.Kind.MALFORMED, "needs 8 bytes, 7 left");
+    }
+
+    @Test
+    void rejectsStatusWithReplicaIndexOutOfRange() {
+        byte[] index = new byte[] {(byte) ClusterConfig.REPLICAS_MAX, 0, 0, 0};
+        assertStatusRefused(statusWith(0, index), CodecException.Kind.MALFORMED, "replica: replica index");
+        assertStatusRefused(statusWith(0, new byte[] {-1, -1, -1, -1}), CodecException.Kind.MALFORMED,
+                "replica: replica index -1");
+    }
+
+    @Test
+    void rejectsUnknownStatusCode() {
+        assertStatusRefused(statusWith(4, new byte[] {3}), CodecException.Kind.MALFORMED, "status: unknown code 3");
+    }
+
+    @Test
+    void rejectsNegativeStatusFields() {
+        String[] fields = {"view", "op", "commit", "checkpointOp"};
+        for (int i = 0; i < fields.length; i++) {
+            assertStatusRefused(statusWith(5 + 8 * i, le64(-1)), CodecException.Kind.MALFORMED, fields[i] + ": negative -1");
+        }
+        assertStatusRefused(statusWith(5 + 8 * 5, le64(Long.MIN_VALUE)), CodecException.Kind.MALFORMED,
+                "syncCount: negative");
+    }
+
+    @Test
+    void acceptsAnyStateChecksum() throws CodecException {
+        byte[] frame = statusWith(5 + 8 * 4, le64(-1));
+        assertThat(WireFormat.decodeStatus(frame, 0, frame.length, CLUSTER).stateChecksum()).isEqualTo(-1);
     }
 
     @Test

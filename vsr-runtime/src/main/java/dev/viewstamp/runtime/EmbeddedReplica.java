@@ -75,6 +75,8 @@ public final class EmbeddedReplica implements AutoCloseable {
                 NettyTransport.messageSizeBytesMax(config), NettyTransport.clientMessageSizeBytesMax(config));
         this.node = new ReplicaNode(ReplicaNode.Options.of(dataDirectory, config, b.service)
                 .withTickMillis(b.tickMillis), transport);
+        transport.metrics(b.metrics);
+        node.metrics(b.metrics);
     }
 
     /** A builder: set at least {@link Builder#dataDirectory} and {@link Builder#service}. */
@@ -90,8 +92,15 @@ public final class EmbeddedReplica implements AutoCloseable {
         private InetSocketAddress listen;
         private Integer replicaIndex;
         private int tickMillis = 10;
+        private NodeMetrics metrics = NodeMetrics.NONE;
 
         private Builder() {}
+
+        /** Where the replica and its transport report what they do (an admin endpoint's metrics); default none. */
+        public Builder metrics(NodeMetrics value) {
+            metrics = Objects.requireNonNull(value, "metrics");
+            return this;
+        }
 
         /** The replica's data directory, made by {@link EmbeddedReplica#format} or {@code vsr format}. Required. */
         public Builder dataDirectory(Path value) {
@@ -305,6 +314,14 @@ public final class EmbeddedReplica implements AutoCloseable {
     /** What the replica shows now. Throws {@link IllegalStateException} when it is not running. */
     public NodeStatus status() {
         return node.status();
+    }
+
+    /**
+     * What this replica knows of each peer, without itself: whether its connection to the peer is
+     * up, and the peer's last status report and its age. Any thread.
+     */
+    public List<PeerStatus> peerStatuses() {
+        return transport.peerStatuses();
     }
 
     /** Completes when the replica stopped: after {@link #close}, or with a {@link NodeFailure} when it failed. */

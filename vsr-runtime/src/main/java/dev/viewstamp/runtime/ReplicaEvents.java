@@ -14,6 +14,8 @@ import org.slf4j.Logger;
 final class ReplicaEvents {
     private final Replica replica;
     private final Logger log;
+    private final NodeMetrics metrics;
+    private long commit;
     private Status status;
     private long view;
     private boolean catchingUp;
@@ -23,9 +25,12 @@ final class ReplicaEvents {
     /** The view last seen, for the log lines of other threads (peers up and down). */
     private volatile long viewSeen;
 
-    ReplicaEvents(Replica replica, Logger log) {
+    /** Logs {@code replica}'s notable changes to {@code log}, and counts commits, view changes and syncs for {@code metrics}. */
+    ReplicaEvents(Replica replica, Logger log, NodeMetrics metrics) {
         this.replica = replica;
         this.log = log;
+        this.metrics = metrics;
+        this.commit = replica.commit();
         this.status = replica.status();
         this.view = replica.view();
         this.viewSeen = view;
@@ -41,6 +46,12 @@ final class ReplicaEvents {
 
     void observe() {
         int i = replica.replicaIndex();
+        long commitNow = replica.commit();
+        if (commitNow > commit) {
+            metrics.onCommitted(commitNow - commit);
+            commit = commitNow;
+        }
+        if (replica.view() > view) metrics.onViewChange();
         if (replica.status() != status || replica.view() != view) {
             switch (replica.status()) {
                 case VIEW_CHANGE -> log.info("replica {} view {}: view change (was {} in view {})", i, replica.view(),
@@ -65,6 +76,7 @@ final class ReplicaEvents {
         long checkpoint = checkpointOp(replica);
         if (replica.syncCount() != syncCount) {
             syncCount = replica.syncCount();
+            metrics.onSyncInstalled();
             log.info("replica {} view {}: state sync installed the checkpoint at op {} fetched from a peer", i, view,
                     checkpoint);
         } else if (checkpoint != checkpointOp) {

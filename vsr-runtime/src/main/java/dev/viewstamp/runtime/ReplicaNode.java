@@ -5,6 +5,7 @@ import dev.viewstamp.core.check.Check;
 import dev.viewstamp.core.message.Entry;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
+import dev.viewstamp.core.message.Request;
 import dev.viewstamp.core.replica.Checkpoint;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.core.replica.Output;
@@ -135,6 +136,13 @@ public final class ReplicaNode implements AutoCloseable {
     private boolean noSpace;
     private long ticks;
     private volatile long droppedLogged;
+    /** Where the node reports what it does ({@link #metrics}); set before start. */
+    private NodeMetrics metrics = NodeMetrics.NONE;
+    private final RequestClock requestClock = new RequestClock();
+    /** When the core last asked for a checkpoint, for {@link NodeMetrics#onCheckpointDurable}; 0 for none pending. */
+    private long checkpointAskedNanos;
+    /** Ticks between status reports to the peers ({@link Transport#publishStatus}): about 500 ms. */
+    private final int statusIntervalTicks;
     /** Wraps the data file's disk (its operations must complete before they return): tests inject faults. */
     private UnaryOperator<Disk> diskForTesting = UnaryOperator.identity();
 
@@ -147,6 +155,20 @@ public final class ReplicaNode implements AutoCloseable {
                 TimeUnit.MILLISECONDS.toNanos(options.tickMillis()));
         this.journalThread = new IoThread("vsr-journal-" + name, loop);
         this.checkpointThread = new IoThread("vsr-checkpoint-" + name, loop);
+        this.statusIntervalTicks = Math.max(1, STATUS_INTERVAL_MILLIS / options.tickMillis());
+    }
+
+    /** How often a node tells its peers its status, for their admin endpoints. */
+    static final int STATUS_INTERVAL_MILLIS = 500;
+
+    /**
+     * Reports commits, view changes, request latencies, journal syncs and checkpoints to
+     * {@code value} (called on the replica's and the journal's threads: see {@link NodeMetrics}).
+     * Before {@link #start}.
+     */
+    public synchronized void metrics(NodeMetrics value) {
+        if (started) throw new IllegalStateException("set a node's metrics before it starts");
+        metrics = java.util.Objects.requireNonNull(value, "metrics");
     }
 
     /**
@@ -312,7 +334,7 @@ public final class ReplicaNode implements AutoCloseable {
      * sends anything.
      */
     private void boot(Path data) throws IOException, DataDirectory.Unusable {
-        ThreadedDisk disk = new ThreadedDisk(diskForTesting.apply(file), journalThread);
+        ThreadedDisk disk = new ThreadedDisk(diskForTesting.apply(file), journalThread, metrics);
         ThreadedCheckpointStore checkpoints = new ThreadedCheckpointStore(
                 new FileCheckpointStore(options.dataDirectory()), checkpointThread);
         Superblock.ReadResult read = readSuperblock(disk, data);
@@ -344,7 +366,7 @@ public final class ReplicaNode implements AutoCloseable {
         Replica.Durable durable = opened.durable();
         replica = Replica.restart(config, replicaIndex, service, new Prng(new SecureRandom().nextLong()), durable);
         port = new StoragePort(opened.storage(), checkpointThread, superblock.clusterId());
-        events = new ReplicaEvents(replica, LOG);
+        events = new ReplicaEvents(replica, LOG, metrics);
         LOG.info("replica {} view {}: started from {}: {}, log view {}, op {}, commit {}, checkpoint at op {}{}{}",
                 replicaIndex, replica.view(), options.dataDirectory(), replica.status(), replica.logView(), replica.op(),
                 replica.commit(), replica.logAnchorOp(), durable.damage() != null ? ", journal damaged" : "",
@@ -395,6 +417,9 @@ public final class ReplicaNode implements AutoCloseable {
     private final class LoopHandler implements EventLoop.Handler {
         @Override
         public void onMessage(Message message) {
+            if (message instanceof Request request && metrics != NodeMetrics.NONE) {
+                requestClock.onRequest(request.clientId(), request.requestNumber(), System.nanoTime());
+            }
             replica.step(message, output);
             events.observe();
         }
@@ -406,6 +431,7 @@ public final class ReplicaNode implements AutoCloseable {
             ticks++;
             if (noSpace && ticks % options.resumeTicks() == 0) port.storage().resume();
             events.observe();
+            if (ticks % statusIntervalTicks == 0) transport.publishStatus(statusNow());
         }
 
         @Override
@@ -467,6 +493,10 @@ public final class ReplicaNode implements AutoCloseable {
 
         @Override
         public void reply(Reply reply) {
+            if (metrics != NodeMetrics.NONE) {
+                long nanos = requestClock.onReply(reply.clientId(), reply.requestNumber(), System.nanoTime());
+                if (nanos >= 0) metrics.onRequestReplied(nanos);
+            }
             transport.reply(reply.clientId(), reply);
         }
 
@@ -483,6 +513,7 @@ public final class ReplicaNode implements AutoCloseable {
 
         @Override
         public void persistCheckpoint(Checkpoint checkpoint, StateMachine.Snapshot snapshot) {
+            checkpointAskedNanos = System.nanoTime();
             port.persistCheckpoint(checkpoint, snapshot);
         }
 
@@ -525,6 +556,10 @@ public final class ReplicaNode implements AutoCloseable {
         @Override
         public void onCheckpointDurable(long op) {
             resumed();
+            if (checkpointAskedNanos != 0) {
+                metrics.onCheckpointDurable(System.nanoTime() - checkpointAskedNanos);
+                checkpointAskedNanos = 0;
+            }
             replica.onCheckpointDurable(op, output);
             events.observe();
         }

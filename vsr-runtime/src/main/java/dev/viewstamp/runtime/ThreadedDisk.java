@@ -20,10 +20,13 @@ import dev.viewstamp.storage.FileDisk;
 final class ThreadedDisk implements Disk {
     private final Disk disk;
     private final IoThread thread;
+    private final NodeMetrics metrics;
 
-    ThreadedDisk(Disk disk, IoThread thread) {
+    /** Runs {@code disk}'s operations on {@code thread}, timing each sync for {@code metrics}. */
+    ThreadedDisk(Disk disk, IoThread thread, NodeMetrics metrics) {
         this.disk = disk;
         this.thread = thread;
+        this.metrics = metrics;
     }
 
     @Override
@@ -55,7 +58,9 @@ final class ThreadedDisk implements Disk {
     @Override
     public void sync(Completion completion) {
         thread.submit(() -> {
+            long start = System.nanoTime();
             DiskError error = run(disk::sync);
+            if (error == null) metrics.onJournalSync(System.nanoTime() - start);
             return () -> completion.done(error);
         });
     }

@@ -29,6 +29,13 @@ public interface Transport {
     /** Sends {@code reply} to the client {@code clientId}, if it is connected here; else drops it. */
     void reply(long clientId, Reply reply);
 
+    /**
+     * Tells every connected peer this replica's {@code status} (about twice a second), for their
+     * admin endpoints; never reaches a peer's core. Replica thread only; a transport without peers
+     * to tell ignores it.
+     */
+    default void publishStatus(NodeStatus status) {}
+
     /** Stops delivering and releases what the transport holds; no call to {@code inbound} follows its return. */
     void close();
 

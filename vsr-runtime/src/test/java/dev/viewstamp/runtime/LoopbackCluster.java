@@ -23,6 +23,8 @@ final class LoopbackCluster implements AutoCloseable {
     private final LoopbackTransport network;
     private final ReplicaNode[] nodes;
     private final ClusterConfig config;
+    /** Each replica's metrics, from its next start; none by default. */
+    private final NodeMetrics[] metrics;
 
     /**
      * Formats {@code replicaCount} data directories under {@code root}, with a checkpoint every
@@ -33,6 +35,8 @@ final class LoopbackCluster implements AutoCloseable {
         this.replicaCount = replicaCount;
         this.network = new LoopbackTransport(replicaCount);
         this.nodes = new ReplicaNode[replicaCount];
+        this.metrics = new NodeMetrics[replicaCount];
+        java.util.Arrays.fill(metrics, NodeMetrics.NONE);
         List<String> members = new ArrayList<>();
         for (int i = 0; i < replicaCount; i++) members.add("127.0.0.1:" + (7000 + i));
         for (int i = 0; i < replicaCount; i++) {
@@ -55,6 +59,11 @@ final class LoopbackCluster implements AutoCloseable {
         return network;
     }
 
+    /** Replica {@code i} reports to {@code value} from its next start. */
+    void metrics(int i, NodeMetrics value) {
+        metrics[i] = value;
+    }
+
     void startAll() throws Exception {
         for (int i = 0; i < replicaCount; i++) start(i);
     }
@@ -68,6 +77,7 @@ final class LoopbackCluster implements AutoCloseable {
     ReplicaNode start(int i, FaultyDisk[] faults) throws Exception {
         ReplicaNode node = new ReplicaNode(ReplicaNode.Options.of(directory(i), config, KvStateMachine::new)
                 .withTickMillis(TICK_MILLIS), network.endpoint(i));
+        node.metrics(metrics[i]);
         if (faults != null) {
             node.diskForTesting(disk -> {
                 faults[i] = new FaultyDisk(disk);

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Splits a connection's bytes into wire frames (docs/WIRE.md) and decodes them: the first frame
- * is the peer's {@link dev.viewstamp.codec.Hello}, every later one a core message. The header is
+ * is the peer's {@link dev.viewstamp.codec.Hello}, every later one a core message or a peer's
+ * {@link dev.viewstamp.codec.StatusReport}. The header is
  * checked before the body is buffered, so a length over {@code bodySizeBytesMax} (over a Hello's
  * size, for the first frame) is refused without reading it; any frame that fails a check raises a
  * {@link CodecException} (wrapped by Netty in a {@code DecoderException}), and the handler after
@@ -70,6 +71,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             if (!helloSeen) {
                 out.add(WireFormat.decodeHello(frame, 0, length, clusterId));
                 helloSeen = true;
+            } else if (WireFormat.isStatus(header, 0)) {
+                // A peer's status report (kind 19): decoded as what it is, never as a message, so
+                // the handler after this one can keep it from the core.
+                out.add(WireFormat.decodeStatus(frame, 0, length, clusterId));
             } else {
                 out.add(WireFormat.decode(frame, 0, length, clusterId, bodySizeBytesMax));
             }

@@ -1,10 +1,14 @@
 package dev.viewstamp.runtime.net;
 
 import dev.viewstamp.codec.Hello;
+import dev.viewstamp.codec.StatusReport;
 import dev.viewstamp.codec.WireFormat;
 import dev.viewstamp.core.message.Message;
 import dev.viewstamp.core.message.Reply;
 import dev.viewstamp.core.message.Request;
+import dev.viewstamp.runtime.NodeMetrics;
+import dev.viewstamp.runtime.NodeStatus;
+import dev.viewstamp.runtime.PeerStatus;
 import dev.viewstamp.runtime.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,7 +17,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,6 +31,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +58,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Nothing waits on a slow peer: a connection holds at most {@code 4 MiB} unsent, and a
  *       message for a peer whose connection is down or full is dropped (VR retransmits what
  *       matters), so memory stays bounded.
+ *   <li>Beside the protocol, each replica tells every connected peer its status about twice a
+ *       second ({@link #publishStatus}, a STATUS frame of docs/WIRE.md); the transport keeps each
+ *       peer's latest with its arrival time ({@link #peerStatuses}) for the admin endpoint, and
+ *       never hands one to the core.
  * </ul>
  *
  * Peers are addressed by index: {@code peers.get(i)} is where replica {@code i} listens (this
@@ -78,6 +90,10 @@ public final class NettyTransport implements Transport {
     private final WireFormat.Encoder encoder = new WireFormat.Encoder();
     private Message lastMessage;
     private ByteBuf lastFrame;
+    /** Each peer's last status report and when it arrived; null until one did. */
+    private final AtomicReferenceArray<Heard> heard;
+    private volatile NodeMetrics metrics = NodeMetrics.NONE;
+    private final ByteCounter byteCounter = new ByteCounter();
     private volatile Inbound inbound;
     private volatile boolean closed;
     private EventLoopGroup group;
@@ -113,6 +129,92 @@ public final class NettyTransport implements Transport {
         this.clientMessageSizeBytesMax = Math.min(clientMessageSizeBytesMax, messageSizeBytesMax);
         this.outbound = new AtomicReferenceArray<>(peers.size());
         this.backoffMillis = new long[peers.size()];
+        this.heard = new AtomicReferenceArray<>(peers.size());
+    }
+
+    /** A peer's status report and the monotonic time it arrived. */
+    private record Heard(StatusReport report, long arrivalNanos) {}
+
+    /** Reports bytes and connections to {@code value} (from the I/O threads; see {@link NodeMetrics}). Before {@link #start}. */
+    public void metrics(NodeMetrics value) {
+        if (group != null) throw new IllegalStateException("set a transport's metrics before it starts");
+        metrics = java.util.Objects.requireNonNull(value, "metrics");
+    }
+
+    /**
+     * What this replica knows of each peer, in replica order without itself: whether its connection
+     * to the peer is up, and the peer's last status report with its age. Any thread.
+     */
+    public List<PeerStatus> peerStatuses() {
+        long now = System.nanoTime();
+        List<PeerStatus> statuses = new ArrayList<>();
+        for (int peer = 0; peer < peers.size(); peer++) {
+            if (peer == replicaIndex) continue;
+            Outbox box = outbound.get(peer);
+            Heard h = heard.get(peer);
+            statuses.add(new PeerStatus(peer, box != null && box.channel().isActive(), h == null ? null : h.report(),
+                    h == null ? -1 : TimeUnit.NANOSECONDS.toMillis(now - h.arrivalNanos())));
+        }
+        return statuses;
+    }
+
+    /**
+     * Sends {@code status} to every connected peer as a STATUS frame: one encoding, shared. A peer
+     * whose connection is down or full misses this one; the next follows in half a second.
+     */
+    @Override
+    public void publishStatus(NodeStatus status) {
+        StatusReport report = new StatusReport(replicaIndex, status.status(), status.view(), status.op(), status.commit(),
+                status.checkpointOp(), status.stateChecksum(), status.syncCount());
+        ByteBuf frame = Unpooled.wrappedBuffer(WireFormat.encodeStatus(clusterId, report));
+        try {
+            for (int peer = 0; peer < peers.size(); peer++) {
+                Outbox box = outbound.get(peer);
+                if (box != null && box.channel().isWritable()) box.offer(frame.retainedDuplicate());
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** A peer's status report, on a connection whose Hello named it {@code peer}. */
+    private void onStatus(ChannelHandlerContext ctx, int peer, StatusReport report) {
+        if (report.replica() != peer) {
+            refuse(ctx, "replica " + peer + " sent the status of replica " + report.replica());
+            return;
+        }
+        heard.set(peer, new Heard(report, System.nanoTime()));
+    }
+
+    /**
+     * Counts every connection's bytes each way and its opening and closing, for {@link NodeMetrics};
+     * first in each pipeline, so it sees the bytes as the socket does. One instance serves all.
+     */
+    @ChannelHandler.Sharable
+    private final class ByteCounter extends ChannelDuplexHandler {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            metrics.onConnectionOpened();
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            metrics.onConnectionClosed();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof ByteBuf buf) metrics.onBytesIn(buf.readableBytes());
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof ByteBuf buf) metrics.onBytesOut(buf.readableBytes());
+            super.write(ctx, msg, promise);
+        }
     }
 
     /**
@@ -150,7 +252,7 @@ public final class NettyTransport implements Transport {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
-                        ch.pipeline().addLast(new FrameDecoder(clusterId, messageSizeBytesMax), new Accepted());
+                        ch.pipeline().addLast(byteCounter, new FrameDecoder(clusterId, messageSizeBytesMax), new Accepted());
                     }
                 })
                 .bind(listen).syncUninterruptibly().channel();
@@ -170,7 +272,8 @@ public final class NettyTransport implements Transport {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             channels.add(ch);
-                            ch.pipeline().addLast(new FrameDecoder(clusterId, messageSizeBytesMax), new Dialed(peer));
+                            ch.pipeline().addLast(byteCounter, new FrameDecoder(clusterId, messageSizeBytesMax),
+                                    new Dialed(peer));
                         }
                     })
                     .connect(peers.get(peer));
@@ -236,6 +339,8 @@ public final class NettyTransport implements Transport {
                 }
                 LOG.info("replica {}: connected to replica {} at {}", replicaIndex, peer, peers.get(peer));
                 inbound.peerUp(peer);
+            } else if (frame instanceof StatusReport report) {
+                onStatus(ctx, peer, report);
             } else if (frame instanceof Message message && !(message instanceof Request || message instanceof Reply)) {
                 inbound.deliver(message);
             } else {
@@ -291,6 +396,8 @@ public final class NettyTransport implements Transport {
                     ctx.channel().closeFuture().addListener(f -> clients.remove(request.clientId(), mine));
                 }
                 inbound.deliver(request);
+            } else if (frame instanceof StatusReport report) {
+                onStatus(ctx, (int) hello.id(), report);
             } else if (frame instanceof Message message && !(message instanceof Request || message instanceof Reply)) {
                 inbound.deliver(message);
             } else {

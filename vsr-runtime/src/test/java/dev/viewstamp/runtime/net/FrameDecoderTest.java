@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.viewstamp.codec.CodecException;
 import dev.viewstamp.codec.Hello;
+import dev.viewstamp.codec.StatusReport;
 import dev.viewstamp.codec.WireFormat;
 import dev.viewstamp.core.Checksum;
 import dev.viewstamp.core.message.PrepareOk;
+import dev.viewstamp.core.replica.Status;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
@@ -40,6 +42,29 @@ class FrameDecoderTest {
         channel.writeInbound(Unpooled.wrappedBuffer(hello()), Unpooled.wrappedBuffer(WireFormat.encode(CLUSTER, message)));
         assertThat((Object) channel.readInbound()).isEqualTo(new Hello(CLUSTER, Hello.Role.CLIENT, 42));
         assertThat((Object) channel.readInbound()).isEqualTo(message);
+    }
+
+    /** A status report decodes as a StatusReport, never as a message, between messages on the same link. */
+    @Test
+    void decodesAStatusReportAsItselfBetweenMessages() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(CLUSTER, BODY_MAX));
+        StatusReport report = new StatusReport(1, Status.VIEW_CHANGE, 5, 40, 38, 32, 0xabcdL, 1);
+        PrepareOk message = new PrepareOk(3, 9, 1, 0);
+        channel.writeInbound(Unpooled.wrappedBuffer(hello()), Unpooled.wrappedBuffer(WireFormat.encodeStatus(CLUSTER, report)),
+                Unpooled.wrappedBuffer(WireFormat.encode(CLUSTER, message)));
+        assertThat((Object) channel.readInbound()).isInstanceOf(Hello.class);
+        assertThat((Object) channel.readInbound()).isEqualTo(report);
+        assertThat((Object) channel.readInbound()).isEqualTo(message);
+    }
+
+    /** A connection must still open with a Hello: a status report in its place is refused at its header. */
+    @Test
+    void refusesAStatusReportAsTheFirstFrame() {
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(CLUSTER, BODY_MAX));
+        byte[] frame = WireFormat.encodeStatus(CLUSTER, new StatusReport(1, Status.NORMAL, 5, 40, 38, 32, 0, 1));
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(frame)))
+                .isInstanceOf(DecoderException.class).hasCauseInstanceOf(CodecException.class)
+                .hasMessageContaining("a message where a Hello was expected");
     }
 
     /**

@@ -70,6 +70,8 @@ final class DemoCommand implements Callable<Integer> {
     private final Process[] processes = new Process[3];
     private Path root;
     private List<String> members;
+    /** Each replica's admin endpoint (`--admin`), for a person to open while the demo runs. */
+    private final List<String> admins = new ArrayList<>();
     private PrintWriter out;
     private long startedNanos;
 
@@ -100,6 +102,7 @@ final class DemoCommand implements Callable<Integer> {
         startedNanos = System.nanoTime();
         members = new ArrayList<>();
         for (int i = 0; i < 3; i++) members.add("127.0.0.1:" + freePort());
+        for (int i = 0; i < 3; i++) admins.add("127.0.0.1:" + freePort());
         for (int i = 0; i < 3; i++) {
             DataDirectory.format(root.resolve("replica-" + i), 1, members, i, 8, 1024, 4096, 64 * 1024, false);
         }
@@ -108,6 +111,8 @@ final class DemoCommand implements Callable<Integer> {
         await(() -> primary() >= 0, Duration.ofSeconds(30), "a primary");
         say("replicas up on " + String.join(", ", members) + "; replica " + primary() + " is primary of view "
                 + statuses.get(primary()).view());
+        say("admin endpoints (dashboard at /, also /status, /metrics, /cluster): http://"
+                + String.join("/, http://", admins) + "/");
 
         NettyClientTransport transport = new NettyClientTransport(NettyClientTransport.LEARN_CLUSTER,
                 Addresses.parse(members), 64 << 20);
@@ -196,7 +201,7 @@ final class DemoCommand implements Callable<Integer> {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), Vsr.class.getName(), "server", "--data",
-                root.resolve("replica-" + i).toString(), "--status-interval", "100"));
+                root.resolve("replica-" + i).toString(), "--status-interval", "100", "--admin", admins.get(i)));
         Process process = new ProcessBuilder(command)
                 .redirectError(root.resolve("replica-" + i + ".log").toFile())
                 .start();

@@ -9,6 +9,11 @@ import dev.viewstamp.runtime.EmbeddedReplica;
 import dev.viewstamp.runtime.NodeFailure;
 import dev.viewstamp.runtime.net.NettyTransport;
 import dev.viewstamp.server.resp.RespFrontEnd;
+import dev.viewstamp.runtime.NodeMetrics;
+import dev.viewstamp.runtime.NodeStatus;
+import dev.viewstamp.runtime.PeerStatus;
+import dev.viewstamp.server.admin.AdminMetrics;
+import dev.viewstamp.server.admin.AdminServer;
 import dev.viewstamp.storage.DataDirectory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -24,8 +29,9 @@ import picocli.CommandLine.Option;
         description = {"Runs one replica of the replicated key-value service on a data directory made by "
                 + "`vsr format`. The cluster id and the replica's index come from the directory. Stop it with "
                 + "SIGTERM or Ctrl-C: it closes its files and connections and exits 0."},
-        footer = {"", "Exit codes: 0 stopped; 1 the replica failed (a disk error: its log says which); 2 usage "
-                + "error; 3 the data directory cannot be used (missing, not formatted, damaged beyond reading)."})
+        footer = {"", "Exit codes: 0 stopped; 1 the replica failed (a disk error: its log says which) or cannot "
+                + "listen on --admin; 2 usage error; 3 the data directory cannot be used (missing, not formatted, "
+                + "damaged beyond reading)."})
 final class ServerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
@@ -53,8 +59,9 @@ final class ServerCommand implements Callable<Integer> {
     String resp;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT",
-            description = "The admin HTTP endpoint's address. Accepted, but the endpoint is not built yet: the "
-                    + "replica says so.")
+            description = "Serve the admin HTTP endpoint there: GET /status (JSON), /metrics (Prometheus text "
+                    + "format), /cluster (JSON: every replica as this one hears of it) and / (a live dashboard of "
+                    + "the cluster).")
     String admin;
 
     @Option(names = "--status-interval", defaultValue = "0", paramLabel = "MS",
@@ -106,12 +113,21 @@ final class ServerCommand implements Callable<Integer> {
             System.err.println("vsr server: --resp: " + e.getMessage());
             return 2;
         }
-        if (admin != null) LOG.warn("--admin {}: the admin endpoint is not built yet; not listening there", admin);
+        InetSocketAddress adminBind;
+        try {
+            adminBind = admin != null ? Addresses.parse(admin) : null;
+        } catch (IllegalArgumentException e) {
+            System.err.println("vsr server: --admin: " + e.getMessage());
+            return 2;
+        }
+        // Metrics only for an admin endpoint to show: without one, the replica reports nothing.
+        AdminMetrics metrics = adminBind != null ? new AdminMetrics() : null;
 
         EmbeddedReplica node;
         try {
             node = EmbeddedReplica.builder().dataDirectory(data).addresses(addresses).listen(bind)
-                    .service(KvStateMachine::new).tickMillis(tickMillis).build();
+                    .service(KvStateMachine::new).tickMillis(tickMillis)
+                    .metrics(metrics != null ? metrics : NodeMetrics.NONE).build();
             node.start();
         } catch (DataDirectory.Unusable e) {
             System.err.println("vsr server: " + e.getMessage());
@@ -133,6 +149,18 @@ final class ServerCommand implements Callable<Integer> {
             }
         }
         RespFrontEnd frontEnd = front;
+        AdminServer adminServer = null;
+        if (adminBind != null) {
+            try {
+                adminServer = AdminServer.start(adminBind, adminSource(node), metrics);
+            } catch (java.io.IOException e) {
+                System.err.println("vsr server: cannot serve the admin endpoint on " + admin + ": " + e.getMessage());
+                if (frontEnd != null) frontEnd.close();
+                node.close();
+                return 1;
+            }
+            LOG.info("replica {}: admin endpoint on http://{}/", index, admin);
+        }
         Thread stop = new Thread(() -> {
             LOG.info("replica {}: stopping", index);
             if (frontEnd != null) frontEnd.close();
@@ -154,6 +182,7 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (statusIntervalMillis > 0) printStatus(node);
         node.terminated().handle((ok, error) -> null).join();
+        if (adminServer != null) adminServer.close();
         NodeFailure failure = node.failure();
         try {
             Runtime.getRuntime().removeShutdownHook(stop);
@@ -193,6 +222,25 @@ final class ServerCommand implements Callable<Integer> {
 
     /** Client sessions the Redis front end of one replica shares among all its connections. */
     private static final int RESP_SESSIONS = 128;
+
+    private static AdminServer.Source adminSource(EmbeddedReplica node) {
+        return new AdminServer.Source() {
+            @Override
+            public NodeStatus status() {
+                return node.status();
+            }
+
+            @Override
+            public List<PeerStatus> peerStatuses() {
+                return node.peerStatuses();
+            }
+
+            @Override
+            public int replicaCount() {
+                return node.config().replicaCount();
+            }
+        };
+    }
 
     /** Prints the node's status line every {@code --status-interval} when it changed, until the node ends. */
     private void printStatus(EmbeddedReplica node) {

@@ -16,7 +16,7 @@ class DemoIT {
     void theDemoKillsThePrimaryBringsItBackAndEndsWithEqualReplicas() throws Exception {
         VsrProcess.Result demo = VsrProcess.run(dir, 120, "demo", "--phase-seconds", "2");
         assertThat(demo.exit()).as(demo.output()).isZero();
-        assertThat(demo.output()).contains("kill -9 replica", "view change: replica", "caught up",
+        assertThat(demo.output()).contains("admin endpoints", "kill -9 replica", "view change: replica", "caught up",
                 "every replica has the same commit number and state checksum");
         String tempDir = demo.output().replaceAll("(?s).*formatted 3 replicas in (\\S+),.*", "$1");
         assertThat(Path.of(tempDir)).as("the demo's temporary directory").doesNotExist();

@@ -49,6 +49,10 @@ class FrameFuzzIT {
     void randomAndDamagedFramesAreRefusedWhileClientsAreServedAndStateIsUnchanged() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 1024)) {
             cluster.startAll();
+            // A primary first, as the other tests wait for one: on a loaded machine the processes
+            // took 2.5 s to come up, and the first put's 5-second timeout ran out before its session
+            // was registered.
+            cluster.primary(Duration.ofSeconds(30));
             try {
                 fuzzWhileServing(cluster);
             } catch (Throwable t) {

@@ -46,6 +46,8 @@ final class ProcessCluster implements AutoCloseable {
     private int[] respPorts;
     /** {@code links[i][j]}: the proxy replica {@code i} dials replica {@code j} through, or null without proxies. */
     private final LinkProxy[][] links;
+    /** Each replica's admin endpoint port ({@code --admin}), or null when the replicas serve none. */
+    private int[] adminPorts;
 
     /** Formats {@code size} replicas with journals of {@code journalSlots} slots (checkpoints as `vsr format` derives them). */
     ProcessCluster(Path dir, int size, int journalSlots) throws Exception {
@@ -96,6 +98,18 @@ final class ProcessCluster implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** Gives every replica an admin endpoint on a free loopback port ({@code --admin}), from its next start. */
+    ProcessCluster withAdmin() throws IOException {
+        adminPorts = new int[size];
+        for (int i = 0; i < size; i++) adminPorts[i] = freePort();
+        return this;
+    }
+
+    /** The base URL of replica {@code i}'s admin endpoint, without a trailing slash ({@link #withAdmin}). */
+    String adminUrl(int i) {
+        return "http://127.0.0.1:" + adminPorts[i];
     }
 
     String cluster() {
@@ -170,6 +184,7 @@ final class ProcessCluster implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("server", "--data", data(i).toString(), "--status-interval", "50",
                 "--cluster", clusterSeenBy(i), "--listen", addresses.get(i)));
         if (respPorts != null) args.addAll(List.of("--resp", "127.0.0.1:" + respPorts[i]));
+        if (adminPorts != null) args.addAll(List.of("--admin", "127.0.0.1:" + adminPorts[i]));
         processes[i] = VsrProcess.start(outputs[i], args.toArray(String[]::new));
     }
 
