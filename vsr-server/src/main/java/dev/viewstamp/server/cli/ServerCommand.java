@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
                 + "`vsr format`. The cluster id and the replica's index come from the directory. Stop it with "
                 + "SIGTERM or Ctrl-C: it closes its files and connections and exits 0."},
         footer = {"", "Exit codes: 0 stopped; 1 the replica failed (a disk error: its log says which) or cannot "
-                + "listen on --admin; 2 usage error; 3 the data directory cannot be used (missing, not formatted, "
-                + "damaged beyond reading)."})
+                + "listen on --admin or --resp; 2 usage error; 3 the data directory cannot be used (missing, not "
+                + "formatted, damaged beyond reading)."})
 final class ServerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
@@ -143,9 +143,9 @@ final class ServerCommand implements Callable<Integer> {
             try {
                 front = startResp(node, addresses, bind, respAddress);
             } catch (RuntimeException e) {
-                System.err.println("vsr server: --resp " + resp + ": " + e.getMessage());
+                System.err.println("vsr server: cannot serve the Redis protocol on " + resp + ": " + e.getMessage());
                 node.close();
-                return 2;
+                return 1;
             }
         }
         RespFrontEnd frontEnd = front;

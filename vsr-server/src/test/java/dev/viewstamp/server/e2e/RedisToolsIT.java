@@ -65,6 +65,18 @@ class RedisToolsIT {
                 assertThat(cli(cluster, i, "TTL", "fleeting")).as("replica %d", i).isEqualTo("-2");
             }
 
+            // Malformed RESP and a command over the size limit close their own connection only.
+            for (String bad : List.of("*x\r\n", "*2\r\n$3\r\nGET\r\n$100000000\r\n")) {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.respPort(backup))) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(bad.getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    assertThat(socket.getInputStream().read()).as("the server closed the connection").isEqualTo(-1);
+                }
+                assertThat(cli(cluster, backup, "GET", "greeting")).as("served meanwhile").isEqualTo("hello world");
+            }
+            assertThat(cluster.output(backup)).contains("resp: closing the connection from");
+
             // A transaction, piped: its commands are queued, and EXEC runs them as one op.
             String piped = pipe(cluster, other, "MULTI\nSET t 1\nINCR t\nGET t\nEXEC\n");
             assertThat(piped.lines().toList()).containsExactly("OK", "QUEUED", "QUEUED", "QUEUED", "OK", "2", "2");
