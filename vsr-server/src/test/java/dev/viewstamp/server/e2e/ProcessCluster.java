@@ -178,6 +178,15 @@ final class ProcessCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) start(i);
     }
 
+    /**
+     * Starts every replica and waits until each has said its status, which it does once its
+     * front ends (--resp, --admin) listen: a test may then dial any of them.
+     */
+    void startAllServing() throws Exception {
+        startAll();
+        awaitConvergence(0, Duration.ofSeconds(30));
+    }
+
     /** Starts replica {@code i} from its data directory; its output goes to a file of this incarnation. */
     void start(int i) throws IOException {
         outputs[i] = dir.resolve("replica-" + i + "." + (incarnations[i]++) + ".log");

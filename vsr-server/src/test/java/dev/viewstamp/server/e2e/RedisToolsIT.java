@@ -37,9 +37,7 @@ class RedisToolsIT {
     @Test
     void redisCliWritesThroughABackupReadsThroughAnotherAndExpiredKeysAreGoneEverywhere() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 1024).withResp()) {
-            cluster.startAll();
-            // Every replica has said its status, which it does once its front end listens.
-            cluster.awaitConvergence(0, Duration.ofSeconds(30));
+            cluster.startAllServing();
             int primary = cluster.primary(Duration.ofSeconds(30));
             int backup = (primary + 1) % 3;
             int other = (primary + 2) % 3;
@@ -86,9 +84,7 @@ class RedisToolsIT {
     @Test
     void redisBenchmarkRunsSetGetIncrAndMsetWithoutErrorsPipelinedOrNotAndFromAThousandConnections() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 1024).withResp()) {
-            cluster.startAll();
-            // Every replica has said its status, which it does once its front end listens.
-            cluster.awaitConvergence(0, Duration.ofSeconds(30));
+            cluster.startAllServing();
             int primary = cluster.primary(Duration.ofSeconds(30));
             int backup = (primary + 1) % 3;
             for (String pipeline : List.of("1", "16")) {

@@ -39,9 +39,7 @@ class RespFailoverIT {
     @Test
     void aRespWorkloadThroughAKilledAndRestartedPrimaryIsLinearizable() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, 256).withResp()) {
-            cluster.startAll();
-            // Every replica has said its status, which it does once its front end listens.
-            cluster.awaitConvergence(0, Duration.ofSeconds(30));
+            cluster.startAllServing();
             int first = cluster.primary(Duration.ofSeconds(30));
             List<Operation> history = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
