@@ -16,6 +16,9 @@ final class SpecChecks {
     private SpecChecks() {
     }
 
+    /** Exhaustive checks use every core: the spec tests run one at a time. */
+    static final int CORES = Runtime.getRuntime().availableProcessors();
+
     /** The specifications, {@code src/main/tla} (the build passes its path as {@code vsr.spec.dir}). */
     static final Path SPEC_DIR = directory("vsr.spec.dir", "src/main/tla");
     /** Test fixtures that are not specifications (syntax errors, unbounded state spaces), {@code src/test/tla}. */
@@ -52,7 +55,7 @@ final class SpecChecks {
      * {@code within}, and fails unless TLC finished with no error and nothing left on its queue.
      */
     static TlcResult assertChecksClean(String spec, String config, Duration within) {
-        TlcResult result = run(Tlc.of(spec(spec)).config(spec(config)).exhaustive().timeBox(within));
+        TlcResult result = run(Tlc.of(spec(spec)).config(spec(config)).exhaustive().workers(CORES).timeBox(within));
         if (!result.ok()) {
             fail(spec + " with " + config + " should check clean exhaustively within " + within + ", but TLC "
                     + "reported " + result.outcome() + "\n" + result.describe());
@@ -79,7 +82,7 @@ final class SpecChecks {
      * reported the invariant {@code invariant} violated, with a counterexample.
      */
     static TlcResult assertViolatesInvariant(String spec, String mutantConfig, String invariant, Duration within) {
-        TlcResult result = run(Tlc.of(spec(spec)).config(spec(mutantConfig)).exhaustive().timeBox(within));
+        TlcResult result = run(Tlc.of(spec(spec)).config(spec(mutantConfig)).exhaustive().workers(CORES).timeBox(within));
         if (result.outcome() != TlcResult.Outcome.INVARIANT_VIOLATED || !result.violated().equals(invariant)) {
             fail(spec + " with " + mutantConfig + " should make TLC report invariant " + invariant + " violated "
                     + "within " + within + ", but TLC reported " + result.outcome()
@@ -87,6 +90,26 @@ final class SpecChecks {
         }
         if (result.counterexample().isEmpty()) {
             fail(spec + " with " + mutantConfig + ": TLC reported " + invariant + " violated but printed no "
+                    + "counterexample\n" + result.describe());
+        }
+        return result;
+    }
+
+    /**
+     * Checks {@code spec} with {@code mutantConfig} exhaustively within {@code within}, and fails unless TLC
+     * reported {@code name} violated, as an invariant or as an action property, with a counterexample.
+     */
+    static TlcResult assertViolates(String spec, String mutantConfig, String name, Duration within) {
+        TlcResult result = run(Tlc.of(spec(spec)).config(spec(mutantConfig)).exhaustive().workers(CORES).timeBox(within));
+        boolean violated = result.outcome() == TlcResult.Outcome.INVARIANT_VIOLATED
+                || result.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED;
+        if (!violated || !result.violated().equals(name)) {
+            fail(spec + " with " + mutantConfig + " should make TLC report " + name + " violated within " + within
+                    + ", but TLC reported " + result.outcome()
+                    + (result.violated().isEmpty() ? "" : " " + result.violated()) + "\n" + result.describe());
+        }
+        if (result.counterexample().isEmpty()) {
+            fail(spec + " with " + mutantConfig + ": TLC reported " + name + " violated but printed no "
                     + "counterexample\n" + result.describe());
         }
         return result;
