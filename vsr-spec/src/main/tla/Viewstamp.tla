@@ -28,6 +28,9 @@
 (*    and a state sync installs a checkpoint in one step.                  *)
 (*  - Logs keep the entries below a checkpoint for the invariants; a      *)
 (*    replica neither serves nor compares them (anchor).                   *)
+(*  - Not modelled: a restart that finds its checkpoint's file lost       *)
+(*    (Checkpoints.restoreLost), and the durability of incarnations        *)
+(*    learned from others: a restart keeps what the replica knew.          *)
 (***************************************************************************)
 EXTENDS Naturals, Integers, Sequences, FiniteSets, TLC
 
@@ -52,7 +55,9 @@ Quorum == F + 1
 PrimaryOf(v) == v % N
 Root == -1            \* the entry at op 0, the same in every log
 NoClaim == [op |-> 0, proofOp |-> 0, proofE |-> Root]
-NoRepair == [head |-> -1, headE |-> Root]
+\* A damaged journal's chain being repaired: its ops up to head (jl, known by the redundant headers) and
+\* the ops whose bodies were lost.
+NoRepair == [head |-> -1, jl |-> <<>>, lost |-> {}]
 NoVote == [type |-> "NoVote"]
 AnyE == -2          \* mutant trustHead: a claim proven by its op alone
 Whole == -1           \* damagedOpMax of a whole log
@@ -62,6 +67,7 @@ NoCatchUp == -1
 Max(a, b) == IF a > b THEN a ELSE b
 Min(a, b) == IF a < b THEN a ELSE b
 MaxSet(S) == CHOOSE x \in S : \A y \in S : y <= x
+MinSet(S) == CHOOSE x \in S : \A y \in S : x <= y
 
 VARIABLES
     status,         \* "normal" | "viewchange" | "recovering"
@@ -426,8 +432,6 @@ EnterViewChange(r, v) ==
     /\ acked' = [acked EXCEPT ![r] = [q \in R |-> 0]]
     /\ catchUp' = [catchUp EXCEPT ![r] = IF @ <= v THEN NoCatchUp ELSE @]
     /\ dView' = [dView EXCEPT ![r] = IF repair[r] = NoRepair THEN v ELSE @]
-    \* Writes complete in issue order: a completed state write means every earlier prepare write completed.
-    /\ opDurable' = [opDurable EXCEPT ![r] = IF repair[r] = NoRepair THEN Op(r) ELSE @]
 
 \* ViewChange.onNormalTimeout and onViewChangeTimeout: try the next view.
 Timeout(r) ==
@@ -435,6 +439,8 @@ Timeout(r) ==
        \/ status[r] = "viewchange"
     /\ view[r] < MaxView
     /\ EnterViewChange(r, view[r] + 1)
+    \* Writes complete in issue order: a completed state write means every earlier prepare write completed.
+    /\ opDurable' = [opDurable EXCEPT ![r] = IF repair[r] = NoRepair THEN Op(r) ELSE @]
     /\ IF repair[r] = NoRepair THEN Send(SVC(r, view[r] + 1)) ELSE UNCHANGED msgs
     /\ UNCHANGED <<logView, log, anchor, commitMax, claim, damaged, repair, cv, nonce,
                    dLogView, dCommit, dDamaged, ghostVars>>
@@ -709,9 +715,7 @@ OnNewState(r, m) ==
                            THEN {[type |-> "PrepareOk", v |-> m.v, src |-> r, n |-> Len(l), inc |-> cv[r][r],
                                   e |-> l[Len(l)]]}
                            ELSE {}
-                   again == IF catchUp'[r] # NoCatchUp /\ m.entries # <<>> /\ l # log[r]
-                            THEN {} ELSE {}
-               IN SendAll(acks \cup again)
+               IN SendAll(acks)
             /\ UNCHANGED <<anchor, cv, nonce, ghostVars>>
        ELSE
        LET es2 == IF sameView THEN m.entries ELSE committedEs
@@ -734,8 +738,6 @@ OnNewState(r, m) ==
            acks == IF status[r] = "normal" /\ ~IsPrimary(r) /\ CanAck(r, "normal", view[r], dLogView[r], dmg, cu, od)
                    THEN {[type |-> "PrepareOk", v |-> view[r], src |-> r, n |-> od, inc |-> cv[r][r], e |-> l[od]]}
                    ELSE {}
-           again == IF cu # NoCatchUp /\ m.entries # <<>> /\ l # log[r]
-                    THEN {} ELSE {}
        IN
        /\ log' = [log EXCEPT ![r] = l]
        /\ commitMax' = [commitMax EXCEPT ![r] = k.cm]
@@ -749,7 +751,7 @@ OnNewState(r, m) ==
        /\ dCommit' = [dCommit EXCEPT ![r] = IF mg.changed \/ whole THEN [op |-> commitMax[r], e |-> At(l, commitMax[r])]
                                               ELSE @]
        /\ dDamaged' = [dDamaged EXCEPT ![r] = IF mg.changed \/ whole THEN dmg ELSE @]
-       /\ SendAll(acks \cup again)
+       /\ SendAll(acks)
        /\ UNCHANGED <<status, view, logView, anchor, acked, svcFrom, dvcFrom, dvcSent, cv, nonce, ghostVars>>
 
 -----------------------------------------------------------------------------
@@ -794,21 +796,27 @@ InstallSync(r, m) ==
 -----------------------------------------------------------------------------
 (* Damaged journals: JournalRepair. *)
 
-\* JournalRepair.onGetEntries, onEntries and repairAdvance: a peer that holds the journal's head entry fills
-\* the chain below it (the hash chain authenticates the entries), and the filled entries are written.
+\* JournalRepair.requestRepair, onGetEntries, onEntries and repairAdvance: a peer that holds the top entry of
+\* the lowest run of lost ops (named by its checksum) fills that run, and the journal's own entries above it
+\* follow up to the next lost op. The filled entries are written (WriteDone); the hash chain authenticates them.
 RepairFromPeer(r, q) ==
     /\ status[r] # "recovering" /\ status[q] # "recovering" /\ q # r
     /\ repair[r] # NoRepair
-    /\ LET h == repair[r].head IN
-       /\ Op(r) < h
+    /\ Op(r) < repair[r].head
+    /\ LET rp == repair[r]
+           low == Op(r) + 1
+           top == CHOOSE j \in low .. rp.head :
+                      (\A i \in low .. j : i \in rp.lost) /\ (j = rp.head \/ j + 1 \notin rp.lost)
+           above == {i \in rp.lost : i > top}
+           next == IF above = {} THEN rp.head + 1 ELSE MinSet(above)
+           l == SubSeq(rp.jl, 1, next - 1)
+           k == ProveClaim(r, l, commitMax[r], claim[r])
+       IN
        /\ anchor[q] <= Op(r)
-       /\ h <= Op(q) /\ At(log[q], h) = repair[r].headE
-       /\ LET l == SubSeq(log[q], 1, h)
-              k == ProveClaim(r, l, commitMax[r], claim[r])
-          IN
-          /\ log' = [log EXCEPT ![r] = l]
-          /\ commitMax' = [commitMax EXCEPT ![r] = k.cm]
-          /\ claim' = [claim EXCEPT ![r] = k.claim]
+       /\ top <= Op(q) /\ log[q][top] = rp.jl[top]
+       /\ log' = [log EXCEPT ![r] = l]
+       /\ commitMax' = [commitMax EXCEPT ![r] = k.cm]
+       /\ claim' = [claim EXCEPT ![r] = k.claim]
     /\ UNCHANGED <<status, view, logView, anchor, opDurable, damaged, repair, catchUp, acked, svcFrom, dvcFrom,
                    dvcSent, cv, nonce, durableVars, msgs, ghostVars>>
 
@@ -884,25 +892,26 @@ Restart(r) ==
        THEN Restarted(r, jl, Whole, NoRepair, NoClaim)
        ELSE LET h == Len(jl)
                 dmg == Max(dDamaged[r], h)
-            IN Restarted(r, jl, dmg, IF h > anchor[r] THEN [head |-> h, headE |-> At(jl, h)] ELSE NoRepair,
+            IN Restarted(r, jl, dmg, IF h > anchor[r] THEN [head |-> h, jl |-> jl, lost |-> {}] ELSE NoRepair,
                          NoClaim)
     /\ UNCHANGED <<anchor, cv, dLogView, dCommit, dDamaged, msgs, committed, startLog, incarnation,
                    damages, losts>>
 
-\* A crash whose journal comes back damaged: an intact prefix up to k, the head h known by its redundant header.
-\* Its claim that ops up to h - P are committed names the head's entry (mutant trustHead: the op alone).
+\* A crash whose journal comes back damaged: the bodies of some ops after the checkpoint are lost (torn or
+\* corrupt), the chain is known by the redundant headers, and the log is the intact prefix below the lowest
+\* lost op. The journal head's commit claim names the head's entry (mutant trustHead: the op alone).
 RestartDamaged(r) ==
     /\ damages < MaxDamage /\ status[r] # "recovering"
     /\ opDurable[r] > anchor[r]
     /\ damages' = damages + 1
-    /\ \E k \in anchor[r] .. opDurable[r] - 1 :
-          LET jl == SubSeq(log[r], 1, Max(anchor[r], opDurable[r]))
-              h == Len(jl)
-              dmg == Max(dDamaged[r], h)
-              headClaim == [op |-> Max(0, h - P), proofOp |-> h,
-                            proofE |-> IF Mutant = "trustHead" THEN AnyE ELSE At(jl, h)]
-          IN
-          /\ Restarted(r, SubSeq(jl, 1, k), dmg, [head |-> h, headE |-> At(jl, h)], headClaim)
+    /\ LET jl == SubSeq(log[r], 1, Max(anchor[r], opDurable[r]))
+           h == Len(jl)
+           dmg == Max(dDamaged[r], h)
+           headClaim == [op |-> Max(0, h - P), proofOp |-> h,
+                         proofE |-> IF Mutant = "trustHead" THEN AnyE ELSE At(jl, h)]
+       IN
+       \E lost \in SUBSET (anchor[r] + 1 .. h) \ {{}} :
+          /\ Restarted(r, SubSeq(jl, 1, MinSet(lost) - 1), dmg, [head |-> h, jl |-> jl, lost |-> lost], headClaim)
           /\ dDamaged' = [dDamaged EXCEPT ![r] = dmg]
     /\ UNCHANGED <<anchor, cv, dLogView, dCommit, msgs, committed, startLog, incarnation, crashes, losts>>
 
@@ -911,7 +920,7 @@ RestartDamaged(r) ==
 
 \* The disk is gone: the process restarts recovering, with nothing (Durable.LOST).
 LoseDisk(r) ==
-    /\ losts < MaxLost /\ status[r] # "recovering"
+    /\ losts < MaxLost
     /\ losts' = losts + 1
     /\ status' = [status EXCEPT ![r] = "recovering"]
     /\ view' = [view EXCEPT ![r] = 0]
