@@ -489,6 +489,20 @@ ResendDoViewChange(r) ==
 \* Incarnations.staleIncarnation for a vote: one from an older incarnation is discarded.
 FreshVote(r, m) == m.inc >= cv[r][m.src]
 
+\* A vote (StartViewChange or DoViewChange) of a higher view makes its receiver enter that view's change
+\* (transitionToViewChange, the view persisted unless a repair holds it back); a vote of its own view only
+\* makes it forget what an older incarnation of the sender acknowledged.
+VoteInView(r, m, higher, fresh, durable) ==
+    IF higher
+    THEN /\ status' = [status EXCEPT ![r] = "viewchange"]
+         /\ view' = [view EXCEPT ![r] = m.v]
+         /\ acked' = [acked EXCEPT ![r] = [q \in R |-> 0]]
+         /\ catchUp' = [catchUp EXCEPT ![r] = IF @ <= m.v THEN NoCatchUp ELSE @]
+         /\ dView' = [dView EXCEPT ![r] = IF durable THEN m.v ELSE @]
+         /\ opDurable' = [opDurable EXCEPT ![r] = IF durable THEN Op(r) ELSE @]
+    ELSE /\ acked' = [acked EXCEPT ![r][m.src] = IF fresh THEN 0 ELSE @]
+         /\ UNCHANGED <<status, view, catchUp, dView, opDurable>>
+
 \* ViewChange.onStartViewChange: a higher view is entered; a vote counts only for the current view.
 OnStartViewChange(r, m) ==
     /\ m.type = "StartViewChange" /\ status[r] # "recovering"
@@ -503,15 +517,7 @@ OnStartViewChange(r, m) ==
            dvc0 == IF higher THEN [q \in R |-> NoVote] ELSE [dvcFrom[r] EXCEPT ![m.src] = IF fresh THEN NoVote ELSE @]
            vote == VoteIfReady(r, m.v, durable, svc, dvc0, IF higher THEN FALSE ELSE dvcSent[r])
        IN
-       /\ IF higher
-          THEN /\ status' = [status EXCEPT ![r] = "viewchange"]
-               /\ view' = [view EXCEPT ![r] = m.v]
-               /\ acked' = [acked EXCEPT ![r] = [q \in R |-> 0]]
-               /\ catchUp' = [catchUp EXCEPT ![r] = IF @ <= m.v THEN NoCatchUp ELSE @]
-               /\ dView' = [dView EXCEPT ![r] = IF durable THEN m.v ELSE @]
-               /\ opDurable' = [opDurable EXCEPT ![r] = IF durable THEN Op(r) ELSE @]
-          ELSE /\ acked' = [acked EXCEPT ![r][m.src] = IF fresh THEN 0 ELSE @]
-               /\ UNCHANGED <<status, view, catchUp, dView, opDurable>>
+       /\ VoteInView(r, m, higher, fresh, durable)
        /\ svcFrom' = [svcFrom EXCEPT ![r] = svc]
        /\ dvcFrom' = [dvcFrom EXCEPT ![r] = vote.dvc]
        /\ dvcSent' = [dvcSent EXCEPT ![r] = vote.sent]
@@ -533,15 +539,7 @@ OnDoViewChange(r, m) ==
            dvc0 == IF higher THEN [[q \in R |-> NoVote] EXCEPT ![m.src] = m] ELSE [dvcFrom[r] EXCEPT ![m.src] = m]
            vote == VoteIfReady(r, m.v, durable, svc, dvc0, IF higher THEN FALSE ELSE dvcSent[r])
        IN
-       /\ IF higher
-          THEN /\ status' = [status EXCEPT ![r] = "viewchange"]
-               /\ view' = [view EXCEPT ![r] = m.v]
-               /\ acked' = [acked EXCEPT ![r] = [q \in R |-> 0]]
-               /\ catchUp' = [catchUp EXCEPT ![r] = IF @ <= m.v THEN NoCatchUp ELSE @]
-               /\ dView' = [dView EXCEPT ![r] = IF durable THEN m.v ELSE @]
-               /\ opDurable' = [opDurable EXCEPT ![r] = IF durable THEN Op(r) ELSE @]
-          ELSE /\ acked' = [acked EXCEPT ![r][m.src] = IF fresh THEN 0 ELSE @]
-               /\ UNCHANGED <<status, view, catchUp, dView, opDurable>>
+       /\ VoteInView(r, m, higher, fresh, durable)
        /\ svcFrom' = [svcFrom EXCEPT ![r] = svc]
        /\ dvcFrom' = [dvcFrom EXCEPT ![r] = vote.dvc]
        /\ dvcSent' = [dvcSent EXCEPT ![r] = vote.sent]
