@@ -113,6 +113,8 @@ Holds(r, l, n, e) == n >= anchor[r] /\ n <= Len(l) /\ At(l, n) = e
 Slice(l, a, b) == SubSeq(l, a + 1, b)          \* ops a+1..b
 \* ProtocolState.opCommittedKnown: fact 2, a pipeline below the last op is committed.
 OpCommittedKnown(r) == Max(commitMax[r], Max(0, Op(r) - P))
+\* Output.ReplicaState: every state write carries the commit number and its entry (the durable commit claim).
+CommitNow(r) == [op |-> commitMax[r], e |-> At(log[r], commitMax[r])]
 IsPrimary(r) == PrimaryOf(view[r]) = r
 \* ProtocolState.normalDurable
 NormalDurable(r) == dLogView[r] >= view[r]
@@ -171,6 +173,9 @@ Merge(l, cm, f, es) ==
 (* Messages. *)
 
 PrepareMsgs == {m \in msgs : m.type = "Prepare"}
+\* The messages a replica may receive. Trace validation (ViewstampTrace.tla) widens it by the messages that
+\* send-only actions could have sent (ResendableMsgs), instead of exploring each subset of those sends.
+Pool == msgs
 Send(m) == msgs' = msgs \cup {m}
 SendAll(S) == msgs' = msgs \cup S
 
@@ -252,11 +257,13 @@ Prepare(r) ==
                    acked, svcFrom, dvcFrom, dvcSent, cv, nonce, durableVars, ghostVars>>
 
 \* NormalOperation.onPrepareTimeout: resend the entries a pipeline below the last op.
-RetransmitPrepare(r, n) ==
-    /\ status[r] = "normal" /\ IsPrimary(r) /\ NormalDurable(r) /\ ~CatchingUpToNewerView(r)
-    /\ n > Max(Op(r) - P, anchor[r]) /\ n <= Op(r)
-    /\ Send([type |-> "Prepare", v |-> view[r], src |-> r, n |-> n, e |-> log[r][n],
-             pe |-> At(log[r], n - 1)])
+RetransmitMsgs(r) ==
+    IF status[r] = "normal" /\ IsPrimary(r) /\ NormalDurable(r) /\ ~CatchingUpToNewerView(r)
+    THEN {[type |-> "Prepare", v |-> view[r], src |-> r, n |-> n, e |-> log[r][n], pe |-> At(log[r], n - 1)] :
+          n \in Max(Op(r) - P, anchor[r]) + 1 .. Op(r)}
+    ELSE {}
+RetransmitPrepare(r) ==
+    /\ \E m \in RetransmitMsgs(r) : Send(m)
     /\ UNCHANGED <<replicaVars, durableVars, ghostVars>>
 
 \* StateTransfer.startCatchUp (with requestState when it starts or moves to a newer view).
@@ -391,9 +398,12 @@ WriteDone(r) ==
                    dvcSent, cv, nonce, durableVars, startLog, incarnation, nonces, crashes, damages, losts>>
 
 \* NormalOperation.onCommitTimeout: the heartbeat with the commit number and its entry.
+CommitMsgs(r) ==
+    IF status[r] = "normal" /\ IsPrimary(r) /\ NormalDurable(r) /\ ~CatchingUpToNewerView(r)
+    THEN {[type |-> "Commit", v |-> view[r], src |-> r, c |-> commitMax[r], ce |-> At(log[r], commitMax[r])]}
+    ELSE {}
 SendCommit(r) ==
-    /\ status[r] = "normal" /\ IsPrimary(r) /\ NormalDurable(r) /\ ~CatchingUpToNewerView(r)
-    /\ Send([type |-> "Commit", v |-> view[r], src |-> r, c |-> commitMax[r], ce |-> At(log[r], commitMax[r])])
+    /\ \E m \in CommitMsgs(r) : Send(m)
     /\ UNCHANGED <<replicaVars, durableVars, ghostVars>>
 
 \* NormalOperation.onCommit
@@ -441,16 +451,17 @@ Timeout(r) ==
     /\ EnterViewChange(r, view[r] + 1)
     \* Writes complete in issue order: a completed state write means every earlier prepare write completed.
     /\ opDurable' = [opDurable EXCEPT ![r] = IF repair[r] = NoRepair THEN Op(r) ELSE @]
+    /\ dCommit' = [dCommit EXCEPT ![r] = IF repair[r] = NoRepair THEN CommitNow(r) ELSE @]
     /\ IF repair[r] = NoRepair THEN Send(SVC(r, view[r] + 1)) ELSE UNCHANGED msgs
     /\ UNCHANGED <<logView, log, anchor, commitMax, claim, damaged, repair, cv, nonce,
-                   dLogView, dCommit, dDamaged, ghostVars>>
+                   dLogView, dDamaged, ghostVars>>
 
 \* Replica.tick: a view moved in memory (restart as primary, or during a repair) is persisted.
 PersistView(r) ==
     /\ status[r] # "recovering"
     /\ dView[r] < view[r] /\ repair[r] = NoRepair
     /\ dView' = [dView EXCEPT ![r] = view[r]]
-    /\ dCommit' = [dCommit EXCEPT ![r] = [op |-> commitMax[r], e |-> At(log[r], commitMax[r])]]
+    /\ dCommit' = [dCommit EXCEPT ![r] = CommitNow(r)]
     /\ opDurable' = [opDurable EXCEPT ![r] = Op(r)]
     /\ UNCHANGED <<status, view, logView, log, anchor, commitMax, claim, damaged, repair, catchUp, acked,
                    svcFrom, dvcFrom, dvcSent, cv, nonce, dLogView, dDamaged, msgs, ghostVars>>
@@ -480,10 +491,10 @@ AfterViewDurable(r) ==
                    catchUp, acked, svcFrom, cv, nonce, durableVars, ghostVars>>
 
 \* ViewChange.onViewChangeRetransmitTimeout: a backup's DoViewChange again, rebuilt from its log as it is now.
+ResendDvcMsgs(r) ==
+    IF status[r] = "viewchange" /\ dvcSent[r] /\ ~IsPrimary(r) THEN {DoViewChangeMsg(r, view[r])} ELSE {}
 ResendDoViewChange(r) ==
-    /\ status[r] = "viewchange" /\ dvcSent[r] /\ ~IsPrimary(r)
-    /\ DoViewChangeMsg(r, view[r]) \notin msgs
-    /\ Send(DoViewChangeMsg(r, view[r]))
+    /\ \E m \in ResendDvcMsgs(r) : m \notin msgs /\ Send(m)
     /\ UNCHANGED <<replicaVars, durableVars, ghostVars>>
 
 \* Incarnations.staleIncarnation for a vote: one from an older incarnation is discarded.
@@ -499,9 +510,10 @@ VoteInView(r, m, higher, fresh, durable) ==
          /\ acked' = [acked EXCEPT ![r] = [q \in R |-> 0]]
          /\ catchUp' = [catchUp EXCEPT ![r] = IF @ <= m.v THEN NoCatchUp ELSE @]
          /\ dView' = [dView EXCEPT ![r] = IF durable THEN m.v ELSE @]
+         /\ dCommit' = [dCommit EXCEPT ![r] = IF durable THEN CommitNow(r) ELSE @]
          /\ opDurable' = [opDurable EXCEPT ![r] = IF durable THEN Op(r) ELSE @]
     ELSE /\ acked' = [acked EXCEPT ![r][m.src] = IF fresh THEN 0 ELSE @]
-         /\ UNCHANGED <<status, view, catchUp, dView, opDurable>>
+         /\ UNCHANGED <<status, view, catchUp, dView, dCommit, opDurable>>
 
 \* ViewChange.onStartViewChange: a higher view is entered; a vote counts only for the current view.
 OnStartViewChange(r, m) ==
@@ -523,7 +535,7 @@ OnStartViewChange(r, m) ==
        /\ dvcSent' = [dvcSent EXCEPT ![r] = vote.sent]
        /\ SendAll(vote.msgs \cup (IF higher /\ durable THEN {SVC(r, m.v)} ELSE {}))
     /\ UNCHANGED <<logView, log, anchor, commitMax, claim, damaged, repair, nonce,
-                   dLogView, dCommit, dDamaged, ghostVars>>
+                   dLogView, dDamaged, ghostVars>>
 
 \* ViewChange.onDoViewChange: the primary-elect keeps the latest DoViewChange per sender, and adds its own.
 OnDoViewChange(r, m) ==
@@ -545,7 +557,7 @@ OnDoViewChange(r, m) ==
        /\ dvcSent' = [dvcSent EXCEPT ![r] = vote.sent]
        /\ SendAll(vote.msgs \cup (IF higher /\ durable THEN {SVC(r, m.v)} ELSE {}))
     /\ UNCHANGED <<logView, log, anchor, commitMax, claim, damaged, repair, nonce,
-                   dLogView, dCommit, dDamaged, ghostVars>>
+                   dLogView, dDamaged, ghostVars>>
 
 \* ViewChange.newer: the greater (logView, op); ties go to the lower replica index.
 Better(m1, m2) ==
@@ -608,9 +620,9 @@ StartViewIfReady(r) ==
     /\ UNCHANGED <<view, anchor, cv, nonce, incarnation, nonces, crashes, damages, losts>>
 
 \* ViewChange.ignoreStartViewChange/ignoreDoViewChange: the primary sends its StartView again.
+ResendSvMsgs(r) == IF IsPrimary(r) /\ ServesItsView(r) THEN {StartViewMsg(r, log[r], commitMax[r])} ELSE {}
 ResendStartView(r) ==
-    /\ IsPrimary(r) /\ ServesItsView(r)
-    /\ Send(StartViewMsg(r, log[r], commitMax[r]))
+    /\ \E m \in ResendSvMsgs(r) : Send(m)
     /\ UNCHANGED <<replicaVars, durableVars, ghostVars>>
 
 \* ViewChange.transitionToNormalBackup, after the log was replaced with l (firstChanged ignored: the write is durable).
@@ -672,25 +684,36 @@ StopCatchUp(r) ==
 \* entries after its last op (within its view) or after what it knows committed; the GetState is built from
 \* its state when the peer answers. The answer is the whole rest of the log when the peer serves its view,
 \* else what it knows committed; StateSync.offer when the asked ops were compacted.
+StateAnswers(q, r) ==
+    IF q # r /\ status[q] # "recovering" /\ status[r] # "recovering"
+       /\ catchUp[r] # NoCatchUp /\ catchUp[r] >= view[r]
+    THEN LET m == GetStateMsg(r, status[r], view[r], catchUp[r], log[r], commitMax[r])
+             known == OpCommittedKnown(q)
+         IN
+         IF m.fromOp > Op(q) THEN {}
+         ELSE IF m.fromOp < anchor[q]
+         THEN IF anchor[q] > 0
+              THEN {[type |-> "SyncOffer", src |-> q, dst |-> m.src, nonce |-> m.nonce, op |-> anchor[q],
+                     prefix |-> SubSeq(log[q], 1, anchor[q])]}
+              ELSE {}
+         ELSE IF ServesItsView(q)
+         THEN {[type |-> "NewState", v |-> view[q], src |-> q, dst |-> m.src, op |-> Op(q),
+                committedOp |-> known, fromOp |-> m.fromOp, ae |-> At(log[q], m.fromOp), complete |-> TRUE,
+                entries |-> Slice(log[q], m.fromOp, Op(q)), nonce |-> m.nonce]}
+         ELSE IF known > m.fromOp
+         THEN {[type |-> "NewState", v |-> view[q], src |-> q, dst |-> m.src, op |-> Op(q),
+                committedOp |-> known, fromOp |-> m.fromOp, ae |-> At(log[q], m.fromOp),
+                complete |-> FALSE, entries |-> Slice(log[q], m.fromOp, known), nonce |-> m.nonce]}
+         ELSE {}
+    ELSE {}
 OnGetState(q, r) ==
-    /\ q # r /\ status[q] # "recovering" /\ status[r] # "recovering"
-    /\ catchUp[r] # NoCatchUp /\ catchUp[r] >= view[r]
-    /\ LET m == GetStateMsg(r, status[r], view[r], catchUp[r], log[r], commitMax[r]) IN
-       /\ m.fromOp <= Op(q)
-       /\ IF m.fromOp < anchor[q]
-          THEN /\ anchor[q] > 0
-               /\ Send([type |-> "SyncOffer", src |-> q, dst |-> m.src, nonce |-> m.nonce, op |-> anchor[q],
-                        prefix |-> SubSeq(log[q], 1, anchor[q])])
-          ELSE LET known == OpCommittedKnown(q) IN
-               IF ServesItsView(q)
-               THEN Send([type |-> "NewState", v |-> view[q], src |-> q, dst |-> m.src, op |-> Op(q),
-                          committedOp |-> known, fromOp |-> m.fromOp, ae |-> At(log[q], m.fromOp), complete |-> TRUE,
-                          entries |-> Slice(log[q], m.fromOp, Op(q)), nonce |-> m.nonce])
-               ELSE /\ known > m.fromOp
-                    /\ Send([type |-> "NewState", v |-> view[q], src |-> q, dst |-> m.src, op |-> Op(q),
-                             committedOp |-> known, fromOp |-> m.fromOp, ae |-> At(log[q], m.fromOp),
-                             complete |-> FALSE, entries |-> Slice(log[q], m.fromOp, known), nonce |-> m.nonce])
+    /\ \E m \in StateAnswers(q, r) : Send(m)
     /\ UNCHANGED <<replicaVars, durableVars, ghostVars>>
+
+\* Every message a send-only action (a retransmission, a heartbeat, an answer to a GetState) could send now.
+ResendableMsgs ==
+    UNION {RetransmitMsgs(r) \cup CommitMsgs(r) \cup ResendDvcMsgs(r) \cup ResendSvMsgs(r)
+           \cup UNION {StateAnswers(q, r) : q \in R} : r \in R}
 
 \* StateTransfer.onNewState, with mergeEntries and JournalRepair.clearDamageIfWholeFromPrimary.
 OnNewState(r, m) ==
@@ -828,7 +851,7 @@ FinishRepair(r) ==
        /\ dDamaged' = [dDamaged EXCEPT ![r] = dmg]
     /\ repair' = [repair EXCEPT ![r] = NoRepair]
     /\ dView' = [dView EXCEPT ![r] = view[r]]
-    /\ dCommit' = [dCommit EXCEPT ![r] = [op |-> commitMax[r], e |-> At(log[r], commitMax[r])]]
+    /\ dCommit' = [dCommit EXCEPT ![r] = CommitNow(r)]
     /\ opDurable' = [opDurable EXCEPT ![r] = Op(r)]
     /\ UNCHANGED <<status, view, logView, log, anchor, commitMax, claim, catchUp, acked, svcFrom,
                    dvcFrom, dvcSent, cv, nonce, dLogView, msgs, ghostVars>>
@@ -839,8 +862,9 @@ RepairGiveUp(r) ==
     /\ repair' = [repair EXCEPT ![r] = NoRepair]
     /\ dView' = [dView EXCEPT ![r] = view[r]]
     /\ opDurable' = [opDurable EXCEPT ![r] = IF dView[r] < view[r] THEN Op(r) ELSE @]
+    /\ dCommit' = [dCommit EXCEPT ![r] = IF dView[r] < view[r] THEN CommitNow(r) ELSE @]
     /\ UNCHANGED <<status, view, logView, log, anchor, commitMax, claim, damaged, catchUp, acked,
-                   svcFrom, dvcFrom, dvcSent, cv, nonce, dLogView, dCommit, dDamaged, msgs, ghostVars>>
+                   svcFrom, dvcFrom, dvcSent, cv, nonce, dLogView, dDamaged, msgs, ghostVars>>
 
 \* JournalRepair.onRepairTimeout: a damaged normal backup without a chain asks its primary for the whole log.
 RepairAskPrimary(r) ==
@@ -959,13 +983,14 @@ AnswerRecovery(q, r) ==
        /\ dvcFrom' = [dvcFrom EXCEPT ![q][r] = IF fresh THEN NoVote ELSE @]
        /\ acked' = [acked EXCEPT ![q][r] = IF fresh THEN 0 ELSE @]
        /\ opDurable' = [opDurable EXCEPT ![q] = IF fresh /\ repair[q] = NoRepair THEN Op(q) ELSE @]
+       /\ dCommit' = [dCommit EXCEPT ![q] = IF fresh /\ repair[q] = NoRepair THEN CommitNow(q) ELSE @]
     /\ Send([type |-> "RecoveryResponse", src |-> q, dst |-> r, inc |-> incarnation[r], v |-> view[q],
              \* What VRR 4.3's responses carry (mutant disc2017 only): the responder's log, if it is a normal primary.
              primary |-> status[q] = "normal" /\ IsPrimary(q),
              log |-> IF Mutant = "disc2017" THEN log[q] ELSE <<>>,
              c |-> IF Mutant = "disc2017" THEN commitMax[q] ELSE 0])
     /\ UNCHANGED <<status, view, logView, log, anchor, commitMax, claim, damaged, repair, catchUp,
-                   dvcSent, nonce, durableVars, ghostVars>>
+                   dvcSent, nonce, dView, dLogView, dDamaged, ghostVars>>
 
 \* LostDiskRecovery.finishRecovery: f + 1 answers for this incarnation; rejoin in the highest view told,
 \* damaged with every op (JournalRepair.startFromNothing); a primary of that view moves on to the next view.
@@ -1023,9 +1048,9 @@ Next ==
           \/ RestartDamaged(r)
           \/ LoseDisk(r)
           \/ FinishRecovery(r)
-          \/ \E n \in 1 .. MaxOp : RetransmitPrepare(r, n)
+          \/ RetransmitPrepare(r)
           \/ \E q \in R : RepairFromPeer(r, q) \/ AnswerRecovery(q, r) \/ OnGetState(q, r)
-    \/ \E m \in msgs : \E r \in R :
+    \/ \E m \in Pool : \E r \in R :
           \/ OnPrepare(r, m)
           \/ OnPrepareOk(r, m)
           \/ OnCommit(r, m)
