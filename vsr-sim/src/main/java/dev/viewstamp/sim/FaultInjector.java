@@ -36,6 +36,7 @@ final class FaultInjector {
     private final boolean diskless;
     /** Replicas {@code 0..faultyDisks-1} have the disks that take data faults. */
     private final int faultyDisks;
+    private boolean crashOnlyWhenDiskQuiet;
     /** The Simulator's replicas, null while down. */
     private final Replica[] replicas;
     private final SimReplica[] sim;
@@ -262,8 +263,17 @@ final class FaultInjector {
     // ---------------------------------------------------------------------------------------------
     // Crashes.
 
+    /**
+     * From now on a replica crashes only when its disk has no write in flight (the TLA+ model's
+     * scope: the model takes a state write as durable when issued).
+     */
+    void crashOnlyWhenDiskQuiet() {
+        crashOnlyWhenDiskQuiet = true;
+    }
+
     /** Replica {@code i} crashes for {@code downTicks} ticks, and may lose its disk. */
     void crash(int i, long downTicks) {
+        if (crashOnlyWhenDiskQuiet && sim[i].disk.writing()) return;
         // A crash that loses the replica's state (always, in the diskless mode) waits until every
         // other replica is up and whole: at most f replicas are without their state at a time,
         // counting those whose disks have data faults.

@@ -123,6 +123,19 @@ public record FaultMix(
                 faultAfterTransition);
     }
 
+    /**
+     * This mix within the TLA+ model's scope ({@link Simulator.Options#modelScope}): one or two
+     * clients, and no data faults, full disks, failed syncs or lost disks. Network faults,
+     * partitions, crashes and stalls stay as drawn.
+     */
+    FaultMix withinModelScope() {
+        return new FaultMix(replicaCount, new Workload(Math.min(2, workload.clientCount()), workload.thinkTicksMax()),
+                network, partitions,
+                new Crashes(crashes.replica(), crashes.clusterProbabilityPerTick(), crashes.midwayProbabilityPerTick(), 0),
+                new Disk(disk.writeTicksMax(), disk.stall(), new DataFaults(0, 0, 0), new Episode(0, 0), 0),
+                faultAfterTransitionProbability);
+    }
+
     /** One line, for the failure report. */
     public String describe() {
         return String.format(java.util.Locale.ROOT,

@@ -37,6 +37,8 @@ final class SeedConfig {
      * another peer, resumes or starts over does so mid-file.
      */
     static final int SYNC_CHUNK_SIZE_BYTES = 128;
+    /** Far more ops than a model-scope run's few requests make: no checkpoint is taken. */
+    private static final int MODEL_SCOPE_CHECKPOINT_INTERVAL_OPS = 256;
     /**
      * The journal's body limit and the batch limit. A batch of at most 8 requests of at most a key,
      * a value and their framing each stays far below it, so the count bounds batches.
@@ -51,6 +53,15 @@ final class SeedConfig {
      * batches, pipeline and state transfers small or large, timeouts short or long.
      */
     static ClusterConfig draw(long seed, Prng prng, FaultMix mix, Set<Canary> canaries) {
+        return draw(seed, prng, mix, canaries, false);
+    }
+
+    /**
+     * As {@link #draw(long, Prng, FaultMix, Set)}; within the TLA+ model's scope (every draw made
+     * all the same) a pipeline of at most two, every batch sent at once, state transfers that carry
+     * every op, sessions for every client and no checkpoint within the run.
+     */
+    static ClusterConfig draw(long seed, Prng prng, FaultMix mix, Set<Canary> canaries, boolean modelScope) {
         int sessionsMax = prng.chance(0.2) ? Math.max(1, mix.workload().clientCount() - 1) : 64;
         int pipelineMax = (int) prng.between(1, 8);
         // Small state transfers (as small as the pipeline allows) take a lagging replica through
@@ -76,6 +87,14 @@ final class SeedConfig {
         // batched needed 729 seeds to catch canary READ_HEADER_RING_WHOLE.)
         Prng batchingDraws = new Prng(seed ^ 0x4541_4745_525F_5052L);
         int eagerPrepareCountMax = batchingDraws.chance(0.75) ? pipelineMax : (int) batchingDraws.between(1, pipelineMax);
+        if (modelScope) {
+            pipelineMax = Math.min(pipelineMax, 2);
+            eagerPrepareCountMax = pipelineMax;
+            stateTransferOpsMax = 64;
+            sessionsMax = 64;
+            checkpointIntervalOps = MODEL_SCOPE_CHECKPOINT_INTERVAL_OPS;
+            journalSlotCount = JOURNAL_SLOT_COUNT_ROOMY;
+        }
         ClusterConfig config = ClusterConfig.builder()
                 .clusterId(seed & 0xFFFF)
                 .replicaCount(mix.replicaCount())

@@ -39,6 +39,8 @@ final class SimClient {
     private final String[] lastSeen;
     private int counter;
     boolean stopped;
+    /** Requests this client may still submit (the model scope caps them; otherwise unbounded). */
+    int requestsLeft = Integer.MAX_VALUE;
 
     SimClient(int clientIndex, int replicaCount, Prng prng, FaultMix.Workload workload, int keyCount, int valueSizeBytesMax) {
         this.clientIndex = clientIndex;
@@ -78,7 +80,8 @@ final class SimClient {
             return;
         }
         session.tick(sender);
-        if (stopped || !session.idle() || now < nextSubmitTick) return;
+        if (stopped || requestsLeft == 0 || !session.idle() || now < nextSubmitTick) return;
+        requestsLeft--;
         pending = nextCommand();
         invokeTick = now;
         session.submit(pending.encode(), sender);

@@ -48,33 +48,48 @@ public final class Simulator {
      * its state at a time, and there are no storage faults).
      */
     public record Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries,
-            boolean diskless, FaultModel faultModel) {
+            boolean diskless, FaultModel faultModel, boolean modelScope) {
         public Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries) {
-            this(replicaCount, safetyTicks, livenessTicksMax, canaries, false, FaultModel.SWARM);
+            this(replicaCount, safetyTicks, livenessTicksMax, canaries, false, FaultModel.SWARM, false);
+        }
+
+        public Options(int replicaCount, int safetyTicks, int livenessTicksMax, Set<Canary> canaries,
+                boolean diskless, FaultModel faultModel) {
+            this(replicaCount, safetyTicks, livenessTicksMax, canaries, diskless, faultModel, false);
         }
 
         public static Options defaults() {
             return new Options(0, 5_000, 20_000, Set.of());
         }
 
+        /**
+         * A run within the scope of the TLA+ model, for trace validation ({@link ModelTrace}): three
+         * replicas, a few requests, no checkpoints, no data faults and no lost disks, and crashes only
+         * of a replica whose disk has no write in flight (the model takes a state write as durable
+         * when issued). Network faults, partitions, pauses and stalls are as drawn.
+         */
+        public static Options modelScope(int safetyTicks) {
+            return new Options(3, safetyTicks, 20_000, Set.of(), false, FaultModel.BASIC, true);
+        }
+
         public Options withReplicaCount(int count) {
-            return new Options(count, safetyTicks, livenessTicksMax, canaries, diskless, faultModel);
+            return new Options(count, safetyTicks, livenessTicksMax, canaries, diskless, faultModel, modelScope);
         }
 
         public Options withSafetyTicks(int ticks) {
-            return new Options(replicaCount, ticks, livenessTicksMax, canaries, diskless, faultModel);
+            return new Options(replicaCount, ticks, livenessTicksMax, canaries, diskless, faultModel, modelScope);
         }
 
         public Options withCanaries(Set<Canary> set) {
-            return new Options(replicaCount, safetyTicks, livenessTicksMax, set, diskless, faultModel);
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, set, diskless, faultModel, modelScope);
         }
 
         public Options withDiskless(boolean on) {
-            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, on, faultModel);
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, on, faultModel, modelScope);
         }
 
         public Options withFaultModel(FaultModel model) {
-            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, diskless, model);
+            return new Options(replicaCount, safetyTicks, livenessTicksMax, canaries, diskless, model, modelScope);
         }
     }
 
@@ -90,6 +105,8 @@ public final class Simulator {
     private final long seed;
     private final Options options;
     private final Trace trace;
+    /** The run projected onto the TLA+ model's variables, or null. */
+    private final ModelTrace modelTrace;
     private final Prng prng;
     private final FaultMix mix;
     private final Swarm swarm;
@@ -114,15 +131,25 @@ public final class Simulator {
     private long viewChanges;
 
     public Simulator(long seed, Options options, Trace trace) {
+        this(seed, options, trace, null);
+    }
+
+    /** A run that also records its {@link ModelTrace} (which needs {@link Options#modelScope}). */
+    public Simulator(long seed, Options options, Trace trace, ModelTrace modelTrace) {
+        if (modelTrace != null && !options.modelScope()) {
+            throw new IllegalArgumentException("a model trace needs a run within the model's scope (Options.modelScope)");
+        }
         this.seed = seed;
         this.options = options;
         this.trace = trace;
+        this.modelTrace = modelTrace;
         this.prng = new Prng(seed);
-        this.mix = FaultMix.draw(prng, options.replicaCount());
+        FaultMix drawn = FaultMix.draw(prng, options.replicaCount());
+        this.mix = options.modelScope() ? drawn.withinModelScope() : drawn;
         this.swarm = options.faultModel() == FaultModel.BASIC ? Swarm.NONE
                 : options.diskless() ? Swarm.draw(seed).withoutDisk() : Swarm.draw(seed);
         this.replicaCount = mix.replicaCount();
-        this.config = SeedConfig.draw(seed, prng, mix, options.canaries());
+        this.config = SeedConfig.draw(seed, prng, mix, options.canaries(), options.modelScope());
         this.replicas = new Replica[replicaCount];
         this.services = new StateMachine[replicaCount];
         this.restartChecks = new RestartChecks(replicaCount);
@@ -138,11 +165,12 @@ public final class Simulator {
         Journal.Layout layout = new Journal.Layout(config.clusterId(), config.journalSlotCount(),
                 config.journalBodySizeBytesMax(), SimDisk.SECTOR_SIZE_BYTES);
         int faultyDisks = (int) prng.between(0, config.faultsMax());
-        if (options.diskless()) faultyDisks = 0;
+        if (options.diskless() || options.modelScope()) faultyDisks = 0;
         for (int i = 0; i < replicaCount; i++) sim[i] = createSimReplica(i, layout, i < faultyDisks);
         this.network = new SimNetwork(prng.fork(), mix.network(), replicaCount + mix.workload().clientCount());
         this.faults = new FaultInjector(seed, mix, swarm, prng, config, options.diskless(), faultyDisks, replicas, sim,
                 network, restartChecks, () -> now, trace);
+        if (options.modelScope()) faults.crashOnlyWhenDiskQuiet();
         this.clients = new SimClient[mix.workload().clientCount()];
         this.senders = new ClientSession.Sender[mix.workload().clientCount()];
         int keyCount = (int) prng.between(1, 4);
@@ -150,7 +178,9 @@ public final class Simulator {
             clients[c] = new SimClient(c, replicaCount, prng.fork(), mix.workload(), keyCount,
                     SeedConfig.VALUE_SIZE_BYTES_MAX);
             senders[c] = clientSender(c);
+            if (options.modelScope()) clients[c].requestsLeft = 1;
         }
+        if (modelTrace != null) modelTrace.start(replicas, config.pipelinePrepareCountMax());
     }
 
     /**
@@ -251,6 +281,7 @@ public final class Simulator {
 
     /** Ops the healed cluster commits before the clients stop: two checkpoint intervals, and at least a few. */
     private long livenessOps() {
+        if (options.modelScope()) return 0; // the clients' few requests are all there is
         return Math.max(4, 2L * config.checkpointIntervalOps());
     }
 
@@ -381,6 +412,7 @@ public final class Simulator {
         sim[i].lastView = r.view();
         sim[i].lastCatchingUp = r.catchingUp();
         if (transition) faults.onTransition(i);
+        if (modelTrace != null) modelTrace.observe(i, r);
         if (trace == null) return;
         String state = r.status() + " view=" + r.view() + " logView=" + r.logView() + " op=" + r.op()
                 + " commit=" + r.commit();
@@ -434,6 +466,7 @@ public final class Simulator {
         sim[i].restartTick = now;
         faults.onRestart(i, durable.damage() != null);
         agreement.restarted(i);
+        if (modelTrace != null) modelTrace.restarted(i, replicas[i]);
         observe(i);
     }
 

@@ -510,9 +510,15 @@ public final class Replica {
 
     public long opDurable() { return s.opDurable; }
 
+    /** Whether a state write (views, a log change, damage, incarnations) was issued and has not completed. */
+    public boolean stateWriteInFlight() { return !s.statesInFlight.isEmpty(); }
+
     public boolean isPrimaryNormal() { return s.status == Status.NORMAL && s.isPrimary(); }
 
     public boolean catchingUp() { return s.catchUpView != ProtocolState.CATCH_UP_NONE; }
+
+    /** The view this replica catches up to (state transfer), or -1 when it does not. */
+    public long catchUpView() { return s.catchUpView; }
 
     public long checksumAt(long op) { return s.log.checksumAt(op); }
 

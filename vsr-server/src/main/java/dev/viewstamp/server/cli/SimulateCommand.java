@@ -2,6 +2,7 @@ package dev.viewstamp.server.cli;
 
 import dev.viewstamp.check.KvHistory;
 import dev.viewstamp.core.replica.Canary;
+import dev.viewstamp.sim.ModelTrace;
 import dev.viewstamp.sim.SeedRun;
 import dev.viewstamp.sim.SimResult;
 import dev.viewstamp.sim.Simulator;
@@ -93,6 +94,13 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "Print every message and state change of the seed (one seed only).")
     boolean trace;
 
+    @Option(names = "--model-trace", paramLabel = "FILE",
+            description = "Run the seed within the TLA+ model's scope (3 replicas, a few requests, no checkpoints, no "
+                    + "data faults, no lost disks) and write its projection onto the model's variables to FILE, a TLA+ "
+                    + "module TraceData for vsr-spec's ViewstampTrace.tla (one seed only; --ticks applies, --replicas, "
+                    + "--diskless and --fault-model do not).")
+    Path modelTrace;
+
     @Option(names = "--history-out", paramLabel = "DIR",
             description = "Write each failing seed's client history to DIR/seed-S.edn, which `vsr lincheck --format "
                     + "vsr-kv` reads (DIR is created if missing).")
@@ -113,6 +121,9 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (ticks < 1 || livenessTicks < 1) throw new CommandLine.ParameterException(cli, "ticks must be positive");
         if (trace && seeds != 1) throw new CommandLine.ParameterException(cli, "--trace needs a single seed (--seeds 1)");
+        if (modelTrace != null && seeds != 1) {
+            throw new CommandLine.ParameterException(cli, "--model-trace needs a single seed (--seeds 1)");
+        }
         if (historyOut != null) {
             try {
                 Files.createDirectories(historyOut);
@@ -125,6 +136,8 @@ final class SimulateCommand implements Callable<Integer> {
                 canariesForTesting, diskless, faultModel);
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
+
+        if (modelTrace != null) return writeModelTrace(first, out, err);
 
         if (trace) {
             SimResult result = SeedRun.runSeed(first, options, Trace.to(out));
@@ -150,6 +163,28 @@ final class SimulateCommand implements Callable<Integer> {
         return summarize(summary, first, System.nanoTime() - started, out);
     }
 
+    /** The seed within the model's scope, its {@link ModelTrace} written to {@link #modelTrace}. */
+    private int writeModelTrace(long seed, PrintWriter out, PrintWriter err) {
+        Simulator.Options options = Simulator.Options.modelScope(ticks).withCanaries(canariesForTesting);
+        ModelTrace model = new ModelTrace();
+        SimResult result = new Simulator(seed, options, trace ? Trace.to(out) : null, model).run();
+        out.flush();
+        report(result, options, out, err);
+        try {
+            if (modelTrace.getParent() != null) Files.createDirectories(modelTrace.getParent());
+            Files.writeString(modelTrace, model.toTla("TraceData", "vsr simulate --seed " + seed + " --ticks " + ticks
+                    + " --model-trace: " + model.lines().size() + " lines, pipeline " + model.pipeline() + ", views to "
+                    + model.viewMax() + ", ops to " + model.opMax() + ", " + model.restarts() + " restarts."));
+        } catch (IOException e) {
+            err.println("vsr simulate: cannot write " + modelTrace + ": " + e);
+            err.flush();
+            return 1;
+        }
+        out.printf(Locale.ROOT, "model trace: %d lines (pipeline %d, views to %d, ops to %d, %d restarts) in %s%n",
+                model.lines().size(), model.pipeline(), model.viewMax(), model.opMax(), model.restarts(), modelTrace);
+        return summarize(SeedRun.Summary.of(result), seed, 0, out);
+    }
+
     private void report(SimResult result, Simulator.Options options, PrintWriter out, PrintWriter err) {
         if (result.passed()) return;
         String kind = switch (result.outcome()) {
@@ -163,7 +198,8 @@ final class SimulateCommand implements Callable<Integer> {
         String replay = "vsr simulate --seed " + result.seed() + " --replicas " + result.mix().replicaCount()
                 + " --ticks " + options.safetyTicks() + " --liveness-ticks " + options.livenessTicksMax()
                 + (options.diskless() ? " --diskless" : "")
-                + (options.faultModel() == Simulator.FaultModel.BASIC ? " --fault-model basic" : "") + " --trace";
+                + (options.faultModel() == Simulator.FaultModel.BASIC && !options.modelScope() ? " --fault-model basic" : "")
+                + (options.modelScope() ? " --model-trace FILE" : "") + " --trace";
         out.println(failure);
         out.println("  faults: " + result.faults());
         out.println("  replay: " + replay);

@@ -85,6 +85,30 @@ class VsrCommandTest {
     }
 
     @Test
+    void simulateModelTraceWritesTheSeedsProjectionAsATlaModuleTheSameEachRun(@TempDir Path dir) throws Exception {
+        Path first = dir.resolve("first/TraceData.tla");
+        Path second = dir.resolve("TraceData.tla");
+        Run run = vsr("simulate", "--seed", "3", "--model-trace", first.toString());
+        vsr("simulate", "--seed", "3", "--model-trace", second.toString());
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^model trace: \\d+ lines \\(pipeline [12], views to \\d+, ops to \\d+, "
+                + "\\d+ restarts\\) in ").contains("simulate: seeds=1 passed=1");
+        String module = Files.readString(first);
+        assertThat(module).startsWith("---- MODULE TraceData ----\n").contains("Trace == <<\n  [r |-> -1, crashes |-> 0, obs")
+                .endsWith(">>\n====\n");
+        assertThat(Files.readString(second)).isEqualTo(module);
+    }
+
+    @Test
+    void simulateModelTraceTakesOneSeedOnly(@TempDir Path dir) {
+        Run run = vsr("simulate", "--seed", "3", "--seeds", "2", "--model-trace", dir.resolve("T.tla").toString());
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--model-trace needs a single seed (--seeds 1)");
+        assertThat(dir.resolve("T.tla")).doesNotExist();
+    }
+
+    @Test
     void simulateHelpNamesEveryExitCode() {
         String help = vsr("simulate", "--help").out().replaceAll("\\s+", " ");
         assertThat(help).contains("3 some seed violated safety", "5 some seed threw an exception",
