@@ -59,7 +59,7 @@ NoClaim == [op |-> 0, proofOp |-> 0, proofE |-> Root]
 \* the ops whose bodies were lost.
 NoRepair == [head |-> -1, jl |-> <<>>, lost |-> {}]
 NoVote == [type |-> "NoVote"]
-AnyE == -2          \* mutant trustHead: a claim proven by its op alone
+AnyE == -2          \* mutant trustHead: a claim that names no entry
 Whole == -1           \* damagedOpMax of a whole log
 DamagedAll == MaxOp + 1
 NoCatchUp == -1
@@ -141,17 +141,21 @@ Place(r, a, ae, suffix) ==
 ReplaceAfter(l, a, suffix) == SubSeq(l, 1, a) \o suffix
 
 \* ProtocolState.learnCommit with proveCommitClaim: a claim counts only where this log holds its proof.
-ClaimHolds(r, l, c) ==
-    IF c.proofE = AnyE THEN c.proofOp <= Len(l)      \* mutant trustHead: proven by op number alone
-    ELSE Holds(r, l, c.proofOp, c.proofE)
+\* Mutant trustHead (issue 7, bug 3): a claim named by no entry (AnyE), a bare commit number that raises commitMax
+\* as far as the log reaches, whatever chain the log holds.
+ClaimHolds(r, l, c) == Holds(r, l, c.proofOp, c.proofE)
+Bare(l, cm, c) ==
+    [cm |-> Max(cm, Min(c.op, Len(l))), claim |-> IF c.op > Len(l) THEN c ELSE NoClaim]
 LearnCommit(r, l, cm, cl, op, proofOp, proofE) ==
     LET c == [op |-> op, proofOp |-> proofOp, proofE |-> proofE] IN
     IF op <= cm \/ op > proofOp THEN [cm |-> cm, claim |-> cl]
+    ELSE IF proofE = AnyE THEN Bare(l, cm, c)
     ELSE IF ClaimHolds(r, l, c) THEN [cm |-> op, claim |-> cl]
     ELSE IF op > cl.op THEN [cm |-> cm, claim |-> c]
     ELSE [cm |-> cm, claim |-> cl]
 ProveClaim(r, l, cm, cl) ==
     IF cl.op <= cm THEN [cm |-> cm, claim |-> NoClaim]
+    ELSE IF cl.proofE = AnyE THEN Bare(l, cm, cl)
     ELSE IF ClaimHolds(r, l, cl) THEN [cm |-> cl.op, claim |-> NoClaim]
     ELSE [cm |-> cm, claim |-> cl]
 \* learnCommit then executeCommitted (whose first step proves the pending claim).
@@ -342,6 +346,17 @@ OnPrepare(r, m) ==
        /\ UNCHANGED <<status, view, logView, anchor, opDurable, damaged, repair, acked, svcFrom, dvcFrom,
                       dvcSent, cv, nonce, durableVars, ghostVars>>
 
+\* The acknowledgements OnPrepare sends, changing nothing else, for prepares (among S) of a normal backup's view
+\* whose entries it holds: retransmissions. Trace validation takes them as sent at once (ViewstampTrace.tla).
+HeldAcks(r, S) ==
+    IF status[r] = "normal" /\ ~CatchingUpToNewerView(r) /\ ~Damaged(r)
+       /\ ProveClaim(r, log[r], commitMax[r], claim[r]) = [cm |-> commitMax[r], claim |-> claim[r]]
+    THEN {PrepareOkMsg(r, Min(opDurable[r], m.n)) :
+            m \in {m \in S : m.type = "Prepare" /\ m.v = view[r] /\ m.src # r /\ m.n >= anchor[r] /\ m.n <= Op(r)
+                             /\ log[r][m.n] = m.e
+                             /\ CanAck(r, status[r], view[r], dLogView[r], damaged[r], catchUp[r], Min(opDurable[r], m.n))}}
+    ELSE {}
+
 \* NormalOperation.primaryCommit: the (f+1)-th highest durable acknowledgement is committed.
 QuorumOp(r, ack) ==
     LET q == IF Mutant = "fAcks" THEN Max(1, Quorum - 1) ELSE Quorum IN
@@ -482,13 +497,20 @@ VoteIfReady(r, v, durable, svc, dvc, sent) ==
 \* ViewChange.afterViewDurable: a view that became durable later (PersistView, a repair's end) is announced.
 AfterViewDurable(r) ==
     /\ status[r] = "viewchange" /\ dView[r] >= view[r]
-    /\ SVC(r, view[r]) \notin msgs
+    /\ SVC(r, view[r]) \notin Pool
     /\ LET vote == VoteIfReady(r, view[r], TRUE, svcFrom[r], dvcFrom[r], dvcSent[r]) IN
        /\ dvcFrom' = [dvcFrom EXCEPT ![r] = vote.dvc]
        /\ dvcSent' = [dvcSent EXCEPT ![r] = vote.sent]
        /\ SendAll({SVC(r, view[r])} \cup vote.msgs)
     /\ UNCHANGED <<status, view, logView, log, anchor, commitMax, claim, opDurable, damaged, repair,
                    catchUp, acked, svcFrom, cv, nonce, durableVars, ghostVars>>
+
+\* The StartViewChange AfterViewDurable sends when it changes nothing else (no vote is ready).
+DurableSvcs(r) ==
+    IF status[r] = "viewchange" /\ dView[r] >= view[r]
+       /\ VoteIfReady(r, view[r], TRUE, svcFrom[r], dvcFrom[r], dvcSent[r]) = [dvc |-> dvcFrom[r], sent |-> dvcSent[r], msgs |-> {}]
+    THEN {SVC(r, view[r])}
+    ELSE {}
 
 \* ViewChange.onViewChangeRetransmitTimeout: a backup's DoViewChange again, rebuilt from its log as it is now.
 ResendDvcMsgs(r) ==
@@ -921,7 +943,7 @@ Restart(r) ==
 
 \* A crash whose journal comes back damaged: the bodies of some ops after the checkpoint are lost (torn or
 \* corrupt), the chain is known by the redundant headers, and the log is the intact prefix below the lowest
-\* lost op. The journal head's commit claim names the head's entry (mutant trustHead: the op alone).
+\* lost op. The journal head's commit claim names the head's entry (mutant trustHead: no entry).
 RestartDamaged(r) ==
     /\ damages < MaxDamage /\ status[r] # "recovering"
     /\ opDurable[r] > anchor[r]
