@@ -704,13 +704,22 @@ StopCatchUp(r) ==
 
 \* StateTransfer.requestState and onGetState: a replica catching up asks (any peer, again and again) for the
 \* entries after its last op (within its view) or after what it knows committed; the GetState is built from
-\* its state when the peer answers. The answer is the whole rest of the log when the peer serves its view,
-\* else what it knows committed; StateSync.offer when the asked ops were compacted.
+\* its state when the peer answers. The answer is what the peer knows committed or, when it serves its view,
+\* the whole rest of its log; StateSync.offer when the asked ops were compacted.
 StateAnswers(q, r) ==
     IF q # r /\ status[q] # "recovering" /\ status[r] # "recovering"
        /\ catchUp[r] # NoCatchUp /\ catchUp[r] >= view[r]
     THEN LET m == GetStateMsg(r, status[r], view[r], catchUp[r], log[r], commitMax[r])
              known == OpCommittedKnown(q)
+             \* What q knows committed. A replica that serves its view answers so too while its last state write is
+             \* in flight (the code's normalDurable), which the model, whose state writes are durable at once, cannot
+             \* tell apart: it may answer either way.
+             committedOnly ==
+                 IF known > m.fromOp
+                 THEN {[type |-> "NewState", v |-> view[q], src |-> q, dst |-> m.src, op |-> Op(q),
+                        committedOp |-> known, fromOp |-> m.fromOp, ae |-> At(log[q], m.fromOp),
+                        complete |-> FALSE, entries |-> Slice(log[q], m.fromOp, known), nonce |-> m.nonce]}
+                 ELSE {}
          IN
          IF m.fromOp > Op(q) THEN {}
          ELSE IF m.fromOp < anchor[q]
@@ -721,12 +730,8 @@ StateAnswers(q, r) ==
          ELSE IF ServesItsView(q)
          THEN {[type |-> "NewState", v |-> view[q], src |-> q, dst |-> m.src, op |-> Op(q),
                 committedOp |-> known, fromOp |-> m.fromOp, ae |-> At(log[q], m.fromOp), complete |-> TRUE,
-                entries |-> Slice(log[q], m.fromOp, Op(q)), nonce |-> m.nonce]}
-         ELSE IF known > m.fromOp
-         THEN {[type |-> "NewState", v |-> view[q], src |-> q, dst |-> m.src, op |-> Op(q),
-                committedOp |-> known, fromOp |-> m.fromOp, ae |-> At(log[q], m.fromOp),
-                complete |-> FALSE, entries |-> Slice(log[q], m.fromOp, known), nonce |-> m.nonce]}
-         ELSE {}
+                entries |-> Slice(log[q], m.fromOp, Op(q)), nonce |-> m.nonce]} \cup committedOnly
+         ELSE committedOnly
     ELSE {}
 OnGetState(q, r) ==
     /\ \E m \in StateAnswers(q, r) : Send(m)
@@ -1010,7 +1015,9 @@ AnswerRecovery(q, r) ==
              \* What VRR 4.3's responses carry (mutant disc2017 only): the responder's log, if it is a normal primary.
              primary |-> status[q] = "normal" /\ IsPrimary(q),
              log |-> IF Mutant = "disc2017" THEN log[q] ELSE <<>>,
-             c |-> IF Mutant = "disc2017" THEN commitMax[q] ELSE 0])
+             c |-> IF Mutant = "disc2017" THEN commitMax[q] ELSE 0,
+             \* VRR 4.3's nonce (mutant disc2017 only, which keeps the incarnation): answers to this recovery only.
+             nonce |-> IF Mutant = "disc2017" THEN nonce[r] ELSE 0])
     /\ UNCHANGED <<status, view, logView, log, anchor, commitMax, claim, damaged, repair, catchUp,
                    dvcSent, nonce, dView, dLogView, dDamaged, ghostVars>>
 
@@ -1018,7 +1025,8 @@ AnswerRecovery(q, r) ==
 \* damaged with every op (JournalRepair.startFromNothing); a primary of that view moves on to the next view.
 FinishRecovery(r) ==
     /\ status[r] = "recovering"
-    /\ \E S \in SUBSET {m \in msgs : m.type = "RecoveryResponse" /\ m.dst = r /\ m.inc = incarnation[r]} :
+    /\ \E S \in SUBSET {m \in msgs : m.type = "RecoveryResponse" /\ m.dst = r /\ m.inc = incarnation[r]
+                           /\ (Mutant = "disc2017" => m.nonce = nonce[r])} :
           /\ Cardinality({m.src : m \in S}) >= Quorum
           /\ Cardinality(S) = Cardinality({m.src : m \in S})
           /\ LET v == MaxSet({m.v : m \in S})

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * properties (README.md):
  *
  * <pre>
- * ./mvnw -o -q verify -pl vsr-spec -Dvsr.excludedGroups= -Dgroups=long \
+ * ./mvnw -o -q verify -pl vsr-spec -am -Dvsr.excludedGroups= -Dgroups=long -Dtest=LongCheckTest \
+ *     -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dtlc.spec=Toy.tla -Dtlc.config=Toy.cfg -Dtlc.simulate=true -Dtlc.depth=100 -Dtlc.minutes=60 -Dtlc.workers=2
  * </pre>
  *
