@@ -44,7 +44,8 @@ public final class TraceValidation {
         public String summary() {
             return String.format(Locale.ROOT, "seed %d: %s, %d lines (P=%d, views to %d, ops to %d, %d restarts), "
                             + "%s, %d distinct states, %.1f s",
-                    seed, reproduced ? "reproduced" : "NOT reproduced (the model follows it to line " + reachedLine + ")",
+                    seed, reproduced ? "reproduced" : "NOT reproduced (TLC " + tlc.outcome()
+                            + "; the model follows it to line " + reachedLine + ")",
                     lines(), trace.pipeline(), trace.viewMax(), trace.opMax(), trace.restarts(), simulation,
                     tlc.distinctStates(), tlc.wallTime().toMillis() / 1000.0);
         }
