@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.viewstamp.client.net.NettyClientTransport;
 import dev.viewstamp.core.replica.ClusterConfig;
 import dev.viewstamp.kv.KvStateMachine;
+import dev.viewstamp.runtime.FormattedDirectory;
 import dev.viewstamp.runtime.NodeStatus;
 import dev.viewstamp.runtime.ReplicaNode;
 import dev.viewstamp.runtime.net.NettyTransport;
@@ -53,7 +54,7 @@ class NetworkClusterTest {
         for (int i = 0; i < 3; i++) {
             DataDirectory.format(root.resolve("r" + i), CLUSTER, members, i, 8, checkpointInterval, slots, 16 * 1024, false);
         }
-        config = ReplicaNode.formattedConfig(root.resolve("r0")).build();
+        config = FormattedDirectory.config(root.resolve("r0")).build();
     }
 
     private static int freePort() throws IOException {

@@ -67,7 +67,7 @@ public final class EmbeddedReplica implements AutoCloseable {
 
     private EmbeddedReplica(Builder b, Superblock.State state, List<InetSocketAddress> addresses) {
         this.dataDirectory = b.dataDirectory;
-        this.config = ReplicaNode.formattedConfig(state).build();
+        this.config = FormattedDirectory.config(state).build();
         this.replicaIndex = state.replicaIndex();
         this.addresses = List.copyOf(addresses);
         this.listen = b.listen != null ? b.listen : addresses.get(replicaIndex);
@@ -162,7 +162,7 @@ public final class EmbeddedReplica implements AutoCloseable {
             if (service == null) throw new IllegalStateException("no service: set the StateMachine supplier");
             if (!Files.exists(dataDirectory)) throw new DataDirectory.Unusable(dataDirectory + " does not exist");
             if (!Files.isDirectory(dataDirectory)) throw new DataDirectory.Unusable(dataDirectory + " is not a directory");
-            Superblock.State state = ReplicaNode.formattedState(dataDirectory);
+            Superblock.State state = FormattedDirectory.state(dataDirectory);
             if (replicaIndex != null && replicaIndex != state.replicaIndex()) {
                 throw new IllegalArgumentException(dataDirectory + " holds replica " + state.replicaIndex()
                         + ", not replica " + replicaIndex);

@@ -22,7 +22,6 @@ import dev.viewstamp.storage.ReplicaStorage;
 import dev.viewstamp.storage.Superblock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -81,7 +80,7 @@ public final class ReplicaNode implements AutoCloseable {
      *
      * @param dataDirectory formatted by {@code vsr format} ({@link DataDirectory#format})
      * @param config the cluster's configuration; what the data file recorded at format time must
-     *     match ({@link #formattedConfig} gives a builder with those values)
+     *     match ({@link FormattedDirectory#config} gives a builder with those values)
      * @param services makes the replicated service: one at start, and one more for each state
      *     sync's check of a fetched checkpoint
      * @param tickMillis wall-clock milliseconds per tick of the core's timers
@@ -172,41 +171,6 @@ public final class ReplicaNode implements AutoCloseable {
     }
 
     /**
-     * Prepares in flight from which the primary holds partial batches back
-     * ({@link ClusterConfig.Builder#eagerPrepareCountMax}). With one, a loaded primary packs the
-     * requests that arrive while a prepare is out into the next one: `vsr bench` with 64 clients on
-     * 3 durable replicas of one 2-core machine did about 27,000 ops/s in steady state with 1, 26,000
-     * with 2, 24,000 with 3, and 17,000 to 19,000 with every batch sent at once (a pipeline of 8).
-     */
-    static final int EAGER_PREPARE_COUNT_MAX = 1;
-
-    /**
-     * A configuration builder holding what {@code dataDirectory}'s data file recorded at format
-     * time (cluster, replica count, pipeline depth, checkpoint interval, journal slots and body
-     * limit, with the batch limit at most the body limit); the timeouts are the defaults.
-     */
-    public static ClusterConfig.Builder formattedConfig(Path dataDirectory) throws IOException, DataDirectory.Unusable {
-        return formattedConfig(formattedState(dataDirectory));
-    }
-
-    /** {@link #formattedConfig(Path)} of a superblock state already read. */
-    static ClusterConfig.Builder formattedConfig(Superblock.State s) {
-        return ClusterConfig.builder().clusterId(s.clusterId()).replicaCount(s.replicaCount())
-                .pipelinePrepareCountMax(s.pipelinePrepareCountMax()).eagerPrepareCountMax(EAGER_PREPARE_COUNT_MAX).checkpointIntervalOps(s.checkpointIntervalOps())
-                .journalSlotCount(s.journalSlotCount()).journalBodySizeBytesMax(s.journalBodySizeBytesMax())
-                .batchSizeBytesMax(Math.min(ClusterConfig.JOURNAL_BODY_SIZE_BYTES_MAX_DEFAULT,
-                        s.journalBodySizeBytesMax()));
-    }
-
-    /** What {@code dataDirectory}'s superblock holds, read-only: the identity and the limits recorded at format time. */
-    static Superblock.State formattedState(Path dataDirectory) throws IOException, DataDirectory.Unusable {
-        Path data = dataFile(dataDirectory);
-        try (FileDisk disk = FileDisk.openReadOnly(data)) {
-            return readSuperblock(disk, data).state();
-        }
-    }
-
-    /**
      * Opens the data directory, restarts the replica from it, and starts the threads and the
      * transport. Throws, with nothing left running, when the directory cannot be used: not
      * formatted, formatted for another configuration, unreadable, or failing its restart repairs.
@@ -215,7 +179,7 @@ public final class ReplicaNode implements AutoCloseable {
         if (started) throw new IllegalStateException("a node starts once; make a new one to restart");
         started = true;
         try {
-            Path data = dataFile(options.dataDirectory());
+            Path data = FormattedDirectory.dataFile(options.dataDirectory());
             file = FileDisk.open(data);
             boot(data);
             journalThread.startThread();
@@ -303,30 +267,6 @@ public final class ReplicaNode implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Start.
 
-    private static Path dataFile(Path directory) throws DataDirectory.Unusable {
-        Path data = directory.resolve(DataDirectory.DATA_FILE);
-        if (!Files.isRegularFile(data)) {
-            throw new DataDirectory.Unusable(directory + " has no " + DataDirectory.DATA_FILE
-                    + ": not a formatted data directory (run vsr format)");
-        }
-        return data;
-    }
-
-    private static Superblock.ReadResult readSuperblock(Disk disk, Path data) throws DataDirectory.Unusable {
-        AtomicReference<Superblock.ReadResult> read = new AtomicReference<>();
-        Superblock.read(disk, read::set);
-        Check.that(read.get() != null, "a superblock read on the caller's thread completes at once");
-        if (read.get().olderVersion()) {
-            throw new DataDirectory.Unusable(data + ": its superblock is of an older format version: format the data "
-                    + "directory again (vsr format)");
-        }
-        if (read.get().state() == null) {
-            throw new DataDirectory.Unusable(data + ": no valid superblock copy (" + String.join("; ",
-                    read.get().problems()) + ")");
-        }
-        return read.get();
-    }
-
     /**
      * Reads the superblock, the checkpoint it names and the journal after it, and reopens the
      * storage, as the simulator's SimReplicaDisk.boot does; every operation runs on this thread
@@ -337,7 +277,7 @@ public final class ReplicaNode implements AutoCloseable {
         ThreadedDisk disk = new ThreadedDisk(diskForTesting.apply(file), journalThread, metrics);
         ThreadedCheckpointStore checkpoints = new ThreadedCheckpointStore(
                 new FileCheckpointStore(options.dataDirectory()), checkpointThread);
-        Superblock.ReadResult read = readSuperblock(disk, data);
+        Superblock.ReadResult read = FormattedDirectory.readSuperblock(disk, data);
         Superblock.State superblock = read.state();
         try {
             superblock.checkConfig(config);

@@ -44,7 +44,7 @@ final class LoopbackCluster implements AutoCloseable {
             DataDirectory.format(directory(i), CLUSTER_ID, members, i, 8, checkpointIntervalOps, journalSlotCount,
                     16 * 1024, false);
         }
-        this.config = ReplicaNode.formattedConfig(directory(0)).build();
+        this.config = FormattedDirectory.config(directory(0)).build();
     }
 
     Path directory(int i) {

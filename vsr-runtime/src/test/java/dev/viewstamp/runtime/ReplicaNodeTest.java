@@ -160,7 +160,7 @@ class ReplicaNodeTest {
     @Test
     void startRefusesAConfigurationOtherThanTheFormattedOne() throws Exception {
         try (LoopbackCluster cluster = new LoopbackCluster(root, 3, 8, 32)) {
-            ClusterConfig other = ReplicaNode.formattedConfig(cluster.directory(0)).checkpointIntervalOps(4).build();
+            ClusterConfig other = FormattedDirectory.config(cluster.directory(0)).checkpointIntervalOps(4).build();
             ReplicaNode node = new ReplicaNode(ReplicaNode.Options.of(cluster.directory(0), other, KvStateMachine::new),
                     cluster.network().endpoint(0));
             assertThatThrownBy(node::start).isInstanceOf(DataDirectory.Unusable.class)
