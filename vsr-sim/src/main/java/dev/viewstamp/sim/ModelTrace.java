@@ -10,8 +10,9 @@ import java.util.List;
  * A run projected onto the variables of the TLA+ model (vsr-spec's {@code Viewstamp.tla}) that
  * mean the same in the code and in the model, for trace validation: each replica's status, view,
  * log view, log (the view that prepared each entry, the model's name for an entry), known-committed
- * op, catch-up target and durable op (unless a state write is in flight). A line is recorded each time one replica's projection changes, and at
- * every restart, naming the replica that stepped and counting the restarts so far. vsr-spec's
+ * op, catch-up target and durable op (unless a state write is in flight). A line is recorded each
+ * time one replica's projection changes, and at every restart, naming the replica that stepped and
+ * counting the restarts so far. vsr-spec's
  * {@code ViewstampTrace.tla} asks TLC for a behaviour of the model that passes through these lines
  * in order.
  *
